@@ -1,0 +1,37 @@
+package io.syncro.play;
+
+import io.syncro.scribe.Recipients;
+import io.syncro.scribe.Scribe;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Who receives the scribes of a synchronised class's records, and which inbound scribes a
+ * client may play (the original's {@code scribe_clients} and {@code scribe_authorized?}).
+ * Secure by default: every client receives every change, and no client may write.
+ *
+ * @param <R> the record type
+ * @since 0.1.0
+ */
+public interface SyncroPolicy<R> {
+
+	/**
+	 * The clients that receive the scribes of a record.
+	 * @param record the record as it is (for a destroy, as it was)
+	 * @return the recipients; every client by default
+	 */
+	default Recipients recipients(R record) {
+		return Recipients.all();
+	}
+
+	/**
+	 * Whether a client may play a scribe.
+	 * @param scribe the inbound scribe
+	 * @param client the sending client's uid
+	 * @param existing the record as it exists now, or {@code null} if it does not
+	 * @return whether to play it; {@code false} by default
+	 */
+	default boolean authorize(Scribe scribe, String client, @Nullable R existing) {
+		return false;
+	}
+
+}

@@ -1,0 +1,125 @@
+package io.syncro.protocol;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+
+/**
+ * One protocol message (PROTOCOL.md section 3). Requests carry the sender's id, which
+ * the reply repeats.
+ *
+ * @since 0.1.0
+ */
+public sealed interface Message {
+
+	/**
+	 * The wire name of this message's type.
+	 * @return the type
+	 */
+	String type();
+
+	/**
+	 * A request: a message the peer must answer.
+	 */
+	sealed interface Request extends Message {
+
+		/**
+		 * The sender's id for this request.
+		 * @return the id
+		 */
+		long id();
+
+	}
+
+	/**
+	 * Asks for the scribes after a position.
+	 * @param id the request id
+	 * @param from the highest id the sender has, or {@code null} for everything
+	 */
+	record Sync(long id, @Nullable Long from) implements Request {
+
+		@Override
+		public String type() {
+			return "sync";
+		}
+
+	}
+
+	/**
+	 * Hands over one scribe to be played. The scribe stays raw JSON until the receiver
+	 * has compared its id with the mark (PROTOCOL.md section 4).
+	 * @param id the request id
+	 * @param scribe the scribe's JSON
+	 */
+	record AddScribe(long id, JsonNode scribe) implements Request {
+
+		@Override
+		public String type() {
+			return "add_scribe";
+		}
+
+	}
+
+	/**
+	 * Calls an exposed method.
+	 * @param id the request id
+	 * @param klass the rpc klass
+	 * @param method the method name
+	 * @param args the arguments
+	 */
+	record Rpc(long id, String klass, String method, ArrayNode args) implements Request {
+
+		@Override
+		public String type() {
+			return "rpc";
+		}
+
+	}
+
+	/**
+	 * A ping.
+	 * @param id the request id
+	 */
+	record Noop(long id) implements Request {
+
+		@Override
+		public String type() {
+			return "noop";
+		}
+
+	}
+
+	/**
+	 * The successful answer to a request.
+	 * @param id the id of the request it answers
+	 * @param result the result
+	 * @param more whether a {@code sync} answer has more scribes to fetch
+	 */
+	record Response(long id, JsonNode result, boolean more) implements Message {
+
+		@Override
+		public String type() {
+			return "response";
+		}
+
+	}
+
+	/**
+	 * A failure, answering a request or not.
+	 * @param id the id of the request it answers, or {@code null}
+	 * @param code the error code
+	 * @param message one human sentence
+	 * @param scribe the id of the scribe it concerns, or {@code null}
+	 * @param expected on a 409 gap, the client scribe id expected next
+	 */
+	record Error(@Nullable Long id, int code, String message, @Nullable Long scribe,
+			@Nullable Long expected) implements Message {
+
+		@Override
+		public String type() {
+			return "error";
+		}
+
+	}
+
+}

@@ -1,0 +1,253 @@
+package io.syncro.protocol;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads and writes protocol messages as JSON (PROTOCOL.md section 3). Reading checks
+ * every field a message type needs and fails with a {@link SyncroException} that can be
+ * answered as is: 400 for malformed input, 501 for an unknown type.
+ *
+ * @since 0.1.0
+ */
+public final class MessageCodec {
+
+	/** The deepest JSON nesting accepted in one message. */
+	public static final int MAX_NESTING_DEPTH = 64;
+
+	private static final JsonMapper mapper = JsonMapper
+		.builder(JsonFactory.builder()
+			.streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+			.build())
+		.build();
+
+	private static final JsonNodeFactory nodes = JsonNodeFactory.instance;
+
+	private MessageCodec() {
+	}
+
+	/**
+	 * Reads one message.
+	 * @param json the message's text
+	 * @return the message
+	 * @throws SyncroException if the message is malformed (400, with the request id when
+	 * it could be read) or of an unknown type (501)
+	 */
+	public static Message decode(String json) {
+		JsonNode node;
+		try {
+			node = mapper.readTree(json);
+		}
+		catch (JacksonException ex) {
+			throw SyncroException.badRequest("The message is not valid JSON.");
+		}
+		if (node == null || !node.isObject()) {
+			throw SyncroException.badRequest("A message must be a JSON object.");
+		}
+		JsonNode type = node.get("type");
+		if (type == null || !type.isString()) {
+			throw new DecodeException(ErrorCodes.BAD_REQUEST, "A message needs a string type.", node);
+		}
+		return switch (type.stringValue()) {
+			case "sync" -> new Message.Sync(requireId(node), optionalLong(node, "from"));
+			case "add_scribe" -> new Message.AddScribe(requireId(node), requireObject(node, "scribe"));
+			case "rpc" -> new Message.Rpc(requireId(node), requireString(node, "klass"), requireString(node, "method"),
+					requireArray(node, "args"));
+			case "noop" -> new Message.Noop(requireId(node));
+			case "response" -> new Message.Response(requireId(node), nullToJsonNull(node.get("result")),
+					node.path("more").asBoolean(false));
+			case "error" -> new Message.Error(optionalLong(node, "id"), requireInt(node, "code"),
+					node.path("message").asString(""), optionalLong(node, "scribe"), optionalLong(node, "expected"));
+			default -> throw new DecodeException(ErrorCodes.UNKNOWN_TYPE,
+					"Unknown message type '" + abbreviate(type.stringValue()) + "'.", node);
+		};
+	}
+
+	/**
+	 * Writes one message.
+	 * @param message the message
+	 * @return its JSON text
+	 */
+	public static String encode(Message message) {
+		return mapper.writeValueAsString(toJson(message));
+	}
+
+	/**
+	 * Reads a JSON value that is not a whole message, such as a stored scribe.
+	 * @param json JSON text
+	 * @return the value
+	 * @throws SyncroException with code 400 if it is not JSON
+	 */
+	public static JsonNode readTree(String json) {
+		try {
+			return mapper.readTree(json);
+		}
+		catch (JacksonException ex) {
+			throw SyncroException.badRequest("The value is not valid JSON.");
+		}
+	}
+
+	/**
+	 * Writes a JSON value that is not a whole message.
+	 * @param json the value
+	 * @return its JSON text
+	 */
+	public static String writeTree(JsonNode json) {
+		return mapper.writeValueAsString(json);
+	}
+
+	private static ObjectNode toJson(Message message) {
+		ObjectNode json = nodes.objectNode();
+		json.put("type", message.type());
+		if (message instanceof Message.Sync sync) {
+			json.put("id", sync.id());
+			json.put("from", sync.from());
+		}
+		else if (message instanceof Message.AddScribe add) {
+			json.put("id", add.id());
+			json.set("scribe", add.scribe());
+		}
+		else if (message instanceof Message.Rpc rpc) {
+			json.put("id", rpc.id());
+			json.put("klass", rpc.klass());
+			json.put("method", rpc.method());
+			json.set("args", rpc.args());
+		}
+		else if (message instanceof Message.Noop noop) {
+			json.put("id", noop.id());
+		}
+		else if (message instanceof Message.Response response) {
+			json.put("id", response.id());
+			json.set("result", response.result());
+			if (response.more()) {
+				json.put("more", true);
+			}
+		}
+		else if (message instanceof Message.Error error) {
+			if (error.id() != null) {
+				json.put("id", error.id());
+			}
+			json.put("code", error.code());
+			json.put("message", error.message());
+			if (error.scribe() != null) {
+				json.put("scribe", error.scribe());
+			}
+			if (error.expected() != null) {
+				json.put("expected", error.expected());
+			}
+		}
+		return json;
+	}
+
+	private static @Nullable Long requestIdOf(JsonNode node) {
+		JsonNode id = node.get("id");
+		return (id != null && id.isIntegralNumber() && id.canConvertToLong()) ? id.longValue() : null;
+	}
+
+	private static long requireId(JsonNode node) {
+		Long id = requestIdOf(node);
+		if (id == null) {
+			throw invalid(node, "A " + node.get("type").stringValue() + " message needs an integer id.");
+		}
+		return id;
+	}
+
+	private static @Nullable Long optionalLong(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		if (value == null || value.isNull()) {
+			return null;
+		}
+		if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+			throw invalid(node, "The field '" + field + "' must be an integer or null.");
+		}
+		return value.longValue();
+	}
+
+	private static int requireInt(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
+			throw invalid(node, "The field '" + field + "' must be an integer.");
+		}
+		return value.intValue();
+	}
+
+	private static String requireString(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		if (value == null || !value.isString()) {
+			throw invalid(node, "The field '" + field + "' must be a string.");
+		}
+		return value.stringValue();
+	}
+
+	private static ObjectNode requireObject(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		if (value == null || !value.isObject()) {
+			throw invalid(node, "The field '" + field + "' must be an object.");
+		}
+		return (ObjectNode) value;
+	}
+
+	private static ArrayNode requireArray(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		if (value == null || !value.isArray()) {
+			throw invalid(node, "The field '" + field + "' must be an array.");
+		}
+		return (ArrayNode) value;
+	}
+
+	private static JsonNode nullToJsonNull(@Nullable JsonNode value) {
+		return (value != null) ? value : nodes.nullNode();
+	}
+
+	private static DecodeException invalid(JsonNode node, String message) {
+		return new DecodeException(ErrorCodes.BAD_REQUEST, message, node);
+	}
+
+	private static String abbreviate(String text) {
+		return (text.length() <= 40) ? text : text.substring(0, 40) + "…";
+	}
+
+	/**
+	 * A JSON object that could not be read as a message, with the id of the request it
+	 * was, when that much could be read, so the error can answer it.
+	 */
+	public static final class DecodeException extends SyncroException {
+
+		private final @Nullable Long requestId;
+
+		private final boolean reply;
+
+		DecodeException(int code, String message, JsonNode node) {
+			super(code, message);
+			this.requestId = requestIdOf(node);
+			String type = node.path("type").asString("");
+			this.reply = type.equals("response") || type.equals("error");
+		}
+
+		/**
+		 * Whether the message was itself a reply ({@code response} or {@code error}),
+		 * which is never answered, so that two peers cannot trade errors forever.
+		 * @return whether it was a reply
+		 */
+		public boolean isReply() {
+			return this.reply;
+		}
+
+		/**
+		 * The id of the request that could not be read.
+		 * @return the id or {@code null}
+		 */
+		public @Nullable Long getRequestId() {
+			return this.requestId;
+		}
+
+	}
+
+}
