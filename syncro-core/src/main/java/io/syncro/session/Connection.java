@@ -1,0 +1,29 @@
+package io.syncro.session;
+
+import java.io.IOException;
+
+/**
+ * What a session sends through: one connection to one peer, over any transport. A
+ * message transport (WebSocket) sends each message as one frame; a byte-stream transport
+ * frames it with the 2-byte length prefix.
+ *
+ * @since 0.1.0
+ */
+public interface Connection {
+
+	/**
+	 * Sends one message. Called by one thread at a time per connection; may block until
+	 * the message is written.
+	 * @param message the message's JSON text
+	 * @throws IOException if the connection is broken
+	 */
+	void send(String message) throws IOException;
+
+	/**
+	 * Closes the connection.
+	 * @param code a WebSocket close code (1000 normal, 1009 too large, 1013 try again later)
+	 * @param reason a short reason
+	 */
+	void close(int code, String reason);
+
+}

@@ -1,0 +1,109 @@
+package io.syncro.session;
+
+import java.time.Duration;
+
+/**
+ * How an engine behaves; immutable, with defaults from PROTOCOL.md.
+ *
+ * @param uid this side's own client uid ({@code server} on a server)
+ * @param role whether this side serves clients or is a client of a server
+ * @param batchSize the most scribes in one {@code sync} answer
+ * @param maxPending the most messages waiting to be written to one connection before it
+ * is closed with 1013
+ * @param requestTimeout how long a request this side sent waits for its reply
+ * @param maxMessageBytes the largest message accepted
+ * @param transactions runs each play with the mark that settles it
+ * @since 0.1.0
+ */
+public record EngineSettings(String uid, Role role, int batchSize, int maxPending, Duration requestTimeout,
+		int maxMessageBytes, TransactionRunner transactions) {
+
+	/** The default {@code syncro.max-message-bytes} on WebSocket. */
+	public static final int DEFAULT_MAX_MESSAGE_BYTES = 524288;
+
+	public EngineSettings {
+		if (uid == null || !Session.isValidUid(uid)) {
+			throw new IllegalArgumentException("uid must be 1 to 64 characters of [A-Za-z0-9_.:-]");
+		}
+		if (batchSize < 1 || maxPending < 1 || maxMessageBytes < 64) {
+			throw new IllegalArgumentException("batchSize and maxPending must be positive, maxMessageBytes at least 64");
+		}
+		if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
+			throw new IllegalArgumentException("requestTimeout must be positive");
+		}
+		if (role == null || transactions == null) {
+			throw new IllegalArgumentException("role and transactions must not be null");
+		}
+	}
+
+	/**
+	 * The defaults of a server: uid {@code server}, batches of 500, 10,000 pending
+	 * messages, 30 s timeout, 512 KiB messages.
+	 * @return the settings
+	 */
+	public static EngineSettings server() {
+		return new EngineSettings("server", Role.SERVER, 500, 10000, Duration.ofSeconds(30), DEFAULT_MAX_MESSAGE_BYTES,
+				TransactionRunner.NONE);
+	}
+
+	/**
+	 * The defaults of a client with the given uid.
+	 * @param uid the client's uid
+	 * @return the settings
+	 */
+	public static EngineSettings client(String uid) {
+		return new EngineSettings(uid, Role.CLIENT, 500, 10000, Duration.ofSeconds(30), DEFAULT_MAX_MESSAGE_BYTES,
+				TransactionRunner.NONE);
+	}
+
+	public EngineSettings withUid(String newUid) {
+		return new EngineSettings(newUid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
+				this.maxMessageBytes, this.transactions);
+	}
+
+	public EngineSettings withBatchSize(int size) {
+		return new EngineSettings(this.uid, this.role, size, this.maxPending, this.requestTimeout, this.maxMessageBytes,
+				this.transactions);
+	}
+
+	public EngineSettings withMaxPending(int pending) {
+		return new EngineSettings(this.uid, this.role, this.batchSize, pending, this.requestTimeout,
+				this.maxMessageBytes, this.transactions);
+	}
+
+	public EngineSettings withRequestTimeout(Duration timeout) {
+		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, timeout, this.maxMessageBytes,
+				this.transactions);
+	}
+
+	public EngineSettings withMaxMessageBytes(int bytes) {
+		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout, bytes,
+				this.transactions);
+	}
+
+	public EngineSettings withTransactions(TransactionRunner runner) {
+		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
+				this.maxMessageBytes, runner);
+	}
+
+	/**
+	 * Which side of a connection an engine is.
+	 */
+	public enum Role {
+
+		/**
+		 * Serves clients: their scribe ids must be consecutive (a gap is 409), and it pulls
+		 * again after each batch that moved the client's mark.
+		 */
+		SERVER,
+
+		/**
+		 * A client of one server: the server's scribe ids have gaps (only those meant for
+		 * this client arrive), and the outcome of each scribe it pushes is followed, to
+		 * resend after a gap or a transient failure.
+		 */
+		CLIENT
+
+	}
+
+}

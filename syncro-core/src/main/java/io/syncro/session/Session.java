@@ -1,0 +1,634 @@
+package io.syncro.session;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+import io.syncro.protocol.ErrorCodes;
+import io.syncro.protocol.FrameDecoder;
+import io.syncro.protocol.FrameEncoder;
+import io.syncro.protocol.Message;
+import io.syncro.protocol.MessageCodec;
+import io.syncro.protocol.SyncroException;
+import io.syncro.scribe.Scribe;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.BooleanNode;
+import tools.jackson.databind.node.LongNode;
+
+/**
+ * One connection to one peer (the original's {@code Session}). Fed what the connection
+ * receives, by {@link #receiveMessage} on message transports or {@link #receiveData} on
+ * byte streams, it answers every request of PROTOCOL.md section 3 and runs the
+ * connection's life of section 5: it pulls the peer's scribes on open, answers the peer's
+ * {@code sync} in batches, and once the peer is in sync pushes it every new scribe meant
+ * for it, in strictly increasing id order, none skipped and none twice.
+ * <p>
+ * Inbound messages are handled one at a time, in order. Outbound messages go through one
+ * queue written by one thread at a time, so sends never interleave; a connection with
+ * more than {@code maxPending} unwritten messages is closed with 1013.
+ *
+ * @since 0.1.0
+ */
+public final class Session {
+
+	private static final Logger logger = LoggerFactory.getLogger(Session.class);
+
+	private static final Pattern UID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+	private static final String BUILT_IN_KLASS = "Syncro";
+
+	private static final long MAX_RETRY_DELAY_MILLIS = 30_000;
+
+	private final SyncroEngine engine;
+
+	private final EngineSettings settings;
+
+	private final String peer;
+
+	private final Connection connection;
+
+	private final SessionListener listener;
+
+	private final AtomicBoolean closed = new AtomicBoolean();
+
+	private final Object inbound = new Object();
+
+	private @Nullable FrameDecoder decoder;
+
+	private final ConcurrentLinkedQueue<String> outbox = new ConcurrentLinkedQueue<>();
+
+	private final AtomicInteger pending = new AtomicInteger();
+
+	private final AtomicInteger writers = new AtomicInteger();
+
+	private final AtomicLong requestIds = new AtomicLong();
+
+	private final Map<Long, CompletableFuture<Message>> awaiting = new ConcurrentHashMap<>();
+
+	private final Object delivery = new Object();
+
+	private final AtomicInteger wakeups = new AtomicInteger();
+
+	// guarded by delivery
+	private boolean live;
+
+	// guarded by delivery: the highest scribe id sent on this connection, by push or sync
+	private long sentUpTo;
+
+	// guarded by delivery: bumped when pushes restart from an earlier id, so that late
+	// replies to the pushes before it do not restart them again
+	private long pushGeneration;
+
+	private volatile long retryDelayMillis = 100;
+
+	Session(SyncroEngine engine, String peer, Connection connection, SessionListener listener) {
+		this.engine = engine;
+		this.settings = engine.settings();
+		this.peer = peer;
+		this.connection = connection;
+		this.listener = listener;
+	}
+
+	/**
+	 * Whether a string is a valid client uid: 1 to 64 characters of
+	 * {@code [A-Za-z0-9_.:-]}.
+	 * @param uid a candidate uid
+	 * @return whether it is valid
+	 */
+	public static boolean isValidUid(String uid) {
+		return UID.matcher(uid).matches();
+	}
+
+	/**
+	 * The peer's uid.
+	 * @return the uid
+	 */
+	public String peer() {
+		return this.peer;
+	}
+
+	/**
+	 * Whether the session has ended.
+	 * @return whether closed
+	 */
+	public boolean isClosed() {
+		return this.closed.get();
+	}
+
+	/**
+	 * Whether the peer is in sync and receives live pushes.
+	 * @return whether live
+	 */
+	public boolean isLive() {
+		synchronized (this.delivery) {
+			return this.live;
+		}
+	}
+
+	/**
+	 * The number of messages waiting to be written to the connection.
+	 * @return the count
+	 */
+	public int pendingMessages() {
+		return this.pending.get();
+	}
+
+	void start() {
+		pull();
+	}
+
+	/**
+	 * Handles one message received on a message transport (one JSON object per frame).
+	 * @param text the message
+	 */
+	public void receiveMessage(String text) {
+		synchronized (this.inbound) {
+			if (this.closed.get()) {
+				return;
+			}
+			if (utf8Length(text) > this.settings.maxMessageBytes()) {
+				tooLarge();
+				return;
+			}
+			handle(text);
+		}
+	}
+
+	/**
+	 * Handles bytes received on a byte-stream transport, where each message is preceded by
+	 * its 2-byte length. Partial input is kept until the rest arrives.
+	 * @param bytes the buffer
+	 * @param offset where the received bytes start
+	 * @param length how many bytes were received
+	 */
+	public void receiveData(byte[] bytes, int offset, int length) {
+		synchronized (this.inbound) {
+			if (this.decoder == null) {
+				this.decoder = new FrameDecoder(Math.min(FrameEncoder.MAX_FRAME_BYTES, this.settings.maxMessageBytes()));
+			}
+			for (FrameDecoder.Frame frame : this.decoder.feed(bytes, offset, length)) {
+				if (this.closed.get()) {
+					return;
+				}
+				SyncroException error = frame.error();
+				if (error == null) {
+					handle(frame.message());
+				}
+				else if (error.getCode() == ErrorCodes.TOO_LARGE) {
+					tooLarge();
+					return;
+				}
+				else {
+					send(error.toMessage(null));
+				}
+			}
+		}
+	}
+
+	/**
+	 * Handles bytes received on a byte-stream transport.
+	 * @param bytes the received bytes
+	 */
+	public void receiveData(byte[] bytes) {
+		receiveData(bytes, 0, bytes.length);
+	}
+
+	/**
+	 * Calls a method the peer exposes.
+	 * @param klass the rpc klass
+	 * @param method the method name
+	 * @param args the arguments
+	 * @return the result, or a failure with the peer's {@link SyncroException}
+	 */
+	public CompletableFuture<JsonNode> rpc(String klass, String method, ArrayNode args) {
+		return request((id) -> new Message.Rpc(id, klass, method, args)).thenApply(Session::result);
+	}
+
+	/**
+	 * Pings the peer.
+	 * @return completes when the peer answered
+	 */
+	public CompletableFuture<JsonNode> noop() {
+		return request(Message.Noop::new).thenApply(Session::result);
+	}
+
+	/**
+	 * Closes the session and its connection.
+	 * @param code the WebSocket close code
+	 * @param reason a short reason
+	 */
+	public void close(int code, String reason) {
+		if (end()) {
+			try {
+				this.connection.close(code, reason);
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Closing the connection to {} failed", this.peer, ex);
+			}
+		}
+	}
+
+	/**
+	 * Tells the session that its connection was closed by the transport or the peer.
+	 */
+	public void closed() {
+		end();
+	}
+
+	private boolean end() {
+		if (!this.closed.compareAndSet(false, true)) {
+			return false;
+		}
+		this.engine.removed(this);
+		this.outbox.clear();
+		this.pending.set(0);
+		SyncroException gone = new SyncroException(ErrorCodes.INTERNAL_ERROR, "The connection was closed.");
+		this.awaiting.values().forEach((future) -> future.completeExceptionally(gone));
+		this.awaiting.clear();
+		this.listener.closed(this);
+		return true;
+	}
+
+	private void tooLarge() {
+		send(new SyncroException(ErrorCodes.TOO_LARGE,
+				"The message is larger than " + this.settings.maxMessageBytes() + " bytes.").toMessage(null));
+		close(1009, "Message too large");
+	}
+
+	// Inbound
+
+	private void handle(String text) {
+		Message message;
+		try {
+			message = MessageCodec.decode(text);
+		}
+		catch (MessageCodec.DecodeException ex) {
+			if (ex.isReply()) {
+				logger.debug("Dropped a malformed reply from {}: {}", this.peer, ex.getMessage());
+			}
+			else {
+				send(ex.toMessage(ex.getRequestId()));
+			}
+			return;
+		}
+		catch (SyncroException ex) {
+			send(ex.toMessage(null));
+			return;
+		}
+		if (message instanceof Message.Response || message instanceof Message.Error) {
+			replied(message);
+			return;
+		}
+		Message.Request request = (Message.Request) message;
+		try {
+			send(answer(request));
+		}
+		catch (SyncroException ex) {
+			send(ex.toMessage(request.id()));
+		}
+		catch (RuntimeException ex) {
+			logger.error("Answering a {} from {} failed", request.type(), this.peer, ex);
+			send(new Message.Error(request.id(), ErrorCodes.INTERNAL_ERROR, "An internal error occurred.", null, null));
+		}
+	}
+
+	private @Nullable Message answer(Message.Request request) {
+		if (request instanceof Message.Sync sync) {
+			answerSync(sync);
+			return null;
+		}
+		if (request instanceof Message.AddScribe add) {
+			SyncroException error = this.engine.receive(this.peer, add.scribe());
+			if (error != null && this.settings.role() == EngineSettings.Role.CLIENT
+					&& !ErrorCodes.isFinal(error.getCode())) {
+				// a client that cannot play a server's scribe must not move past it
+				close(1011, "Could not play a scribe");
+			}
+			return (error != null) ? error.toMessage(add.id()) : new Message.Response(add.id(), BooleanNode.TRUE, false);
+		}
+		if (request instanceof Message.Rpc rpc) {
+			return new Message.Response(rpc.id(), call(rpc), false);
+		}
+		return new Message.Response(request.id(), BooleanNode.TRUE, false);
+	}
+
+	private JsonNode call(Message.Rpc rpc) {
+		if (BUILT_IN_KLASS.equals(rpc.klass())) {
+			if ("last_scribe_id".equals(rpc.method())) {
+				return LongNode.valueOf(this.engine.log().lastId(this.peer));
+			}
+			throw new SyncroException(ErrorCodes.METHOD_NOT_ALLOWED,
+					"The method '" + rpc.method() + "' is not exposed on 'Syncro'.");
+		}
+		return this.engine.rpc().call(this.peer, rpc.klass(), rpc.method(), rpc.args());
+	}
+
+	private void replied(Message reply) {
+		long id;
+		if (reply instanceof Message.Response response) {
+			id = response.id();
+		}
+		else {
+			Message.Error error = (Message.Error) reply;
+			if (error.id() == null) {
+				logger.debug("{} reported error {}: {}", this.peer, error.code(), error.message());
+				if (error.scribe() != null && ErrorCodes.isFinal(error.code())) {
+					this.listener.refused(this, error.scribe(), error.code(), error.message());
+				}
+				return;
+			}
+			id = error.id();
+		}
+		CompletableFuture<Message> future = this.awaiting.remove(id);
+		if (future != null) {
+			future.complete(reply);
+		}
+	}
+
+	// Answering the peer's sync
+
+	private void answerSync(Message.Sync sync) {
+		long from = (sync.from() != null) ? sync.from() : 0;
+		if (from < 0) {
+			throw SyncroException.badRequest("The field 'from' must not be negative.");
+		}
+		if (from > 0) {
+			this.listener.settled(this, from);
+		}
+		boolean wentLive = false;
+		boolean more;
+		synchronized (this.delivery) {
+			int batchSize = this.settings.batchSize();
+			List<Scribe> scribes = this.engine.log().read(this.peer, from, batchSize + 1);
+			more = scribes.size() > batchSize;
+			StringBuilder answer = new StringBuilder(256).append("{\"type\":\"response\",\"id\":")
+				.append(sync.id())
+				.append(",\"result\":[");
+			int budget = this.settings.maxMessageBytes() / 2;
+			long last = from;
+			int count = 0;
+			for (Scribe scribe : scribes) {
+				String json = MessageCodec.writeTree(scribe.toJson());
+				int size = utf8Length(json);
+				if (count == batchSize || (count > 0 && size > budget)) {
+					more = true;
+					break;
+				}
+				answer.append((count > 0) ? "," : "").append(json);
+				budget -= size;
+				last = scribe.id();
+				count++;
+			}
+			answer.append(']').append(more ? ",\"more\":true}" : "}");
+			this.sentUpTo = Math.max(this.sentUpTo, last);
+			if (!more && !this.live) {
+				this.live = true;
+				wentLive = true;
+			}
+			enqueue(answer.toString());
+		}
+		if (wentLive) {
+			this.engine.clients().markSynced(this.peer);
+		}
+		if (!more) {
+			wake();
+		}
+	}
+
+	// Pulling the peer's scribes
+
+	private void pull() {
+		long from = this.engine.clients().mark(this.peer);
+		request((id) -> new Message.Sync(id, (from > 0) ? from : null)).whenComplete((reply, failure) -> {
+			if (failure != null) {
+				logger.debug("Pulling from {} failed: {}", this.peer, failure.getMessage());
+			}
+			else {
+				pulled(from, reply);
+			}
+		});
+	}
+
+	private void pulled(long from, Message reply) {
+		if (!(reply instanceof Message.Response response) || !response.result().isArray()) {
+			logger.debug("{} did not answer the pull with scribes: {}", this.peer, reply);
+			return;
+		}
+		for (JsonNode scribe : response.result()) {
+			SyncroException error = this.engine.receive(this.peer, scribe);
+			if (error != null) {
+				send(error.toMessage(null));
+				if (!ErrorCodes.isFinal(error.getCode())) {
+					return;
+				}
+			}
+		}
+		boolean moved = this.engine.clients().mark(this.peer) != from;
+		if (moved && (response.more() || this.settings.role() == EngineSettings.Role.SERVER)) {
+			pull();
+		}
+		else {
+			this.listener.synced(this);
+		}
+	}
+
+	// Live pushes
+
+	void wake() {
+		if (this.wakeups.getAndIncrement() == 0) {
+			execute(this::deliver);
+		}
+	}
+
+	private void deliver() {
+		int missed = 1;
+		do {
+			try {
+				pushNew();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Pushing to {} failed; it catches up on its next sync", this.peer, ex);
+				close(1011, "Internal error");
+			}
+			missed = this.wakeups.addAndGet(-missed);
+		}
+		while (missed != 0);
+	}
+
+	private void pushNew() {
+		synchronized (this.delivery) {
+			int batchSize = this.settings.batchSize();
+			while (this.live && !this.closed.get()) {
+				List<Scribe> scribes = this.engine.log().read(this.peer, this.sentUpTo, batchSize);
+				for (Scribe scribe : scribes) {
+					push(scribe);
+					this.sentUpTo = scribe.id();
+				}
+				if (scribes.size() < batchSize) {
+					return;
+				}
+			}
+		}
+	}
+
+	// called holding delivery
+	private void push(Scribe scribe) {
+		long id = this.requestIds.incrementAndGet();
+		if (this.settings.role() == EngineSettings.Role.CLIENT) {
+			long generation = this.pushGeneration;
+			track(id).whenComplete((reply, failure) -> pushAnswered(scribe.id(), generation, reply));
+		}
+		enqueue("{\"type\":\"add_scribe\",\"id\":" + id + ",\"scribe\":" + MessageCodec.writeTree(scribe.toJson()) + "}");
+	}
+
+	/**
+	 * Follows the outcome of a scribe this client pushed: a gap makes it resend from the
+	 * id the server expects, a transient failure resends after a growing delay.
+	 */
+	private void pushAnswered(long scribeId, long generation, @Nullable Message reply) {
+		if (reply instanceof Message.Response) {
+			this.retryDelayMillis = 100;
+			this.listener.settled(this, scribeId);
+			return;
+		}
+		if (reply instanceof Message.Error error && ErrorCodes.isFinal(error.code())) {
+			this.listener.settled(this, scribeId);
+			this.listener.refused(this, scribeId, error.code(), error.message());
+			return;
+		}
+		if (reply instanceof Message.Error error && error.code() == ErrorCodes.CONFLICT && error.expected() != null) {
+			resendFrom(error.expected(), generation);
+			wake();
+			return;
+		}
+		if (this.closed.get()) {
+			return;
+		}
+		long delay = this.retryDelayMillis;
+		this.retryDelayMillis = Math.min(delay * 2, MAX_RETRY_DELAY_MILLIS);
+		CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, this.engine.executor()).execute(() -> {
+			resendFrom(scribeId, generation);
+			wake();
+		});
+	}
+
+	private void resendFrom(long scribeId, long generation) {
+		synchronized (this.delivery) {
+			if (generation == this.pushGeneration) {
+				this.pushGeneration++;
+				this.sentUpTo = scribeId - 1;
+			}
+		}
+	}
+
+	// Outbound
+
+	private CompletableFuture<Message> request(java.util.function.LongFunction<Message.Request> build) {
+		long id = this.requestIds.incrementAndGet();
+		CompletableFuture<Message> reply = track(id);
+		send(build.apply(id));
+		return reply;
+	}
+
+	private CompletableFuture<Message> track(long id) {
+		CompletableFuture<Message> reply = new CompletableFuture<>();
+		if (this.closed.get()) {
+			reply.completeExceptionally(new SyncroException(ErrorCodes.INTERNAL_ERROR, "The connection was closed."));
+			return reply;
+		}
+		this.awaiting.put(id, reply);
+		reply.orTimeout(this.settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+			.whenComplete((result, failure) -> this.awaiting.remove(id));
+		return reply;
+	}
+
+	private static JsonNode result(Message reply) {
+		if (reply instanceof Message.Error error) {
+			throw new SyncroException(error.code(), error.message(), error.scribe(), error.expected());
+		}
+		return ((Message.Response) reply).result();
+	}
+
+	private void send(@Nullable Message message) {
+		if (message != null) {
+			enqueue(MessageCodec.encode(message));
+		}
+	}
+
+	private void enqueue(String text) {
+		if (this.closed.get()) {
+			return;
+		}
+		if (this.pending.incrementAndGet() > this.settings.maxPending()) {
+			logger.info("Closing the connection to {}: more than {} messages pending", this.peer,
+					this.settings.maxPending());
+			close(1013, "Too many messages pending; reconnect and sync");
+			return;
+		}
+		this.outbox.add(text);
+		if (this.writers.getAndIncrement() == 0) {
+			execute(this::write);
+		}
+	}
+
+	private void write() {
+		int missed = 1;
+		do {
+			String text;
+			while ((text = this.outbox.poll()) != null) {
+				this.pending.decrementAndGet();
+				try {
+					this.connection.send(text);
+				}
+				catch (IOException | RuntimeException ex) {
+					logger.debug("Sending to {} failed; closing", this.peer, ex);
+					close(1011, "Send failed");
+					return;
+				}
+			}
+			missed = this.writers.addAndGet(-missed);
+		}
+		while (missed != 0);
+	}
+
+	private void execute(Runnable task) {
+		try {
+			this.engine.executor().execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			close(1001, "Server going away");
+		}
+	}
+
+	static int utf8Length(String text) {
+		if (text.length() * 3L <= Integer.MAX_VALUE && text.length() <= 65535) {
+			int bytes = 0;
+			for (int i = 0; i < text.length(); i++) {
+				char c = text.charAt(i);
+				bytes += (c < 0x80) ? 1 : (c < 0x800) ? 2 : Character.isSurrogate(c) ? 2 : 3;
+			}
+			return bytes;
+		}
+		return text.getBytes(StandardCharsets.UTF_8).length;
+	}
+
+	@Override
+	public String toString() {
+		return "Session[" + this.peer + "]";
+	}
+
+}

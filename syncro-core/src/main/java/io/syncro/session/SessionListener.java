@@ -1,0 +1,45 @@
+package io.syncro.session;
+
+/**
+ * Told what happens on a session, for clients that show it: whether the session is in
+ * sync, which of its own scribes the peer settled, which it refused.
+ *
+ * @since 0.1.0
+ */
+public interface SessionListener {
+
+	/**
+	 * The session fetched every scribe the peer had for it; it now receives live pushes.
+	 * @param session the session
+	 */
+	default void synced(Session session) {
+	}
+
+	/**
+	 * The peer settled this side's scribes up to an id: played them or refused them for
+	 * good.
+	 * @param session the session
+	 * @param scribeId the highest settled scribe id
+	 */
+	default void settled(Session session, long scribeId) {
+	}
+
+	/**
+	 * The peer refused one of this side's scribes for good (400, 403, 404); the record
+	 * should be rolled back to the peer's state.
+	 * @param session the session
+	 * @param scribeId the refused scribe's id
+	 * @param code the error code
+	 * @param message the error's sentence
+	 */
+	default void refused(Session session, long scribeId, int code, String message) {
+	}
+
+	/**
+	 * The session ended.
+	 * @param session the session
+	 */
+	default void closed(Session session) {
+	}
+
+}

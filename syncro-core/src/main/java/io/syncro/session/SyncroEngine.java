@@ -1,0 +1,257 @@
+package io.syncro.session;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.syncro.play.SyncClasses;
+import io.syncro.protocol.ErrorCodes;
+import io.syncro.protocol.SyncroException;
+import io.syncro.rpc.RpcRegistry;
+import io.syncro.scribe.Scribe;
+import io.syncro.store.ClientStore;
+import io.syncro.store.Refusal;
+import io.syncro.store.ScribeLog;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The sync engine of one side (the original's {@code App}): it owns the scribe log, the
+ * per-peer state and the synchronised classes, opens a {@link Session} per connection and
+ * wakes the live sessions when scribes are appended. The same engine serves clients
+ * ({@link EngineSettings.Role#SERVER}) or is a client of a server
+ * ({@link EngineSettings.Role#CLIENT}).
+ *
+ * @since 0.1.0
+ */
+public final class SyncroEngine implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(SyncroEngine.class);
+
+	private static final int PEER_LOCKS = 64;
+
+	private final EngineSettings settings;
+
+	private final ScribeLog log;
+
+	private final ClientStore clients;
+
+	private final SyncClasses classes;
+
+	private final RpcRegistry rpc;
+
+	private final ExecutorService executor;
+
+	private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+
+	private final Object[] peerLocks = new Object[PEER_LOCKS];
+
+	private final AutoCloseable subscription;
+
+	/**
+	 * Creates an engine.
+	 * @param settings how it behaves
+	 * @param log its scribe log
+	 * @param clients its per-peer state
+	 * @param classes the synchronised classes peers may write to
+	 * @param rpc the methods peers may call
+	 */
+	public SyncroEngine(EngineSettings settings, ScribeLog log, ClientStore clients, SyncClasses classes,
+			RpcRegistry rpc) {
+		this.settings = settings;
+		this.log = log;
+		this.clients = clients;
+		this.classes = classes;
+		this.rpc = rpc;
+		this.executor = Executors.newCachedThreadPool(daemonThreads("syncro-" + settings.uid() + "-"));
+		for (int i = 0; i < PEER_LOCKS; i++) {
+			this.peerLocks[i] = new Object();
+		}
+		this.subscription = log.addListener((lastId) -> this.sessions.forEach(Session::wake));
+	}
+
+	/**
+	 * Checks a peer's uid before a connection is accepted (PROTOCOL.md section 5).
+	 * @param peer the uid the peer claims
+	 * @throws SyncroException with code 400 for a missing or bad uid, 403 for this side's
+	 * own uid
+	 */
+	public void checkPeer(@Nullable String peer) {
+		if (peer == null || !Session.isValidUid(peer)) {
+			throw SyncroException.badRequest("A client uid is 1 to 64 characters of [A-Za-z0-9_.:-].");
+		}
+		if (peer.equals(this.settings.uid())) {
+			throw SyncroException.forbidden("A peer cannot connect as this side's own uid.");
+		}
+	}
+
+	/**
+	 * Opens a session on a new connection and starts its life: this side pulls the peer's
+	 * scribes at once.
+	 * @param peer the peer's uid, checked with {@link #checkPeer}
+	 * @param connection where the session sends
+	 * @return the session, to be fed what the connection receives
+	 */
+	public Session open(String peer, Connection connection) {
+		return open(peer, connection, new SessionListener() {
+		});
+	}
+
+	/**
+	 * Opens a session on a new connection, telling a listener what happens on it.
+	 * @param peer the peer's uid, checked with {@link #checkPeer}
+	 * @param connection where the session sends
+	 * @param listener told of the session's events
+	 * @return the session, to be fed what the connection receives
+	 */
+	public Session open(String peer, Connection connection, SessionListener listener) {
+		checkPeer(peer);
+		Session session = new Session(this, peer, connection, listener);
+		this.sessions.add(session);
+		session.start();
+		return session;
+	}
+
+	/**
+	 * The open sessions.
+	 * @return a snapshot of them
+	 */
+	public Collection<Session> sessions() {
+		return List.copyOf(this.sessions);
+	}
+
+	public EngineSettings settings() {
+		return this.settings;
+	}
+
+	public ScribeLog log() {
+		return this.log;
+	}
+
+	public ClientStore clients() {
+		return this.clients;
+	}
+
+	RpcRegistry rpc() {
+		return this.rpc;
+	}
+
+	ExecutorService executor() {
+		return this.executor;
+	}
+
+	void removed(Session session) {
+		this.sessions.remove(session);
+	}
+
+	/**
+	 * Settles one inbound scribe of a peer by the mark rules of PROTOCOL.md section 4:
+	 * a duplicate is answered with the outcome it had, the next id is played, a gap is a
+	 * 409 (on a server; a client takes the server's sparse ids in order).
+	 * @param peer the sending peer's uid
+	 * @param json the scribe's JSON
+	 * @return {@code null} if it was played (or is a duplicate of one that was), else the
+	 * error to answer, with the scribe's id when it has a valid one
+	 */
+	@Nullable SyncroException receive(String peer, JsonNode json) {
+		long id;
+		try {
+			id = Scribe.idOf(json);
+		}
+		catch (SyncroException ex) {
+			return ex;
+		}
+		boolean consecutive = this.settings.role() == EngineSettings.Role.SERVER;
+		synchronized (this.peerLocks[Math.floorMod(peer.hashCode(), PEER_LOCKS)]) {
+			while (true) {
+				long mark = this.clients.mark(peer);
+				if (id <= mark) {
+					return consecutive ? this.clients.refusal(peer, id).map((refusal) -> refused(refusal, id)).orElse(null)
+							: null;
+				}
+				if (consecutive && id > mark + 1) {
+					return new SyncroException(ErrorCodes.CONFLICT,
+							"Client scribe " + id + " is out of order; " + (mark + 1) + " is expected next.", id, mark + 1);
+				}
+				try {
+					this.settings.transactions().inTransaction(() -> {
+						this.classes.play(Scribe.fromJson(json), peer);
+						if (!this.clients.advanceMark(peer, mark, id, null)) {
+							throw new MarkMoved();
+						}
+						return null;
+					});
+					return null;
+				}
+				catch (MarkMoved ex) {
+					// another node settled this uid's scribe meanwhile: compare with the new mark
+				}
+				catch (SyncroException ex) {
+					if (!ErrorCodes.isFinal(ex.getCode())) {
+						return new SyncroException(ex.getCode(), ex.getMessage(), id, ex.getExpected());
+					}
+					Refusal refusal = new Refusal(ex.getCode(), ex.getMessage());
+					if (this.settings.transactions()
+						.inTransaction(() -> this.clients.advanceMark(peer, mark, id, refusal))) {
+						return refused(refusal, id);
+					}
+				}
+				catch (RuntimeException ex) {
+					logger.error("Playing scribe {} of client {} failed", id, peer, ex);
+					return new SyncroException(ErrorCodes.INTERNAL_ERROR, "The scribe could not be played; try again later.",
+							id, null);
+				}
+			}
+		}
+	}
+
+	private static SyncroException refused(Refusal refusal, long id) {
+		return new SyncroException(refusal.code(), refusal.message(), id, null);
+	}
+
+	/**
+	 * Closes every session (close code 1001) and stops listening to the log.
+	 */
+	@Override
+	public void close() {
+		for (Session session : new ArrayList<>(this.sessions)) {
+			session.close(1001, "Server going away");
+		}
+		try {
+			this.subscription.close();
+		}
+		catch (Exception ex) {
+			logger.warn("Could not stop listening to the scribe log", ex);
+		}
+		this.executor.shutdown();
+	}
+
+	private static ThreadFactory daemonThreads(String prefix) {
+		AtomicInteger count = new AtomicInteger();
+		return (task) -> {
+			Thread thread = new Thread(task, prefix + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
+	/**
+	 * Thrown inside a play's transaction to roll it back when the mark moved under it.
+	 */
+	private static final class MarkMoved extends RuntimeException {
+
+		MarkMoved() {
+			super(null, null, false, false);
+		}
+
+	}
+
+}
