@@ -1,0 +1,197 @@
+package io.syncro.store;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.syncro.scribe.Recipients;
+import io.syncro.scribe.Scribe;
+import io.syncro.scribe.ScribeEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ScribeLog} kept in this JVM's memory, for a single node and for tests. Safe
+ * for use from many threads.
+ * <p>
+ * Appends take one lock that covers both assigning the ids and publishing the scribes,
+ * so the scribes of one append get consecutive ids and become visible together, and a
+ * reader that has seen id N never later finds a newly visible scribe below N
+ * (PROTOCOL.md section 4). Readers take no lock: each {@link #read} works on an
+ * immutable view of the log published by the last append.
+ * <p>
+ * Costs: {@link #append} is amortised O(k) for k scribes plus, per scribe, the size of
+ * its recipient list; {@link #read} finds its start by binary search on the id and then
+ * walks forward, O(log n + m) for the m scribes it passes over; {@link #lastId} is O(1)
+ * from an index kept at append time. Nothing is ever evicted: memory grows with the log.
+ * <p>
+ * The scribes returned by {@link #append} and {@link #read} are the ones the log keeps
+ * and are shared between readers: do not change their JSON. The JSON given to
+ * {@link #append} is copied, so the caller may change it afterwards.
+ *
+ * @since 0.1.0
+ */
+public final class InMemoryScribeLog implements ScribeLog {
+
+	private static final Logger logger = LoggerFactory.getLogger(InMemoryScribeLog.class);
+
+	private static final int INITIAL_CAPACITY = 64;
+
+	private final Object lock = new Object();
+
+	private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
+
+	/** What readers see; replaced, under the lock, after every append. */
+	private volatile View view = new View(new ScribeEntry[INITIAL_CAPACITY], 0);
+
+	// The index behind lastId, guarded by the lock. A scribe for everyone but some
+	// ("all", "all except") reaches every client outside its blocked set (the excluded
+	// clients and its origin); a scribe for some reaches the listed clients but its origin.
+
+	/** The highest id of a scribe for everyone but some; 0 if none. */
+	private long lastEveryoneId;
+
+	/**
+	 * For each client blocked from the scribe {@link #lastEveryoneId}: the highest id of
+	 * a scribe for everyone but some that does reach it. Holds no other clients.
+	 */
+	private Map<String, Long> lastEveryoneIdOfBlocked = Map.of();
+
+	/** Per client, the highest id of a scribe for some that names it and is not from it. */
+	private final Map<String, Long> lastListedId = new HashMap<>();
+
+	@Override
+	public List<ScribeEntry> append(List<ScribeEntry> entries) {
+		if (entries.isEmpty()) {
+			return List.of();
+		}
+		List<ScribeEntry> appended = new ArrayList<>(entries.size());
+		long lastId;
+		synchronized (this.lock) {
+			View current = this.view;
+			ScribeEntry[] array = current.entries;
+			int size = current.size;
+			if (size + entries.size() > array.length) {
+				array = Arrays.copyOf(array, Math.max(array.length * 2, size + entries.size()));
+			}
+			lastId = (size > 0) ? array[size - 1].id() : 0;
+			for (ScribeEntry entry : entries) {
+				lastId++;
+				ScribeEntry kept = copyOf(entry, lastId);
+				array[size++] = kept;
+				index(kept);
+				appended.add(kept);
+			}
+			// Slots at and above the old size are invisible to older views, so filling them
+			// in the shared array is safe; this volatile write publishes them.
+			this.view = new View(array, size);
+		}
+		notifyListeners(lastId);
+		return List.copyOf(appended);
+	}
+
+	private static ScribeEntry copyOf(ScribeEntry entry, long id) {
+		Scribe scribe = entry.scribe();
+		Scribe copy = new Scribe(id, scribe.klass(), scribe.type(), scribe.data().deepCopy());
+		return new ScribeEntry(copy, entry.recipients(), entry.origin());
+	}
+
+	private void index(ScribeEntry entry) {
+		Recipients recipients = entry.recipients();
+		String origin = entry.origin();
+		if (recipients.isEveryone()) {
+			Map<String, Long> blocked = new HashMap<>();
+			for (String client : recipients.clients()) {
+				blocked.put(client, lastEveryoneIdFor(client));
+			}
+			if (origin != null) {
+				blocked.put(origin, lastEveryoneIdFor(origin));
+			}
+			this.lastEveryoneIdOfBlocked = blocked;
+			this.lastEveryoneId = entry.id();
+		}
+		else {
+			for (String client : recipients.clients()) {
+				if (!client.equals(origin)) {
+					this.lastListedId.put(client, entry.id());
+				}
+			}
+		}
+	}
+
+	private long lastEveryoneIdFor(String client) {
+		return this.lastEveryoneIdOfBlocked.getOrDefault(client, this.lastEveryoneId);
+	}
+
+	private void notifyListeners(long lastId) {
+		for (AppendListener listener : this.listeners) {
+			try {
+				listener.appended(lastId);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Append listener {} failed on scribes up to id {}", listener, lastId, ex);
+			}
+		}
+	}
+
+	@Override
+	public List<Scribe> read(String client, long after, int limit) {
+		View current = this.view;
+		List<Scribe> scribes = new ArrayList<>(Math.min(Math.max(limit, 0), 128));
+		for (int i = current.firstAfter(after); i < current.size && scribes.size() < limit; i++) {
+			ScribeEntry entry = current.entries[i];
+			if (entry.isFor(client)) {
+				scribes.add(entry.scribe());
+			}
+		}
+		return scribes;
+	}
+
+	@Override
+	public long lastId(String client) {
+		synchronized (this.lock) {
+			return Math.max(lastEveryoneIdFor(client), this.lastListedId.getOrDefault(client, 0L));
+		}
+	}
+
+	@Override
+	public AutoCloseable addListener(AppendListener listener) {
+		this.listeners.add(listener);
+		return () -> this.listeners.remove(listener);
+	}
+
+	/**
+	 * The number of scribes in the log, for every client.
+	 * @return the number of scribes
+	 */
+	public int size() {
+		return this.view.size;
+	}
+
+	/**
+	 * The first {@code size} slots of a shared array, never changed once published.
+	 */
+	private record View(ScribeEntry[] entries, int size) {
+
+		/** The index of the first scribe with an id above {@code after}, or size. */
+		int firstAfter(long after) {
+			int low = 0;
+			int high = this.size;
+			while (low < high) {
+				int middle = (low + high) >>> 1;
+				if (this.entries[middle].id() <= after) {
+					low = middle + 1;
+				}
+				else {
+					high = middle;
+				}
+			}
+			return low;
+		}
+
+	}
+
+}
