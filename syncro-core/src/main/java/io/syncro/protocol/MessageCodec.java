@@ -62,7 +62,7 @@ public final class MessageCodec {
 					requireArray(node, "args"));
 			case "noop" -> new Message.Noop(requireId(node));
 			case "response" -> new Message.Response(requireId(node), nullToJsonNull(node.get("result")),
-					node.path("more").asBoolean(false));
+					optionalBoolean(node, "more"));
 			case "error" -> new Message.Error(optionalLong(node, "id"), requireInt(node, "code"),
 					node.path("message").asString(""), optionalLong(node, "scribe"), optionalLong(node, "expected"));
 			default -> throw new DecodeException(ErrorCodes.UNKNOWN_TYPE,
@@ -170,6 +170,17 @@ public final class MessageCodec {
 		return value.longValue();
 	}
 
+	private static boolean optionalBoolean(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		if (value == null || value.isNull()) {
+			return false;
+		}
+		if (!value.isBoolean()) {
+			throw invalid(node, "The field '" + field + "' must be a boolean.");
+		}
+		return value.booleanValue();
+	}
+
 	private static int requireInt(JsonNode node, String field) {
 		JsonNode value = node.get(field);
 		if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
@@ -211,7 +222,10 @@ public final class MessageCodec {
 	}
 
 	private static String abbreviate(String text) {
-		return (text.length() <= 40) ? text : text.substring(0, 40) + "…";
+		if (text.codePointCount(0, text.length()) <= 40) {
+			return text;
+		}
+		return text.substring(0, text.offsetByCodePoints(0, 40)) + "…";
 	}
 
 	/**

@@ -3,7 +3,7 @@ package io.syncro.scribe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Comparator;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -19,6 +19,17 @@ import tools.jackson.databind.node.ObjectNode;
  * @since 0.1.0
  */
 public final class Changes {
+
+	/**
+	 * Equal JSON values compare as 0, with numbers compared by value, so that 1 read as
+	 * an int and 1 read as a long or 1.0 are no change.
+	 */
+	private static final Comparator<JsonNode> SAME_VALUE = (a, b) -> {
+		if (a.isNumber() && b.isNumber()) {
+			return a.decimalValue().compareTo(b.decimalValue());
+		}
+		return a.equals(b) ? 0 : 1;
+	};
 
 	private Changes() {
 	}
@@ -86,7 +97,8 @@ public final class Changes {
 	public static ObjectNode diff(ObjectNode before, ObjectNode after) {
 		ObjectNode changes = JsonNodeFactory.instance.objectNode();
 		for (Map.Entry<String, JsonNode> attribute : after.properties()) {
-			if (!Objects.equals(before.get(attribute.getKey()), attribute.getValue())) {
+			JsonNode old = before.get(attribute.getKey());
+			if (old == null || !old.equals(SAME_VALUE, attribute.getValue())) {
 				changes.set(attribute.getKey(), attribute.getValue().deepCopy());
 			}
 		}

@@ -1,8 +1,11 @@
 package io.syncro.scribe;
 
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who receives a scribe: every client but some ({@link #all()}, {@link #allExcept}), or
@@ -58,7 +61,7 @@ public final class Recipients {
 	 * @return the recipients
 	 */
 	public static Recipients only(String... clients) {
-		return only(Set.of(clients));
+		return only(Arrays.asList(clients));
 	}
 
 	/**
@@ -145,7 +148,7 @@ public final class Recipients {
 	}
 
 	@Override
-	public boolean equals(Object obj) {
+	public boolean equals(@Nullable Object obj) {
 		return (obj instanceof Recipients other) && this.everyone == other.everyone && this.clients.equals(other.clients);
 	}
 
