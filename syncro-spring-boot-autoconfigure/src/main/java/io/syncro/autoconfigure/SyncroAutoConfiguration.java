@@ -1,0 +1,147 @@
+package io.syncro.autoconfigure;
+
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import io.syncro.play.SyncClasses;
+import io.syncro.rpc.RpcRegistry;
+import io.syncro.session.EngineSettings;
+import io.syncro.session.SyncroEngine;
+import io.syncro.session.TransactionRunner;
+import io.syncro.store.ClientStore;
+import io.syncro.store.InMemoryClientStore;
+import io.syncro.store.InMemoryScribeLog;
+import io.syncro.store.ScribeLog;
+import io.syncro.store.jdbc.JdbcClientStore;
+import io.syncro.store.jdbc.JdbcScribeLog;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Auto-configures the Syncro engine: its scribe log and client store (chosen by
+ * {@code syncro.store}), the synchronised classes, rpc and the engine itself.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+		"org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
+		"org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration" })
+@ConditionalOnBooleanProperty(name = "syncro.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(SyncroProperties.class)
+public final class SyncroAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	RpcRegistry syncroRpcRegistry(ObjectProvider<RpcRegistryCustomizer> customizers) {
+		RpcRegistry registry = new RpcRegistry();
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(registry));
+		return registry;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SyncClasses syncroClasses() {
+		return new SyncClasses();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(PlatformTransactionManager.class)
+	TransactionRunner syncroTransactionRunner(PlatformTransactionManager transactionManager) {
+		TransactionTemplate template = new TransactionTemplate(transactionManager);
+		return new TransactionRunner() {
+
+			@Override
+			public <T> T inTransaction(Supplier<T> work) {
+				return template.execute((status) -> work.get());
+			}
+
+		};
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	SyncroEngine syncroEngine(SyncroProperties properties, ObjectProvider<ScribeLog> log,
+			ObjectProvider<ClientStore> clients, SyncClasses classes, RpcRegistry rpc,
+			ObjectProvider<TransactionRunner> transactions) {
+		properties.validate();
+		ScribeLog scribeLog = log.getIfAvailable();
+		ClientStore clientStore = clients.getIfAvailable();
+		if (scribeLog == null || clientStore == null) {
+			throw new InvalidConfigurationPropertyValueException("syncro.store", properties.getStore(),
+					"The jdbc store needs a DataSource and spring-jdbc; configure one, or set syncro.store to memory.");
+		}
+		EngineSettings settings = new EngineSettings(properties.getServerId(), EngineSettings.Role.SERVER,
+				properties.getSync().getBatchSize(), properties.getSession().getMaxPending(),
+				properties.getRequestTimeout(), (int) properties.getMaxMessageBytes().toBytes(),
+				transactions.getIfAvailable(() -> TransactionRunner.NONE));
+		return new SyncroEngine(settings, scribeLog, clientStore, classes, rpc);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "syncro.store", havingValue = "memory")
+	static class MemoryStoreConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ScribeLog syncroScribeLog() {
+			return new InMemoryScribeLog();
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClientStore syncroClientStore() {
+			return new InMemoryClientStore();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "syncro.store", havingValue = "jdbc", matchIfMissing = true)
+	@ConditionalOnClass(JdbcClient.class)
+	@ConditionalOnBean({ DataSource.class, PlatformTransactionManager.class })
+	static class JdbcStoreConfiguration {
+
+		@Bean(destroyMethod = "close")
+		@ConditionalOnMissingBean
+		ScribeLog syncroScribeLog(DataSource dataSource, PlatformTransactionManager transactionManager,
+				SyncroProperties properties) {
+			SyncroProperties.Jdbc jdbc = properties.getJdbc();
+			JdbcScribeLog log = new JdbcScribeLog(dataSource, transactionManager, jdbc.getTablePrefix());
+			if (jdbc.isInitializeSchema()) {
+				log.initializeSchema();
+			}
+			if (!jdbc.getPollInterval().isZero()) {
+				log.startPolling(jdbc.getPollInterval());
+			}
+			return log;
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClientStore syncroClientStore(DataSource dataSource, PlatformTransactionManager transactionManager,
+				SyncroProperties properties) {
+			JdbcClientStore store = new JdbcClientStore(dataSource, transactionManager,
+					properties.getJdbc().getTablePrefix());
+			if (properties.getJdbc().isInitializeSchema()) {
+				store.initializeSchema();
+			}
+			return store;
+		}
+
+	}
+
+}

@@ -1,0 +1,47 @@
+package io.syncro.autoconfigure;
+
+import java.security.Principal;
+
+import io.syncro.session.SyncroEngine;
+import io.syncro.web.SyncroIdentityResolver;
+import io.syncro.web.SyncroWebSocketEndpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+
+/**
+ * Auto-configures the Syncro WebSocket endpoint at {@code syncro.path} in a servlet web
+ * application.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = SyncroAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(WebSocketConfigurer.class)
+@ConditionalOnBean(SyncroEngine.class)
+@EnableWebSocket
+public final class SyncroWebSocketAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	SyncroIdentityResolver syncroIdentityResolver() {
+		return (request, client) -> {
+			Principal principal = request.getPrincipal();
+			return (principal != null) ? principal.getName() : null;
+		};
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SyncroWebSocketEndpoint syncroWebSocketEndpoint(SyncroEngine engine, SyncroProperties properties,
+			SyncroIdentityResolver identityResolver) {
+		return new SyncroWebSocketEndpoint(engine, properties.getPath(), properties.getAllowedOrigins(),
+				identityResolver);
+	}
+
+}

@@ -1,0 +1,90 @@
+package io.syncro.web;
+
+import java.util.Map;
+
+import io.syncro.protocol.ErrorCodes;
+import io.syncro.protocol.SyncroException;
+import io.syncro.session.SyncroEngine;
+import io.syncro.store.ClientStore;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.server.HandshakeInterceptor;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * Checks a handshake before the WebSocket opens (PROTOCOL.md section 5): the
+ * {@code client} query parameter must be a valid uid other than the server's (400 / 403),
+ * the identity resolver may refuse it (401 / 403), and a uid bound to another principal is
+ * refused (403). Origins are checked before, by Spring's origin interceptor.
+ *
+ * @since 0.1.0
+ */
+final class SyncroHandshakeInterceptor implements HandshakeInterceptor {
+
+	static final String CLIENT_ATTRIBUTE = SyncroHandshakeInterceptor.class.getName() + ".client";
+
+	private static final Logger logger = LoggerFactory.getLogger(SyncroHandshakeInterceptor.class);
+
+	private final SyncroEngine engine;
+
+	private final ClientStore clients;
+
+	private final SyncroIdentityResolver identityResolver;
+
+	SyncroHandshakeInterceptor(SyncroEngine engine, SyncroIdentityResolver identityResolver) {
+		this.engine = engine;
+		this.clients = engine.clients();
+		this.identityResolver = identityResolver;
+	}
+
+	@Override
+	public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
+			Map<String, Object> attributes) {
+		try {
+			String client = clientOf(request);
+			this.engine.checkPeer(client);
+			String principal = this.identityResolver.resolve(request, client);
+			if (principal == null && this.clients.principal(client).isPresent()) {
+				throw SyncroException.forbidden("This client uid belongs to an authenticated user.");
+			}
+			if (principal != null && !this.clients.bindPrincipal(client, principal)) {
+				throw SyncroException.forbidden("This client uid belongs to another user.");
+			}
+			attributes.put(CLIENT_ATTRIBUTE, client);
+			return true;
+		}
+		catch (SyncroException ex) {
+			refuse(response, ex);
+			return false;
+		}
+	}
+
+	@Override
+	public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
+			@Nullable Exception exception) {
+	}
+
+	private static @Nullable String clientOf(ServerHttpRequest request) {
+		return UriComponentsBuilder.fromUri(request.getURI()).build().getQueryParams().getFirst("client");
+	}
+
+	private static void refuse(ServerHttpResponse response, SyncroException ex) {
+		HttpStatus status = HttpStatus.resolve(ex.getCode());
+		response.setStatusCode((status != null) ? status : HttpStatus.valueOf(ErrorCodes.BAD_REQUEST));
+		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+		try {
+			String body = "{\"code\":" + ex.getCode() + ",\"message\":\"" + ex.getMessage().replace("\"", "'") + "\"}";
+			response.getBody().write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		}
+		catch (java.io.IOException writeFailure) {
+			logger.debug("Could not write the refusal of a handshake", writeFailure);
+		}
+	}
+
+}
