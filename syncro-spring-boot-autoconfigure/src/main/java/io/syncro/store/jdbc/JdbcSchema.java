@@ -1,0 +1,89 @@
+package io.syncro.store.jdbc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+import javax.sql.DataSource;
+
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.datasource.init.DatabasePopulatorUtils;
+import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
+import org.springframework.util.Assert;
+
+/**
+ * Runs the idempotent DDL scripts of the JDBC stores and checks table-name prefixes.
+ *
+ * @since 0.1.0
+ */
+final class JdbcSchema {
+
+	/** The table-name prefix used unless another is given. */
+	static final String DEFAULT_PREFIX = "syncro_";
+
+	private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
+
+	/**
+	 * Enough for any script of this package: a run fails only on an object that another
+	 * node is creating at that moment, and finds it created on the next run, so each of
+	 * the (at most four) objects of a script can fail a run once.
+	 */
+	private static final int ATTEMPTS = 5;
+
+	private JdbcSchema() {
+	}
+
+	/**
+	 * Checks that a prefix can be pasted into SQL as the start of a table name.
+	 * @param prefix the prefix
+	 * @return the prefix
+	 */
+	static String checkedPrefix(String prefix) {
+		Assert.notNull(prefix, "Table prefix must not be null");
+		Assert.isTrue(PREFIX.matcher(prefix).matches(),
+				() -> "Table prefix must be a letter or underscore followed by up to 30 letters, digits or underscores, not '"
+						+ prefix + "'");
+		return prefix;
+	}
+
+	/**
+	 * Runs a schema script of this package with its tables named by the given prefix.
+	 * Every statement is safe to run again. Two nodes starting together can still
+	 * collide inside the database's catalog ({@code CREATE TABLE IF NOT EXISTS} is not
+	 * atomic on PostgreSQL), so a failed run is tried again: the second run finds what
+	 * the other node created.
+	 * @param dataSource where the tables go
+	 * @param script the script's file name next to this class
+	 * @param prefix the table-name prefix
+	 */
+	static void initialize(DataSource dataSource, String script, String prefix) {
+		String sql = read(script).replace("%PREFIX%", prefix);
+		ResourceDatabasePopulator populator = new ResourceDatabasePopulator(
+				new ByteArrayResource(sql.getBytes(StandardCharsets.UTF_8), script));
+		for (int attempt = 1;; attempt++) {
+			try {
+				DatabasePopulatorUtils.execute(populator, dataSource);
+				return;
+			}
+			catch (DataAccessException ex) {
+				if (attempt == ATTEMPTS) {
+					throw ex;
+				}
+			}
+		}
+	}
+
+	private static String read(String script) {
+		try (InputStream in = JdbcSchema.class.getResourceAsStream(script)) {
+			Assert.state(in != null, () -> "Missing schema script " + script);
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}

@@ -1,0 +1,356 @@
+package io.syncro.store.jdbc;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sql.DataSource;
+
+import io.syncro.protocol.MessageCodec;
+import io.syncro.scribe.Scribe;
+import io.syncro.scribe.ScribeEntry;
+import io.syncro.scribe.ScribeType;
+import io.syncro.store.ScribeLog;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.dao.PessimisticLockingFailureException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.Assert;
+
+/**
+ * A {@link ScribeLog} kept in tables of the application's database (PostgreSQL or H2),
+ * shared by every node that uses that database.
+ * <p>
+ * The tables, shown with the default prefix {@code syncro_} (the DDL is in
+ * {@code scribe-log-schema.sql} next to this class and is run by
+ * {@link #initializeSchema()}):
+ * <pre class="code">
+ * syncro_log_head(id INT PRIMARY KEY, last_id BIGINT)   -- one row, id = 1
+ * syncro_scribe(id BIGINT PRIMARY KEY, klass, type, data TEXT, everyone BOOLEAN, origin)
+ * syncro_scribe_client(scribe_id, client, PRIMARY KEY (scribe_id, client))
+ * </pre>
+ * {@code syncro_scribe_client} lists, per scribe, the clients left out when
+ * {@code everyone} is true and the only clients meant when it is false.
+ * <p>
+ * An append is one transaction of its own that starts with
+ * <pre class="code">
+ * UPDATE syncro_log_head SET last_id = last_id + :count WHERE id = 1
+ * </pre>
+ * and then inserts the scribes with the ids it reserved. The row lock taken by that
+ * update is held until commit, so appends commit in the order of their ids: a reader
+ * never sees id 12 and later finds 11, the trap of ids drawn from a sequence and
+ * committed in another order (PROTOCOL.md section 4). A read is one query:
+ * <pre class="code">
+ * SELECT id, klass, type, data FROM syncro_scribe s
+ *  WHERE id &gt; :after AND (origin IS NULL OR origin &lt;&gt; :client)
+ *    AND everyone &lt;&gt; (EXISTS (SELECT 1 FROM syncro_scribe_client c
+ *                              WHERE c.scribe_id = s.id AND c.client = :client))
+ *  ORDER BY id LIMIT :limit
+ * </pre>
+ * <p>
+ * Listeners are told after every append made through this instance and, once
+ * {@link #startPolling(Duration) polling} is started, after appends of other nodes, seen
+ * as growth of {@code syncro_log_head.last_id}.
+ *
+ * @since 0.1.0
+ */
+public class JdbcScribeLog implements ScribeLog, AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(JdbcScribeLog.class);
+
+	private static final int BATCH_SIZE = 500;
+
+	private static final int APPEND_ATTEMPTS = 5;
+
+	private final DataSource dataSource;
+
+	private final JdbcTemplate jdbcTemplate;
+
+	private final JdbcClient jdbcClient;
+
+	private final TransactionTemplate appendTransaction;
+
+	private final String prefix;
+
+	private final String lockHeadSql;
+
+	private final String headSql;
+
+	private final String insertScribeSql;
+
+	private final String insertClientSql;
+
+	private final String readSql;
+
+	private final String lastIdSql;
+
+	private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
+
+	/** The highest id listeners were told about, so a poll does not repeat an append. */
+	private final AtomicLong lastNotified = new AtomicLong();
+
+	private final Object pollingMonitor = new Object();
+
+	private @Nullable ScheduledFuture<?> polling;
+
+	private @Nullable ScheduledExecutorService ownExecutor;
+
+	/**
+	 * Creates a log on the given database with tables named {@code syncro_…}.
+	 * @param dataSource the database
+	 * @param transactionManager the transaction manager of that database
+	 */
+	public JdbcScribeLog(DataSource dataSource, PlatformTransactionManager transactionManager) {
+		this(dataSource, transactionManager, JdbcSchema.DEFAULT_PREFIX);
+	}
+
+	/**
+	 * Creates a log on the given database.
+	 * @param dataSource the database
+	 * @param transactionManager the transaction manager of that database
+	 * @param tablePrefix the start of every table name, such as {@code syncro_}
+	 */
+	public JdbcScribeLog(DataSource dataSource, PlatformTransactionManager transactionManager, String tablePrefix) {
+		Assert.notNull(dataSource, "DataSource must not be null");
+		Assert.notNull(transactionManager, "PlatformTransactionManager must not be null");
+		this.prefix = JdbcSchema.checkedPrefix(tablePrefix);
+		this.dataSource = dataSource;
+		this.jdbcTemplate = new JdbcTemplate(dataSource);
+		this.jdbcClient = JdbcClient.create(this.jdbcTemplate);
+		// Appends are called from after-commit callbacks of the caller's transaction, so
+		// they need a transaction of their own; read committed lets an append that waited
+		// for the head row's lock see the committed last_id it waited for.
+		this.appendTransaction = new TransactionTemplate(transactionManager);
+		this.appendTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.appendTransaction.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
+		String head = this.prefix + "log_head";
+		String scribe = this.prefix + "scribe";
+		String client = this.prefix + "scribe_client";
+		this.lockHeadSql = "UPDATE " + head + " SET last_id = last_id + ? WHERE id = 1";
+		this.headSql = "SELECT last_id FROM " + head + " WHERE id = 1";
+		this.insertScribeSql = "INSERT INTO " + scribe
+				+ " (id, klass, type, data, everyone, origin) VALUES (?, ?, ?, ?, ?, ?)";
+		this.insertClientSql = "INSERT INTO " + client + " (scribe_id, client) VALUES (?, ?)";
+		// everyone <> listed: a listed client is left out of "everyone", and is the one
+		// meant otherwise (Recipients.includes).
+		String visible = " FROM " + scribe + " s WHERE (s.origin IS NULL OR s.origin <> :client)"
+				+ " AND s.everyone <> (EXISTS (SELECT 1 FROM " + client
+				+ " c WHERE c.scribe_id = s.id AND c.client = :client))";
+		this.readSql = "SELECT s.id, s.klass, s.type, s.data" + visible + " AND s.id > :after ORDER BY s.id LIMIT :limit";
+		this.lastIdSql = "SELECT s.id" + visible + " ORDER BY s.id DESC LIMIT 1";
+	}
+
+	/**
+	 * Creates the tables unless they exist. Safe to call on every start-up of every node.
+	 */
+	public void initializeSchema() {
+		JdbcSchema.initialize(this.dataSource, "scribe-log-schema.sql", this.prefix);
+	}
+
+	@Override
+	public List<ScribeEntry> append(List<ScribeEntry> entries) {
+		Assert.notNull(entries, "Entries must not be null");
+		if (entries.isEmpty()) {
+			return List.of();
+		}
+		List<ScribeEntry> appended = appendInTransaction(entries);
+		notifyListeners(appended.get(appended.size() - 1).id());
+		return appended;
+	}
+
+	private List<ScribeEntry> appendInTransaction(List<ScribeEntry> entries) {
+		for (int attempt = 1;; attempt++) {
+			try {
+				List<ScribeEntry> appended = this.appendTransaction.execute((status) -> insert(entries));
+				Assert.state(appended != null, "No entries appended");
+				return appended;
+			}
+			catch (PessimisticLockingFailureException ex) {
+				// Waiting for the head row's lock timed out (H2) or lost a deadlock; the
+				// transaction rolled back whole, so it is safe to try again.
+				if (attempt == APPEND_ATTEMPTS) {
+					throw ex;
+				}
+				logger.debug("Append could not lock the log head, trying again", ex);
+			}
+		}
+	}
+
+	private List<ScribeEntry> insert(List<ScribeEntry> entries) {
+		int count = entries.size();
+		int locked = this.jdbcClient.sql(this.lockHeadSql).param(count).update();
+		Assert.state(locked == 1, () -> "Table " + this.prefix + "log_head has no row; run initializeSchema()");
+		long last = this.jdbcClient.sql(this.headSql).query(Long.class).single();
+		long first = last - count + 1;
+		List<ScribeEntry> appended = new ArrayList<>(count);
+		List<Object[]> clients = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			ScribeEntry entry = entries.get(i).withId(first + i);
+			appended.add(entry);
+			for (String client : entry.recipients().clients()) {
+				clients.add(new Object[] { entry.id(), client });
+			}
+		}
+		this.jdbcTemplate.batchUpdate(this.insertScribeSql, appended, BATCH_SIZE, (ps, entry) -> {
+			Scribe scribe = entry.scribe();
+			ps.setLong(1, scribe.id());
+			ps.setString(2, scribe.klass());
+			ps.setString(3, scribe.type().wireName());
+			ps.setString(4, MessageCodec.writeTree(scribe.data()));
+			ps.setBoolean(5, entry.recipients().isEveryone());
+			ps.setString(6, entry.origin());
+		});
+		if (!clients.isEmpty()) {
+			this.jdbcTemplate.batchUpdate(this.insertClientSql, clients, BATCH_SIZE,
+					(ps, row) -> {
+						ps.setLong(1, (Long) row[0]);
+						ps.setString(2, (String) row[1]);
+					});
+		}
+		return appended;
+	}
+
+	@Override
+	public List<Scribe> read(String client, long after, int limit) {
+		Assert.notNull(client, "Client must not be null");
+		if (limit <= 0) {
+			return List.of();
+		}
+		return this.jdbcClient.sql(this.readSql)
+			.param("client", client)
+			.param("after", after)
+			.param("limit", limit)
+			.query(JdbcScribeLog::scribe)
+			.list();
+	}
+
+	private static Scribe scribe(ResultSet rs, int row) throws SQLException {
+		ScribeType type = ScribeType.fromWireName(rs.getString("type"));
+		Assert.state(type != null, "Unknown scribe type in the log");
+		return new Scribe(rs.getLong("id"), rs.getString("klass"), type, MessageCodec.readTree(rs.getString("data")));
+	}
+
+	@Override
+	public long lastId(String client) {
+		Assert.notNull(client, "Client must not be null");
+		return this.jdbcClient.sql(this.lastIdSql).param("client", client).query(Long.class).optional().orElse(0L);
+	}
+
+	@Override
+	public AutoCloseable addListener(AppendListener listener) {
+		Assert.notNull(listener, "Listener must not be null");
+		this.listeners.add(listener);
+		return () -> this.listeners.remove(listener);
+	}
+
+	/**
+	 * Starts telling listeners about appends made by other nodes sharing the database,
+	 * checking every {@code interval} on a thread of its own until {@link #close()}.
+	 * @param interval the time between two checks
+	 */
+	public void startPolling(Duration interval) {
+		checkInterval(interval);
+		synchronized (this.pollingMonitor) {
+			Assert.state(this.polling == null, "Polling has already started");
+			ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, "syncro-jdbc-log-poller");
+				thread.setDaemon(true);
+				return thread;
+			});
+			this.ownExecutor = executor;
+			startPolling(interval, executor);
+		}
+	}
+
+	/**
+	 * Starts telling listeners about appends made by other nodes sharing the database,
+	 * checking every {@code interval} on the given executor until {@link #close()}.
+	 * @param interval the time between two checks
+	 * @param executor runs the checks; not shut down by {@link #close()}
+	 */
+	public void startPolling(Duration interval, ScheduledExecutorService executor) {
+		checkInterval(interval);
+		Assert.notNull(executor, "Executor must not be null");
+		synchronized (this.pollingMonitor) {
+			Assert.state(this.polling == null, "Polling has already started");
+			long millis = Math.max(1, interval.toMillis());
+			this.polling = executor.scheduleWithFixedDelay(this::poll, millis, millis, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private static void checkInterval(Duration interval) {
+		Assert.notNull(interval, "Interval must not be null");
+		Assert.isTrue(!interval.isNegative() && !interval.isZero(), "Interval must be positive");
+	}
+
+	/**
+	 * Checks once whether the log grew since listeners were last told, and tells them if
+	 * it did. Called by the poller; callable directly, for instance by tests.
+	 */
+	public void poll() {
+		try {
+			long head = this.jdbcClient.sql(this.headSql).query(Long.class).optional().orElse(0L);
+			long previous = this.lastNotified.getAndAccumulate(head, Math::max);
+			if (head > previous) {
+				tellListeners(head);
+			}
+		}
+		catch (RuntimeException ex) {
+			// Keep polling: a lost notification only delays delivery.
+			logger.warn("Could not check the scribe log for appends of other nodes", ex);
+		}
+	}
+
+	/**
+	 * Stops polling, if it was started. Appends and reads still work.
+	 */
+	@Override
+	public void close() {
+		synchronized (this.pollingMonitor) {
+			if (this.polling != null) {
+				this.polling.cancel(false);
+				this.polling = null;
+			}
+			if (this.ownExecutor != null) {
+				this.ownExecutor.shutdownNow();
+				this.ownExecutor = null;
+			}
+		}
+	}
+
+	private void notifyListeners(long lastId) {
+		this.lastNotified.accumulateAndGet(lastId, Math::max);
+		tellListeners(lastId);
+	}
+
+	private void tellListeners(long lastId) {
+		for (AppendListener listener : this.listeners) {
+			try {
+				listener.appended(lastId);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Scribe log listener " + listener + " failed", ex);
+			}
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "JdbcScribeLog[" + this.prefix + "scribe]";
+	}
+
+}
