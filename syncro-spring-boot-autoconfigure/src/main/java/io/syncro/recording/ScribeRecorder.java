@@ -1,0 +1,394 @@
+package io.syncro.recording;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+import io.syncro.recording.RecordingContext.Playing;
+import io.syncro.scribe.Changes;
+import io.syncro.scribe.Recipients;
+import io.syncro.scribe.Scribe;
+import io.syncro.scribe.ScribeEntry;
+import io.syncro.store.ScribeLog;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.util.Assert;
+
+/**
+ * Records the changes of {@link Syncable} entities as scribes in the {@link ScribeLog}.
+ * <p>
+ * Saves and deletes through the entities' Spring Data repositories are recorded without
+ * any code: {@code save}, {@code saveAll}, {@code saveAndFlush}, {@code saveAllAndFlush},
+ * {@code delete}, {@code deleteById}, {@code deleteAll}, {@code deleteAllById},
+ * {@code deleteAllInBatch} and {@code deleteAllByIdInBatch}. A save of a record that did
+ * not exist is a {@code create} with every attribute; a save of an existing record is an
+ * {@code update} with only the attributes that changed, compared with the record as it
+ * was loaded (so an entity changed in place and then saved diffs correctly), and nothing
+ * if none changed; a delete is a {@code destroy}, addressed with the record as it was
+ * (which is why the deletes load what they will delete first, {@code deleteAll()} and
+ * {@code deleteAllInBatch()} every record). When a change moves a record out of some
+ * clients' reach and into others' (the policy's recipients before and after), those that
+ * lose it get a {@code destroy} and those that gain it a {@code create} (PROTOCOL.md
+ * section 6).
+ * <p>
+ * Scribes are appended when the surrounding transaction commits, in the order the
+ * transactions of this application commit; a transaction that rolls back appends none;
+ * a change made outside any transaction is appended at once. The change a client sent is
+ * recorded with that client as the origin, so it gets no echo of it.
+ * <p>
+ * What the recorder cannot see, and must be recorded by hand with
+ * {@link #recordCreate}, {@link #recordUpdate} and {@link #recordDestroy}:
+ * <ul>
+ * <li>bulk JPQL or SQL statements ({@code @Modifying} queries, derived
+ * {@code deleteBy…} queries, {@code delete(Specification)}, native SQL);</li>
+ * <li>changes to managed entities that are never passed to a repository's save (JPA
+ * writes them at flush, unseen), and in-place changes that are written before the entity
+ * is saved, for example by the automatic flush before a query, since they are then part
+ * of the state the save compares with;</li>
+ * <li>attributes the database sets when it writes (generated columns, a
+ * {@code @Version} incremented at flush), unless the change is flushed before the
+ * recorder reads it ({@code saveAndFlush});</li>
+ * <li>changes made through another {@code EntityManagerFactory} than the one the
+ * {@link SyncableEntities} were found in.</li>
+ * </ul>
+ * Appending after commit means scribes of a committed change are lost if the process
+ * stops between the commit and the append. The commit order is kept across the
+ * transactions of one node; transactions of several nodes that change the same record
+ * may append in another order than they committed.
+ * <p>
+ * Recording can be suspended for a block with {@link #withoutRecording(Runnable)}, for
+ * example to import records that clients must not receive as changes.
+ *
+ * @since 0.1.0
+ */
+public final class ScribeRecorder {
+
+	private static final Logger logger = LoggerFactory.getLogger(ScribeRecorder.class);
+
+	private final ScribeLog log;
+
+	private final SyncableEntities entities;
+
+	/** Held from just before a recording transaction commits until its scribes are appended. */
+	private final ReentrantLock commitLock = new ReentrantLock();
+
+	/**
+	 * Creates a recorder.
+	 * @param log the log to append scribes to
+	 * @param entities the syncable entities
+	 */
+	public ScribeRecorder(ScribeLog log, SyncableEntities entities) {
+		Assert.notNull(log, "ScribeLog must not be null");
+		Assert.notNull(entities, "SyncableEntities must not be null");
+		this.log = log;
+		this.entities = entities;
+	}
+
+	/**
+	 * Runs work without recording any change it makes, through repositories or by hand,
+	 * on this thread.
+	 * @param work the work
+	 */
+	public static void withoutRecording(Runnable work) {
+		RecordingContext.suspended(() -> {
+			work.run();
+			return null;
+		});
+	}
+
+	/**
+	 * Runs work without recording any change it makes, through repositories or by hand,
+	 * on this thread.
+	 * @param <T> the result type
+	 * @param work the work
+	 * @return the work's result
+	 */
+	public static <T> T withoutRecording(Supplier<T> work) {
+		return RecordingContext.suspended(work);
+	}
+
+	/**
+	 * Records a new record: a {@code create} with every attribute, for the clients that
+	 * receive it.
+	 * @param entity the new record, a {@link Syncable} entity
+	 * @throws IllegalArgumentException if the entity is not {@link Syncable}
+	 */
+	public void recordCreate(Object entity) {
+		if (RecordingContext.isSuspended()) {
+			return;
+		}
+		Object record = this.entities.snapshots().unproxy(entity);
+		SyncableType<Object> type = syncableTypeOf(record);
+		State now = stateOf(type, record);
+		changed(pending(), type, null, now);
+	}
+
+	/**
+	 * Records a change to some attributes of a record: an {@code update} with their
+	 * current values, for the clients that receive the record. If this transaction
+	 * recorded the record before, clients that received it then and no longer do get a
+	 * {@code destroy}, and those that newly receive it a {@code create}.
+	 * @param entity the changed record, a {@link Syncable} entity
+	 * @param attributes the names of the attributes that changed; none for every
+	 * attribute
+	 * @throws IllegalArgumentException if the entity is not {@link Syncable} or has no
+	 * such attribute
+	 */
+	public void recordUpdate(Object entity, String... attributes) {
+		if (RecordingContext.isSuspended()) {
+			return;
+		}
+		Object record = this.entities.snapshots().unproxy(entity);
+		SyncableType<Object> type = syncableTypeOf(record);
+		State now = stateOf(type, record);
+		// a previous state that differs from now in exactly the named attributes
+		ObjectNode previous = now.json().deepCopy();
+		if (attributes.length == 0) {
+			previous.retain("id");
+		}
+		for (String attribute : attributes) {
+			if ("id".equals(attribute) || !now.json().has(attribute)) {
+				throw new IllegalArgumentException(type.klass() + " has no attribute '" + attribute + "' to record");
+			}
+			previous.remove(attribute);
+		}
+		PendingScribes pending = pending();
+		State known = known(pending, now.key(), now);
+		Recipients recipients = (known != null) ? known.recipients() : now.recipients();
+		changed(pending, type, new State(now.key(), previous, recipients), now);
+	}
+
+	/**
+	 * Records a removed record: a {@code destroy}, for the clients that received it.
+	 * @param entity the record as it was, a {@link Syncable} entity
+	 * @throws IllegalArgumentException if the entity is not {@link Syncable}
+	 */
+	public void recordDestroy(Object entity) {
+		if (RecordingContext.isSuspended()) {
+			return;
+		}
+		Object record = this.entities.snapshots().unproxy(entity);
+		SyncableType<Object> type = syncableTypeOf(record);
+		State was = stateOf(type, record);
+		PendingScribes pending = pending();
+		changed(pending, type, known(pending, was.key(), was), null);
+	}
+
+	// The repository interceptor's side: read the records a call will change before it
+	// proceeds, then record the change from those and the records after.
+
+	@Nullable <T> SyncableType<T> syncableType(Class<T> domainType) {
+		return this.entities.find(domainType);
+	}
+
+	Map<RecordKey, @Nullable State> recordsWithIds(SyncableType<?> type, Iterable<?> ids) {
+		PendingScribes pending = pending();
+		Map<RecordKey, @Nullable State> records = new LinkedHashMap<>();
+		for (Object id : ids) {
+			if (id == null) {
+				continue;
+			}
+			RecordKey key = type.key(id);
+			if (records.containsKey(key) || (pending != null && pending.knows(key))) {
+				// the transaction's own knowledge of it is newer than what could be loaded
+				records.putIfAbsent(key, null);
+				continue;
+			}
+			Object record = this.entities.snapshots().load(type.javaType(), id);
+			records.put(key, (record != null) ? stateOf(type, record) : null);
+		}
+		return records;
+	}
+
+	Map<RecordKey, @Nullable State> recordsOf(SyncableType<?> type, Iterable<?> entities) {
+		List<Object> ids = new ArrayList<>();
+		for (Object entity : entities) {
+			if (type.javaType().isInstance(entity)) {
+				ids.add(this.entities.snapshots().idOf(entity));
+			}
+		}
+		return recordsWithIds(type, ids);
+	}
+
+	Map<RecordKey, @Nullable State> allRecords(SyncableType<?> type) {
+		Map<RecordKey, @Nullable State> records = new LinkedHashMap<>();
+		for (Object record : this.entities.snapshots().loadAll(type.javaType())) {
+			State state = stateOf(type, record);
+			records.put(state.key(), state);
+		}
+		return records;
+	}
+
+	void saved(SyncableType<?> type, Map<RecordKey, @Nullable State> before, Object entity) {
+		Object record = this.entities.snapshots().unproxy(entity);
+		State now = stateOf(type, record);
+		PendingScribes pending = pending();
+		changed(pending, type, known(pending, now.key(), before.get(now.key())), now);
+	}
+
+	void destroyed(SyncableType<?> type, Map<RecordKey, @Nullable State> before) {
+		PendingScribes pending = pending();
+		before.forEach((key, was) -> {
+			State known = known(pending, key, was);
+			if (known != null) {
+				changed(pending, type, known, null);
+			}
+		});
+	}
+
+	// The transaction's side.
+
+	ReentrantLock commitLock() {
+		return this.commitLock;
+	}
+
+	void flush() {
+		this.entities.snapshots().flush();
+	}
+
+	void append(List<ScribeEntry> entries) {
+		try {
+			this.log.append(entries);
+		}
+		catch (RuntimeException ex) {
+			logger.error("The scribes of a committed change could not be appended, so clients miss that change: {}",
+					entries, ex);
+			throw ex;
+		}
+	}
+
+	private void changed(@Nullable PendingScribes pending, SyncableType<?> type, @Nullable State was,
+			@Nullable State now) {
+		State state = (now != null) ? now : was;
+		if (state == null) {
+			return;
+		}
+		RecordKey key = state.key();
+		Playing playing = RecordingContext.playing();
+		String origin = (playing != null && playing.key().equals(key)) ? playing.client() : null;
+		List<ScribeEntry> entries;
+		if (was == null) {
+			entries = Changes.created(type.klass(), state.json(), state.recipients(), origin);
+		}
+		else if (now == null) {
+			entries = Changes.destroyed(type.klass(), key.id(), was.recipients(), origin);
+		}
+		else {
+			entries = Changes.updated(type.klass(), was.json(), now.json(), was.recipients(), now.recipients(), origin);
+		}
+		if (playing != null && origin != null) {
+			entries = withUnsentAttributes(entries, playing);
+		}
+		if (pending != null) {
+			pending.remember(key, now);
+			pending.add(entries);
+		}
+		else if (!entries.isEmpty()) {
+			append(entries);
+		}
+	}
+
+	/**
+	 * Adds, after the scribe that mirrors what a client sent (the one it gets no echo of),
+	 * an update for that client alone with the attributes it did not send as they are now,
+	 * such as values the server set or normalised while saving.
+	 */
+	private static List<ScribeEntry> withUnsentAttributes(List<ScribeEntry> entries, Playing playing) {
+		List<ScribeEntry> result = new ArrayList<>(entries.size() + 1);
+		for (ScribeEntry entry : entries) {
+			result.add(entry);
+			Scribe mirror = entry.scribe();
+			if (entry.origin() == null || !entry.recipients().includes(playing.client())) {
+				continue;
+			}
+			ObjectNode unsent = JsonNodeFactory.instance.objectNode();
+			for (Map.Entry<String, JsonNode> attribute : mirror.attributes().properties()) {
+				if (!"id".equals(attribute.getKey())
+						&& !sameValue(playing.sent().get(attribute.getKey()), attribute.getValue())) {
+					unsent.set(attribute.getKey(), attribute.getValue().deepCopy());
+				}
+			}
+			if (!unsent.isEmpty()) {
+				Scribe update = Scribe.update(mirror.klass(), mirror.recordId(), unsent);
+				result.add(new ScribeEntry(update, Recipients.only(playing.client()), null));
+			}
+		}
+		return result;
+	}
+
+	/**
+	 * Whether a value a client sent is the value the server has: equal JSON, numbers
+	 * compared by value (the client's 5 may be read as an int where the entity's is a long).
+	 */
+	private static boolean sameValue(@Nullable JsonNode sent, JsonNode value) {
+		return sent != null && sent.equals(ScribeRecorder::compareNumbersByValue, value);
+	}
+
+	private static int compareNumbersByValue(JsonNode left, JsonNode right) {
+		if (left.isNumber() && right.isNumber()) {
+			return left.decimalValue().compareTo(right.decimalValue());
+		}
+		return left.equals(right) ? 0 : 1;
+	}
+
+	private State stateOf(SyncableType<?> type, Object record) {
+		ObjectNode json = this.entities.attributesOf(type, record);
+		@SuppressWarnings("unchecked")
+		Recipients recipients = ((SyncableType<Object>) type).policy().recipients(record);
+		Assert.state(recipients != null, () -> "The SyncroPolicy of " + type.klass() + " gave no recipients");
+		return new State(new RecordKey(type.klass(), json.get("id").asString()), json, recipients);
+	}
+
+	private SyncableType<Object> syncableTypeOf(Object entity) {
+		@SuppressWarnings("unchecked")
+		SyncableType<Object> type = (SyncableType<Object>) this.entities.find(entity.getClass());
+		if (type == null) {
+			throw new IllegalArgumentException(entity.getClass().getName() + " is not a @Syncable entity");
+		}
+		return type;
+	}
+
+	/**
+	 * The scribes the current transaction has recorded so far, registered with it on first
+	 * use; {@code null} outside a transaction.
+	 */
+	private @Nullable PendingScribes pending() {
+		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+			return null;
+		}
+		// looked up among the synchronizations, not bound as a resource, so that a
+		// suspended outer transaction's scribes stay apart from an inner one's
+		for (TransactionSynchronization synchronization : TransactionSynchronizationManager.getSynchronizations()) {
+			if (synchronization instanceof PendingScribes pending && pending.isOf(this)) {
+				return pending;
+			}
+		}
+		PendingScribes pending = new PendingScribes(this);
+		TransactionSynchronizationManager.registerSynchronization(pending);
+		return pending;
+	}
+
+	private static @Nullable State known(@Nullable PendingScribes pending, RecordKey key, @Nullable State otherwise) {
+		return (pending != null && pending.knows(key)) ? pending.known(key) : otherwise;
+	}
+
+	/**
+	 * A record as clients know it, or will once the scribes recorded so far are appended.
+	 * @param key the record
+	 * @param json its attributes
+	 * @param recipients the clients that receive it
+	 */
+	record State(RecordKey key, ObjectNode json, Recipients recipients) {
+	}
+
+}

@@ -1,0 +1,101 @@
+package io.syncro.recording;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.syncro.play.SyncClasses;
+import io.syncro.play.SyncroPolicy;
+import io.syncro.recording.sample.Todo;
+import io.syncro.scribe.Recipients;
+import io.syncro.scribe.Scribe;
+import jakarta.persistence.EntityManagerFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.persistence.autoconfigure.EntityScan;
+import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
+
+/**
+ * An application with JPA on H2, the entities of the {@code sample} package and the
+ * recording layer wired by hand, as the auto-configuration would.
+ */
+@SpringBootConfiguration(proxyBeanMethods = false)
+@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, HibernateJpaAutoConfiguration.class,
+		TransactionAutoConfiguration.class, JacksonAutoConfiguration.class })
+@EntityScan(basePackageClasses = Todo.class)
+@EnableJpaRepositories(basePackageClasses = Todo.class)
+class RecordingTestApplication {
+
+	@Bean
+	CapturingScribeLog scribeLog() {
+		return new CapturingScribeLog();
+	}
+
+	@Bean
+	SyncableEntities syncableEntities(EntityManagerFactory entityManagerFactory, JsonMapper jsonMapper,
+			ListableBeanFactory beanFactory) {
+		return new SyncableEntities(entityManagerFactory, jsonMapper, beanFactory);
+	}
+
+	@Bean
+	ScribeRecorder scribeRecorder(CapturingScribeLog scribeLog, SyncableEntities syncableEntities) {
+		return new ScribeRecorder(scribeLog, syncableEntities);
+	}
+
+	@Bean
+	static RecordingRepositoryPostProcessor recordingRepositoryPostProcessor(ObjectProvider<ScribeRecorder> recorder) {
+		return new RecordingRepositoryPostProcessor(recorder);
+	}
+
+	@Bean
+	SyncClasses syncClasses(SyncableEntities syncableEntities) {
+		return syncableEntities.registerPlayers(new SyncClasses());
+	}
+
+	@Bean
+	TodoPolicy todoPolicy() {
+		return new TodoPolicy();
+	}
+
+	/**
+	 * A todo goes to its owner only; every client but {@code mallory} may write.
+	 */
+	static class TodoPolicy implements SyncroPolicy<Todo> {
+
+		private final List<Scribe> authorized = new CopyOnWriteArrayList<>();
+
+		@Override
+		public Recipients recipients(Todo todo) {
+			return (todo.getOwner() != null) ? Recipients.only(todo.getOwner()) : Recipients.none();
+		}
+
+		@Override
+		public boolean authorize(Scribe scribe, String client, @Nullable Todo existing) {
+			this.authorized.add(scribe);
+			return !"mallory".equals(client);
+		}
+
+		/**
+		 * The scribes this policy was asked about.
+		 * @return the scribes, oldest first
+		 */
+		List<Scribe> asked() {
+			return this.authorized;
+		}
+
+		void forget() {
+			this.authorized.clear();
+		}
+
+	}
+
+}

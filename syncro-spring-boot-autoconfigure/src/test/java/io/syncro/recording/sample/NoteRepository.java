@@ -1,0 +1,7 @@
+package io.syncro.recording.sample;
+
+import org.springframework.data.repository.CrudRepository;
+
+public interface NoteRepository extends CrudRepository<Note, Long> {
+
+}
