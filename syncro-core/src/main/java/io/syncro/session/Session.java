@@ -69,7 +69,12 @@ public final class Session {
 
 	private @Nullable FrameDecoder decoder;
 
-	private final ConcurrentLinkedQueue<String> outbox = new ConcurrentLinkedQueue<>();
+	// messages (String) to write, in order, and at most one CloseAfterWrites at the end
+	private final ConcurrentLinkedQueue<Object> outbox = new ConcurrentLinkedQueue<>();
+
+	// set when a close waits in the outbox behind the messages before it: nothing more is
+	// handled meanwhile
+	private volatile boolean closeQueued;
 
 	private final AtomicInteger pending = new AtomicInteger();
 
@@ -157,7 +162,7 @@ public final class Session {
 	 */
 	public void receiveMessage(String text) {
 		synchronized (this.inbound) {
-			if (this.closed.get()) {
+			if (this.closed.get() || this.closeQueued) {
 				return;
 			}
 			if (utf8Length(text) > this.settings.maxMessageBytes()) {
@@ -181,7 +186,7 @@ public final class Session {
 				this.decoder = new FrameDecoder(Math.min(FrameEncoder.MAX_FRAME_BYTES, this.settings.maxMessageBytes()));
 			}
 			for (FrameDecoder.Frame frame : this.decoder.feed(bytes, offset, length)) {
-				if (this.closed.get()) {
+				if (this.closed.get() || this.closeQueued) {
 					return;
 				}
 				SyncroException error = frame.error();
@@ -264,9 +269,11 @@ public final class Session {
 	}
 
 	private void tooLarge() {
+		// the 413 must reach the peer before the close, so the close waits behind it
+		this.closeQueued = true;
 		send(new SyncroException(ErrorCodes.TOO_LARGE,
 				"The message is larger than " + this.settings.maxMessageBytes() + " bytes.").toMessage(null));
-		close(1009, "Message too large");
+		enqueue(new CloseAfterWrites(1009, "Message too large"));
 	}
 
 	// Inbound
@@ -569,7 +576,7 @@ public final class Session {
 		}
 	}
 
-	private void enqueue(String text) {
+	private void enqueue(Object item) {
 		if (this.closed.get()) {
 			return;
 		}
@@ -579,7 +586,7 @@ public final class Session {
 			close(1013, "Too many messages pending; reconnect and sync");
 			return;
 		}
-		this.outbox.add(text);
+		this.outbox.add(item);
 		if (this.writers.getAndIncrement() == 0) {
 			execute(this::write);
 		}
@@ -588,11 +595,15 @@ public final class Session {
 	private void write() {
 		int missed = 1;
 		do {
-			String text;
-			while ((text = this.outbox.poll()) != null) {
+			Object item;
+			while ((item = this.outbox.poll()) != null) {
 				this.pending.decrementAndGet();
+				if (item instanceof CloseAfterWrites closing) {
+					close(closing.code(), closing.reason());
+					return;
+				}
 				try {
-					this.connection.send(text);
+					this.connection.send((String) item);
 				}
 				catch (IOException | RuntimeException ex) {
 					logger.debug("Sending to {} failed; closing", this.peer, ex);
@@ -629,6 +640,12 @@ public final class Session {
 	@Override
 	public String toString() {
 		return "Session[" + this.peer + "]";
+	}
+
+	/**
+	 * An outbox entry that closes the connection once the messages before it are written.
+	 */
+	private record CloseAfterWrites(int code, String reason) {
 	}
 
 }
