@@ -356,6 +356,9 @@ public final class Session {
 				if (error.scribe() != null && ErrorCodes.isFinal(error.code())) {
 					this.listener.refused(this, error.scribe(), error.code(), error.message());
 				}
+				else if (error.scribe() != null && this.settings.role() == EngineSettings.Role.CLIENT) {
+					retryPulled(error.scribe(), error);
+				}
 				return;
 			}
 			id = error.id();
@@ -531,6 +534,20 @@ public final class Session {
 			resendFrom(scribeId, generation);
 			wake();
 		});
+	}
+
+	/**
+	 * The server's pull ended at one of this client's scribes, which settled nothing (a
+	 * transient failure or a gap): the server will not pull again on this connection, so
+	 * the client retries it by push, from that scribe on, as it would a push that failed.
+	 */
+	private void retryPulled(long scribeId, Message.Error error) {
+		long generation;
+		synchronized (this.delivery) {
+			this.live = true;
+			generation = this.pushGeneration;
+		}
+		pushAnswered(scribeId, generation, error);
 	}
 
 	private void resendFrom(long scribeId, long generation) {
