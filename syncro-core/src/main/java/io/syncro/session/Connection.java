@@ -26,4 +26,13 @@ public interface Connection {
 	 */
 	void close(int code, String reason);
 
+	/**
+	 * The largest message this connection can carry, in UTF-8 bytes. {@code sync} answers
+	 * are cut into batches that fit it as well as the engine's own limit.
+	 * @return the limit; unlimited by default
+	 */
+	default int maxMessageBytes() {
+		return Integer.MAX_VALUE;
+	}
+
 }

@@ -388,7 +388,7 @@ public final class Session {
 			StringBuilder answer = new StringBuilder(256).append("{\"type\":\"response\",\"id\":")
 				.append(sync.id())
 				.append(",\"result\":[");
-			int budget = this.settings.maxMessageBytes() / 2;
+			int budget = Math.min(this.settings.maxMessageBytes(), this.connection.maxMessageBytes()) / 2;
 			long last = from;
 			int count = 0;
 			for (Scribe scribe : scribes) {

@@ -42,6 +42,15 @@ public final class StreamConnection implements Connection {
 		}
 	}
 
+	/**
+	 * A frame's 2-byte length prefix holds at most {@value FrameEncoder#MAX_FRAME_BYTES}
+	 * bytes.
+	 */
+	@Override
+	public int maxMessageBytes() {
+		return FrameEncoder.MAX_FRAME_BYTES;
+	}
+
 	@Override
 	public void close(int code, String reason) {
 		try {
