@@ -1,0 +1,279 @@
+package io.syncro.store.redis;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import io.syncro.protocol.MessageCodec;
+import io.syncro.store.ClientStore;
+import io.syncro.store.Refusal;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.util.Assert;
+
+/**
+ * A {@link ClientStore} kept in Redis, shared by every node that uses the same server and
+ * key namespace. Works through Spring Data Redis on Lettuce.
+ * <p>
+ * The keys, shown with the default namespace {@code syncro} as the commands that write
+ * them, for the uid {@code alice}:
+ * <pre class="code">
+ * HSET syncro:client:alice mark 12                  -- the mark, by compare-and-set (below)
+ * HSET syncro:client:alice synced 1                 -- once fully up to date
+ * HSET syncro:client:alice principal "Alice Liddell"    -- bound once, never changed
+ * ZADD syncro:refusals:alice 12 '{"scribe":12,"code":403,"message":"Not yours."}'
+ * ZREMRANGEBYRANK syncro:refusals:alice 0 -1001     -- keeps the newest 1000 refusals
+ * </pre>
+ * A mark moves with one Lua script that compares and sets it and remembers the refusal
+ * of the scribe it settles, if any, so nodes moving the same mark at once settle each
+ * scribe exactly once; binding a principal is a script too. A refusal is found with
+ * {@code ZRANGEBYSCORE syncro:refusals:alice 12 12}. Uids may hold {@code :}: no key
+ * kind ends where another begins, so no two uids share a key.
+ * <p>
+ * Redis cannot join the application's database transaction, as PROTOCOL.md section 4
+ * asks of the mark where the store allows. The next best: when {@link #advanceMark}
+ * runs in a Spring-managed transaction, it moves the mark at once, so that nodes still
+ * race on it, and moves it back if that transaction rolls back (unless the mark moved
+ * on meanwhile), so that a change that was not committed is not answered as settled
+ * when the client resends it. When the outcome of the commit is unknown the mark stays
+ * and a warning is logged.
+ * <p>
+ * Nothing expires: memory grows with the number of uids seen.
+ *
+ * @since 0.1.0
+ */
+public final class RedisClientStore implements ClientStore {
+
+	/**
+	 * Moves a mark. KEYS: the uid's hash, its refusals. ARGV: the expected mark, the
+	 * next one, the refusal's member ('' if none), the number of refusals kept. Returns
+	 * 1 if moved, 0 if the mark was not the expected one.
+	 */
+	static final RedisScript<Long> ADVANCE_MARK_SCRIPT = RedisScript.of("""
+			if (redis.call('HGET', KEYS[1], 'mark') or '0') ~= ARGV[1] then
+				return 0
+			end
+			redis.call('HSET', KEYS[1], 'mark', ARGV[2])
+			if ARGV[3] ~= '' then
+				redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+				redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -1 - tonumber(ARGV[4]))
+			end
+			return 1
+			""", Long.class);
+
+	/**
+	 * Moves a mark back after its transaction rolled back. KEYS: the uid's hash, its
+	 * refusals. ARGV: the mark to undo, the mark before it, the refusal's member ('' if
+	 * none). Returns 1 if moved back, 0 if the mark had moved on.
+	 */
+	static final RedisScript<Long> UNDO_MARK_SCRIPT = RedisScript.of("""
+			if (redis.call('HGET', KEYS[1], 'mark') or '0') ~= ARGV[1] then
+				return 0
+			end
+			redis.call('HSET', KEYS[1], 'mark', ARGV[2])
+			if ARGV[3] ~= '' then
+				redis.call('ZREM', KEYS[2], ARGV[3])
+			end
+			return 1
+			""", Long.class);
+
+	/**
+	 * Binds a principal unless another one is bound. KEYS: the uid's hash. ARGV: the
+	 * principal. Returns 1 if the uid is now bound to it, 0 if to another one.
+	 */
+	static final RedisScript<Long> BIND_PRINCIPAL_SCRIPT = RedisScript.of("""
+			local bound = redis.call('HGET', KEYS[1], 'principal')
+			if not bound then
+				redis.call('HSET', KEYS[1], 'principal', ARGV[1])
+				return 1
+			end
+			if bound == ARGV[1] then
+				return 1
+			end
+			return 0
+			""", Long.class);
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisClientStore.class);
+
+	private static final String MARK = "mark";
+
+	private static final String SYNCED = "synced";
+
+	private static final String PRINCIPAL = "principal";
+
+	private final StringRedisTemplate redis;
+
+	private final String namespace;
+
+	/**
+	 * Creates a store on the given Redis with keys in the namespace {@code syncro}.
+	 * @param connectionFactory the connections to Redis
+	 */
+	public RedisClientStore(RedisConnectionFactory connectionFactory) {
+		this(connectionFactory, RedisScribeLog.DEFAULT_NAMESPACE);
+	}
+
+	/**
+	 * Creates a store on the given Redis.
+	 * @param connectionFactory the connections to Redis
+	 * @param namespace the start of every key name, such as {@code syncro}
+	 */
+	public RedisClientStore(RedisConnectionFactory connectionFactory, String namespace) {
+		Assert.notNull(connectionFactory, "RedisConnectionFactory must not be null");
+		this.namespace = RedisScribeLog.checkedNamespace(namespace);
+		this.redis = new StringRedisTemplate(connectionFactory);
+	}
+
+	@Override
+	public long mark(String client) {
+		Assert.notNull(client, "Client must not be null");
+		Object mark = this.redis.opsForHash().get(clientKey(client), MARK);
+		return (mark != null) ? Long.parseLong((String) mark) : 0;
+	}
+
+	@Override
+	public boolean advanceMark(String client, long expected, long next, @Nullable Refusal refusal) {
+		Assert.notNull(client, "Client must not be null");
+		if (next <= expected) {
+			throw new IllegalArgumentException("The next mark " + next + " must be above the expected " + expected);
+		}
+		String member = (refusal != null) ? refusalMember(next, refusal) : "";
+		List<String> keys = List.of(clientKey(client), refusalsKey(client));
+		Long moved = this.redis.execute(ADVANCE_MARK_SCRIPT, keys, Long.toString(expected), Long.toString(next),
+				member, Integer.toString(REFUSALS_KEPT));
+		if (moved == null || moved == 0) {
+			return false;
+		}
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager
+				.registerSynchronization(new UndoMarkOnRollback(client, keys, expected, next, member));
+		}
+		return true;
+	}
+
+	private static String refusalMember(long scribeId, Refusal refusal) {
+		ObjectNode member = JsonNodeFactory.instance.objectNode();
+		member.put("scribe", scribeId);
+		member.put("code", refusal.code());
+		member.put("message", refusal.message());
+		return MessageCodec.writeTree(member);
+	}
+
+	@Override
+	public Optional<Refusal> refusal(String client, long scribeId) {
+		Assert.notNull(client, "Client must not be null");
+		Set<String> members = this.redis.opsForZSet().rangeByScore(refusalsKey(client), scribeId, scribeId);
+		if (members == null) {
+			return Optional.empty();
+		}
+		for (String member : members) {
+			JsonNode json = MessageCodec.readTree(member);
+			// Scores are doubles: beyond 2^53 a neighbour can share the score.
+			if (json.path("scribe").asLong() == scribeId) {
+				return Optional.of(new Refusal(json.path("code").asInt(), json.path("message").asString("")));
+			}
+		}
+		return Optional.empty();
+	}
+
+	@Override
+	public boolean isSynced(String client) {
+		Assert.notNull(client, "Client must not be null");
+		return "1".equals(this.redis.opsForHash().get(clientKey(client), SYNCED));
+	}
+
+	@Override
+	public void markSynced(String client) {
+		Assert.notNull(client, "Client must not be null");
+		this.redis.opsForHash().put(clientKey(client), SYNCED, "1");
+	}
+
+	@Override
+	public Optional<String> principal(String client) {
+		Assert.notNull(client, "Client must not be null");
+		return Optional.ofNullable((String) this.redis.opsForHash().get(clientKey(client), PRINCIPAL));
+	}
+
+	@Override
+	public boolean bindPrincipal(String client, String principal) {
+		Assert.notNull(client, "Client must not be null");
+		Assert.notNull(principal, "Principal must not be null");
+		Long bound = this.redis.execute(BIND_PRINCIPAL_SCRIPT, List.of(clientKey(client)), principal);
+		return bound != null && bound == 1;
+	}
+
+	@Override
+	public String toString() {
+		return "RedisClientStore[" + this.namespace + "]";
+	}
+
+	// Keys, one method per kind
+
+	private String clientKey(String client) {
+		return this.namespace + ":client:" + client;
+	}
+
+	private String refusalsKey(String client) {
+		return this.namespace + ":refusals:" + client;
+	}
+
+	/**
+	 * Moves a mark back when the transaction it was moved in rolls back.
+	 */
+	private final class UndoMarkOnRollback implements TransactionSynchronization {
+
+		private final String client;
+
+		private final List<String> keys;
+
+		private final long expected;
+
+		private final long next;
+
+		private final String member;
+
+		UndoMarkOnRollback(String client, List<String> keys, long expected, long next, String member) {
+			this.client = client;
+			this.keys = keys;
+			this.expected = expected;
+			this.next = next;
+			this.member = member;
+		}
+
+		@Override
+		public void afterCompletion(int status) {
+			if (status == STATUS_UNKNOWN) {
+				logger.warn("The transaction that settled scribe {} of {} ended in an unknown state; the mark stays at {}",
+						this.next, this.client, this.next);
+				return;
+			}
+			if (status != STATUS_ROLLED_BACK) {
+				return;
+			}
+			try {
+				Long undone = RedisClientStore.this.redis.execute(UNDO_MARK_SCRIPT, this.keys, Long.toString(this.next),
+						Long.toString(this.expected), this.member);
+				if (undone == null || undone == 0) {
+					logger.warn("The transaction that settled scribe {} of {} rolled back after the mark moved on; "
+							+ "the mark stays", this.next, this.client);
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("The transaction that settled scribe {} of {} rolled back, but the mark could not be "
+						+ "moved back", this.next, this.client, ex);
+			}
+		}
+
+	}
+
+}

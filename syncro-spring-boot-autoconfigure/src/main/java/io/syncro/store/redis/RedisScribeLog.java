@@ -1,0 +1,695 @@
+package io.syncro.store.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.syncro.protocol.MessageCodec;
+import io.syncro.scribe.Recipients;
+import io.syncro.scribe.Scribe;
+import io.syncro.scribe.ScribeEntry;
+import io.syncro.scribe.ScribeType;
+import io.syncro.store.ScribeLog;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.SubscriptionListener;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.util.Assert;
+
+/**
+ * A {@link ScribeLog} kept in Redis, shared by every node that uses the same server and
+ * key namespace. Works through Spring Data Redis on Lettuce.
+ * <p>
+ * The keys, shown with the default namespace {@code syncro} as the commands that write
+ * them. One append of scribe 17, for every client but alice, from bob, and scribe 18,
+ * for carol and dave only, from dave:
+ * <pre class="code">
+ * INCRBY  syncro:log:last-id 2                  -- the id counter: this append gets 17 and 18
+ * HSET    syncro:log:scribes 17 '{"klass":"Todo","type":"update","data":["7f0c",{"done":true}],
+ *                                 "origin":"bob","everyone":true,"clients":["alice"]}'
+ * ZADD    syncro:log:everyone 17 17             -- ids of the scribes for every client but some
+ * HSET    syncro:log:blocked 17 '["alice","bob"]'   -- who such a scribe does not reach:
+ *                                               -- the clients left out and its origin
+ * HSET    syncro:log:scribes 18 '{"klass":"Todo","type":"destroy","data":["7f0c"],
+ *                                 "origin":"dave","everyone":false,"clients":["carol","dave"]}'
+ * ZADD    syncro:log:client:carol 18 18         -- ids of the scribes for only some clients,
+ *                                               -- one sorted set per client meant but the origin
+ * SET     syncro:log:append:&lt;uuid&gt; 18 PX 600000  -- this append's outcome, kept ten minutes
+ * PUBLISH syncro:log:appended 18                -- wakes the readers of every node
+ * </pre>
+ * A scribe's body keeps its recipients and origin, so the log describes itself; readers
+ * filter with {@code syncro:log:blocked}, which holds only the scribes for every client
+ * that leave someone out. A read for carol after position 16 merges, in id order,
+ * <pre class="code">
+ * ZRANGEBYSCORE syncro:log:client:carol (16 +inf LIMIT 0 &lt;limit&gt;
+ * ZRANGEBYSCORE syncro:log:everyone (16 +inf LIMIT 0 &lt;chunk&gt;   -- chunk after chunk, less the ids
+ * HMGET         syncro:log:blocked &lt;chunk's ids&gt;                 -- whose blocked list names carol
+ * HMGET         syncro:log:scribes &lt;the ids of the answer&gt;
+ * </pre>
+ * and {@link #lastId} walks {@code syncro:log:everyone} down from the top with
+ * {@code ZREVRANGEBYSCORE} to the first id that reaches the client, above the top of
+ * the client's own set.
+ * <p>
+ * An append is one Lua script, and so is each step of a read or of {@code lastId}, and
+ * Redis runs a script alone: ids are drawn, scribes stored and indexed, and the append
+ * announced, all at once. So the scribes of an append get consecutive ids and appear together, and a
+ * reader that has seen id N never later finds a new scribe below N, whichever node
+ * appended it (PROTOCOL.md section 4). So that no script holds Redis long, one read
+ * script returns at most 1000 scribes and looks at no more than 10,000 ids for
+ * everyone; a larger read takes more scripts, each going on where the one before
+ * stopped. A {@code sync} answer of 500 is one round trip, unless the reader is left out
+ * of thousands of scribes in a row.
+ * <p>
+ * Listeners are told after every append made through this instance and, from the first
+ * {@link #addListener} until {@link #close()}, after the appends of other nodes, learnt
+ * by subscribing to {@code syncro:log:appended} on a connection of its own. Lettuce
+ * resubscribes after a lost connection; each time it does, the listeners are told of
+ * the current last id, since announcements made meanwhile were lost. A notification
+ * only wakes readers, which read the log from their own position, so a lost one delays
+ * delivery but loses nothing.
+ * <p>
+ * Failures are not hidden: while Redis cannot be reached, every call throws Spring's
+ * {@code DataAccessException}, at the latest once the connection factory's command
+ * timeout has passed. Lettuce sends a command again after reconnecting when its
+ * connection broke before the reply; as each append carries a random token and the
+ * script answers a second run of a token (within ten minutes) with the first run's ids,
+ * such an append is logged once. An append that throws is never half done, yet it may
+ * be in the log when the connection broke after Redis ran it: its scribes then reach
+ * the clients although the caller was told of a failure, and nothing is lost. Ids must
+ * survive a restart of Redis: run it with persistence (an append-only file,
+ * {@code appendfsync always} or {@code everysec}), as a log that forgets restarts its
+ * ids below the clients' positions. Ids are exact up to 2<sup>53</sup>, the integers
+ * of Lua's numbers.
+ * <p>
+ * Costs, for a log of n scribes: an append of k scribes is O(k log n) plus its listed
+ * recipients; a read is O(log n) per chunk and linear in the scribes it passes over,
+ * those for everyone that leave the reader out (such as the reader's own) included; so
+ * is {@link #lastId}, for those above its answer. Memory grows with the log, as
+ * nothing is evicted, and holds a small key per append of the last ten minutes.
+ *
+ * @since 0.1.0
+ */
+public final class RedisScribeLog implements ScribeLog, AutoCloseable {
+
+	/** The key namespace used unless another is given. */
+	public static final String DEFAULT_NAMESPACE = "syncro";
+
+	/**
+	 * Appends the scribes and announces the last id, once per token. KEYS: the counter,
+	 * the bodies, the ids for everyone, the blocked lists, the token, then the sets of the
+	 * listed clients of each scribe in turn. ARGV: the channel, the number of scribes, how
+	 * long to keep the token in milliseconds, then for each scribe its body, its blocked
+	 * list ('' if none) and the number of its listed clients (-1 when it is for
+	 * everyone). Returns the last id.
+	 */
+	static final RedisScript<Long> APPEND_SCRIPT = RedisScript.of("""
+			local done = redis.call('GET', KEYS[5])
+			if done then
+				return tonumber(done)
+			end
+			local count = tonumber(ARGV[2])
+			local last = redis.call('INCRBY', KEYS[1], count)
+			local key = 6
+			for i = 1, count do
+				local id = last - count + i
+				redis.call('HSET', KEYS[2], id, ARGV[3 * i + 1])
+				local listed = tonumber(ARGV[3 * i + 3])
+				if listed < 0 then
+					redis.call('ZADD', KEYS[3], id, id)
+					if ARGV[3 * i + 2] ~= '' then
+						redis.call('HSET', KEYS[4], id, ARGV[3 * i + 2])
+					end
+				else
+					for j = 1, listed do
+						redis.call('ZADD', KEYS[key], id, id)
+						key = key + 1
+					end
+				end
+			end
+			redis.call('SET', KEYS[5], last, 'PX', ARGV[3])
+			redis.call('PUBLISH', ARGV[1], last)
+			return last
+			""", Long.class);
+
+	/**
+	 * Reads the scribes meant for a client after a position. KEYS: the bodies, the ids
+	 * for everyone, the blocked lists, the client's set. ARGV: the client, the position,
+	 * the limit (at most 1000), the most ids for everyone to look at. Returns a cursor,
+	 * then id, body, id, body, … oldest first. The cursor is '' when the answer is
+	 * complete; otherwise the look-up stopped at that id, and a page that is not full
+	 * goes on after the cursor, not after its last id.
+	 */
+	@SuppressWarnings({ "rawtypes", "unchecked" })
+	static final RedisScript<List<String>> READ_SCRIPT = (RedisScript) RedisScript.of("""
+			local reader, limit, budget = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
+			local function reaches(blocked)
+				if not blocked then
+					return true
+				end
+				for _, uid in ipairs(cjson.decode(blocked)) do
+					if uid == reader then
+						return false
+					end
+				end
+				return true
+			end
+			local listed = redis.call('ZRANGEBYSCORE', KEYS[4], '(' .. ARGV[2], '+inf', 'LIMIT', 0, limit)
+			-- Past a full page of listed ids, no id for everyone can make the answer.
+			local upper = '+inf'
+			if #listed == limit then
+				upper = listed[limit]
+			end
+			local everyone, from, scanned, cursor = {}, '(' .. ARGV[2], 0, ''
+			while #everyone < limit do
+				local wanted = math.min(math.max(limit - #everyone, 16), 1000)
+				local ids = redis.call('ZRANGEBYSCORE', KEYS[2], from, upper, 'LIMIT', 0, wanted)
+				if #ids == 0 then
+					break
+				end
+				local blocked = redis.call('HMGET', KEYS[3], unpack(ids))
+				for i = 1, #ids do
+					if reaches(blocked[i]) then
+						everyone[#everyone + 1] = ids[i]
+						if #everyone == limit then
+							break
+						end
+					end
+				end
+				scanned = scanned + #ids
+				if #ids < wanted or #everyone == limit then
+					break
+				end
+				if scanned >= budget then
+					-- Ids above the cursor are unknown yet: leave out the listed ones too.
+					cursor = ids[#ids]
+					local kept = {}
+					for i = 1, #listed do
+						if tonumber(listed[i]) < tonumber(cursor) then
+							kept[#kept + 1] = listed[i]
+						end
+					end
+					listed = kept
+					break
+				end
+				from = '(' .. ids[#ids]
+			end
+			local ids, l, e = {}, 1, 1
+			while #ids < limit and (l <= #listed or e <= #everyone) do
+				if e > #everyone or (l <= #listed and tonumber(listed[l]) < tonumber(everyone[e])) then
+					ids[#ids + 1] = listed[l]
+					l = l + 1
+				else
+					ids[#ids + 1] = everyone[e]
+					e = e + 1
+				end
+			end
+			if #ids == limit then
+				cursor = ''
+			end
+			local result = { cursor }
+			for first = 1, #ids, 500 do
+				local chunk = {}
+				for i = first, math.min(first + 499, #ids) do
+					chunk[#chunk + 1] = ids[i]
+				end
+				local bodies = redis.call('HMGET', KEYS[1], unpack(chunk))
+				for i = 1, #chunk do
+					result[#result + 1] = chunk[i]
+					result[#result + 1] = bodies[i]
+				end
+			end
+			return result
+			""", List.class);
+
+	/**
+	 * The highest id a read could return to a client. KEYS: the ids for everyone, the
+	 * blocked lists, the client's set. ARGV: the client, where to start looking down
+	 * ('+inf' or '(' and an id), the most ids for everyone to look at. Returns the id, 0
+	 * if there is none, or minus the id to go on below when the look-up stopped early.
+	 */
+	static final RedisScript<Long> LAST_ID_SCRIPT = RedisScript.of("""
+			local reader, upper, budget = ARGV[1], ARGV[2], tonumber(ARGV[3])
+			local function reaches(blocked)
+				if not blocked then
+					return true
+				end
+				for _, uid in ipairs(cjson.decode(blocked)) do
+					if uid == reader then
+						return false
+					end
+				end
+				return true
+			end
+			local listed = redis.call('ZREVRANGEBYSCORE', KEYS[3], '+inf', '-inf', 'LIMIT', 0, 1)
+			local floor, scanned = '-inf', 0
+			if #listed > 0 then
+				floor = '(' .. listed[1]
+			end
+			while true do
+				local ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], upper, floor, 'LIMIT', 0, 100)
+				if #ids == 0 then
+					break
+				end
+				local blocked = redis.call('HMGET', KEYS[2], unpack(ids))
+				for i = 1, #ids do
+					if reaches(blocked[i]) then
+						return tonumber(ids[i])
+					end
+				end
+				if #ids < 100 then
+					break
+				end
+				scanned = scanned + #ids
+				if scanned >= budget then
+					return -tonumber(ids[#ids])
+				end
+				upper = '(' .. ids[#ids]
+			end
+			return tonumber(listed[1] or '0')
+			""", Long.class);
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisScribeLog.class);
+
+	/** The most scribes one read script returns, so that no script holds Redis long. */
+	private static final int SCRIBES_PER_READ = 1000;
+
+	/**
+	 * The most ids for everyone one script looks at, so that no script holds Redis long
+	 * when a reader is left out of many scribes in a row (its own, say).
+	 */
+	static final int SCAN_BUDGET = 10_000;
+
+	private static final Duration RESUBSCRIBE_DELAY = Duration.ofSeconds(1);
+
+	/** How long an append's outcome is kept for a resend of it: longer than a sensible command timeout. */
+	private static final Duration TOKEN_KEPT = Duration.ofMinutes(10);
+
+	private static final JsonNodeFactory nodes = JsonNodeFactory.instance;
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final StringRedisTemplate redis;
+
+	private final String namespace;
+
+	private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
+
+	/** The highest id listeners were told about, so that no append is told twice. */
+	private final AtomicLong lastTold = new AtomicLong();
+
+	private final Object subscriptionMonitor = new Object();
+
+	/** Tells listeners about other nodes' appends; created by the first listener. */
+	private @Nullable ScheduledExecutorService events;
+
+	private @Nullable RedisConnection subscriber;
+
+	/** Failed attempts to subscribe since the last success, guarded by the monitor. */
+	private int subscribeFailures;
+
+	private boolean closed;
+
+	/**
+	 * Creates a log on the given Redis with keys in the namespace {@code syncro}.
+	 * @param connectionFactory the connections to Redis
+	 */
+	public RedisScribeLog(RedisConnectionFactory connectionFactory) {
+		this(connectionFactory, DEFAULT_NAMESPACE);
+	}
+
+	/**
+	 * Creates a log on the given Redis.
+	 * @param connectionFactory the connections to Redis
+	 * @param namespace the start of every key and channel name, such as {@code syncro}
+	 */
+	public RedisScribeLog(RedisConnectionFactory connectionFactory, String namespace) {
+		Assert.notNull(connectionFactory, "RedisConnectionFactory must not be null");
+		this.namespace = checkedNamespace(namespace);
+		this.connectionFactory = connectionFactory;
+		this.redis = new StringRedisTemplate(connectionFactory);
+	}
+
+	static String checkedNamespace(String namespace) {
+		Assert.hasText(namespace, "Namespace must not be empty");
+		Assert.isTrue(namespace.chars().noneMatch(Character::isWhitespace),
+				() -> "Namespace must not contain white space: '" + namespace + "'");
+		return namespace;
+	}
+
+	@Override
+	public List<ScribeEntry> append(List<ScribeEntry> entries) {
+		Assert.notNull(entries, "Entries must not be null");
+		if (entries.isEmpty()) {
+			return List.of();
+		}
+		int count = entries.size();
+		// Lettuce sends a command again when its connection broke before the reply: the
+		// token makes that second run answer the first one's ids instead of appending.
+		String token = UUID.randomUUID().toString();
+		List<String> keys = new ArrayList<>(
+				List.of(lastIdKey(), scribesKey(), everyoneKey(), blockedKey(), appendKey(token)));
+		List<String> arguments = new ArrayList<>(3 + 3 * count);
+		arguments.add(channel());
+		arguments.add(Integer.toString(count));
+		arguments.add(Long.toString(TOKEN_KEPT.toMillis()));
+		for (ScribeEntry entry : entries) {
+			Assert.notNull(entry, "Entries must not contain null");
+			Recipients recipients = entry.recipients();
+			String origin = entry.origin();
+			arguments.add(body(entry));
+			if (recipients.isEveryone()) {
+				Set<String> blocked = new TreeSet<>(recipients.clients());
+				if (origin != null) {
+					blocked.add(origin);
+				}
+				arguments.add(blocked.isEmpty() ? "" : MessageCodec.writeTree(stringArray(blocked)));
+				arguments.add("-1");
+			}
+			else {
+				// The origin does not get its own scribes: it has no set to find them in.
+				List<String> listed = recipients.clients().stream().filter((client) -> !client.equals(origin))
+					.sorted()
+					.toList();
+				arguments.add("");
+				arguments.add(Integer.toString(listed.size()));
+				for (String client : listed) {
+					keys.add(clientKey(client));
+				}
+			}
+		}
+		Long last = this.redis.execute(APPEND_SCRIPT, keys, arguments.toArray());
+		Assert.state(last != null, "The append script returned no id");
+		long first = last - count + 1;
+		List<ScribeEntry> appended = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			appended.add(entries.get(i).withId(first + i));
+		}
+		tellIfNew(last);
+		return List.copyOf(appended);
+	}
+
+	private static String body(ScribeEntry entry) {
+		Scribe scribe = entry.scribe();
+		ObjectNode body = nodes.objectNode();
+		body.put("klass", scribe.klass());
+		body.put("type", scribe.type().wireName());
+		body.set("data", scribe.data());
+		body.put("origin", entry.origin());
+		body.put("everyone", entry.recipients().isEveryone());
+		body.set("clients", stringArray(new TreeSet<>(entry.recipients().clients())));
+		return MessageCodec.writeTree(body);
+	}
+
+	private static ArrayNode stringArray(Set<String> strings) {
+		ArrayNode array = nodes.arrayNode(strings.size());
+		strings.forEach(array::add);
+		return array;
+	}
+
+	@Override
+	public List<Scribe> read(String client, long after, int limit) {
+		Assert.notNull(client, "Client must not be null");
+		if (limit <= 0) {
+			return List.of();
+		}
+		List<String> keys = List.of(scribesKey(), everyoneKey(), blockedKey(), clientKey(client));
+		List<Scribe> scribes = new ArrayList<>(Math.min(limit, SCRIBES_PER_READ));
+		String budget = Integer.toString(SCAN_BUDGET);
+		long position = after;
+		while (scribes.size() < limit) {
+			int wanted = Math.min(limit - scribes.size(), SCRIBES_PER_READ);
+			List<String> reply = this.redis.execute(READ_SCRIPT, keys, client, Long.toString(position),
+					Integer.toString(wanted), budget);
+			Assert.state(reply != null && reply.size() % 2 == 1, "The read script returned no cursor and pairs");
+			for (int i = 1; i < reply.size(); i += 2) {
+				long id = Long.parseLong(reply.get(i));
+				String body = reply.get(i + 1);
+				Assert.state(body != null, () -> "Scribe " + id + " is indexed in " + this.namespace + " but has no body");
+				scribes.add(scribe(id, body));
+				position = id;
+			}
+			String cursor = reply.get(0);
+			if (cursor != null && !cursor.isEmpty()) {
+				// the script stopped looking early: everything up to the cursor is known
+				position = Long.parseLong(cursor);
+			}
+			else if (reply.size() / 2 < wanted) {
+				break;
+			}
+		}
+		return scribes;
+	}
+
+	private static Scribe scribe(long id, String body) {
+		JsonNode json = MessageCodec.readTree(body);
+		ScribeType type = ScribeType.fromWireName(json.path("type").asString(""));
+		JsonNode klass = json.get("klass");
+		JsonNode data = json.get("data");
+		Assert.state(type != null && klass != null && klass.isString() && data != null,
+				() -> "Scribe " + id + " has a malformed body: " + body);
+		return new Scribe(id, klass.stringValue(), type, data);
+	}
+
+	@Override
+	public long lastId(String client) {
+		Assert.notNull(client, "Client must not be null");
+		List<String> keys = List.of(everyoneKey(), blockedKey(), clientKey(client));
+		String budget = Integer.toString(SCAN_BUDGET);
+		String upper = "+inf";
+		while (true) {
+			Long lastId = this.redis.execute(LAST_ID_SCRIPT, keys, client, upper, budget);
+			Assert.state(lastId != null, "The last id script returned nothing");
+			if (lastId >= 0) {
+				return lastId;
+			}
+			upper = "(" + (-lastId);
+		}
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * The first listener starts the subscription to other nodes' appends, waiting until
+	 * Redis confirms it; if Redis cannot be reached, it keeps trying in the background.
+	 */
+	@Override
+	public AutoCloseable addListener(AppendListener listener) {
+		Assert.notNull(listener, "Listener must not be null");
+		this.listeners.add(listener);
+		startSubscription();
+		return () -> this.listeners.remove(listener);
+	}
+
+	private void startSubscription() {
+		synchronized (this.subscriptionMonitor) {
+			if (this.closed || this.events != null) {
+				return;
+			}
+			String threadName = "syncro-redis-log-" + this.namespace;
+			ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, threadName);
+				thread.setDaemon(true);
+				return thread;
+			});
+			this.events = executor;
+			subscribe(executor);
+		}
+	}
+
+	private void subscribe(ScheduledExecutorService executor) {
+		synchronized (this.subscriptionMonitor) {
+			if (this.closed) {
+				return;
+			}
+			RedisConnection connection = null;
+			try {
+				connection = this.connectionFactory.getConnection();
+				// Lettuce returns once Redis has confirmed the subscription.
+				connection.subscribe(new AppendAnnouncements(executor), channel().getBytes(StandardCharsets.UTF_8));
+				this.subscriber = connection;
+				if (this.subscribeFailures > 0) {
+					logger.info("Subscribed to {} after {} failed attempts", channel(), this.subscribeFailures);
+					this.subscribeFailures = 0;
+				}
+			}
+			catch (RuntimeException ex) {
+				if (connection != null) {
+					closeQuietly(connection);
+				}
+				if (this.subscribeFailures++ == 0) {
+					logger.warn("Could not subscribe to {}, so appends of other nodes wake no reader yet; "
+							+ "trying again every {}", channel(), RESUBSCRIBE_DELAY, ex);
+				}
+				else {
+					logger.debug("Could not subscribe to {}, trying again in {}", channel(), RESUBSCRIBE_DELAY, ex);
+				}
+				try {
+					executor.schedule(() -> subscribe(executor), RESUBSCRIBE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+				}
+				catch (RejectedExecutionException closing) {
+					// closed meanwhile
+				}
+			}
+		}
+	}
+
+	/**
+	 * Stops listening to other nodes' appends. Appends, reads and the listeners of this
+	 * node's appends still work. Does not close the connection factory.
+	 */
+	@Override
+	public void close() {
+		synchronized (this.subscriptionMonitor) {
+			if (this.closed) {
+				return;
+			}
+			this.closed = true;
+			if (this.subscriber != null) {
+				closeQuietly(this.subscriber);
+				this.subscriber = null;
+			}
+			if (this.events != null) {
+				this.events.shutdownNow();
+				this.events = null;
+			}
+		}
+	}
+
+	private static void closeQuietly(RedisConnection connection) {
+		try {
+			connection.close();
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not close the subscription connection", ex);
+		}
+	}
+
+	/** Tells the listeners about appends up to the given id, unless they know already. */
+	private void tellIfNew(long lastId) {
+		if (this.lastTold.getAndAccumulate(lastId, Math::max) >= lastId) {
+			return;
+		}
+		for (AppendListener listener : this.listeners) {
+			try {
+				listener.appended(lastId);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Scribe log listener {} failed on scribes up to id {}", listener, lastId, ex);
+			}
+		}
+	}
+
+	/** Tells the listeners about appends they may have missed while not subscribed. */
+	private void catchUp() {
+		try {
+			String lastId = this.redis.opsForValue().get(lastIdKey());
+			if (lastId != null) {
+				tellIfNew(Long.parseLong(lastId));
+			}
+		}
+		catch (RuntimeException ex) {
+			// The next announcement or resubscription tries again.
+			logger.debug("Could not read the last id of {}", this.namespace, ex);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "RedisScribeLog[" + this.namespace + "]";
+	}
+
+	// Keys, one method per kind
+
+	private String lastIdKey() {
+		return this.namespace + ":log:last-id";
+	}
+
+	private String scribesKey() {
+		return this.namespace + ":log:scribes";
+	}
+
+	private String everyoneKey() {
+		return this.namespace + ":log:everyone";
+	}
+
+	private String blockedKey() {
+		return this.namespace + ":log:blocked";
+	}
+
+	private String clientKey(String client) {
+		return this.namespace + ":log:client:" + client;
+	}
+
+	private String appendKey(String token) {
+		return this.namespace + ":log:append:" + token;
+	}
+
+	private String channel() {
+		return this.namespace + ":log:appended";
+	}
+
+	/**
+	 * Hands announcements from Lettuce's I/O thread to the log's own thread, where
+	 * listeners may block and call Redis.
+	 */
+	private final class AppendAnnouncements implements MessageListener, SubscriptionListener {
+
+		private final ScheduledExecutorService executor;
+
+		AppendAnnouncements(ScheduledExecutorService executor) {
+			this.executor = executor;
+		}
+
+		@Override
+		public void onMessage(Message message, byte @Nullable [] pattern) {
+			long lastId;
+			try {
+				lastId = Long.parseLong(new String(message.getBody(), StandardCharsets.UTF_8));
+			}
+			catch (NumberFormatException ex) {
+				logger.debug("Ignoring a message on {} that is not an id", channel());
+				return;
+			}
+			run(() -> tellIfNew(lastId));
+		}
+
+		@Override
+		public void onChannelSubscribed(byte[] channel, long count) {
+			// Subscribed for the first time or again after a lost connection: appends
+			// announced while unsubscribed were missed.
+			run(RedisScribeLog.this::catchUp);
+		}
+
+		private void run(Runnable task) {
+			try {
+				this.executor.execute(task);
+			}
+			catch (RejectedExecutionException ex) {
+				// closed
+			}
+		}
+
+	}
+
+}
