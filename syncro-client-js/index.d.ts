@@ -1,0 +1,226 @@
+// Type declarations of syncro-client, written by hand to match src/.
+
+/** A JSON value, as attributes and rpc arguments must be. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A record id: chosen by whoever creates the record (UUID strings by default). */
+export type RecordId = string | number;
+
+/** A record of any synchronised class: JSON attributes, `id` included. */
+export interface AnyRecord {
+	id: RecordId;
+	[attribute: string]: unknown;
+}
+
+/** The status of the connection. */
+export type Status = 'connecting' | 'syncing' | 'online' | 'offline';
+
+/** A record of a change to one record (PROTOCOL.md section 4). */
+export interface Scribe {
+	/** Client scribe ids count 1, 2, 3 … per uid; server scribe ids only increase. */
+	id: number;
+	klass: string;
+	type: 'create' | 'update' | 'destroy';
+	/** create: every attribute with the id; update: [recordId, changes]; destroy: [recordId] */
+	data: any;
+}
+
+/** A record changed as this client sees it. */
+export interface ChangeEvent<T extends object = AnyRecord> {
+	klass: string;
+	id: RecordId;
+	/** `create` when the record appeared, `destroy` when it went, `update` otherwise. */
+	type: 'create' | 'update' | 'destroy';
+	/** The record now; null after a destroy. */
+	record: Readonly<T> | null;
+	/** The record before; null before a create. */
+	previous: Readonly<T> | null;
+	/** `local` for this client's writes; `remote` for the server's scribes and for rollbacks. */
+	source: 'local' | 'remote';
+}
+
+/** The server refused one of this client's scribes for good; the record was rolled back. */
+export interface RefusedEvent {
+	/** The client scribe id. */
+	scribe: number;
+	/** 400, 403 or 404. */
+	code: number;
+	/** The server's sentence. */
+	message: string;
+	klass: string;
+	/** The record's id. */
+	id: RecordId;
+	type: 'create' | 'update' | 'destroy';
+	data: any;
+	/** The record after the rollback (the server's state with the other pending changes). */
+	record: Readonly<AnyRecord> | null;
+}
+
+/** The events of a client and their payloads. */
+export interface SyncroEvents {
+	change: ChangeEvent;
+	status: Status;
+	pendingWrites: number;
+	refused: RefusedEvent;
+	error: Error;
+}
+
+export interface BackoffOptions {
+	/** First ceiling in ms (default 500). */
+	initial?: number;
+	/** Highest ceiling in ms (default 30000). */
+	max?: number;
+	/** Growth per attempt (default 2). */
+	factor?: number;
+	/** Share of each delay that is random, 0 to 1 (default 0.5). */
+	jitter?: number;
+	/** Source of numbers in [0, 1) (default Math.random). */
+	random?: () => number;
+}
+
+/** What a store holds for one uid. */
+export interface StoredState {
+	nextScribeId: number;
+	position: number | null;
+	records: Array<{ klass: string; id: RecordId; record: AnyRecord }>;
+	scribes: Scribe[];
+}
+
+/** One atomic store write; absent fields are left as they are. */
+export interface StoreChange {
+	nextScribeId?: number;
+	position?: number | null;
+	/** Confirmed records to put, or to delete where `record` is null. */
+	records?: Array<{ klass: string; id: RecordId; record: AnyRecord | null }>;
+	addScribes?: Scribe[];
+	removeScribes?: number[];
+}
+
+/** Where a client keeps its state: MemoryStore, IndexedDBStore, or your own. */
+export interface Store {
+	clients(): Promise<string[]>;
+	/** The release function (resolving once the lock is free), or null when the uid is in use. */
+	lock(uid: string): Promise<(() => Promise<void>) | null>;
+	load(uid: string): Promise<StoredState>;
+	write(uid: string, change: StoreChange): Promise<void>;
+	forget(uid: string): Promise<void>;
+	close(): void;
+}
+
+export interface SyncroOptions {
+	/** The Syncro endpoint, e.g. `wss://example.com/syncro`, or `/syncro` relative to the page. */
+	url: string;
+	/** The client uid (1 to 64 of A-Z a-z 0-9 _ . : -); by default a stored free one, else a new UUID. */
+	client?: string;
+	/** The WebSocket implementation (default globalThis.WebSocket; in Node 20 the ws package's). */
+	WebSocket?: any;
+	/** Default: an IndexedDBStore where IndexedDB exists, else a MemoryStore. */
+	store?: Store;
+	/** Milliseconds to wait for any answer (default 30000). */
+	requestTimeout?: number;
+	/** Milliseconds between pings; 0 turns them off (default 30000). */
+	heartbeat?: number;
+	/** Delays of reconnects and retries. */
+	backoff?: BackoffOptions;
+	/** Most scribes per answer to the server's pull, 1 to 500 (default 500). */
+	batchSize?: number;
+}
+
+/** An error answered by the server (numeric code), or `timeout` / `closed` from the client. */
+export declare class SyncroError extends Error {
+	constructor(code: number | 'timeout' | 'closed', message: string, details?: { scribe?: number; expected?: number });
+	readonly code: number | 'timeout' | 'closed';
+	/** The scribe the error concerns, if any. */
+	readonly scribe: number | undefined;
+	/** For 409: the client scribe id the server expects next. */
+	readonly expected: number | undefined;
+}
+
+/** The records of one synchronised class. */
+export declare class Collection<T extends object = AnyRecord> {
+	private constructor();
+	readonly klass: string;
+	/** Applies at once (fires `change`); resolves with the record once its scribe is stored. */
+	create(attrs: Omit<T, 'id'> & { id?: RecordId }): Promise<Readonly<T>>;
+	/** Only changed attributes are recorded; no change records nothing. Rejects for a missing record. */
+	update(id: RecordId, changes: Partial<Omit<T, 'id'>>): Promise<Readonly<T>>;
+	/** Destroying a missing record does nothing. */
+	destroy(id: RecordId): Promise<void>;
+	get(id: RecordId): Readonly<T> | undefined;
+	all(): Readonly<T>[];
+	on(event: 'change', listener: (change: ChangeEvent<T>) => void): () => void;
+	off(event: 'change', listener: (change: ChangeEvent<T>) => void): void;
+}
+
+/** A Syncro client. */
+export declare class Syncro {
+	private constructor();
+	/** Takes a uid, loads its state and starts connecting; does not wait for the server. */
+	static open(options: SyncroOptions): Promise<Syncro>;
+	readonly uid: string;
+	readonly status: Status;
+	/** Local scribes the server has not acknowledged (or refused) yet. */
+	readonly pendingWrites: number;
+	/** The highest server scribe id processed; null before the first sync. */
+	readonly position: number | null;
+	readonly closed: boolean;
+	collection<T extends object = AnyRecord>(klass: string): Collection<T>;
+	rpc<R = any>(klass: string, method: string, args?: JsonValue[]): Promise<R>;
+	/** Resolves when connected and caught up. */
+	whenOnline(): Promise<void>;
+	/** Resolves when pendingWrites is 0. */
+	whenSettled(): Promise<void>;
+	/** Closes the connection, waits for store writes, releases the uid. */
+	close(): Promise<void>;
+	on<E extends keyof SyncroEvents>(event: E, listener: (payload: SyncroEvents[E]) => void): () => void;
+	off<E extends keyof SyncroEvents>(event: E, listener: (payload: SyncroEvents[E]) => void): void;
+}
+
+export interface MemoryStoreSnapshot {
+	clients: Record<string, StoredState>;
+}
+
+/** A store in memory, for Node and tests. */
+export declare class MemoryStore implements Store {
+	/** Starts from a snapshot (how a test imitates a crash). */
+	constructor(snapshot?: MemoryStoreSnapshot);
+	clients(): Promise<string[]>;
+	lock(uid: string): Promise<(() => Promise<void>) | null>;
+	load(uid: string): Promise<StoredState>;
+	write(uid: string, change: StoreChange): Promise<void>;
+	forget(uid: string): Promise<void>;
+	close(): void;
+	/** A JSON-compatible copy of everything written so far. */
+	snapshot(): MemoryStoreSnapshot;
+}
+
+export interface IndexedDBStoreOptions {
+	/** The database name (default `syncro`). */
+	name?: string;
+	indexedDB?: IDBFactory;
+	IDBKeyRange?: typeof IDBKeyRange;
+	/** The Web Locks manager (default navigator.locks); null: locks hold within the page only. */
+	locks?: LockManager | null;
+}
+
+/** The browser's store: IndexedDB, with a Web Lock per uid. */
+export declare class IndexedDBStore implements Store {
+	constructor(options?: IndexedDBStoreOptions);
+	clients(): Promise<string[]>;
+	lock(uid: string): Promise<(() => Promise<void>) | null>;
+	load(uid: string): Promise<StoredState>;
+	write(uid: string, change: StoreChange): Promise<void>;
+	forget(uid: string): Promise<void>;
+	close(): void;
+}
+
+/** Growing delays with jitter; starts over on reset(). */
+export declare class Backoff {
+	constructor(options?: BackoffOptions);
+	readonly attempt: number;
+	next(): number;
+	reset(): void;
+}
+
+/** The delay before retry number `attempt` (from 0). */
+export declare function backoffDelay(attempt: number, options?: BackoffOptions): number;

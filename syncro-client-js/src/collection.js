@@ -1,0 +1,102 @@
+/**
+ * The records of one synchronised class, as a client sees them.
+ * @module
+ */
+
+import { Emitter } from './emitter.js';
+
+/**
+ * @typedef {import('./records.js').Attributes} Attributes
+ * @typedef {import('./client.js').ChangeEvent} ChangeEvent
+ */
+
+/**
+ * One class's records (`client.collection('Todo')`). Writes apply to the local state at
+ * once, fire `change` synchronously, and go into the local scribe log; their promises
+ * resolve when the scribe is stored (not when the server acknowledged it: see
+ * `client.pendingWrites` and the client's `refused` event).
+ */
+export class Collection {
+	/**
+	 * @param {import('./client.js').Syncro} client
+	 * @param {string} klass
+	 */
+	constructor(client, klass) {
+		/** @private */
+		this._client = client;
+		/** @private */
+		this._events = new Emitter();
+		/** The synchronised class's name. @type {string} */
+		this.klass = klass;
+	}
+
+	/**
+	 * Creates a record. Its `id` is a new UUID unless `attrs` has one.
+	 * @param {Attributes} attrs the attributes (JSON values)
+	 * @returns {Promise<Readonly<Attributes>>} the record, once its scribe is stored
+	 */
+	create(attrs = {}) {
+		return this._client._create(this.klass, attrs);
+	}
+
+	/**
+	 * Changes attributes of a record. Only the attributes whose values differ go into the
+	 * scribe; a change that changes nothing records nothing.
+	 * @param {string | number} id the record's id
+	 * @param {Attributes} changes the attributes to set
+	 * @returns {Promise<Readonly<Attributes>>} the record, once its scribe is stored
+	 */
+	update(id, changes) {
+		return this._client._update(this.klass, id, changes);
+	}
+
+	/**
+	 * Destroys a record; destroying a record that does not exist does nothing.
+	 * @param {string | number} id the record's id
+	 * @returns {Promise<void>} resolves once the scribe is stored
+	 */
+	destroy(id) {
+		return this._client._destroy(this.klass, id);
+	}
+
+	/**
+	 * A record as this client sees it (the server's state with the pending local changes).
+	 * @param {string | number} id the record's id
+	 * @returns {Readonly<Attributes> | undefined} the frozen record, or undefined
+	 */
+	get(id) {
+		return this._client._get(this.klass, id);
+	}
+
+	/**
+	 * Every record of the class as this client sees it, in the order they first appeared.
+	 * @returns {Readonly<Attributes>[]}
+	 */
+	all() {
+		return this._client._all(this.klass);
+	}
+
+	/**
+	 * Listens to changes of this class's records (`'change'`, as the client's).
+	 * @param {'change'} event
+	 * @param {(change: ChangeEvent) => void} listener
+	 * @returns {() => void} removes the listener
+	 */
+	on(event, listener) {
+		return this._events.on(event, listener);
+	}
+
+	/**
+	 * Removes a listener.
+	 * @param {'change'} event
+	 * @param {(change: ChangeEvent) => void} listener
+	 */
+	off(event, listener) {
+		this._events.off(event, listener);
+	}
+
+	/** @package */
+	_emit(event, payload) {
+		this._events.emit(event, payload);
+	}
+}

@@ -1,0 +1,40 @@
+/**
+ * The error type of the client.
+ * @module
+ */
+
+/** Error codes the server may answer with that settle a scribe for good (PROTOCOL.md §4). */
+export const FINAL_CODES = Object.freeze([400, 403, 404]);
+
+/**
+ * Whether an error code refuses a scribe for good (400, 403, 404).
+ * @param {unknown} code
+ * @returns {boolean}
+ */
+export function isFinal(code) {
+	return FINAL_CODES.includes(/** @type {number} */ (code));
+}
+
+/**
+ * An error answered by the server (`code` is its numeric code, such as 404 or 500), or a
+ * failure of the client itself: `code` is `'timeout'` when no answer came in time, and
+ * `'closed'` when the connection or the client closed before the answer came.
+ */
+export class SyncroError extends Error {
+	/**
+	 * @param {number | 'timeout' | 'closed'} code the code
+	 * @param {string} message one human sentence
+	 * @param {{scribe?: number, expected?: number}} [details] the scribe the error concerns,
+	 *   and for 409 the client scribe id the server expects next
+	 */
+	constructor(code, message, details = {}) {
+		super(message);
+		this.name = 'SyncroError';
+		/** @type {number | 'timeout' | 'closed'} */
+		this.code = code;
+		/** @type {number | undefined} */
+		this.scribe = details.scribe;
+		/** @type {number | undefined} */
+		this.expected = details.expected;
+	}
+}

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { IndexedDBStore, MemoryStore } from '../src/index.js';
+import { FakeServer } from './support/fake-server.js';
+import { FakeLockManager } from './support/fake-locks.js';
+import { open } from './support/helpers.js';
+
+/** Both stores, each fresh per call; they must behave alike. */
+const kinds = {
+	MemoryStore: () => new MemoryStore(),
+	IndexedDBStore: () => new IndexedDBStore({ indexedDB: new IDBFactory(), IDBKeyRange, locks: new FakeLockManager() }),
+};
+
+const scribe = (id, recordId = `r${id}`) => ({ id, klass: 'Todo', type: 'create', data: { id: recordId, title: `T${id}` } });
+
+for (const [name, make] of Object.entries(kinds)) {
+	describe(`${name} (the store contract)`, () => {
+		it('starts a new uid empty and lists it', async () => {
+			const store = make();
+			assert.deepEqual(await store.clients(), []);
+			assert.deepEqual(await store.load('u1'), { nextScribeId: 1, position: null, records: [], scribes: [] });
+			assert.deepEqual(await store.clients(), ['u1']);
+			store.close();
+		});
+
+		it('writes a change atomically and loads it back', async () => {
+			const store = make();
+			await store.load('u1');
+			await store.write('u1', {
+				nextScribeId: 4,
+				position: 42,
+				records: [{ klass: 'Todo', id: 'a', record: { id: 'a', title: 'A', tags: ['x'] } }, { klass: 'Note', id: 7, record: { id: 7 } }],
+				addScribes: [scribe(3), scribe(1), scribe(2)],
+			});
+			const state = await store.load('u1');
+			assert.equal(state.nextScribeId, 4);
+			assert.equal(state.position, 42);
+			assert.deepEqual(state.scribes.map((s) => s.id), [1, 2, 3]);
+			assert.deepEqual(state.scribes[0], scribe(1));
+			assert.deepEqual(sortById(state.records), [
+				{ klass: 'Note', id: 7, record: { id: 7 } },
+				{ klass: 'Todo', id: 'a', record: { id: 'a', title: 'A', tags: ['x'] } },
+			]);
+			store.close();
+		});
+
+		it('removes scribes and deletes records whose record is null; leaves absent fields alone', async () => {
+			const store = make();
+			await store.write('u1', { nextScribeId: 3, position: 5, addScribes: [scribe(1), scribe(2)], records: [{ klass: 'Todo', id: 'a', record: { id: 'a' } }] });
+			await store.write('u1', { removeScribes: [1], records: [{ klass: 'Todo', id: 'a', record: null }] });
+			const state = await store.load('u1');
+			assert.deepEqual(state, { nextScribeId: 3, position: 5, records: [], scribes: [scribe(2)] });
+			store.close();
+		});
+
+		it('never lowers the next client scribe id', async () => {
+			const store = make();
+			await store.write('u1', { nextScribeId: 10 });
+			await store.write('u1', { nextScribeId: 3 });
+			assert.equal((await store.load('u1')).nextScribeId, 10);
+			store.close();
+		});
+
+		it('keeps uids apart, and forgets one with its data', async () => {
+			const store = make();
+			await store.write('u1', { position: 1, addScribes: [scribe(1)], records: [{ klass: 'Todo', id: 'a', record: { id: 'a', by: 'u1' } }] });
+			await store.write('u2', { position: 2, addScribes: [scribe(1, 'b')], records: [{ klass: 'Todo', id: 'a', record: { id: 'a', by: 'u2' } }] });
+			// a uid that is a prefix of another must not see the other's rows
+			await store.write('u', { position: 3 });
+			assert.deepEqual((await store.load('u1')).records, [{ klass: 'Todo', id: 'a', record: { id: 'a', by: 'u1' } }]);
+			assert.deepEqual((await store.load('u2')).scribes, [scribe(1, 'b')]);
+			assert.deepEqual(await store.load('u'), { nextScribeId: 1, position: 3, records: [], scribes: [] });
+			await store.forget('u1');
+			assert.deepEqual((await store.clients()).sort(), ['u', 'u2']);
+			assert.deepEqual(await store.load('u1'), { nextScribeId: 1, position: null, records: [], scribes: [] });
+			assert.equal((await store.load('u2')).position, 2);
+			store.close();
+		});
+
+		it('hands out copies: changing what was loaded or written changes nothing stored', async () => {
+			const store = make();
+			const record = { id: 'a', tags: ['x'] };
+			await store.write('u1', { records: [{ klass: 'Todo', id: 'a', record }] });
+			record.tags.push('changed');
+			const loaded = await store.load('u1');
+			loaded.records[0].record.tags.push('again');
+			assert.deepEqual((await store.load('u1')).records[0].record, { id: 'a', tags: ['x'] });
+			store.close();
+		});
+
+		it('grants the lock of a uid to one holder at a time', async () => {
+			const store = make();
+			const release = await store.lock('u1');
+			assert.equal(typeof release, 'function');
+			assert.equal(await store.lock('u1'), null);
+			const other = await store.lock('u2');
+			assert.equal(typeof other, 'function');
+			await release();
+			await release();
+			const again = await store.lock('u1');
+			assert.equal(typeof again, 'function');
+			again();
+			other();
+			store.close();
+		});
+
+		it('carries a client across a reopen', async () => {
+			const server = new FakeServer();
+			await server.listen();
+			await server.stop();
+			const store = make();
+			const first = await open(server, { store });
+			await first.collection('Todo').create({ id: 'kept', title: 'offline' });
+			await first.close();
+			const second = await open(server, { store });
+			try {
+				assert.equal(second.uid, first.uid);
+				assert.equal(second.pendingWrites, 1);
+				assert.deepEqual(second.collection('Todo').get('kept'), { id: 'kept', title: 'offline' });
+				await server.listen();
+				await second.whenSettled();
+				assert.equal(server.playsOf(second.uid, 1), 1);
+				await second.close();
+				const state = await store.load(second.uid);
+				assert.deepEqual(state.scribes, []);
+				assert.deepEqual(state.records, [{ klass: 'Todo', id: 'kept', record: { id: 'kept', title: 'offline' } }]);
+				assert.equal(state.nextScribeId, 2);
+			}
+			finally {
+				await second.close();
+				await server.stop();
+				store.close();
+			}
+		});
+	});
+}
+
+describe('IndexedDBStore without Web Locks', () => {
+	it('still keeps a uid to one client of the page', async () => {
+		const store = new IndexedDBStore({ indexedDB: new IDBFactory(), IDBKeyRange, locks: null });
+		const release = await store.lock('solo');
+		assert.equal(await store.lock('solo'), null);
+		await release();
+		const again = await store.lock('solo');
+		assert.equal(typeof again, 'function');
+		again();
+	});
+
+	it('refuses to start where there is no IndexedDB', () => {
+		assert.throws(() => new IndexedDBStore({ indexedDB: null, IDBKeyRange: null }), /IndexedDB is not available/);
+	});
+});
+
+function sortById(records) {
+	return [...records].sort((a, b) => String(a.klass).localeCompare(String(b.klass)));
+}

@@ -1,0 +1,415 @@
+/**
+ * A small Syncro server for the client's tests, on the ws package. It follows PROTOCOL.md
+ * as the Java server does: it pulls the client's scribes on connect and again after each
+ * pull that moved its mark, settles client scribes by the mark rules (duplicates answered
+ * with their first outcome, 409 with `expected` for a gap), answers `sync` in batches and
+ * then pushes live. Knobs make it misbehave the way real servers and networks do.
+ */
+
+import { WebSocketServer } from 'ws';
+
+const FINAL = new Set([400, 403, 404]);
+
+export class FakeServer {
+	/**
+	 * @param {object} [options]
+	 * @param {number} [options.batchSize=500] most scribes per answer to the client's sync
+	 * @param {number} [options.idStep=3] gap between server scribe ids (they are sparse)
+	 */
+	constructor({ batchSize = 500, idStep = 3 } = {}) {
+		this.batchSize = batchSize;
+		this.idStep = idStep;
+		/** server scribes: {id, klass, type, data, origin} */
+		this.log = [];
+		this.lastId = 0;
+		/** klass -> Map(id -> record) */
+		this.records = new Map();
+		/** uid -> mark */
+		this.marks = new Map();
+		/** uid -> Map(scribe id -> {code, message}) */
+		this.refusals = new Map();
+		/** `${uid}#${scribeId}` -> times played */
+		this.plays = new Map();
+		/** every message received: {uid, message} */
+		this.received = [];
+		/** answers to the server's pulls: {uid, from, count, more} */
+		this.pullAnswers = [];
+		/** every client scribe that arrived, by either path: {uid, scribe} */
+		this.scribesReceived = [];
+		/** the client's syncs: {uid, from} */
+		this.syncs = [];
+		/** how many connections were accepted */
+		this.connections = 0;
+		this.sessions = new Set();
+		this.rpcHandlers = {
+			Echo: { say: (args) => args },
+			Slow: { never: () => new Promise(() => {}) },
+		};
+
+		// knobs
+		/** @type {((scribe: any, uid: string) => boolean) | null} refuse with 403 */
+		this.refuse = null;
+		/** answer a client scribe id once with a transient code: [{id, code}] */
+		this.failures = [];
+		/** the next N client scribes that arrive vanish: not played, not answered */
+		this.lose = 0;
+		/** drop the connection right after the Nth client scribe from now settles (played or
+		 * refused), before answering it */
+		this.dropAfterSettle = 0;
+		/** milliseconds to wait before handling each message */
+		this.delay = 0;
+		/** whether to ignore every message (a server that hangs) */
+		this.mute = false;
+	}
+
+	/**
+	 * Starts listening (again), on the same port as before if it listened already.
+	 * @param {number} [port]
+	 */
+	async listen(port = this.port ?? 0) {
+		this.wss = new WebSocketServer({ host: '127.0.0.1', port });
+		await new Promise((resolve, reject) => {
+			this.wss.once('listening', resolve);
+			this.wss.once('error', reject);
+		});
+		this.port = this.wss.address().port;
+		this.wss.on('connection', (ws, request) => {
+			const uid = new URL(request.url, 'http://localhost').searchParams.get('client');
+			if (!uid || !/^[A-Za-z0-9_.:-]{1,64}$/.test(uid)) {
+				ws.close(1008, 'Bad uid');
+				return;
+			}
+			this.connections++;
+			const session = new Session(this, ws, uid);
+			this.sessions.add(session);
+			ws.on('close', () => this.sessions.delete(session));
+			session.pull();
+		});
+		return this;
+	}
+
+	/** The endpoint URL. */
+	get url() {
+		return `ws://127.0.0.1:${this.port}/syncro`;
+	}
+
+	/** Drops every connection and stops listening; the state is kept for {@link listen}. */
+	async stop() {
+		for (const session of this.sessions) {
+			session.ws.terminate();
+		}
+		this.sessions.clear();
+		await new Promise((resolve) => this.wss.close(() => resolve()));
+	}
+
+	/** Drops every connection without a close handshake. */
+	dropAll() {
+		for (const session of this.sessions) {
+			session.ws.terminate();
+		}
+	}
+
+	mark(uid) {
+		return this.marks.get(uid) ?? 0;
+	}
+
+	playsOf(uid, scribeId) {
+		return this.plays.get(`${uid}#${scribeId}`) ?? 0;
+	}
+
+	record(klass, id) {
+		return this.records.get(klass)?.get(id) ?? null;
+	}
+
+	/**
+	 * Changes a record as another client would, and pushes the scribe to live sessions.
+	 * @returns {object} the scribe
+	 */
+	append(klass, type, data, origin = 'server') {
+		this.lastId += this.idStep;
+		const scribe = { id: this.lastId, klass, type, data };
+		this.log.push({ ...scribe, origin });
+		this._applyRecord(scribe);
+		for (const session of this.sessions) {
+			session.pushNew();
+		}
+		return scribe;
+	}
+
+	/** The session of a uid. */
+	session(uid) {
+		return [...this.sessions].find((session) => session.uid === uid);
+	}
+
+	/**
+	 * Settles one client scribe by the mark rules.
+	 * @returns {true | {code: number, message: string, expected?: number} | 'lost' | 'dropped'}
+	 */
+	receive(uid, scribe, session) {
+		if (!Number.isSafeInteger(scribe?.id) || scribe.id < 1) {
+			return { code: 400, message: 'A scribe needs a positive integer id.' };
+		}
+		this.scribesReceived.push({ uid, scribe });
+		if (this.lose > 0) {
+			this.lose--;
+			return 'lost';
+		}
+		const mark = this.mark(uid);
+		const id = scribe.id;
+		if (id <= mark) {
+			return this.refusals.get(uid)?.get(id) ?? true;
+		}
+		if (id > mark + 1) {
+			return { code: 409, message: `Client scribe ${id} is out of order; ${mark + 1} is expected next.`, expected: mark + 1 };
+		}
+		const failure = this.failures.findIndex((entry) => entry.id === id);
+		if (failure >= 0) {
+			const [{ code }] = this.failures.splice(failure, 1);
+			return { code, message: 'Try again later.' };
+		}
+		let refusal = null;
+		if (this.refuse?.(scribe, uid)) {
+			refusal = { code: 403, message: 'The policy refused this scribe.' };
+		}
+		else {
+			refusal = this._play(scribe, uid);
+		}
+		this.marks.set(uid, id);
+		if (refusal) {
+			if (!this.refusals.has(uid)) {
+				this.refusals.set(uid, new Map());
+			}
+			this.refusals.get(uid).set(id, refusal);
+		}
+		else {
+			this.plays.set(`${uid}#${id}`, this.playsOf(uid, id) + 1);
+		}
+		if (this.dropAfterSettle > 0 && --this.dropAfterSettle === 0) {
+			session.ws.terminate();
+			return 'dropped';
+		}
+		return refusal ?? true;
+	}
+
+	/** Plays a client scribe; returns a refusal, or null when played. */
+	_play(scribe, uid) {
+		const { klass, type, data } = scribe;
+		if (typeof klass !== 'string' || !['create', 'update', 'destroy'].includes(type)) {
+			return { code: 400, message: 'Bad scribe shape.' };
+		}
+		const records = this.records.get(klass) ?? new Map();
+		if (type === 'create') {
+			const existing = records.get(data.id);
+			if (existing) {
+				const changes = diff(existing, data);
+				if (Object.keys(changes).length > 0) {
+					this._appendFrom(uid, klass, 'update', [data.id, changes]);
+				}
+				return null;
+			}
+			this._appendFrom(uid, klass, 'create', data);
+			return null;
+		}
+		const [id, changes] = data;
+		const existing = records.get(id);
+		if (type === 'update') {
+			if (!existing) {
+				return { code: 404, message: `There is no ${klass} '${id}'.` };
+			}
+			const changed = diff(existing, changes);
+			if (Object.keys(changed).length > 0) {
+				this._appendFrom(uid, klass, 'update', [id, changed]);
+			}
+			return null;
+		}
+		if (existing) {
+			this._appendFrom(uid, klass, 'destroy', [id]);
+		}
+		return null;
+	}
+
+	_appendFrom(uid, klass, type, data) {
+		this.append(klass, type, data, uid);
+	}
+
+	_applyRecord({ klass, type, data }) {
+		if (!this.records.has(klass)) {
+			this.records.set(klass, new Map());
+		}
+		const records = this.records.get(klass);
+		if (type === 'create') {
+			records.set(data.id, { ...(records.get(data.id) ?? {}), ...data });
+		}
+		else if (type === 'update') {
+			records.set(data[0], { ...records.get(data[0]), ...data[1] });
+		}
+		else {
+			records.delete(data[0]);
+		}
+	}
+}
+
+class Session {
+	constructor(server, ws, uid) {
+		this.server = server;
+		this.ws = ws;
+		this.uid = uid;
+		this.live = false;
+		this.sentUpTo = 0;
+		this.nextId = 1;
+		this.awaiting = new Map();
+		this.queue = Promise.resolve();
+		/** answers the client gave to our pushes: {scribe, reply} */
+		this.pushReplies = [];
+		ws.on('message', (data) => {
+			const message = JSON.parse(data.toString());
+			server.received.push({ uid, message });
+			if (server.mute) {
+				return;
+			}
+			this.queue = this.queue
+				.then(() => (server.delay > 0 ? new Promise((resolve) => setTimeout(resolve, server.delay)) : undefined))
+				.then(() => this.handle(message))
+				.catch((error) => console.error('fake server', error));
+		});
+	}
+
+	send(message) {
+		if (this.ws.readyState === 1) {
+			this.ws.send(JSON.stringify(message));
+		}
+	}
+
+	request(message) {
+		const id = this.nextId++;
+		return new Promise((resolve) => {
+			this.awaiting.set(id, resolve);
+			this.send({ ...message, id });
+		});
+	}
+
+	pull() {
+		const from = this.server.mark(this.uid);
+		this.request({ type: 'sync', from: from > 0 ? from : null }).then((reply) => this.pulled(from, reply));
+	}
+
+	pulled(from, reply) {
+		if (reply.type !== 'response' || !Array.isArray(reply.result)) {
+			return;
+		}
+		this.server.pullAnswers.push({ uid: this.uid, from, count: reply.result.length, more: reply.more === true, ids: reply.result.map((s) => s.id) });
+		for (const scribe of reply.result) {
+			const outcome = this.server.receive(this.uid, scribe, this);
+			if (outcome === 'dropped') {
+				return;
+			}
+			if (outcome === 'lost' || outcome === true) {
+				continue;
+			}
+			this.send({ type: 'error', code: outcome.code, message: outcome.message, scribe: scribe.id, ...(outcome.expected ? { expected: outcome.expected } : {}) });
+			if (!FINAL.has(outcome.code)) {
+				return;
+			}
+		}
+		if (this.server.mark(this.uid) !== from) {
+			this.pull();
+		}
+	}
+
+	handle(message) {
+		const { type, id } = message;
+		if (type === 'response' || type === 'error') {
+			const resolve = this.awaiting.get(id);
+			this.awaiting.delete(id);
+			resolve?.(message);
+			return;
+		}
+		if (type === 'sync') {
+			this.answerSync(message);
+		}
+		else if (type === 'add_scribe') {
+			const outcome = this.server.receive(this.uid, message.scribe, this);
+			if (outcome === 'lost' || outcome === 'dropped') {
+				return;
+			}
+			if (outcome === true) {
+				this.send({ type: 'response', id, result: true });
+			}
+			else {
+				this.send({ type: 'error', id, code: outcome.code, message: outcome.message, scribe: message.scribe?.id, ...(outcome.expected ? { expected: outcome.expected } : {}) });
+			}
+		}
+		else if (type === 'rpc') {
+			this.answerRpc(message);
+		}
+		else if (type === 'noop') {
+			this.send({ type: 'response', id, result: true });
+		}
+		else {
+			this.send({ type: 'error', id, code: 501, message: 'Unknown type.' });
+		}
+	}
+
+	answerSync(message) {
+		const from = message.from ?? 0;
+		this.server.syncs.push({ uid: this.uid, from: message.from });
+		const visible = this.server.log.filter((scribe) => scribe.id > from && scribe.origin !== this.uid);
+		const batch = visible.slice(0, this.server.batchSize).map(({ origin, ...scribe }) => scribe);
+		const more = visible.length > batch.length;
+		this.send(more ? { type: 'response', id: message.id, result: batch, more: true } : { type: 'response', id: message.id, result: batch });
+		this.sentUpTo = Math.max(this.sentUpTo, from, batch.at(-1)?.id ?? 0);
+		if (!more) {
+			this.live = true;
+			this.pushNew();
+		}
+	}
+
+	pushNew() {
+		if (!this.live) {
+			return;
+		}
+		for (const { origin, ...scribe } of this.server.log) {
+			if (scribe.id > this.sentUpTo && origin !== this.uid) {
+				this.sentUpTo = scribe.id;
+				this.pushRaw(scribe);
+			}
+		}
+	}
+
+	/** Sends any scribe as add_scribe, rules or not; resolves with the client's reply. */
+	pushRaw(scribe) {
+		return this.request({ type: 'add_scribe', scribe }).then((reply) => {
+			this.pushReplies.push({ scribe, reply });
+			return reply;
+		});
+	}
+
+	async answerRpc({ id, klass, method, args }) {
+		if (klass === 'Syncro' && method === 'last_scribe_id') {
+			const visible = this.server.log.filter((scribe) => scribe.origin !== this.uid);
+			this.send({ type: 'response', id, result: visible.at(-1)?.id ?? 0 });
+			return;
+		}
+		const handlers = this.server.rpcHandlers[klass];
+		if (!handlers) {
+			this.send({ type: 'error', id, code: 404, message: `The rpc klass '${klass}' is unknown.` });
+			return;
+		}
+		if (!handlers[method]) {
+			this.send({ type: 'error', id, code: 405, message: `The method '${method}' is not exposed on '${klass}'.` });
+			return;
+		}
+		// answered later, without holding up the messages behind it
+		Promise.resolve(handlers[method](args, this.uid)).then((result) => this.send({ type: 'response', id, result }));
+	}
+}
+
+function diff(record, attributes) {
+	const changes = {};
+	for (const [name, value] of Object.entries(attributes)) {
+		if (JSON.stringify(record[name]) !== JSON.stringify(value)) {
+			changes[name] = value;
+		}
+	}
+	return changes;
+}
