@@ -2,12 +2,7 @@
  * The Syncro client: local state that applies changes at once, a persistent local scribe
  * log, and a WebSocket connection that speaks PROTOCOL.md (version 1) to the server.
  *
- * State model. Per record the client keeps a *confirmed* copy (the server's view: remote
- * scribes applied, own scribes applied once acknowledged) and the *pending* local scribes
- * (sent or not, not yet acknowledged). What the user sees is the confirmed copy with the
- * pending scribes of that record applied on top. A refused scribe is dropped from the
- * pending ones, which rolls the record back to the server's state plus whatever else is
- * still pending.
+ * State model: see {@link Replica} (confirmed copies, pending scribes, the view on top).
  *
  * Sending. Own scribes reach the server in two ways: the server's `sync` pull on connect
  * (answered from the pending scribes, in batches), and `add_scribe` pushes once that pull
@@ -23,10 +18,11 @@ import { Connection } from './connection.js';
 import { Emitter } from './emitter.js';
 import { SyncroError, isFinal } from './errors.js';
 import { IndexedDBStore } from './indexeddb-store.js';
-import {
-	applyAll, applyScribe, freeze, isPlainObject, isRecordId, jsonEqual, recordIdOf, scribeProblem, toJson, utf8Length, uuid,
-} from './records.js';
-import { MemoryStore, recordKey } from './stores.js';
+import { Link } from './link.js';
+import { jsonEqual, recordIdOf, scribeProblem, toJson, utf8Length } from './records.js';
+import { Replica } from './replica.js';
+import { MemoryStore } from './stores.js';
+import { claimUid, clientUrl } from './uids.js';
 
 /**
  * @typedef {import('./records.js').Attributes} Attributes
@@ -74,8 +70,6 @@ import { MemoryStore, recordKey } from './stores.js';
  * @property {number} [batchSize=500] most scribes per answer to the server's pull (1 to 500)
  */
 
-const UID = /^[A-Za-z0-9_.:-]{1,64}$/;
-
 /** Most scribes in one answer to the server's pull (PROTOCOL.md §5.2). */
 const MAX_BATCH = 500;
 
@@ -84,37 +78,6 @@ const BATCH_BYTES = 256 * 1024;
 
 /** Most `add_scribe` requests awaiting an answer at once. */
 const PUSH_WINDOW = 100;
-
-/**
- * The state of one connection: whether own scribes may be pushed yet, which are in flight.
- * @private
- */
-class Link {
-	constructor() {
-		/** @type {Connection | null} */
-		this.conn = null;
-		/** Whether the server's pull was answered without `more`, so pushes may start. */
-		this.pushing = false;
-		/** Bumped when pushes start over; answers to older pushes then only settle. */
-		this.generation = 0;
-		/** @type {Map<number, number>} client scribe id -> generation of its push */
-		this.inFlight = new Map();
-		/** @type {Set<number>} ids sent in answers to the server's pull, awaiting its next pull */
-		this.pullSent = new Set();
-		this.retryTimer = null;
-		this.pullTimer = null;
-		this.heartbeat = null;
-	}
-
-	stopTimers() {
-		clearTimeout(this.retryTimer);
-		clearTimeout(this.pullTimer);
-		clearInterval(this.heartbeat);
-		this.retryTimer = null;
-		this.pullTimer = null;
-		this.heartbeat = null;
-	}
-}
 
 /**
  * A Syncro client. Make one with {@link Syncro.open}.
@@ -179,29 +142,16 @@ export class Syncro extends Emitter {
 		/** @private */ this._reconnectBackoff = new Backoff(options.backoff);
 		/** @private */ this._retryBackoff = new Backoff(options.backoff);
 
-		/** @private @type {Scribe[]} pending local scribes, oldest first */
-		this._pending = state.scribes.map((scribe) => freeze(scribe)).sort((a, b) => a.id - b.id);
-		/** @private @type {number} */
-		this._nextScribeId = Math.max(state.nextScribeId, (this._pending.at(-1)?.id ?? 0) + 1);
-		/** @private @type {number | null} */ this._position = state.position;
+		/** @private the records: confirmed, pending, and the view */
+		this._replica = new Replica(state);
 		/** @private the highest client scribe id known to be stored */
-		this._persistedUpTo = this._nextScribeId - 1;
-		/** @private @type {Map<string, Map<string, Attributes>>} */ this._confirmed = new Map();
-		/** @private @type {Map<string, Map<string, Attributes>>} */ this._local = new Map();
-		for (const entry of state.records) {
-			setIn(this._confirmed, entry.klass, entry.id, freeze(entry.record));
-			setIn(this._local, entry.klass, entry.id, getIn(this._confirmed, entry.klass, entry.id));
-		}
-		for (const scribe of this._pending) {
-			const id = recordIdOf(scribe);
-			setIn(this._local, scribe.klass, id, applyScribe(getIn(this._local, scribe.klass, id), scribe));
-		}
+		this._persistedUpTo = this._replica.nextScribeId - 1;
 
 		/** @private @type {Promise<void>} the tail of the store writes, which never rejects */
 		this._writes = Promise.resolve();
 		/** @private @type {Map<string, Collection>} */ this._collections = new Map();
 		/** @private @type {Status} */ this._status = 'offline';
-		/** @private */ this._reportedPending = this._pending.length;
+		/** @private */ this._reportedPending = this._replica.pending.length;
 		/** @private @type {Link | null} */ this._link = null;
 		/** @private */ this._reconnectTimer = null;
 		/** @private */ this._closed = false;
@@ -227,7 +177,7 @@ export class Syncro extends Emitter {
 	 * @returns {number}
 	 */
 	get pendingWrites() {
-		return this._pending.length;
+		return this._replica.pending.length;
 	}
 
 	/**
@@ -235,7 +185,7 @@ export class Syncro extends Emitter {
 	 * @returns {number | null}
 	 */
 	get position() {
-		return this._position;
+		return this._replica.position;
 	}
 
 	/**
@@ -296,7 +246,7 @@ export class Syncro extends Emitter {
 	 * @returns {Promise<void>} rejects with code `'closed'` if the client closes first
 	 */
 	whenSettled() {
-		return this._until(() => this._pending.length === 0);
+		return this._until(() => this._replica.pending.length === 0);
 	}
 
 	/**
@@ -332,88 +282,34 @@ export class Syncro extends Emitter {
 
 	/** @package */
 	_get(klass, id) {
-		return getIn(this._local, klass, id) ?? undefined;
+		return this._replica.get(klass, id) ?? undefined;
 	}
 
 	/** @package */
 	_all(klass) {
-		return [...(this._local.get(klass)?.values() ?? [])];
-	}
-
-	/** @package */
-	_create(klass, attrs) {
-		if (!isPlainObject(attrs)) {
-			return Promise.reject(new TypeError('create needs an object of attributes.'));
-		}
-		const data = toJson(attrs);
-		if (data.id === undefined || data.id === null) {
-			data.id = uuid();
-		}
-		if (!isRecordId(data.id)) {
-			return Promise.reject(new TypeError('A record id must be a non-empty string or a number.'));
-		}
-		if (this._get(klass, data.id)) {
-			return Promise.reject(new Error(`${klass} '${data.id}' exists already; update it instead.`));
-		}
-		return this._write(klass, 'create', data);
-	}
-
-	/** @package */
-	_update(klass, id, changes) {
-		if (!isPlainObject(changes)) {
-			return Promise.reject(new TypeError('update needs an object of changes.'));
-		}
-		const current = this._get(klass, id);
-		if (!current) {
-			return Promise.reject(new Error(`There is no ${klass} '${id}'.`));
-		}
-		const json = toJson(changes);
-		if ('id' in json && !jsonEqual(json.id, current.id)) {
-			return Promise.reject(new Error('A record id cannot change.'));
-		}
-		delete json.id;
-		const diff = {};
-		for (const [name, value] of Object.entries(json)) {
-			if (!jsonEqual(current[name], value)) {
-				diff[name] = value;
-			}
-		}
-		if (Object.keys(diff).length === 0) {
-			return Promise.resolve(current);
-		}
-		return this._write(klass, 'update', [current.id, diff]);
-	}
-
-	/** @package */
-	_destroy(klass, id) {
-		const current = this._get(klass, id);
-		if (!current) {
-			return Promise.resolve();
-		}
-		return this._write(klass, 'destroy', [current.id]).then(() => undefined);
+		return this._replica.all(klass);
 	}
 
 	/**
 	 * Records a local scribe: applies it at once, then stores it with the next id before it
 	 * can be sent.
-	 * @private
+	 * @package
+	 * @param {string} klass
+	 * @param {'create' | 'update' | 'destroy'} type
+	 * @param {any} data the scribe's data, checked by the collection
+	 * @returns {Promise<Attributes | null>} the record after the change, once stored
 	 */
 	_write(klass, type, data) {
 		if (this._closed) {
 			return Promise.reject(new Error('The client is closed.'));
 		}
-		const scribe = freeze({ id: this._nextScribeId++, klass, type, data });
-		this._pending.push(scribe);
-		const id = recordIdOf(scribe);
-		const before = getIn(this._local, klass, id);
-		const after = applyScribe(before, scribe);
-		setIn(this._local, klass, id, after);
-		const stored = this._persist({ nextScribeId: this._nextScribeId, addScribes: [scribe] }).then(() => {
+		const { scribe, change } = this._replica.record(klass, type, data);
+		const stored = this._persist({ nextScribeId: this._replica.nextScribeId, addScribes: [scribe] }).then(() => {
 			this._persistedUpTo = Math.max(this._persistedUpTo, scribe.id);
 			this._pump();
-			return after;
+			return change.after;
 		});
-		this._emitChange(klass, id, before, after, 'local');
+		this._emitChange(change, 'local');
 		this._pendingChanged();
 		return stored;
 	}
@@ -427,33 +323,17 @@ export class Syncro extends Emitter {
 	 * @returns {Promise<void>} resolves once stored
 	 */
 	_applyRemote(scribes) {
-		let last = this._position;
-		const records = new Map();
-		for (const scribe of scribes) {
-			const problem = scribeProblem(scribe);
-			if (problem) {
-				this._report(new SyncroError(400, `Skipped a malformed scribe from the server: ${problem}`));
-				if (Number.isSafeInteger(scribe?.id) && scribe.id > (last ?? 0)) {
-					// move past it, or the next sync would return it again
-					last = scribe.id;
-				}
-				continue;
-			}
-			if (last !== null && scribe.id <= last) {
-				continue;
-			}
-			last = scribe.id;
-			const id = recordIdOf(scribe);
-			const confirmed = applyScribe(getIn(this._confirmed, scribe.klass, id), scribe);
-			setIn(this._confirmed, scribe.klass, id, confirmed);
-			records.set(recordKey(scribe.klass, id), { klass: scribe.klass, id, record: confirmed });
-			this._refresh(scribe.klass, id);
+		const { moved, records, changes, problems } = this._replica.applyRemote(scribes);
+		for (const problem of problems) {
+			this._report(new SyncroError(400, `Skipped a malformed scribe from the server: ${problem}`));
 		}
-		if (last === this._position) {
+		for (const change of changes) {
+			this._emitChange(change, 'remote');
+		}
+		if (!moved) {
 			return this._writes;
 		}
-		this._position = last;
-		return this._persist({ position: last, records: [...records.values()] }).catch(() => {});
+		return this._persist({ position: this._replica.position, records }).catch(() => {});
 	}
 
 	/**
@@ -461,15 +341,15 @@ export class Syncro extends Emitter {
 	 * @private
 	 */
 	_accept(scribeId) {
-		const scribe = this._takePending(scribeId);
-		if (!scribe) {
+		const accepted = this._replica.accept(scribeId);
+		if (!accepted) {
 			return;
 		}
-		const id = recordIdOf(scribe);
-		const confirmed = applyScribe(getIn(this._confirmed, scribe.klass, id), scribe);
-		setIn(this._confirmed, scribe.klass, id, confirmed);
-		this._refresh(scribe.klass, id);
-		this._persist({ records: [{ klass: scribe.klass, id, record: confirmed }], removeScribes: [scribeId] });
+		this._forgetSent(scribeId);
+		this._persist({ records: [accepted.confirmed], removeScribes: [scribeId] });
+		if (accepted.change) {
+			this._emitChange(accepted.change, 'remote');
+		}
 		this._pendingChanged();
 	}
 
@@ -479,55 +359,45 @@ export class Syncro extends Emitter {
 	 * @private
 	 */
 	_refuse(scribeId, code, message) {
-		const scribe = this._takePending(scribeId);
-		if (!scribe) {
+		const refused = this._replica.refuse(scribeId);
+		if (!refused) {
 			return;
 		}
-		const id = recordIdOf(scribe);
-		const record = this._refresh(scribe.klass, id);
+		this._forgetSent(scribeId);
 		this._persist({ removeScribes: [scribeId] });
+		if (refused.change) {
+			this._emitChange(refused.change, 'remote');
+		}
 		this._pendingChanged();
+		const { scribe, record } = refused;
 		/** @type {RefusedEvent} */
 		const event = {
-			scribe: scribeId, code, message: String(message ?? ''), klass: scribe.klass, id, type: scribe.type, data: scribe.data, record,
+			scribe: scribeId,
+			code,
+			message: String(message ?? ''),
+			klass: scribe.klass,
+			id: recordIdOf(scribe),
+			type: scribe.type,
+			data: scribe.data,
+			record,
 		};
 		if (!this.emit('refused', event)) {
-			console.warn(`Syncro: the server refused ${scribe.type} of ${scribe.klass} '${id}' (${code}): ${event.message}`);
+			console.warn(`Syncro: the server refused ${scribe.type} of ${scribe.klass} '${event.id}' (${code}): ${event.message}`);
 		}
 	}
 
 	/** @private */
-	_takePending(scribeId) {
-		const index = this._pending.findIndex((scribe) => scribe.id === scribeId);
-		if (index < 0) {
-			return null;
-		}
-		const [scribe] = this._pending.splice(index, 1);
+	_forgetSent(scribeId) {
 		this._link?.inFlight.delete(scribeId);
 		this._link?.pullSent.delete(scribeId);
-		return scribe;
 	}
 
 	/**
-	 * Recomputes what the user sees of one record (confirmed + pending) and tells listeners
-	 * when it changed.
 	 * @private
-	 * @returns {Attributes | null} the record as seen now
+	 * @param {import('./replica.js').Change} change
+	 * @param {'local' | 'remote'} source
 	 */
-	_refresh(klass, id) {
-		const before = getIn(this._local, klass, id);
-		const key = String(id);
-		const pending = this._pending.filter((scribe) => scribe.klass === klass && String(recordIdOf(scribe)) === key);
-		const after = applyAll(getIn(this._confirmed, klass, id), pending);
-		if (!jsonEqual(before, after)) {
-			setIn(this._local, klass, id, after);
-			this._emitChange(klass, id, before, after, 'remote');
-		}
-		return getIn(this._local, klass, id);
-	}
-
-	/** @private */
-	_emitChange(klass, id, before, after, source) {
+	_emitChange({ klass, id, before, after }, source) {
 		if (jsonEqual(before, after)) {
 			return;
 		}
@@ -546,7 +416,7 @@ export class Syncro extends Emitter {
 
 	/** @private */
 	_pendingChanged() {
-		const count = this._pending.length;
+		const count = this._replica.pending.length;
 		if (count !== this._reportedPending) {
 			this._reportedPending = count;
 			this.emit('pendingWrites', count);
@@ -626,7 +496,7 @@ export class Syncro extends Emitter {
 		try {
 			let more = true;
 			while (more) {
-				const from = this._position;
+				const from = this._replica.position;
 				const reply = await link.conn.request({ type: 'sync', from }, {
 					process: (response) => {
 						if (!Array.isArray(response.result)) {
@@ -636,7 +506,7 @@ export class Syncro extends Emitter {
 					},
 				});
 				// a batch with more that did not move the position would come again: stop
-				more = reply.more === true && this._position !== from;
+				more = reply.more === true && this._replica.position !== from;
 			}
 			if (this._link === link && link.conn.open) {
 				this._reconnectBackoff.reset();
@@ -711,7 +581,7 @@ export class Syncro extends Emitter {
 		clearTimeout(link.pullTimer);
 		link.pullTimer = null;
 		if (from !== null) {
-			for (const scribe of [...this._pending]) {
+			for (const scribe of [...this._replica.pending]) {
 				if (scribe.id > from) {
 					break;
 				}
@@ -719,10 +589,10 @@ export class Syncro extends Emitter {
 					this._accept(scribe.id);
 				}
 			}
-			if (from >= this._nextScribeId) {
+			if (from >= this._replica.nextScribeId) {
 				// the server has settled ids this client does not remember: never reuse them
-				this._nextScribeId = from + 1;
-				this._persist({ nextScribeId: this._nextScribeId });
+				this._replica.nextScribeId = from + 1;
+				this._persist({ nextScribeId: this._replica.nextScribeId });
 			}
 		}
 		// answer only with scribes that are stored, once the writes queued so far are done
@@ -733,7 +603,7 @@ export class Syncro extends Emitter {
 			const batch = [];
 			let bytes = 0;
 			let more = false;
-			for (const scribe of this._pending) {
+			for (const scribe of this._replica.pending) {
 				if (scribe.id <= (from ?? 0)) {
 					continue;
 				}
@@ -812,7 +682,7 @@ export class Syncro extends Emitter {
 		if (!link || !link.conn.open || !link.pushing || link.retryTimer !== null || this._link !== link) {
 			return;
 		}
-		for (const scribe of this._pending) {
+		for (const scribe of this._replica.pending) {
 			if (scribe.id > this._persistedUpTo || link.inFlight.size >= PUSH_WINDOW) {
 				break;
 			}
@@ -856,7 +726,7 @@ export class Syncro extends Emitter {
 			return;
 		}
 		if (error.code === 409) {
-			const first = this._pending[0];
+			const first = this._replica.pending[0];
 			if (first && Number.isSafeInteger(error.expected) && first.id > error.expected) {
 				this._report(new SyncroError(409, `The server expects client scribe ${error.expected}, which this client no longer holds.`,
 					{ scribe: scribeId, expected: error.expected }));
@@ -957,78 +827,10 @@ export class Syncro extends Emitter {
 	}
 }
 
-/**
- * Takes the uid a client speaks for, with its lock: the given one, else a stored one whose
- * lock is free (so a closed tab's pending writes go out with the next tab), else a new one.
- * @param {Store} store
- * @param {string | undefined} client
- * @returns {Promise<{uid: string, release: () => Promise<void>}>}
- */
-async function claimUid(store, client) {
-	if (client !== undefined && client !== null) {
-		if (typeof client !== 'string' || !UID.test(client)) {
-			throw new TypeError('A client uid is 1 to 64 characters of A-Z, a-z, 0-9, _ . : and -.');
-		}
-		const release = await store.lock(client);
-		if (!release) {
-			throw new Error(`The client uid '${client}' is in use by another Syncro client (another tab?).`);
-		}
-		return { uid: client, release };
-	}
-	for (const known of await store.clients()) {
-		if (UID.test(known)) {
-			const release = await store.lock(known);
-			if (release) {
-				return { uid: known, release };
-			}
-		}
-	}
-	for (;;) {
-		const uid = uuid();
-		const release = await store.lock(uid);
-		if (release) {
-			return { uid, release };
-		}
-	}
-}
-
 function defaultStore() {
 	return globalThis.indexedDB ? new IndexedDBStore() : new MemoryStore();
 }
 
-/**
- * The WebSocket URL for a uid: relative URLs resolve against the page, http(s) becomes
- * ws(s), and `client=<uid>` is set.
- */
-function clientUrl(url, uid) {
-	const resolved = new URL(url, globalThis.location?.href);
-	if (resolved.protocol === 'http:') {
-		resolved.protocol = 'ws:';
-	}
-	else if (resolved.protocol === 'https:') {
-		resolved.protocol = 'wss:';
-	}
-	resolved.searchParams.set('client', uid);
-	return resolved.toString();
-}
-
 function positive(value, fallback) {
 	return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-function getIn(map, klass, id) {
-	return map.get(klass)?.get(String(id)) ?? null;
-}
-
-function setIn(map, klass, id, record) {
-	let records = map.get(klass);
-	if (record === null) {
-		records?.delete(String(id));
-		return;
-	}
-	if (!records) {
-		records = new Map();
-		map.set(klass, records);
-	}
-	records.set(String(id), record);
 }

@@ -4,6 +4,7 @@
  */
 
 import { Emitter } from './emitter.js';
+import { isPlainObject, isRecordId, jsonEqual, toJson, uuid } from './records.js';
 
 /**
  * @typedef {import('./records.js').Attributes} Attributes
@@ -36,7 +37,20 @@ export class Collection {
 	 * @returns {Promise<Readonly<Attributes>>} the record, once its scribe is stored
 	 */
 	create(attrs = {}) {
-		return this._client._create(this.klass, attrs);
+		if (!isPlainObject(attrs)) {
+			return Promise.reject(new TypeError('create needs an object of attributes.'));
+		}
+		const data = toJson(attrs);
+		if (data.id === undefined || data.id === null) {
+			data.id = uuid();
+		}
+		if (!isRecordId(data.id)) {
+			return Promise.reject(new TypeError('A record id must be a non-empty string or a number.'));
+		}
+		if (this.get(data.id)) {
+			return Promise.reject(new Error(`${this.klass} '${data.id}' exists already; update it instead.`));
+		}
+		return this._client._write(this.klass, 'create', data);
 	}
 
 	/**
@@ -47,7 +61,27 @@ export class Collection {
 	 * @returns {Promise<Readonly<Attributes>>} the record, once its scribe is stored
 	 */
 	update(id, changes) {
-		return this._client._update(this.klass, id, changes);
+		if (!isPlainObject(changes)) {
+			return Promise.reject(new TypeError('update needs an object of changes.'));
+		}
+		const current = this.get(id);
+		if (!current) {
+			return Promise.reject(new Error(`There is no ${this.klass} '${id}'.`));
+		}
+		const json = toJson(changes);
+		if ('id' in json && !jsonEqual(json.id, current.id)) {
+			return Promise.reject(new Error('A record id cannot change.'));
+		}
+		const diff = {};
+		for (const [name, value] of Object.entries(json)) {
+			if (name !== 'id' && !jsonEqual(current[name], value)) {
+				diff[name] = value;
+			}
+		}
+		if (Object.keys(diff).length === 0) {
+			return Promise.resolve(current);
+		}
+		return this._client._write(this.klass, 'update', [current.id, diff]);
 	}
 
 	/**
@@ -56,7 +90,11 @@ export class Collection {
 	 * @returns {Promise<void>} resolves once the scribe is stored
 	 */
 	destroy(id) {
-		return this._client._destroy(this.klass, id);
+		const current = this.get(id);
+		if (!current) {
+			return Promise.resolve();
+		}
+		return this._client._write(this.klass, 'destroy', [current.id]).then(() => undefined);
 	}
 
 	/**
