@@ -5,6 +5,9 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 import io.syncro.play.SyncClasses;
+import io.syncro.recording.RecordingRepositoryPostProcessor;
+import io.syncro.recording.ScribeRecorder;
+import io.syncro.recording.SyncableEntities;
 import io.syncro.rpc.RpcRegistry;
 import io.syncro.session.EngineSettings;
 import io.syncro.session.SyncroEngine;
@@ -15,6 +18,11 @@ import io.syncro.store.InMemoryScribeLog;
 import io.syncro.store.ScribeLog;
 import io.syncro.store.jdbc.JdbcClientStore;
 import io.syncro.store.jdbc.JdbcScribeLog;
+import io.syncro.store.redis.RedisClientStore;
+import io.syncro.store.redis.RedisScribeLog;
+import jakarta.persistence.EntityManagerFactory;
+import tools.jackson.databind.json.JsonMapper;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -26,6 +34,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.repository.Repository;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -38,7 +48,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
 		"org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
-		"org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration" })
+		"org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration",
+		"org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+		"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration" })
 @ConditionalOnBooleanProperty(name = "syncro.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(SyncroProperties.class)
 public final class SyncroAutoConfiguration {
@@ -53,8 +65,10 @@ public final class SyncroAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	SyncClasses syncroClasses() {
-		return new SyncClasses();
+	SyncClasses syncroClasses(ObjectProvider<SyncableEntities> entities) {
+		SyncClasses classes = new SyncClasses();
+		entities.ifAvailable((syncable) -> syncable.registerPlayers(classes));
+		return classes;
 	}
 
 	@Bean
@@ -82,13 +96,43 @@ public final class SyncroAutoConfiguration {
 		ClientStore clientStore = clients.getIfAvailable();
 		if (scribeLog == null || clientStore == null) {
 			throw new InvalidConfigurationPropertyValueException("syncro.store", properties.getStore(),
-					"The jdbc store needs a DataSource and spring-jdbc; configure one, or set syncro.store to memory.");
+					switch (properties.getStore()) {
+						case JDBC -> "The jdbc store needs a DataSource and spring-jdbc; configure one, or set syncro.store to memory.";
+						case REDIS -> "The redis store needs a RedisConnectionFactory (spring-boot-starter-data-redis).";
+						case MEMORY -> "The memory store was replaced by a bean of another type.";
+					});
 		}
 		EngineSettings settings = new EngineSettings(properties.getServerId(), EngineSettings.Role.SERVER,
 				properties.getSync().getBatchSize(), properties.getSession().getMaxPending(),
 				properties.getRequestTimeout(), (int) properties.getMaxMessageBytes().toBytes(),
 				transactions.getIfAvailable(() -> TransactionRunner.NONE));
 		return new SyncroEngine(settings, scribeLog, clientStore, classes, rpc);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ EntityManagerFactory.class, Repository.class })
+	@ConditionalOnBean(EntityManagerFactory.class)
+	static class RecordingConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		SyncableEntities syncroSyncableEntities(EntityManagerFactory entityManagerFactory,
+				ObjectProvider<JsonMapper> jsonMapper, ListableBeanFactory beanFactory) {
+			return new SyncableEntities(entityManagerFactory, jsonMapper.getIfAvailable(JsonMapper::new), beanFactory);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ScribeRecorder syncroScribeRecorder(ScribeLog log, SyncableEntities entities) {
+			return new ScribeRecorder(log, entities);
+		}
+
+		@Bean
+		static RecordingRepositoryPostProcessor syncroRecordingRepositoryPostProcessor(
+				ObjectProvider<ScribeRecorder> recorder) {
+			return new RecordingRepositoryPostProcessor(recorder);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -105,6 +149,26 @@ public final class SyncroAutoConfiguration {
 		@ConditionalOnMissingBean
 		ClientStore syncroClientStore() {
 			return new InMemoryClientStore();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "syncro.store", havingValue = "redis")
+	@ConditionalOnClass(RedisConnectionFactory.class)
+	@ConditionalOnBean(RedisConnectionFactory.class)
+	static class RedisStoreConfiguration {
+
+		@Bean(destroyMethod = "close")
+		@ConditionalOnMissingBean
+		ScribeLog syncroScribeLog(RedisConnectionFactory connectionFactory, SyncroProperties properties) {
+			return new RedisScribeLog(connectionFactory, properties.getRedis().getNamespace());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClientStore syncroClientStore(RedisConnectionFactory connectionFactory, SyncroProperties properties) {
+			return new RedisClientStore(connectionFactory, properties.getRedis().getNamespace());
 		}
 
 	}

@@ -63,6 +63,8 @@ public class SyncroProperties {
 
 	private final Jdbc jdbc = new Jdbc();
 
+	private final Redis redis = new Redis();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -131,6 +133,10 @@ public class SyncroProperties {
 		return this.jdbc;
 	}
 
+	public Redis getRedis() {
+		return this.redis;
+	}
+
 	/**
 	 * Fails start-up, naming the property, when a value cannot work.
 	 */
@@ -163,6 +169,10 @@ public class SyncroProperties {
 			throw new InvalidConfigurationPropertyValueException("syncro.jdbc.table-prefix", this.jdbc.tablePrefix,
 					"It must be a plain SQL identifier prefix of letters, digits and underscores.");
 		}
+		if (!this.redis.namespace.matches("[^\\s]{1,64}")) {
+			throw new InvalidConfigurationPropertyValueException("syncro.redis.namespace", this.redis.namespace,
+					"It must be 1 to 64 characters without white space.");
+		}
 		if (this.jdbc.pollInterval.isNegative()) {
 			throw new InvalidConfigurationPropertyValueException("syncro.jdbc.poll-interval", this.jdbc.pollInterval,
 					"It must not be negative.");
@@ -178,7 +188,10 @@ public class SyncroProperties {
 		JDBC,
 
 		/** Memory only, lost on restart: for tests. */
-		MEMORY
+		MEMORY,
+
+		/** Redis, shared by every node of a deployment; the production store. */
+		REDIS
 
 	}
 
@@ -266,6 +279,26 @@ public class SyncroProperties {
 
 		public void setPollInterval(Duration pollInterval) {
 			this.pollInterval = pollInterval;
+		}
+
+	}
+
+	/**
+	 * The Redis scribe log and client store.
+	 */
+	public static class Redis {
+
+		/**
+		 * Prefix of every Redis key and channel Syncro uses.
+		 */
+		private String namespace = "syncro";
+
+		public String getNamespace() {
+			return this.namespace;
+		}
+
+		public void setNamespace(String namespace) {
+			this.namespace = namespace;
 		}
 
 	}

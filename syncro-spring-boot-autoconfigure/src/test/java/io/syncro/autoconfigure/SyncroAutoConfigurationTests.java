@@ -1,5 +1,7 @@
 package io.syncro.autoconfigure;
 
+import io.syncro.recording.ScribeRecorder;
+import io.syncro.recording.SyncableEntities;
 import io.syncro.rpc.RpcRegistry;
 import io.syncro.session.SyncroEngine;
 import io.syncro.store.ClientStore;
@@ -8,17 +10,22 @@ import io.syncro.store.InMemoryScribeLog;
 import io.syncro.store.ScribeLog;
 import io.syncro.store.jdbc.JdbcClientStore;
 import io.syncro.store.jdbc.JdbcScribeLog;
+import io.syncro.store.redis.RedisClientStore;
+import io.syncro.store.redis.RedisScribeLog;
+import io.syncro.testing.RedisServer;
 import io.syncro.web.SyncroWebSocketEndpoint;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.data.repository.Repository;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,6 +68,49 @@ class SyncroAutoConfigurationTests {
 					io.syncro.scribe.Recipients.all(), null)));
 			assertThat(log.lastId("a")).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void redisStoreGivesRedisLogAndClientStore() {
+		RedisServer redis = RedisServer.shared();
+		this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("syncro.store=redis", "syncro.redis.namespace=autoconfig-" + System.nanoTime(),
+					"spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.run((context) -> {
+				assertThat(context).getBean(ScribeLog.class).isInstanceOf(RedisScribeLog.class);
+				assertThat(context).getBean(ClientStore.class).isInstanceOf(RedisClientStore.class);
+				assertThat(context.getBean(ClientStore.class).mark("nobody")).isZero();
+			});
+	}
+
+	@Test
+	void redisStoreWithoutRedisFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("syncro.store=redis")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("syncro.store")
+				.hasMessageContaining("RedisConnectionFactory"));
+	}
+
+	@Test
+	void badRedisNamespaceFailsStartUpNamingTheProperty() {
+		this.contextRunner.withPropertyValues("syncro.store=memory", "syncro.redis.namespace=has space")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("syncro.redis.namespace"));
+	}
+
+	@Test
+	void recordingIsNotConfiguredWithoutJpa() {
+		this.contextRunner.withPropertyValues("syncro.store=memory")
+			.run((context) -> assertThat(context).doesNotHaveBean(ScribeRecorder.class)
+				.doesNotHaveBean(SyncableEntities.class));
+	}
+
+	@Test
+	void recordingIsNotConfiguredWithoutSpringDataOnTheClassPath() {
+		this.contextRunner.withPropertyValues("syncro.store=memory")
+			.withClassLoader(new FilteredClassLoader(Repository.class))
+			.run((context) -> assertThat(context).hasSingleBean(SyncroEngine.class)
+				.doesNotHaveBean(ScribeRecorder.class));
 	}
 
 	@Test

@@ -1,0 +1,7 @@
+/**
+ * The sample app's pages.
+ */
+@NullMarked
+package io.syncro.sample.page;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,81 @@
+package io.syncro.sample;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import io.syncro.protocol.MessageCodec;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The sample app's REST API: what it answers for good and bad input.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "spring.datasource.url=jdbc:h2:mem:sample-rest;DB_CLOSE_DELAY=-1")
+class SampleAppRestTests {
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@LocalServerPort
+	private int port;
+
+	@Test
+	void todosAreCreatedWithAServerChosenIdListedChangedAndDeleted() throws Exception {
+		HttpResponse<String> created = call("POST", "/api/todos", "{\"title\":\"Water plants\"}");
+		assertThat(created.statusCode()).isEqualTo(201);
+		JsonNode todo = MessageCodec.readTree(created.body());
+		String id = todo.path("id").asString();
+		assertThat(id).isNotBlank();
+		assertThat(todo.path("title").asString()).isEqualTo("Water plants");
+		assertThat(todo.path("done").asBoolean()).isFalse();
+		assertThat(call("GET", "/api/todos", null).body()).contains(id);
+		JsonNode patched = MessageCodec.readTree(call("PATCH", "/api/todos/" + id, "{\"done\":true}").body());
+		assertThat(patched.path("done").asBoolean()).isTrue();
+		assertThat(call("DELETE", "/api/todos/" + id, null).statusCode()).isEqualTo(204);
+		assertThat(call("DELETE", "/api/todos/" + id, null).statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void pagesAreFilteredByOwner() throws Exception {
+		call("POST", "/api/pages", "{\"owner\":\"ann\",\"title\":\"Ann's\",\"body\":\"\"}");
+		call("POST", "/api/pages", "{\"owner\":\"bob\",\"title\":\"Bob's\"}");
+		JsonNode anns = MessageCodec.readTree(call("GET", "/api/pages?owner=ann", null).body());
+		assertThat(anns).isNotEmpty().allMatch((page) -> page.path("owner").asString().equals("ann"));
+	}
+
+	@Test
+	void badInputIsA400WithAJsonErrorNeverA500() throws Exception {
+		String[][] cases = { { "POST", "/api/todos", "not json" }, { "POST", "/api/todos", "[1,2]" },
+				{ "POST", "/api/todos", "{}" }, { "POST", "/api/todos", "{\"title\":\"\"}" },
+				{ "POST", "/api/todos", "{\"title\":\"" + "x".repeat(501) + "\"}" }, { "POST", "/api/todos", "{\"title\":7}" },
+				{ "POST", "/api/pages", "{\"owner\":\"bad owner!\",\"title\":\"t\"}" },
+				{ "POST", "/api/pages", "{\"title\":\"no owner\"}" },
+				{ "POST", "/api/pages", "{\"owner\":\"ann\",\"title\":\"t\",\"body\":5}" } };
+		for (String[] request : cases) {
+			HttpResponse<String> response = call(request[0], request[1], request[2]);
+			assertThat(response.statusCode()).as(request[2]).isEqualTo(400);
+			assertThat(response.headers().firstValue("Content-Type")).get().asString().contains("json");
+			assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+		}
+		String id = MessageCodec.readTree(call("POST", "/api/todos", "{\"title\":\"ok\"}").body()).path("id").asString();
+		assertThat(call("PATCH", "/api/todos/" + id, "{\"done\":\"yes\"}").statusCode()).isEqualTo(400);
+		assertThat(call("PATCH", "/api/todos/" + id, "{\"colour\":\"red\"}").statusCode()).isEqualTo(400);
+		assertThat(call("PATCH", "/api/todos/missing", "{\"done\":true}").statusCode()).isEqualTo(404);
+	}
+
+	private HttpResponse<String> call(String method, String path, String body) throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+			.header("Content-Type", "application/json")
+			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody())
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+}
