@@ -404,6 +404,7 @@ public final class Session {
 				count++;
 			}
 			answer.append(']').append(more ? ",\"more\":true}" : "}");
+			this.engine.syncAnswered(this, count);
 			this.sentUpTo = Math.max(this.sentUpTo, last);
 			if (!more && !this.live) {
 				this.live = true;
@@ -487,6 +488,9 @@ public final class Session {
 				for (Scribe scribe : scribes) {
 					push(scribe);
 					this.sentUpTo = scribe.id();
+					if (!this.closed.get()) {
+						this.engine.pushed(this, scribe.id());
+					}
 				}
 				if (scribes.size() < batchSize) {
 					return;
@@ -589,6 +593,9 @@ public final class Session {
 
 	private void send(@Nullable Message message) {
 		if (message != null) {
+			if (message instanceof Message.Error error) {
+				this.engine.errorSent(this, error.code());
+			}
 			enqueue(MessageCodec.encode(message));
 		}
 	}

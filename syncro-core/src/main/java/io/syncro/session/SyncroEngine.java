@@ -54,6 +54,11 @@ public final class SyncroEngine implements AutoCloseable {
 
 	private final Object[] peerLocks = new Object[PEER_LOCKS];
 
+	private final EngineObserver observer;
+
+	// null when nothing observes the engine, so that it does no observing work
+	private final @Nullable AppendClock appendClock;
+
 	private final AutoCloseable subscription;
 
 	/**
@@ -66,16 +71,52 @@ public final class SyncroEngine implements AutoCloseable {
 	 */
 	public SyncroEngine(EngineSettings settings, ScribeLog log, ClientStore clients, SyncClasses classes,
 			RpcRegistry rpc) {
+		this(settings, log, clients, classes, rpc, EngineObserver.NONE);
+	}
+
+	/**
+	 * Creates an engine that tells an observer what it does, for metrics.
+	 * @param settings how it behaves
+	 * @param log its scribe log
+	 * @param clients its per-peer state
+	 * @param classes the synchronised classes peers may write to
+	 * @param rpc the methods peers may call
+	 * @param observer told what the engine does; {@link EngineObserver#NONE} for nothing
+	 */
+	public SyncroEngine(EngineSettings settings, ScribeLog log, ClientStore clients, SyncClasses classes,
+			RpcRegistry rpc, EngineObserver observer) {
+		if (observer == null) {
+			throw new IllegalArgumentException("observer must not be null; use EngineObserver.NONE");
+		}
 		this.settings = settings;
 		this.log = log;
 		this.clients = clients;
 		this.classes = classes;
 		this.rpc = rpc;
+		this.observer = observer;
+		this.appendClock = (observer != EngineObserver.NONE) ? new AppendClock() : null;
 		this.executor = Executors.newCachedThreadPool(daemonThreads("syncro-" + settings.uid() + "-"));
 		for (int i = 0; i < PEER_LOCKS; i++) {
 			this.peerLocks[i] = new Object();
 		}
-		this.subscription = log.addListener((lastId) -> this.sessions.forEach(Session::wake));
+		this.subscription = log.addListener(this::appended);
+	}
+
+	private void appended(long lastId) {
+		// noted before the sessions wake, so that their pushes find when it was reported
+		AppendClock clock = this.appendClock;
+		if (clock != null) {
+			long count = clock.appended(lastId, System.nanoTime());
+			if (count > 0) {
+				try {
+					this.observer.scribesAppended(count);
+				}
+				catch (RuntimeException ex) {
+					observerFailed(ex);
+				}
+			}
+		}
+		this.sessions.forEach(Session::wake);
 	}
 
 	/**
@@ -116,6 +157,14 @@ public final class SyncroEngine implements AutoCloseable {
 		checkPeer(peer);
 		Session session = new Session(this, peer, connection, listener);
 		this.sessions.add(session);
+		if (this.appendClock != null) {
+			try {
+				this.observer.sessionOpened(session);
+			}
+			catch (RuntimeException ex) {
+				observerFailed(ex);
+			}
+		}
 		session.start();
 		return session;
 	}
@@ -150,6 +199,52 @@ public final class SyncroEngine implements AutoCloseable {
 
 	void removed(Session session) {
 		this.sessions.remove(session);
+		if (this.appendClock != null) {
+			try {
+				this.observer.sessionClosed(session);
+			}
+			catch (RuntimeException ex) {
+				observerFailed(ex);
+			}
+		}
+	}
+
+	void syncAnswered(Session session, int scribes) {
+		if (this.appendClock != null) {
+			try {
+				this.observer.syncAnswered(session, scribes);
+			}
+			catch (RuntimeException ex) {
+				observerFailed(ex);
+			}
+		}
+	}
+
+	void pushed(Session session, long scribeId) {
+		AppendClock clock = this.appendClock;
+		if (clock != null) {
+			try {
+				this.observer.scribePushed(session, scribeId, clock.lag(scribeId, System.nanoTime()));
+			}
+			catch (RuntimeException ex) {
+				observerFailed(ex);
+			}
+		}
+	}
+
+	void errorSent(Session session, int code) {
+		if (this.appendClock != null) {
+			try {
+				this.observer.errorSent(session, code);
+			}
+			catch (RuntimeException ex) {
+				observerFailed(ex);
+			}
+		}
+	}
+
+	private void observerFailed(RuntimeException ex) {
+		logger.warn("Engine observer {} failed", this.observer, ex);
 	}
 
 	/**

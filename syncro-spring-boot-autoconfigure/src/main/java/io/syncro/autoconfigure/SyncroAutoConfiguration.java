@@ -9,6 +9,7 @@ import io.syncro.recording.RecordingRepositoryPostProcessor;
 import io.syncro.recording.ScribeRecorder;
 import io.syncro.recording.SyncableEntities;
 import io.syncro.rpc.RpcRegistry;
+import io.syncro.session.EngineObserver;
 import io.syncro.session.EngineSettings;
 import io.syncro.session.SyncroEngine;
 import io.syncro.session.TransactionRunner;
@@ -90,7 +91,7 @@ public final class SyncroAutoConfiguration {
 	@ConditionalOnMissingBean
 	SyncroEngine syncroEngine(SyncroProperties properties, ObjectProvider<ScribeLog> log,
 			ObjectProvider<ClientStore> clients, SyncClasses classes, RpcRegistry rpc,
-			ObjectProvider<TransactionRunner> transactions) {
+			ObjectProvider<TransactionRunner> transactions, ObjectProvider<EngineObserver> observers) {
 		properties.validate();
 		ScribeLog scribeLog = log.getIfAvailable();
 		ClientStore clientStore = clients.getIfAvailable();
@@ -106,7 +107,8 @@ public final class SyncroAutoConfiguration {
 				properties.getSync().getBatchSize(), properties.getSession().getMaxPending(),
 				properties.getRequestTimeout(), (int) properties.getMaxMessageBytes().toBytes(),
 				transactions.getIfAvailable(() -> TransactionRunner.NONE));
-		return new SyncroEngine(settings, scribeLog, clientStore, classes, rpc);
+		return new SyncroEngine(settings, scribeLog, clientStore, classes, rpc,
+				EngineObserver.of(observers.orderedStream().toList()));
 	}
 
 	@Configuration(proxyBeanMethods = false)
