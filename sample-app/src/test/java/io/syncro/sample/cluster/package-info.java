@@ -1,0 +1,8 @@
+/**
+ * Tests of the sample app run as a cluster: several nodes in one JVM sharing one Redis
+ * scribe log and one PostgreSQL database, with clients that reconnect.
+ */
+@NullMarked
+package io.syncro.sample.cluster;
+
+import org.jspecify.annotations.NullMarked;
