@@ -1,0 +1,118 @@
+package io.syncro.client;
+
+import java.util.List;
+import java.util.Map;
+
+import io.syncro.scribe.Scribe;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Where a {@link SyncroClient} keeps its state between runs: its uid, the records as the
+ * server last confirmed them, its own scribes the server has not settled yet (the offline
+ * queue) with the next client scribe id, its position in the server's log and the highest
+ * of its own scribes the server acknowledged.
+ * <p>
+ * A client writes through one {@link Change} at a time, in order, from one store per
+ * client uid. Each change must survive a crash whole or not at all. A change marked
+ * {@link Change#durable() durable} (one that holds a new local scribe or a refusal) must
+ * be stored before {@link #write} returns, since the scribe may be sent right after; a
+ * store may defer the others, as long as it keeps them in order: losing the last few
+ * changes that only follow the server costs a client nothing but a longer sync.
+ * <p>
+ * Record objects handed to a store are never changed afterwards, by the client or the
+ * store, so a store may keep them without copying.
+ *
+ * @since 0.1.0
+ * @see MemoryLocalStore
+ * @see FileLocalStore
+ */
+public interface LocalStore extends AutoCloseable {
+
+	/**
+	 * Reads what was stored, or an empty state if nothing was.
+	 * @return the state, owned by the caller
+	 */
+	State load();
+
+	/**
+	 * Stores a change atomically.
+	 * @param change the change
+	 * @throws java.io.UncheckedIOException if a durable change could not be stored; the
+	 * store is then as it was before the change
+	 */
+	void write(Change change);
+
+	/**
+	 * Stores every deferred change before it returns.
+	 */
+	default void flush() {
+	}
+
+	/**
+	 * Stores every deferred change and releases the store.
+	 */
+	@Override
+	void close();
+
+	/**
+	 * A client's stored state.
+	 *
+	 * @param uid the client uid, or {@code null} if none was stored yet
+	 * @param nextScribeId the id of the next scribe this client records (from 1, never
+	 * reused)
+	 * @param position the highest server scribe id processed, or 0
+	 * @param acknowledged the highest client scribe id the server settled, or 0
+	 * @param records the records as the server confirmed them, per klass and record id
+	 * @param pending the scribes the server has not settled, oldest first, with their ids
+	 * @since 0.1.0
+	 */
+	record State(@Nullable String uid, long nextScribeId, long position, long acknowledged,
+			Map<String, Map<String, ObjectNode>> records, List<Scribe> pending) {
+
+		/**
+		 * The state of a store that holds nothing yet.
+		 * @return the state
+		 */
+		public static State empty() {
+			return new State(null, 1, 0, 0, Map.of(), List.of());
+		}
+
+	}
+
+	/**
+	 * One atomic change to a client's stored state.
+	 *
+	 * @param uid the client uid to store, or {@code null} to keep the stored one
+	 * @param nextScribeId the new next scribe id
+	 * @param position the new position
+	 * @param acknowledged the new acknowledged id; pending scribes up to it are dropped
+	 * @param records confirmed records written or removed
+	 * @param appended new pending scribes, in id order
+	 * @param removed ids of pending scribes to drop (refused, or known to be played)
+	 * @param durable whether the change must be stored before {@link #write} returns
+	 * @since 0.1.0
+	 */
+	record Change(@Nullable String uid, long nextScribeId, long position, long acknowledged,
+			List<RecordWrite> records, List<Scribe> appended, List<Long> removed, boolean durable) {
+
+		public Change {
+			records = List.copyOf(records);
+			appended = List.copyOf(appended);
+			removed = List.copyOf(removed);
+		}
+
+	}
+
+	/**
+	 * A confirmed record written or removed.
+	 *
+	 * @param klass the synchronised class's name
+	 * @param id the record's id
+	 * @param record every attribute, or {@code null} if the record is gone
+	 * @since 0.1.0
+	 */
+	record RecordWrite(String klass, String id, @Nullable ObjectNode record) {
+	}
+
+}

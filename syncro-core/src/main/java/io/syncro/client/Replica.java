@@ -1,0 +1,702 @@
+package io.syncro.client;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.syncro.protocol.MessageCodec;
+import io.syncro.protocol.SyncroException;
+import io.syncro.scribe.Changes;
+import io.syncro.scribe.Scribe;
+import io.syncro.scribe.ScribeEntry;
+import io.syncro.scribe.ScribeType;
+import io.syncro.session.Session;
+import io.syncro.store.ClientStore;
+import io.syncro.store.Refusal;
+import io.syncro.store.ScribeLog;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A client's copy of the server's records, the state behind {@link SyncroClient}.
+ * <p>
+ * Per record it keeps a <em>confirmed</em> copy (the server's view: the server's scribes
+ * applied, and this client's own scribes once the server acknowledged them) and the
+ * client's <em>pending</em> scribes, the offline queue. What the app sees is the confirmed
+ * copy with the record's pending scribes applied on top, so a local change shows at once
+ * and stays on top of remote changes, and a refusal rolls back to exactly the server's
+ * state plus the other pending changes.
+ * <p>
+ * It is the engine's scribe log (the pending scribes, numbered 1, 2, 3 … per uid), its
+ * client store (the mark of the server is this client's position) and the player of
+ * every synchronised class. Every change is one transaction: the state in memory and one
+ * {@link LocalStore.Change} move together, or neither does. Listeners are told through
+ * an {@link Announcer} after the lock is released.
+ */
+final class Replica {
+
+	private static final Logger logger = LoggerFactory.getLogger(Replica.class);
+
+	private static final JsonNodeFactory nodes = JsonNodeFactory.instance;
+
+	/** Room for the {@code add_scribe} envelope around a scribe. */
+	private static final int ENVELOPE_BYTES = 64;
+
+	private final Object lock = new Object();
+
+	private final LocalStore store;
+
+	private final Events events;
+
+	private final Announcer announcer;
+
+	private final int maxMessageBytes;
+
+	private final String uid;
+
+	// guarded by lock
+
+	private long nextId;
+
+	private long position;
+
+	private long acknowledged;
+
+	private final Map<String, Map<String, ObjectNode>> confirmed = new HashMap<>();
+
+	private final Map<String, Map<String, ObjectNode>> visible = new HashMap<>();
+
+	private final TreeMap<Long, Scribe> pending = new TreeMap<>();
+
+	private final Map<Key, TreeMap<Long, Scribe>> pendingByRecord = new HashMap<>();
+
+	/** The last own scribe applied to the confirmed copy, undone if it turns out refused. */
+	private @Nullable Acknowledged lastAcknowledged;
+
+	private @Nullable Tx tx;
+
+	private final List<ScribeLog.AppendListener> logListeners = new CopyOnWriteArrayList<>();
+
+	private volatile boolean synced;
+
+	/**
+	 * Loads a replica from its store.
+	 * @param store where the state is kept
+	 * @param requestedUid the uid the app asked for, or {@code null} for the stored one or
+	 * a new one
+	 * @param maxMessageBytes the largest message the server accepts
+	 * @param events told of changes
+	 * @param announcer tells listeners in order
+	 */
+	Replica(LocalStore store, @Nullable String requestedUid, int maxMessageBytes, Events events, Announcer announcer) {
+		this.store = store;
+		this.events = events;
+		this.announcer = announcer;
+		this.maxMessageBytes = maxMessageBytes;
+		LocalStore.State state = store.load();
+		if (requestedUid != null && !Session.isValidUid(requestedUid)) {
+			throw new IllegalArgumentException("A client uid is 1 to 64 characters of [A-Za-z0-9_.:-]");
+		}
+		if (state.uid() != null && requestedUid != null && !state.uid().equals(requestedUid)) {
+			throw new IllegalStateException(
+					"The local store holds the state of client '" + state.uid() + "', not of '" + requestedUid + "'");
+		}
+		this.nextId = Math.max(1, state.nextScribeId());
+		this.position = state.position();
+		this.acknowledged = state.acknowledged();
+		if (state.uid() != null) {
+			this.uid = state.uid();
+		}
+		else {
+			this.uid = (requestedUid != null) ? requestedUid : UUID.randomUUID().toString();
+			store.write(new LocalStore.Change(this.uid, this.nextId, this.position, this.acknowledged, List.of(), List.of(),
+					List.of(), true));
+		}
+		state.records().forEach((klass, records) -> {
+			this.confirmed.put(klass, new HashMap<>(records));
+			this.visible.put(klass, new LinkedHashMap<>(records));
+		});
+		for (Scribe scribe : state.pending()) {
+			if (scribe.id() > this.acknowledged) {
+				addPending(scribe);
+				Key key = Key.of(scribe);
+				put(this.visible, key, apply(scribe, get(this.visible, key)));
+			}
+		}
+	}
+
+	String uid() {
+		return this.uid;
+	}
+
+	long position() {
+		synchronized (this.lock) {
+			return this.position;
+		}
+	}
+
+	int pendingWrites() {
+		synchronized (this.lock) {
+			return this.pending.size();
+		}
+	}
+
+	Optional<ObjectNode> get(String klass, String id) {
+		synchronized (this.lock) {
+			return Optional.ofNullable(get(this.visible, new Key(klass, id))).map(ObjectNode::deepCopy);
+		}
+	}
+
+	List<ObjectNode> all(String klass) {
+		synchronized (this.lock) {
+			Map<String, ObjectNode> records = this.visible.get(klass);
+			return (records != null) ? records.values().stream().map(ObjectNode::deepCopy).toList() : List.of();
+		}
+	}
+
+	// Local writes
+
+	/**
+	 * Creates a record; its id is a new UUID unless the attributes hold one.
+	 */
+	ObjectNode create(String klass, ObjectNode attributes) {
+		ObjectNode record = withId(attributes);
+		Scribe scribe = checked(() -> Scribe.create(klass, record));
+		return mutate(ChangeEvent.Source.LOCAL, true, (tx) -> {
+			Key key = new Key(klass, scribe.recordId());
+			if (get(this.visible, key) != null) {
+				throw new IllegalArgumentException("A " + klass + " with id " + key.id() + " exists already");
+			}
+			return record(tx, key, scribe);
+		}).deepCopy();
+	}
+
+	/**
+	 * Sets some attributes of a record; records only those whose values differ.
+	 */
+	ObjectNode update(String klass, String id, ObjectNode changes) {
+		ObjectNode attributes = changes.deepCopy();
+		JsonNode newId = attributes.remove("id");
+		if (newId != null && !newId.asString().equals(id)) {
+			throw new IllegalArgumentException("A record's id cannot change");
+		}
+		return mutate(ChangeEvent.Source.LOCAL, true, (tx) -> {
+			Key key = new Key(klass, id);
+			ObjectNode before = get(this.visible, key);
+			if (before == null) {
+				throw new NoSuchElementException("There is no " + klass + " with id " + id);
+			}
+			return change(tx, key, before, merged(before, attributes));
+		}).deepCopy();
+	}
+
+	/**
+	 * Creates a record or replaces its attributes, recording only those that differ.
+	 */
+	ObjectNode save(String klass, ObjectNode record) {
+		ObjectNode after = withId(record);
+		Scribe create = checked(() -> Scribe.create(klass, after));
+		return mutate(ChangeEvent.Source.LOCAL, true, (tx) -> {
+			Key key = new Key(klass, create.recordId());
+			ObjectNode before = get(this.visible, key);
+			return (before != null) ? change(tx, key, before, after) : record(tx, key, create);
+		}).deepCopy();
+	}
+
+	/**
+	 * Removes a record; nothing happens if it does not exist.
+	 */
+	boolean destroy(String klass, String id) {
+		Scribe scribe = checked(() -> Scribe.destroy(klass, id));
+		return mutate(ChangeEvent.Source.LOCAL, true, (tx) -> {
+			Key key = new Key(klass, id);
+			if (get(this.visible, key) == null) {
+				return false;
+			}
+			record(tx, key, scribe);
+			return true;
+		});
+	}
+
+	private ObjectNode change(Tx tx, Key key, ObjectNode before, ObjectNode after) {
+		ObjectNode diff = Changes.diff(before, after);
+		if (diff.isEmpty()) {
+			return before;
+		}
+		return record(tx, key, checked(() -> Scribe.update(key.klass(), key.id(), diff)));
+	}
+
+	private ObjectNode record(Tx tx, Key key, Scribe scribe) {
+		Scribe numbered = scribe.withId(this.nextId);
+		int bytes = MessageCodec.writeTree(numbered.toJson()).getBytes(StandardCharsets.UTF_8).length;
+		if (bytes + ENVELOPE_BYTES > this.maxMessageBytes) {
+			throw new IllegalArgumentException(
+					"The change takes " + bytes + " bytes, more than a message to the server may carry");
+		}
+		this.nextId++;
+		addPending(numbered);
+		tx.appended.add(numbered);
+		ObjectNode after = apply(numbered, get(this.visible, key));
+		setVisible(tx, key, after);
+		return (after != null) ? after : nodes.objectNode();
+	}
+
+	// Remote changes
+
+	/**
+	 * Plays a scribe of the server into the confirmed copy, inside the engine's
+	 * transaction.
+	 */
+	void playRemote(Scribe scribe) {
+		mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
+			Key key = Key.of(scribe);
+			ObjectNode base = get(this.confirmed, key);
+			if (base == null && scribe.type() != ScribeType.CREATE) {
+				Scribe create = firstPending(key);
+				if (create != null && create.type() == ScribeType.CREATE) {
+					// the server changed a record this client created, so it has played that
+					// create even if its answer is still on the way
+					removePending(tx, create);
+					base = create.attributes();
+				}
+				else if (scribe.type() == ScribeType.UPDATE) {
+					throw SyncroException.notFound("There is no " + key.klass() + " with id " + key.id() + ".");
+				}
+			}
+			setConfirmed(tx, key, apply(scribe, base));
+			recompute(tx, key);
+			return null;
+		});
+	}
+
+	/**
+	 * The server settled this client's scribes up to an id: they move into the confirmed
+	 * copy, which leaves what the app sees as it was.
+	 */
+	void acknowledge(long scribeId) {
+		mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
+			if (scribeId >= this.nextId) {
+				// the server holds ids this store never gave out (it was restored from an
+				// older copy): number new scribes above them, or they would be duplicates
+				this.nextId = scribeId + 1;
+				tx.durable = true;
+			}
+			for (Scribe scribe : new ArrayList<>(this.pending.headMap(scribeId, true).values())) {
+				Key key = Key.of(scribe);
+				ObjectNode before = get(this.confirmed, key);
+				setConfirmed(tx, key, apply(scribe, before));
+				removePending(tx, scribe);
+				this.lastAcknowledged = new Acknowledged(scribe, before);
+				recompute(tx, key);
+			}
+			this.acknowledged = Math.max(this.acknowledged, scribeId);
+			return null;
+		});
+	}
+
+	/**
+	 * The server refused one of this client's scribes for good: it leaves the queue and
+	 * its record rolls back.
+	 */
+	void refuse(long scribeId, int code, String message) {
+		mutate(ChangeEvent.Source.REMOTE, true, (tx) -> {
+			Scribe scribe = this.pending.get(scribeId);
+			Key key;
+			if (scribe != null) {
+				key = Key.of(scribe);
+				removePending(tx, scribe);
+			}
+			else if (this.lastAcknowledged != null && this.lastAcknowledged.scribe().id() == scribeId) {
+				// acknowledged a moment ago by the answer that refuses it: undo that
+				scribe = this.lastAcknowledged.scribe();
+				key = Key.of(scribe);
+				setConfirmed(tx, key, this.lastAcknowledged.before());
+				this.lastAcknowledged = null;
+			}
+			else {
+				logger.debug("The server refused scribe {} of {}, which is no longer pending", scribeId, this.uid);
+				return null;
+			}
+			recompute(tx, key);
+			ObjectNode record = get(this.visible, key);
+			RefusedEvent event = new RefusedEvent(scribeId, code, message, key.klass(), key.id(), scribe.type(),
+					(record != null) ? record.deepCopy() : null);
+			tx.announcements.add(() -> this.events.refused(event));
+			return null;
+		});
+	}
+
+	private @Nullable Scribe firstPending(Key key) {
+		TreeMap<Long, Scribe> ofRecord = this.pendingByRecord.get(key);
+		return (ofRecord != null) ? ofRecord.firstEntry().getValue() : null;
+	}
+
+	// Transactions
+
+	/**
+	 * Runs a change as one transaction: on success the store takes it as one
+	 * {@link LocalStore.Change} and listeners are told; on failure the state in memory is
+	 * as it was. Joins the transaction already running on this thread, if any.
+	 */
+	<T> T inTransaction(Supplier<T> work) {
+		return mutate(ChangeEvent.Source.REMOTE, false, (tx) -> work.get());
+	}
+
+	private <T> T mutate(ChangeEvent.Source source, boolean durable, Function<Tx, T> work) {
+		T result;
+		Tx done;
+		synchronized (this.lock) {
+			Tx current = this.tx;
+			if (current != null) {
+				current.durable |= durable;
+				return work.apply(current);
+			}
+			current = new Tx(source, durable);
+			this.tx = current;
+			try {
+				result = work.apply(current);
+				commit(current);
+			}
+			catch (RuntimeException ex) {
+				rollback(current);
+				throw ex;
+			}
+			finally {
+				this.tx = null;
+			}
+			done = current;
+		}
+		if (!done.appended.isEmpty()) {
+			// wakes the sessions, which push the new scribes
+			long lastId = done.appended.get(done.appended.size() - 1).id();
+			for (ScribeLog.AppendListener listener : this.logListeners) {
+				listener.appended(lastId);
+			}
+		}
+		this.announcer.drain();
+		return result;
+	}
+
+	// called holding lock
+	private void commit(Tx tx) {
+		boolean changed = !tx.confirmedBefore.isEmpty() || !tx.visibleBefore.isEmpty() || !tx.appended.isEmpty()
+				|| !tx.removed.isEmpty() || this.position != tx.position || this.acknowledged != tx.acknowledged
+				|| this.nextId != tx.nextId;
+		if (changed) {
+			List<LocalStore.RecordWrite> writes = new ArrayList<>();
+			tx.confirmedBefore.keySet()
+				.forEach((key) -> writes.add(new LocalStore.RecordWrite(key.klass(), key.id(), get(this.confirmed, key))));
+			this.store.write(new LocalStore.Change(null, this.nextId, this.position, this.acknowledged, writes,
+					tx.appended, tx.removed.stream().map(Scribe::id).toList(), tx.durable));
+		}
+		tx.visibleBefore.forEach((key, before) -> {
+			ObjectNode after = get(this.visible, key);
+			if (!same(before, after)) {
+				ChangeEvent<ObjectNode> event = new ChangeEvent<>(key.klass(), key.id(), typeOf(before, after),
+						(after != null) ? after.deepCopy() : null, (before != null) ? before.deepCopy() : null, tx.source);
+				this.announcer.enqueue(() -> this.events.changed(event));
+			}
+		});
+		tx.announcements.forEach(this.announcer::enqueue);
+		if (!tx.appended.isEmpty() || !tx.removed.isEmpty()) {
+			int count = this.pending.size();
+			this.announcer.enqueue(() -> this.events.pendingWrites(count));
+		}
+	}
+
+	// called holding lock
+	private void rollback(Tx tx) {
+		tx.confirmedBefore.forEach((key, before) -> put(this.confirmed, key, before.orElse(null)));
+		tx.visibleBefore.forEach((key, before) -> put(this.visible, key, before));
+		tx.appended.forEach(this::dropPending);
+		tx.removed.forEach(this::addPending);
+		this.nextId = tx.nextId;
+		this.position = tx.position;
+		this.acknowledged = tx.acknowledged;
+		this.lastAcknowledged = tx.lastAcknowledged;
+	}
+
+	private void setConfirmed(Tx tx, Key key, @Nullable ObjectNode record) {
+		tx.confirmedBefore.computeIfAbsent(key, (k) -> Optional.ofNullable(get(this.confirmed, key)));
+		put(this.confirmed, key, record);
+	}
+
+	private void setVisible(Tx tx, Key key, @Nullable ObjectNode record) {
+		if (!tx.visibleBefore.containsKey(key)) {
+			tx.visibleBefore.put(key, get(this.visible, key));
+		}
+		put(this.visible, key, record);
+	}
+
+	/** What the app sees of a record: the confirmed copy with its pending scribes on top. */
+	private void recompute(Tx tx, Key key) {
+		ObjectNode record = get(this.confirmed, key);
+		TreeMap<Long, Scribe> ofRecord = this.pendingByRecord.get(key);
+		if (ofRecord != null) {
+			for (Scribe scribe : ofRecord.values()) {
+				record = apply(scribe, record);
+			}
+		}
+		if (!same(record, get(this.visible, key))) {
+			setVisible(tx, key, record);
+		}
+	}
+
+	private void removePending(Tx tx, Scribe scribe) {
+		dropPending(scribe);
+		tx.removed.add(scribe);
+	}
+
+	private void addPending(Scribe scribe) {
+		this.pending.put(scribe.id(), scribe);
+		this.pendingByRecord.computeIfAbsent(Key.of(scribe), (key) -> new TreeMap<>()).put(scribe.id(), scribe);
+	}
+
+	private void dropPending(Scribe scribe) {
+		this.pending.remove(scribe.id());
+		Key key = Key.of(scribe);
+		TreeMap<Long, Scribe> ofRecord = this.pendingByRecord.get(key);
+		if (ofRecord != null) {
+			ofRecord.remove(scribe.id());
+			if (ofRecord.isEmpty()) {
+				this.pendingByRecord.remove(key);
+			}
+		}
+	}
+
+	// The engine's view
+
+	/**
+	 * This client's log for the engine: its pending scribes, all meant for the server.
+	 */
+	ScribeLog log() {
+		return new PendingLog();
+	}
+
+	/**
+	 * This client's store for the engine: the server's mark is this client's position.
+	 */
+	ClientStore marks() {
+		return new Marks();
+	}
+
+	private final class PendingLog implements ScribeLog {
+
+		@Override
+		public List<ScribeEntry> append(List<ScribeEntry> entries) {
+			throw new UnsupportedOperationException("A client records its changes through its collections");
+		}
+
+		@Override
+		public List<Scribe> read(String client, long after, int limit) {
+			synchronized (Replica.this.lock) {
+				return Replica.this.pending.tailMap(after, false).values().stream().limit(limit).toList();
+			}
+		}
+
+		@Override
+		public long lastId(String client) {
+			synchronized (Replica.this.lock) {
+				return Replica.this.nextId - 1;
+			}
+		}
+
+		@Override
+		public AutoCloseable addListener(AppendListener listener) {
+			Replica.this.logListeners.add(listener);
+			return () -> Replica.this.logListeners.remove(listener);
+		}
+
+	}
+
+	private final class Marks implements ClientStore {
+
+		@Override
+		public long mark(String client) {
+			return position();
+		}
+
+		@Override
+		public boolean advanceMark(String client, long expected, long next, @Nullable Refusal refusal) {
+			if (refusal != null) {
+				logger.debug("Skipped server scribe {}: {}", next, refusal.message());
+			}
+			return mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
+				if (Replica.this.position != expected) {
+					return false;
+				}
+				Replica.this.position = next;
+				return true;
+			});
+		}
+
+		@Override
+		public Optional<Refusal> refusal(String client, long scribeId) {
+			return Optional.empty();
+		}
+
+		@Override
+		public boolean isSynced(String client) {
+			return Replica.this.synced;
+		}
+
+		@Override
+		public void markSynced(String client) {
+			Replica.this.synced = true;
+		}
+
+		@Override
+		public Optional<String> principal(String client) {
+			return Optional.empty();
+		}
+
+		@Override
+		public boolean bindPrincipal(String client, String principal) {
+			return true;
+		}
+
+	}
+
+	// Records
+
+	/** How a scribe changes a record, on either copy: PROTOCOL.md section 4's playing rules. */
+	private static @Nullable ObjectNode apply(Scribe scribe, @Nullable ObjectNode record) {
+		return switch (scribe.type()) {
+			case CREATE -> (record != null) ? merged(record, scribe.attributes()) : scribe.attributes();
+			case UPDATE -> (record != null) ? merged(record, scribe.attributes()) : null;
+			case DESTROY -> null;
+		};
+	}
+
+	private static ObjectNode merged(ObjectNode record, ObjectNode changes) {
+		ObjectNode merged = record.deepCopy();
+		for (Map.Entry<String, JsonNode> attribute : changes.properties()) {
+			merged.set(attribute.getKey(), attribute.getValue().deepCopy());
+		}
+		return merged;
+	}
+
+	private static ObjectNode withId(ObjectNode attributes) {
+		JsonNode id = attributes.get("id");
+		if (id != null && !id.isNull()) {
+			return attributes.deepCopy();
+		}
+		ObjectNode record = nodes.objectNode().put("id", UUID.randomUUID().toString());
+		for (Map.Entry<String, JsonNode> attribute : attributes.properties()) {
+			if (!attribute.getKey().equals("id")) {
+				record.set(attribute.getKey(), attribute.getValue().deepCopy());
+			}
+		}
+		return record;
+	}
+
+	private static Scribe checked(Supplier<Scribe> scribe) {
+		try {
+			return scribe.get();
+		}
+		catch (SyncroException ex) {
+			throw new IllegalArgumentException(ex.getMessage(), ex);
+		}
+	}
+
+	private static ScribeType typeOf(@Nullable ObjectNode before, @Nullable ObjectNode after) {
+		if (before == null) {
+			return ScribeType.CREATE;
+		}
+		return (after == null) ? ScribeType.DESTROY : ScribeType.UPDATE;
+	}
+
+	private static boolean same(@Nullable ObjectNode a, @Nullable ObjectNode b) {
+		return (a == null) ? b == null : a.equals(b);
+	}
+
+	private static @Nullable ObjectNode get(Map<String, Map<String, ObjectNode>> records, Key key) {
+		Map<String, ObjectNode> ofKlass = records.get(key.klass());
+		return (ofKlass != null) ? ofKlass.get(key.id()) : null;
+	}
+
+	private static void put(Map<String, Map<String, ObjectNode>> records, Key key, @Nullable ObjectNode record) {
+		if (record != null) {
+			records.computeIfAbsent(key.klass(), (klass) -> new LinkedHashMap<>()).put(key.id(), record);
+		}
+		else {
+			Map<String, ObjectNode> ofKlass = records.get(key.klass());
+			if (ofKlass != null) {
+				ofKlass.remove(key.id());
+			}
+		}
+	}
+
+	/**
+	 * Told of what changes, by the {@link Announcer}: one call at a time, in order.
+	 */
+	interface Events {
+
+		void changed(ChangeEvent<ObjectNode> event);
+
+		void refused(RefusedEvent event);
+
+		void pendingWrites(int count);
+
+	}
+
+	private record Key(String klass, String id) {
+
+		static Key of(Scribe scribe) {
+			return new Key(scribe.klass(), scribe.recordId());
+		}
+
+	}
+
+	private record Acknowledged(Scribe scribe, @Nullable ObjectNode before) {
+	}
+
+	/**
+	 * What one transaction changed, to store it, tell it, or undo it.
+	 */
+	private final class Tx {
+
+		final ChangeEvent.Source source;
+
+		boolean durable;
+
+		final Map<Key, Optional<ObjectNode>> confirmedBefore = new LinkedHashMap<>();
+
+		final Map<Key, @Nullable ObjectNode> visibleBefore = new LinkedHashMap<>();
+
+		final List<Scribe> appended = new ArrayList<>();
+
+		final List<Scribe> removed = new ArrayList<>();
+
+		final List<Runnable> announcements = new ArrayList<>();
+
+		final long nextId = Replica.this.nextId;
+
+		final long position = Replica.this.position;
+
+		final long acknowledged = Replica.this.acknowledged;
+
+		final @Nullable Acknowledged lastAcknowledged = Replica.this.lastAcknowledged;
+
+		Tx(ChangeEvent.Source source, boolean durable) {
+			this.source = source;
+			this.durable = durable;
+		}
+
+	}
+
+}

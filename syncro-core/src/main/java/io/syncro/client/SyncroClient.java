@@ -1,0 +1,873 @@
+package io.syncro.client;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.syncro.play.SyncClasses;
+import io.syncro.rpc.RpcRegistry;
+import io.syncro.session.Connection;
+import io.syncro.session.EngineSettings;
+import io.syncro.session.Session;
+import io.syncro.session.SessionListener;
+import io.syncro.session.SyncroEngine;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A Syncro client for desktop and other JVM apps: offline-first records that stay in sync
+ * with a Syncro server over the JDK's WebSocket, speaking PROTOCOL.md version 1 through
+ * the same engine as the server ({@link SyncroEngine} in the client role).
+ * <p>
+ * Local changes apply at once and go into the offline queue of a {@link LocalStore}
+ * before they can be sent, so with a {@link FileLocalStore} a restart or a crash loses
+ * nothing; they reach the server when it is reachable, exactly once (the server settles
+ * client scribe ids by its mark). Changes from the server arrive live. A change the
+ * server refuses (400, 403, 404) is dropped from the queue, its record rolls back to the
+ * server's state, and {@link #onRefused refused} listeners are told. A lost connection is
+ * opened again after a {@link Backoff} delay; pings find connections that died silently.
+ * <p>
+ * Listeners are called one at a time, in the order of the changes: for a local change on
+ * the thread that made it, before the write returns (unless listeners are being told on
+ * another thread at that moment); for the rest on the client's threads. They must not
+ * block.
+ * <p>
+ * A known limit, shared with the JavaScript client: the protocol does not tell a client
+ * where its own accepted scribes fell among other clients' scribes, so when two clients
+ * change the same attribute of a record at nearly the same moment, this client may show
+ * the other value until the record changes again.
+ *
+ * @since 0.1.0
+ */
+public final class SyncroClient implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(SyncroClient.class);
+
+	private final Replica replica;
+
+	private final LocalStore store;
+
+	private final SyncClasses classes = new SyncClasses();
+
+	private final Set<String> klasses = ConcurrentHashMap.newKeySet();
+
+	private final SyncroEngine engine;
+
+	private final Transport transport;
+
+	private final String serverId;
+
+	private final Backoff backoff;
+
+	private final Duration heartbeat;
+
+	private final Duration requestTimeout;
+
+	private final JsonMapper mapper;
+
+	private final ScheduledExecutorService scheduler;
+
+	private final Announcer announcer = new Announcer();
+
+	private final List<Consumer<ChangeEvent<ObjectNode>>> changeListeners = new CopyOnWriteArrayList<>();
+
+	private final List<Consumer<Status>> statusListeners = new CopyOnWriteArrayList<>();
+
+	private final List<Consumer<RefusedEvent>> refusedListeners = new CopyOnWriteArrayList<>();
+
+	private final List<Consumer<Throwable>> errorListeners = new CopyOnWriteArrayList<>();
+
+	private final Object state = new Object();
+
+	// guarded by state
+
+	private Status status = Status.OFFLINE;
+
+	private boolean started;
+
+	private boolean closed;
+
+	private int attempts;
+
+	private @Nullable Attempt current;
+
+	private @Nullable ScheduledFuture<?> reconnect;
+
+	private final List<CompletableFuture<Void>> onlineWaiters = new ArrayList<>();
+
+	private final List<CompletableFuture<Session>> connectedWaiters = new ArrayList<>();
+
+	private final List<CompletableFuture<Void>> settledWaiters = new ArrayList<>();
+
+	private SyncroClient(Builder builder) {
+		this.store = builder.store;
+		this.serverId = builder.serverId;
+		this.backoff = builder.backoff;
+		this.heartbeat = builder.heartbeat;
+		this.requestTimeout = builder.requestTimeout;
+		this.mapper = builder.mapper;
+		this.replica = new Replica(this.store, builder.uid, builder.maxMessageBytes, new Events(), this.announcer);
+		if (this.replica.uid().equals(this.serverId)) {
+			throw new IllegalArgumentException("The client uid must differ from the server's uid '" + this.serverId + "'");
+		}
+		EngineSettings settings = EngineSettings.client(this.replica.uid())
+			.withRequestTimeout(builder.requestTimeout)
+			.withMaxMessageBytes(builder.maxMessageBytes)
+			.withTransactions(this.replica::inTransaction);
+		this.engine = new SyncroEngine(settings, this.replica.log(), this.replica.marks(), this.classes, new RpcRegistry());
+		this.transport = (builder.transport != null) ? builder.transport
+				: new WebSocketTransport(builder.httpClient, builder.server, builder.connectTimeout, builder.requestTimeout,
+						builder.maxMessageBytes);
+		String uid = this.replica.uid();
+		this.scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "syncro-client-" + uid);
+			thread.setDaemon(true);
+			return thread;
+		});
+		builder.klasses.forEach(this::synchronise);
+	}
+
+	/**
+	 * Starts building a client of the Syncro endpoint of a server.
+	 * @param server the endpoint, such as {@code ws://localhost:8080/syncro};
+	 * {@code http(s)} URIs are taken as {@code ws(s)}
+	 * @return the builder
+	 */
+	public static Builder builder(URI server) {
+		return new Builder(server);
+	}
+
+	/**
+	 * This client's uid.
+	 * @return the uid
+	 */
+	public String uid() {
+		return this.replica.uid();
+	}
+
+	/**
+	 * Where this client stands with the server.
+	 * @return the status
+	 */
+	public Status status() {
+		synchronized (this.state) {
+			return this.status;
+		}
+	}
+
+	/**
+	 * The number of local changes the server has not settled yet: the offline queue.
+	 * @return the count
+	 */
+	public int pendingWrites() {
+		return this.replica.pendingWrites();
+	}
+
+	/**
+	 * The highest server scribe id this client has processed, or 0.
+	 * @return the position
+	 */
+	public long position() {
+		return this.replica.position();
+	}
+
+	/**
+	 * The records of a synchronised class, as JSON objects. Before {@link #connect} any
+	 * klass can be asked for; afterwards only those already synchronised, since scribes of
+	 * other klasses were skipped.
+	 * @param klass the class's name
+	 * @return its records
+	 * @throws IllegalArgumentException for a klass this connected client does not
+	 * synchronise
+	 */
+	public SyncroCollection<ObjectNode> collection(String klass) {
+		return collection(klass, ObjectNode.class);
+	}
+
+	/**
+	 * The records of a synchronised class, converted to a type with the client's
+	 * {@link JsonMapper}; the klass is the type's simple name.
+	 * @param <T> the record type
+	 * @param type the record type, with an {@code id} property
+	 * @return its records
+	 * @throws IllegalArgumentException as {@link #collection(String)}
+	 */
+	public <T> SyncroCollection<T> collection(Class<T> type) {
+		return collection(type.getSimpleName(), type);
+	}
+
+	/**
+	 * The records of a synchronised class, converted to a type with the client's
+	 * {@link JsonMapper}.
+	 * @param <T> the record type
+	 * @param klass the class's name
+	 * @param type the record type, with an {@code id} property
+	 * @return its records
+	 * @throws IllegalArgumentException as {@link #collection(String)}
+	 */
+	public <T> SyncroCollection<T> collection(String klass, Class<T> type) {
+		if (!this.klasses.contains(klass)) {
+			synchronized (this.state) {
+				if (this.started) {
+					throw new IllegalArgumentException("The klass '" + klass
+							+ "' is not synchronised by this client; name it in Builder.klasses or ask for it before connect()");
+				}
+				synchronise(klass);
+			}
+		}
+		return new SyncroCollection<>(this, klass, type, this.mapper);
+	}
+
+	private void synchronise(String klass) {
+		if (this.klasses.add(klass)) {
+			this.classes.register(klass, (scribe, peer) -> this.replica.playRemote(scribe));
+		}
+	}
+
+	Replica replica() {
+		return this.replica;
+	}
+
+	// Listeners
+
+	/**
+	 * Tells a listener of every change to a record of any klass, local or remote.
+	 * @param listener the listener
+	 * @return removes the listener when closed
+	 */
+	public Registration onChange(Consumer<ChangeEvent<ObjectNode>> listener) {
+		return add(this.changeListeners, listener);
+	}
+
+	/**
+	 * Tells a listener of each new status.
+	 * @param listener the listener
+	 * @return removes the listener when closed
+	 */
+	public Registration onStatus(Consumer<Status> listener) {
+		return add(this.statusListeners, listener);
+	}
+
+	/**
+	 * Tells a listener of each local change the server refused for good.
+	 * @param listener the listener
+	 * @return removes the listener when closed
+	 */
+	public Registration onRefused(Consumer<RefusedEvent> listener) {
+		return add(this.refusedListeners, listener);
+	}
+
+	/**
+	 * Tells a listener of failures that concern no single call, such as a connection that
+	 * could not be opened (it is tried again after a backoff delay).
+	 * @param listener the listener
+	 * @return removes the listener when closed
+	 */
+	public Registration onError(Consumer<Throwable> listener) {
+		return add(this.errorListeners, listener);
+	}
+
+	private static <T> Registration add(List<T> listeners, T listener) {
+		listeners.add(listener);
+		return () -> listeners.remove(listener);
+	}
+
+	// Connecting
+
+	/**
+	 * Starts connecting to the server, and reconnecting whenever the connection is lost,
+	 * until {@link #close}. Works offline too: changes wait in the queue until the server
+	 * is reachable. Calling it again does nothing.
+	 * @return this client
+	 */
+	public SyncroClient connect() {
+		synchronized (this.state) {
+			if (this.closed) {
+				throw new IllegalStateException("The client is closed");
+			}
+			if (!this.started) {
+				this.started = true;
+				openConnection();
+			}
+		}
+		this.announcer.drain();
+		return this;
+	}
+
+	/**
+	 * Completes when the client is {@link Status#ONLINE}: connected and caught up.
+	 * @return a future, completed at once if online
+	 */
+	public CompletableFuture<Void> whenOnline() {
+		CompletableFuture<Void> online = new CompletableFuture<>();
+		synchronized (this.state) {
+			if (this.status == Status.ONLINE) {
+				online.complete(null);
+			}
+			else if (this.closed) {
+				online.completeExceptionally(new IllegalStateException("The client is closed"));
+			}
+			else {
+				this.onlineWaiters.add(online);
+			}
+		}
+		return online;
+	}
+
+	/**
+	 * Completes when the server has settled every local change made so far or since:
+	 * when {@link #pendingWrites()} is 0.
+	 * @return a future, completed at once if nothing is pending
+	 */
+	public CompletableFuture<Void> whenSettled() {
+		CompletableFuture<Void> settled = new CompletableFuture<>();
+		synchronized (this.state) {
+			if (this.closed) {
+				settled.completeExceptionally(new IllegalStateException("The client is closed"));
+				return settled;
+			}
+			this.settledWaiters.add(settled);
+		}
+		if (this.replica.pendingWrites() == 0) {
+			pendingWritesChanged(0);
+		}
+		return settled;
+	}
+
+	/**
+	 * Calls a method the server exposes. When offline it waits for a connection, within
+	 * the request timeout.
+	 * @param klass the rpc klass
+	 * @param method the method name
+	 * @param args the arguments, converted to JSON with the client's {@link JsonMapper}
+	 * @return the result; fails with {@link io.syncro.protocol.SyncroException} carrying
+	 * the server's code, or with a {@link java.util.concurrent.TimeoutException}
+	 */
+	public CompletableFuture<JsonNode> rpc(String klass, String method, @Nullable Object... args) {
+		ArrayNode arguments = this.mapper.valueToTree(Arrays.asList(args));
+		CompletableFuture<Session> connected = new CompletableFuture<>();
+		synchronized (this.state) {
+			Attempt attempt = this.current;
+			Session session = (attempt != null) ? attempt.session : null;
+			if (this.closed) {
+				connected.completeExceptionally(new IllegalStateException("The client is closed"));
+			}
+			else if (session != null && !session.isClosed()) {
+				connected.complete(session);
+			}
+			else {
+				this.connectedWaiters.add(connected);
+			}
+		}
+		connected.orTimeout(this.requestTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((session, failure) -> {
+			synchronized (this.state) {
+				this.connectedWaiters.remove(connected);
+			}
+		});
+		return connected.thenCompose((session) -> session.rpc(klass, method, arguments));
+	}
+
+	/**
+	 * Closes the connection, stops reconnecting, and closes the local store. Pending
+	 * changes stay in the store for the next client on it.
+	 */
+	@Override
+	public void close() {
+		Attempt attempt;
+		List<CompletableFuture<?>> waiters = new ArrayList<>();
+		synchronized (this.state) {
+			if (this.closed) {
+				return;
+			}
+			this.closed = true;
+			if (this.reconnect != null) {
+				this.reconnect.cancel(false);
+			}
+			attempt = this.current;
+			this.current = null;
+			setStatus(Status.OFFLINE);
+			waiters.addAll(this.onlineWaiters);
+			waiters.addAll(this.connectedWaiters);
+			waiters.addAll(this.settledWaiters);
+			this.onlineWaiters.clear();
+			this.connectedWaiters.clear();
+			this.settledWaiters.clear();
+		}
+		if (attempt != null) {
+			attempt.close();
+		}
+		this.engine.close();
+		this.scheduler.shutdownNow();
+		this.announcer.drain();
+		waiters.forEach((waiter) -> waiter.completeExceptionally(new IllegalStateException("The client is closed")));
+		this.store.close();
+	}
+
+	// called holding state
+	private void openConnection() {
+		Attempt attempt = new Attempt();
+		this.current = attempt;
+		setStatus(Status.CONNECTING);
+		this.scheduler.execute(() -> this.transport.open(uid(), attempt));
+	}
+
+	// called holding state
+	private void setStatus(Status status) {
+		if (this.status != status) {
+			this.status = status;
+			this.announcer.enqueue(() -> this.statusListeners.forEach((listener) -> listener.accept(status)));
+			if (status == Status.ONLINE) {
+				this.onlineWaiters.forEach((waiter) -> waiter.complete(null));
+				this.onlineWaiters.clear();
+			}
+		}
+	}
+
+	private void pendingWritesChanged(int count) {
+		// the count may be old by now: a change made since must hold back the waiters
+		if (count != 0 || this.replica.pendingWrites() != 0) {
+			return;
+		}
+		List<CompletableFuture<Void>> settled;
+		synchronized (this.state) {
+			settled = new ArrayList<>(this.settledWaiters);
+			this.settledWaiters.clear();
+		}
+		settled.forEach((waiter) -> waiter.complete(null));
+	}
+
+	private void reportError(Throwable error) {
+		if (this.errorListeners.isEmpty()) {
+			logger.debug("Syncro client {}: {}", uid(), error.toString());
+		}
+		this.announcer.enqueue(() -> this.errorListeners.forEach((listener) -> listener.accept(error)));
+	}
+
+	/**
+	 * Where a client stands with the server.
+	 */
+	public enum Status {
+
+		/** Opening a connection. */
+		CONNECTING,
+
+		/** Connected and catching up: the server's changes are still arriving. */
+		SYNCING,
+
+		/** Connected and caught up; changes go both ways live. */
+		ONLINE,
+
+		/** Not connected: waiting to reconnect, not started, or closed. */
+		OFFLINE
+
+	}
+
+	/**
+	 * A registered listener; closing it removes the listener.
+	 */
+	@FunctionalInterface
+	public interface Registration extends AutoCloseable {
+
+		/**
+		 * Removes the listener.
+		 */
+		@Override
+		void close();
+
+	}
+
+	/**
+	 * The replica's events, handed to this client's listeners.
+	 */
+	private final class Events implements Replica.Events {
+
+		@Override
+		public void changed(ChangeEvent<ObjectNode> event) {
+			SyncroClient.this.changeListeners.forEach((listener) -> listener.accept(event));
+		}
+
+		@Override
+		public void refused(RefusedEvent event) {
+			SyncroClient.this.refusedListeners.forEach((listener) -> listener.accept(event));
+		}
+
+		@Override
+		public void pendingWrites(int count) {
+			pendingWritesChanged(count);
+		}
+
+	}
+
+	/**
+	 * One connection, from the attempt to open it until it ends: a transport handler and
+	 * the listener of its session.
+	 */
+	private final class Attempt implements Transport.Handler, SessionListener {
+
+		private volatile @Nullable Session session;
+
+		private volatile @Nullable Connection connection;
+
+		private @Nullable ScheduledFuture<?> pings;
+
+		private boolean ended;
+
+		@Override
+		public void opened(Connection connection) {
+			List<CompletableFuture<Session>> waiters;
+			synchronized (SyncroClient.this.state) {
+				if (SyncroClient.this.current != this) {
+					connection.close(1000, "Client closed");
+					return;
+				}
+				this.connection = connection;
+				setStatus(Status.SYNCING);
+			}
+			Session opened;
+			try {
+				opened = SyncroClient.this.engine.open(SyncroClient.this.serverId, connection, this);
+			}
+			catch (RuntimeException ex) {
+				connection.close(1011, "Could not open a session");
+				reportError(ex);
+				ended();
+				return;
+			}
+			synchronized (SyncroClient.this.state) {
+				this.session = opened;
+				waiters = new ArrayList<>(SyncroClient.this.connectedWaiters);
+				SyncroClient.this.connectedWaiters.clear();
+				if (!SyncroClient.this.heartbeat.isZero() && !this.ended) {
+					long every = SyncroClient.this.heartbeat.toMillis();
+					this.pings = SyncroClient.this.scheduler.scheduleWithFixedDelay(this::ping, every, every,
+							TimeUnit.MILLISECONDS);
+				}
+			}
+			waiters.forEach((waiter) -> waiter.complete(opened));
+			SyncroClient.this.announcer.drain();
+		}
+
+		@Override
+		public void received(String message) {
+			Session receiver = this.session;
+			if (receiver != null) {
+				receiver.receiveMessage(message);
+			}
+		}
+
+		@Override
+		public void closed(int code, String reason) {
+			Session ending = this.session;
+			if (ending != null) {
+				ending.closed();
+			}
+			ended();
+		}
+
+		@Override
+		public void failed(Throwable error) {
+			reportError(error);
+			ended();
+		}
+
+		// SessionListener
+
+		@Override
+		public void synced(Session session) {
+			synchronized (SyncroClient.this.state) {
+				if (SyncroClient.this.current == this && !session.isClosed()) {
+					SyncroClient.this.attempts = 0;
+					setStatus(Status.ONLINE);
+				}
+			}
+			SyncroClient.this.announcer.drain();
+		}
+
+		@Override
+		public void settled(Session session, long scribeId) {
+			SyncroClient.this.replica.acknowledge(scribeId);
+		}
+
+		@Override
+		public void refused(Session session, long scribeId, int code, String message) {
+			SyncroClient.this.replica.refuse(scribeId, code, message);
+		}
+
+		@Override
+		public void closed(Session session) {
+			ended();
+		}
+
+		private void ping() {
+			Session pinged = this.session;
+			if (pinged == null || pinged.isClosed()) {
+				return;
+			}
+			pinged.noop().whenComplete((result, failure) -> {
+				if (failure != null && !pinged.isClosed()) {
+					logger.debug("The server did not answer a ping of {}; reconnecting", uid());
+					pinged.close(1001, "The server did not answer a ping");
+				}
+			});
+		}
+
+		/**
+		 * The connection ended or could not be opened: go offline and try again later.
+		 */
+		private void ended() {
+			synchronized (SyncroClient.this.state) {
+				if (this.ended) {
+					return;
+				}
+				this.ended = true;
+				if (this.pings != null) {
+					this.pings.cancel(false);
+				}
+				if (SyncroClient.this.current != this) {
+					return;
+				}
+				SyncroClient.this.current = null;
+				setStatus(Status.OFFLINE);
+				if (!SyncroClient.this.closed) {
+					Duration delay = SyncroClient.this.backoff.delay(SyncroClient.this.attempts++);
+					SyncroClient.this.reconnect = SyncroClient.this.scheduler.schedule(this::reconnect, delay.toMillis(),
+							TimeUnit.MILLISECONDS);
+				}
+			}
+			SyncroClient.this.announcer.drain();
+		}
+
+		private void reconnect() {
+			synchronized (SyncroClient.this.state) {
+				if (!SyncroClient.this.closed && SyncroClient.this.current == null) {
+					openConnection();
+				}
+			}
+			SyncroClient.this.announcer.drain();
+		}
+
+		/**
+		 * Closes this connection because the client closes.
+		 */
+		void close() {
+			Session open = this.session;
+			Connection connection = this.connection;
+			if (open != null) {
+				open.close(1000, "Client closed");
+			}
+			else if (connection != null) {
+				connection.close(1000, "Client closed");
+			}
+			ended();
+		}
+
+	}
+
+	/**
+	 * Builds a {@link SyncroClient}.
+	 */
+	public static final class Builder {
+
+		private final URI server;
+
+		private @Nullable String uid;
+
+		private String serverId = "server";
+
+		private LocalStore store = new MemoryLocalStore();
+
+		private final Set<String> klasses = new LinkedHashSet<>();
+
+		private Backoff backoff = Backoff.defaults();
+
+		private Duration requestTimeout = Duration.ofSeconds(30);
+
+		private Duration connectTimeout = Duration.ofSeconds(10);
+
+		private Duration heartbeat = Duration.ofSeconds(30);
+
+		private int maxMessageBytes = EngineSettings.DEFAULT_MAX_MESSAGE_BYTES;
+
+		private JsonMapper mapper = JsonMapper.builder()
+			.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+			.build();
+
+		private @Nullable HttpClient httpClient;
+
+		private @Nullable Transport transport;
+
+		private Builder(URI server) {
+			String scheme = (server.getScheme() != null) ? server.getScheme().toLowerCase(Locale.ROOT) : "";
+			if (scheme.equals("http") || scheme.equals("https")) {
+				server = URI.create(((scheme.equals("http")) ? "ws" : "wss") + server.toString().substring(scheme.length()));
+			}
+			else if (!scheme.equals("ws") && !scheme.equals("wss")) {
+				throw new IllegalArgumentException("The server URI must be ws://, wss://, http:// or https://: " + server);
+			}
+			this.server = server;
+		}
+
+		/**
+		 * Sets this client's uid: 1 to 64 characters of {@code [A-Za-z0-9_.:-]}. By default
+		 * the store's uid, or a new UUID that the store then keeps.
+		 * @param uid the uid
+		 * @return this builder
+		 * @throws IllegalStateException at {@link #build} if the store holds another uid
+		 */
+		public Builder uid(String uid) {
+			this.uid = uid;
+			return this;
+		}
+
+		/**
+		 * Sets the server's own uid ({@code syncro.server-id}); {@code server} by default.
+		 * @param serverId the server's uid
+		 * @return this builder
+		 */
+		public Builder serverId(String serverId) {
+			this.serverId = serverId;
+			return this;
+		}
+
+		/**
+		 * Sets where the client keeps its state; a {@link MemoryLocalStore} by default. The
+		 * client closes it when it closes.
+		 * @param store the store
+		 * @return this builder
+		 */
+		public Builder store(LocalStore store) {
+			this.store = store;
+			return this;
+		}
+
+		/**
+		 * Names the synchronised classes this client keeps. A client keeps only the klasses
+		 * it synchronises: scribes of others are skipped for good.
+		 * @param klasses the class names
+		 * @return this builder
+		 */
+		public Builder klasses(String... klasses) {
+			this.klasses.addAll(List.of(klasses));
+			return this;
+		}
+
+		/**
+		 * Sets the delays between attempts to reconnect.
+		 * @param backoff the backoff; {@link Backoff#defaults()} by default
+		 * @return this builder
+		 */
+		public Builder backoff(Backoff backoff) {
+			this.backoff = backoff;
+			return this;
+		}
+
+		/**
+		 * Sets how long a request (a sync, a scribe sent, an rpc, a ping) waits for its
+		 * answer, and a message for its send; 30 s by default.
+		 * @param timeout the timeout
+		 * @return this builder
+		 */
+		public Builder requestTimeout(Duration timeout) {
+			this.requestTimeout = timeout;
+			return this;
+		}
+
+		/**
+		 * Sets how long opening a connection may take; 10 s by default.
+		 * @param timeout the timeout
+		 * @return this builder
+		 */
+		public Builder connectTimeout(Duration timeout) {
+			this.connectTimeout = timeout;
+			return this;
+		}
+
+		/**
+		 * Sets the time between pings of an open connection; one unanswered within the
+		 * request timeout closes the connection, which is then opened again. 30 s by
+		 * default; {@link Duration#ZERO} turns pings off.
+		 * @param every the time between pings
+		 * @return this builder
+		 */
+		public Builder heartbeat(Duration every) {
+			this.heartbeat = every;
+			return this;
+		}
+
+		/**
+		 * Sets the largest message the server accepts ({@code syncro.max-message-bytes});
+		 * larger local changes are refused when they are made.
+		 * @param bytes the limit; 524288 by default
+		 * @return this builder
+		 */
+		public Builder maxMessageBytes(int bytes) {
+			this.maxMessageBytes = bytes;
+			return this;
+		}
+
+		/**
+		 * Sets the mapper that converts typed records and rpc arguments to JSON and back.
+		 * @param mapper the mapper
+		 * @return this builder
+		 */
+		public Builder jsonMapper(JsonMapper mapper) {
+			this.mapper = mapper;
+			return this;
+		}
+
+		/**
+		 * Sets the HTTP client that opens WebSockets; one shared client by default.
+		 * @param httpClient the client
+		 * @return this builder
+		 */
+		public Builder httpClient(HttpClient httpClient) {
+			this.httpClient = httpClient;
+			return this;
+		}
+
+		Builder transport(Transport transport) {
+			this.transport = transport;
+			return this;
+		}
+
+		/**
+		 * Loads the client's state from its store; the client does not connect until
+		 * {@link SyncroClient#connect()}.
+		 * @return the client
+		 * @throws IllegalArgumentException for a bad uid or setting
+		 * @throws IllegalStateException if the store holds the state of another uid
+		 */
+		public SyncroClient build() {
+			if (this.heartbeat.isNegative() || this.requestTimeout.isNegative() || this.requestTimeout.isZero()
+					|| this.connectTimeout.isNegative() || this.connectTimeout.isZero()) {
+				throw new IllegalArgumentException("Timeouts must be positive and the heartbeat not negative");
+			}
+			if (!Session.isValidUid(this.serverId)) {
+				throw new IllegalArgumentException("The server's uid is 1 to 64 characters of [A-Za-z0-9_.:-]");
+			}
+			return new SyncroClient(this);
+		}
+
+	}
+
+}

@@ -1,0 +1,197 @@
+package io.syncro.client;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.syncro.session.Connection;
+import io.syncro.session.Session;
+import io.syncro.session.SyncroEngine;
+
+/**
+ * Connects clients to a server engine in memory, as a network would: each direction of a
+ * link delivers its messages in order on its own thread. The server can be made
+ * unreachable, open links can be dropped (both sides see the connection close), and the
+ * server's answers to a client's requests can be held back while its pushes go through,
+ * which is the order a busy server may produce.
+ */
+final class InMemoryTransport implements Transport {
+
+	private final SyncroEngine server;
+
+	private volatile boolean reachable = true;
+
+	private volatile boolean holdResponses;
+
+	private final List<Link> links = new CopyOnWriteArrayList<>();
+
+	final AtomicInteger attempts = new AtomicInteger();
+
+	InMemoryTransport(SyncroEngine server) {
+		this.server = server;
+	}
+
+	@Override
+	public void open(String uid, Handler handler) {
+		this.attempts.incrementAndGet();
+		if (!this.reachable) {
+			handler.failed(new ConnectException("The server is unreachable"));
+			return;
+		}
+		Link link = new Link(uid, handler);
+		this.links.add(link);
+		link.start();
+	}
+
+	void reachable(boolean reachable) {
+		this.reachable = reachable;
+	}
+
+	/**
+	 * Drops every open link, as a network failure would.
+	 */
+	void drop() {
+		this.links.forEach((link) -> link.drop(1006));
+	}
+
+	/**
+	 * Holds back the server's {@code response} messages (pushes still arrive) until
+	 * {@link #releaseResponses}.
+	 */
+	void holdResponses() {
+		this.holdResponses = true;
+	}
+
+	void releaseResponses() {
+		this.holdResponses = false;
+		this.links.forEach(Link::releaseResponses);
+	}
+
+	int openLinks() {
+		return (int) this.links.stream().filter((link) -> !link.down.get()).count();
+	}
+
+	private final class Link {
+
+		private final String uid;
+
+		private final Handler handler;
+
+		private final ExecutorService toClient = Executors.newSingleThreadExecutor();
+
+		private final ExecutorService toServer = Executors.newSingleThreadExecutor();
+
+		private final CompletableFuture<Session> serverSession = new CompletableFuture<>();
+
+		final AtomicBoolean down = new AtomicBoolean();
+
+		private final List<String> held = new ArrayList<>();
+
+		Link(String uid, Handler handler) {
+			this.uid = uid;
+			this.handler = handler;
+		}
+
+		void start() {
+			this.toClient.execute(() -> this.handler.opened(new ClientEnd()));
+			try {
+				this.serverSession.complete(InMemoryTransport.this.server.open(this.uid, new ServerEnd()));
+			}
+			catch (RuntimeException ex) {
+				this.serverSession.completeExceptionally(ex);
+				drop(1008);
+			}
+		}
+
+		void drop(int code) {
+			if (this.down.compareAndSet(false, true)) {
+				this.serverSession.thenAccept(Session::closed);
+				this.toClient.execute(() -> this.handler.closed(code, ""));
+				this.toClient.shutdown();
+				this.toServer.shutdown();
+				InMemoryTransport.this.links.remove(this);
+			}
+		}
+
+		void releaseResponses() {
+			synchronized (this.held) {
+				for (String message : this.held) {
+					deliverToClient(message);
+				}
+				this.held.clear();
+			}
+		}
+
+		private void deliverToClient(String message) {
+			this.toClient.execute(() -> {
+				if (!this.down.get()) {
+					this.handler.received(message);
+				}
+			});
+		}
+
+		/** What the server session writes to. */
+		private final class ServerEnd implements Connection {
+
+			@Override
+			public void send(String message) throws IOException {
+				if (Link.this.down.get()) {
+					throw new IOException("The link is down");
+				}
+				synchronized (Link.this.held) {
+					if (InMemoryTransport.this.holdResponses && message.startsWith("{\"type\":\"response\"")) {
+						Link.this.held.add(message);
+						return;
+					}
+					if (!Link.this.held.isEmpty() && !InMemoryTransport.this.holdResponses) {
+						releaseResponses();
+					}
+					deliverToClient(message);
+				}
+			}
+
+			@Override
+			public void close(int code, String reason) {
+				drop(code);
+			}
+
+		}
+
+		/** What the client session writes to. */
+		private final class ClientEnd implements Connection {
+
+			@Override
+			public void send(String message) throws IOException {
+				if (Link.this.down.get()) {
+					throw new IOException("The link is down");
+				}
+				try {
+					Link.this.toServer.execute(() -> {
+						if (!Link.this.down.get()) {
+							Link.this.serverSession.join().receiveMessage(message);
+						}
+					});
+				}
+				catch (RejectedExecutionException ex) {
+					throw new IOException("The link is down", ex);
+				}
+			}
+
+			@Override
+			public void close(int code, String reason) {
+				drop(code);
+			}
+
+		}
+
+	}
+
+}
