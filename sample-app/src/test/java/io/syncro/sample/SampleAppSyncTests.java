@@ -140,6 +140,19 @@ class SampleAppSyncTests {
 	}
 
 	@Test
+	void anUpdateOfTheTitleAloneLeavesDoneAsItWas() {
+		try (RawClient a = live(uid("a"))) {
+			String id = "rename-" + uids.incrementAndGet();
+			assertThat(a.addScribe(create(1, "Todo", todo(id, "Old").put("done", true))).path("result").asBoolean()).isTrue();
+			assertThat(a.addScribe(update(2, "Todo", id, json.objectNode().put("title", "New"))).path("result").asBoolean())
+				.isTrue();
+			io.syncro.sample.todo.Todo todo = this.todos.findById(id).orElseThrow();
+			assertThat(todo.getTitle()).isEqualTo("New");
+			assertThat(todo.isDone()).isTrue();
+		}
+	}
+
+	@Test
 	void aGapIsAnswered409WithTheExpectedId() {
 		try (RawClient a = live(uid("a"))) {
 			JsonNode reply = a.addScribe(create(5, "Todo", todo("gap-" + uids.incrementAndGet(), "gap")));

@@ -104,8 +104,12 @@ final class EntityPlayer<T> implements Player {
 		if (attributes.isEmpty()) {
 			return;
 		}
-		// read into a new instance first, so a bad attribute leaves the managed entity as it was
-		read(attributes);
+		// read the record with the changes into a new instance first, so a bad attribute
+		// leaves the managed entity as it was (and attributes the update leaves out, such as
+		// a primitive, keep their values)
+		ObjectNode merged = this.entities.attributesOf(this.type, existing).deepCopy();
+		merged.setAll(attributes);
+		read(merged);
 		try {
 			this.entities.jsonMapper()
 				.readerForUpdating(existing)
