@@ -3,8 +3,6 @@ package io.syncro.testing;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,7 +116,7 @@ public final class PostgresServer implements AutoCloseable {
 			for (int attempt = 0; attempt < 3; attempt++) {
 				// A free port can be taken by someone else before the server binds it: try another.
 				try {
-					return launch(bin, folder, root, freePort());
+					return launch(bin, folder, root, Processes.freePort());
 				}
 				catch (IllegalStateException ex) {
 					failure = ex;
@@ -127,7 +125,7 @@ public final class PostgresServer implements AutoCloseable {
 			throw Objects.requireNonNull(failure);
 		}
 		catch (RuntimeException ex) {
-			deleteFolder(folder);
+			Processes.deleteFolder(folder);
 			throw ex;
 		}
 	}
@@ -250,7 +248,7 @@ public final class PostgresServer implements AutoCloseable {
 		}
 		this.stopped = true;
 		stop();
-		deleteFolder(this.folder);
+		Processes.deleteFolder(this.folder);
 	}
 
 	private void stop() {
@@ -358,18 +356,18 @@ public final class PostgresServer implements AutoCloseable {
 	private static PostgresServer launch(Path bin, Path folder, boolean root, int port) {
 		Path data = folder.resolve("data");
 		Path log = folder.resolve("postgres.log");
-		String postgres = String.join(" ", quote(bin.resolve("postgres").toString()), "-D", quote(data.toString()),
-				"-p", String.valueOf(port), "-k", quote(folder.toString()), "-c", "listen_addresses=127.0.0.1",
+		String postgres = String.join(" ", Processes.quote(bin.resolve("postgres").toString()), "-D", Processes.quote(data.toString()),
+				"-p", String.valueOf(port), "-k", Processes.quote(folder.toString()), "-c", "listen_addresses=127.0.0.1",
 				"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
 				"max_connections=200");
 		// The shell starts the server and watches this JVM: if the JVM dies without its
 		// shutdown hook (kill -9), the server is stopped and its folder removed anyway.
 		long jvm = ProcessHandle.current().pid();
 		String alive = "{ if [ -d /proc/self ]; then [ -d /proc/" + jvm + " ]; else kill -0 " + jvm + " 2>/dev/null; fi; }";
-		String script = postgres + " >>" + quote(log.toString()) + " 2>&1 &\n" + "pg=$!\n"
+		String script = postgres + " >>" + Processes.quote(log.toString()) + " 2>&1 &\n" + "pg=$!\n"
 				+ "trap 'kill -QUIT $pg 2>/dev/null' TERM INT\n" + "while kill -0 $pg 2>/dev/null && " + alive
 				+ "; do sleep 0.5; done\n" + "kill -QUIT $pg 2>/dev/null\n" + "wait $pg\n" + "if ! " + alive
-				+ "; then rm -rf " + quote(folder.toString()) + "; fi\n";
+				+ "; then rm -rf " + Processes.quote(folder.toString()) + "; fi\n";
 		Process process;
 		try {
 			process = new ProcessBuilder(asUser(List.of("/bin/sh", "-c", script), root)).directory(folder.toFile())
@@ -403,7 +401,7 @@ public final class PostgresServer implements AutoCloseable {
 			if (exitCode(isReady) == 0) {
 				return;
 			}
-			sleep(50);
+			Processes.sleep(50);
 		}
 		stop();
 		throw new IllegalStateException("PostgreSQL did not become ready within " + START_TIMEOUT_MILLIS + " ms:\n"
@@ -489,44 +487,9 @@ public final class PostgresServer implements AutoCloseable {
 		}
 		else {
 			full.addAll(List.of("su", "-s", "/bin/sh", "postgres", "-c",
-					String.join(" ", command.stream().map(PostgresServer::quote).toList())));
+					String.join(" ", command.stream().map(Processes::quote).toList())));
 		}
 		return full;
-	}
-
-	private static String quote(String word) {
-		return "'" + word.replace("'", "'\\''") + "'";
-	}
-
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static void deleteFolder(Path folder) {
-		if (!Files.exists(folder)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(folder)) {
-			paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-		}
-		catch (IOException | UncheckedIOException ex) {
-			// Best effort: a leftover temporary folder harms nobody.
-		}
 	}
 
 }

@@ -7,21 +7,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
 
@@ -110,7 +106,7 @@ public final class RedisServer implements AutoCloseable {
 			IllegalStateException failure = null;
 			for (int attempt = 0; attempt < 3; attempt++) {
 				// A free port can be taken by someone else before the server binds it: try another.
-				int port = freePort();
+				int port = Processes.freePort();
 				try {
 					return new RedisServer(binary, folder, port, launch(binary, folder, port));
 				}
@@ -121,7 +117,7 @@ public final class RedisServer implements AutoCloseable {
 			throw Objects.requireNonNull(failure);
 		}
 		catch (RuntimeException ex) {
-			deleteFolder(folder);
+			Processes.deleteFolder(folder);
 			throw ex;
 		}
 	}
@@ -221,7 +217,7 @@ public final class RedisServer implements AutoCloseable {
 		}
 		this.stopped = true;
 		kill();
-		deleteFolder(this.folder);
+		Processes.deleteFolder(this.folder);
 	}
 
 	@Override
@@ -300,8 +296,8 @@ public final class RedisServer implements AutoCloseable {
 
 	private static Process launch(Path binary, Path folder, int port) {
 		Path log = folder.resolve("redis.log");
-		String server = String.join(" ", quote(binary.toString()), "--port", String.valueOf(port), "--bind", HOST,
-				"--dir", quote(folder.toString()), "--pidfile", quote(folder.resolve("redis.pid").toString()),
+		String server = String.join(" ", Processes.quote(binary.toString()), "--port", String.valueOf(port), "--bind", HOST,
+				"--dir", Processes.quote(folder.toString()), "--pidfile", Processes.quote(folder.resolve("redis.pid").toString()),
 				"--daemonize", "no", "--save", "''", "--appendonly", "yes", "--appendfsync", "always",
 				"--logfile", "''");
 		// The shell starts the server and watches this JVM: if the JVM dies without its
@@ -309,10 +305,10 @@ public final class RedisServer implements AutoCloseable {
 		long jvm = ProcessHandle.current().pid();
 		String alive = "{ if [ -d /proc/self ]; then [ -d /proc/" + jvm + " ]; else kill -0 " + jvm
 				+ " 2>/dev/null; fi; }";
-		String script = server + " >>" + quote(log.toString()) + " 2>&1 &\n" + "redis=$!\n"
+		String script = server + " >>" + Processes.quote(log.toString()) + " 2>&1 &\n" + "redis=$!\n"
 				+ "trap 'kill -9 $redis 2>/dev/null' TERM INT\n" + "while kill -0 $redis 2>/dev/null && " + alive
 				+ "; do sleep 0.5; done\n" + "if ! " + alive + "; then kill -9 $redis 2>/dev/null; wait $redis; rm -rf "
-				+ quote(folder.toString()) + "; fi\n";
+				+ Processes.quote(folder.toString()) + "; fi\n";
 		Process process;
 		try {
 			Files.deleteIfExists(folder.resolve("redis.pid"));
@@ -348,7 +344,7 @@ public final class RedisServer implements AutoCloseable {
 			catch (IOException | IllegalStateException ex) {
 				lastProblem = ex.getMessage();
 			}
-			sleep(20);
+			Processes.sleep(20);
 		}
 		process.destroy();
 		throw new IllegalStateException("Redis did not become ready on port " + port + " within "
@@ -364,7 +360,7 @@ public final class RedisServer implements AutoCloseable {
 			catch (IOException ex) {
 				return;
 			}
-			sleep(20);
+			Processes.sleep(20);
 		}
 		throw new IllegalStateException("Something still listens on port " + port + " after Redis was killed");
 	}
@@ -443,41 +439,6 @@ public final class RedisServer implements AutoCloseable {
 			}
 			bytes.write(next);
 			previous = next;
-		}
-	}
-
-	private static String quote(String word) {
-		return "'" + word.replace("'", "'\\''") + "'";
-	}
-
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static void deleteFolder(Path folder) {
-		if (!Files.exists(folder)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(folder)) {
-			paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-		}
-		catch (IOException | UncheckedIOException ex) {
-			// Best effort: a leftover temporary folder harms nobody.
 		}
 	}
 
