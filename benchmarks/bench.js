@@ -1,0 +1,709 @@
+'use strict';
+// Syncro side by side with its peers and the limit of its design, in one run.
+//
+//   node bench.js [--quick | --full] [--only syncro-redis,baseline,...] [--workloads fanout,rate,catchup,write,connections]
+//                 [--n 100,1000] [--m 10000] [--rate 200] [--rate-m 3000] [--k 10000,100000] [--w 5000]
+//                 [--idle 10000] [--auth bench:bench-secret] [--jar path] [--out results] [--label text]
+//
+// Starts each server on loopback (Redis too, on a free port, without persistence), drives
+// it from forked driver processes, stops it, and prints one table; writes it to
+// results/<date>.md with a CSV next to it and a PNG chart. See README.md.
+const { fork, spawn, execFileSync } = require('child_process');
+const fs = require('fs');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+const { subscribers, now } = require('./lib/clients');
+const { writers, drive, post, request } = require('./lib/writers');
+
+const HERE = __dirname;
+const ROOT = path.resolve(HERE, '..');
+
+// Options
+
+const PROFILES = {
+	quick: { n: [100, 1000], m: 1000, rate: 200, rateN: 1000, rateM: 1000, k: [10000], w: 2000, idle: 2000, timeout: 30 },
+	full: { n: [100, 1000, 5000], m: 10000, mFor5000: 2000, rate: 200, rateN: 1000, rateM: 4000, k: [10000, 100000],
+		w: 10000, idle: 10000, timeout: 150 },
+};
+
+function parseArgs(argv) {
+	const args = { profile: 'quick' };
+	for (let i = 0; i < argv.length; i++) {
+		const a = argv[i];
+		if (a === '--quick' || a === '--full') {
+			args.profile = a.slice(2);
+		}
+		else if (a.startsWith('--')) {
+			args[a.slice(2)] = argv[++i];
+		}
+	}
+	const p = { ...PROFILES[args.profile] };
+	const list = (v) => String(v).split(',').map((x) => x.trim()).filter(Boolean);
+	const nums = (v) => list(v).map(Number);
+	if (args.n) p.n = nums(args.n);
+	if (args.m) { p.m = Number(args.m); p.mFor5000 = p.m; }
+	if (args.rate) p.rate = Number(args.rate);
+	if (args['rate-m']) p.rateM = Number(args['rate-m']);
+	if (args['rate-n']) p.rateN = Number(args['rate-n']);
+	if (args.k) p.k = nums(args.k);
+	if (args.w) p.w = Number(args.w);
+	if (args.idle) p.idle = Number(args.idle);
+	if (args.timeout) p.timeout = Number(args.timeout);
+	p.profile = args.profile;
+	p.only = args.only ? list(args.only) : ['syncro-redis', 'syncro-jdbc', 'baseline', 'socketio', 'pouchdb', 'ywebsocket'];
+	p.workloads = args.workloads ? list(args.workloads) : ['fanout', 'rate', 'catchup', 'write', 'connections'];
+	p.auth = args.auth || process.env.BENCH_AUTH || '';
+	p.jar = args.jar || path.join(ROOT, 'sample-app/target/sample-app-0.1.0-SNAPSHOT.jar');
+	p.out = args.out || path.join(HERE, 'results');
+	p.label = args.label || '';
+	p.jvmArgs = (args['jvm-args'] || process.env.BENCH_JVM_ARGS || '-Xms256m -Xmx1g').split(' ').filter(Boolean);
+	p.syncroArgs = (args['syncro-args'] || process.env.BENCH_SYNCRO_ARGS || '').split(' ').filter(Boolean);
+	return p;
+}
+
+const P = parseArgs(process.argv.slice(2));
+const RUN_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'syncro-bench-'));
+const started = [];
+
+function log(...a) {
+	console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+	return new Promise((resolve) => {
+		const s = net.createServer();
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address();
+			s.close(() => resolve(port));
+		});
+	});
+}
+
+async function waitFor(check, timeoutMs, what) {
+	const until = Date.now() + timeoutMs;
+	for (;;) {
+		try {
+			if (await check()) {
+				return;
+			}
+		}
+		catch (e) {
+			// not yet
+		}
+		if (Date.now() > until) {
+			throw new Error('timed out waiting for ' + what);
+		}
+		await sleep(200);
+	}
+}
+
+function portOpen(port) {
+	return new Promise((resolve) => {
+		const s = net.connect(port, '127.0.0.1');
+		s.once('connect', () => { s.destroy(); resolve(true); });
+		s.once('error', () => resolve(false));
+	});
+}
+
+function startProcess(name, command, args, options = {}) {
+	const logFile = path.join(RUN_DIR, name + '.log');
+	const out = fs.openSync(logFile, 'a');
+	const child = spawn(command, args, { stdio: ['ignore', out, out], cwd: options.cwd || RUN_DIR,
+		env: { ...process.env, ...(options.env || {}) } });
+	const proc = { name, child, pid: child.pid, logFile, exited: false };
+	child.on('exit', () => { proc.exited = true; });
+	started.push(proc);
+	return proc;
+}
+
+async function stopProcess(proc) {
+	if (!proc || proc.exited) {
+		return;
+	}
+	proc.child.kill('SIGTERM');
+	for (let i = 0; i < 50 && !proc.exited; i++) {
+		await sleep(100);
+	}
+	if (!proc.exited) {
+		proc.child.kill('SIGKILL');
+		await sleep(200);
+	}
+}
+
+function cleanup() {
+	for (const proc of started) {
+		if (!proc.exited) {
+			try { proc.child.kill('SIGKILL'); } catch (e) { /* gone */ }
+		}
+	}
+}
+process.on('exit', cleanup);
+process.on('SIGINT', () => { cleanup(); process.exit(130); });
+
+// Measuring a server process
+
+function procStatus(pid) {
+	const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+	const kb = (key) => Number((new RegExp(key + ':\\s+(\\d+)').exec(text) || [0, 0])[1]);
+	return { rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
+}
+
+function cpuSeconds(pid) {
+	const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+	return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+// the JVM's used heap after a full collection, in KB
+function jvmHeapAfterGc(pid) {
+	execFileSync('jcmd', [String(pid), 'GC.run'], { stdio: 'ignore' });
+	const info = execFileSync('jcmd', [String(pid), 'GC.heap_info']).toString();
+	return Number((/used (\d+)K/.exec(info) || [0, 0])[1]);
+}
+
+// Samples a process's RSS every 50 ms until stopped; returns the peak.
+function rssSampler(pid) {
+	let peak = procStatus(pid).rssKb;
+	const timer = setInterval(() => {
+		try { peak = Math.max(peak, procStatus(pid).rssKb); } catch (e) { /* exited */ }
+	}, 50);
+	return { stop: () => { clearInterval(timer); return peak; } };
+}
+
+// The JVM's GC log: the heap after each collection logged since `from` lines.
+function gcAfterValues(logFile, fromLine) {
+	if (!fs.existsSync(logFile)) {
+		return { lines: 0, after: [] };
+	}
+	const lines = fs.readFileSync(logFile, 'utf8').split('\n');
+	const after = [];
+	for (const line of lines.slice(fromLine)) {
+		const m = /(\d+)M->(\d+)M\(\d+M\)/.exec(line);
+		if (m) {
+			after.push(Number(m[2]) * 1024);
+		}
+	}
+	return { lines: lines.length, after };
+}
+
+// Servers
+
+async function startRedis() {
+	const port = await freePort();
+	const proc = startProcess('redis-' + port, 'redis-server',
+		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxclients', '20000']);
+	await waitFor(() => portOpen(port), 10000, 'redis');
+	return { port, proc };
+}
+
+async function startSyncro(store, enabled = true) {
+	const port = await freePort();
+	const extra = [];
+	let redis = null;
+	if (store === 'redis') {
+		redis = await startRedis();
+		extra.push('--syncro.store=redis', '--spring.data.redis.port=' + redis.port, '--management.health.redis.enabled=true');
+	}
+	const name = `syncro-${store}${enabled ? '' : '-disabled'}-${port}`;
+	const gcLog = path.join(RUN_DIR, name + '-gc.log');
+	const args = [...P.jvmArgs, `-Xlog:gc:file=${gcLog}`, '-jar', P.jar,
+		'--server.port=' + port, '--server.address=127.0.0.1',
+		'--spring.datasource.url=jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1',
+		'--server.tomcat.max-connections=30000', '--server.tomcat.accept-count=2000',
+		'--server.tomcat.threads.max=200', '--logging.level.root=WARN',
+		'--syncro.enabled=' + enabled, ...extra, ...P.syncroArgs];
+	if (P.auth) {
+		const [user, password] = P.auth.split(':');
+		args.push(`--sample.users.${user}=${password}`);
+	}
+	const proc = startProcess(name, 'java', args);
+	await waitFor(async () => (await request(port, 'GET', '/api/todos?size=1')).status === 200, 90000, name);
+	return { name: store === 'redis' ? (enabled ? 'syncro-redis' : 'syncro-disabled') : 'syncro-jdbc', port, pid: proc.pid, jvm: true, gcLog, stop: async () => { await stopProcess(proc); if (redis) await stopProcess(redis.proc); } };
+}
+
+async function startNode(name, script, args, options = {}) {
+	const proc = startProcess(name, process.execPath, [script, ...args], options);
+	return proc;
+}
+
+async function startServer(kind) {
+	if (kind === 'syncro-redis') return startSyncro('redis');
+	if (kind === 'syncro-jdbc') return startSyncro('jdbc');
+	if (kind === 'syncro-disabled') return startSyncro('redis', false);
+	const port = await freePort();
+	if (kind === 'baseline') {
+		const redis = await startRedis();
+		const proc = await startNode('baseline-' + port, path.join(HERE, 'servers/baseline.js'), [String(port), String(redis.port)]);
+		await waitFor(() => portOpen(port), 15000, kind);
+		return { name: kind, port, pid: proc.pid, stop: async () => { await stopProcess(proc); await stopProcess(redis.proc); } };
+	}
+	if (kind === 'socketio') {
+		const proc = await startNode('socketio-' + port, path.join(HERE, 'servers/socketio.js'), [String(port)]);
+		await waitFor(() => portOpen(port), 15000, kind);
+		return { name: kind, port, pid: proc.pid, stop: () => stopProcess(proc) };
+	}
+	if (kind === 'pouchdb') {
+		const dir = fs.mkdtempSync(path.join(RUN_DIR, 'pouchdb-'));
+		const proc = await startNode('pouchdb-' + port, path.join(HERE, 'node_modules/pouchdb-server/bin/pouchdb-server'),
+			['--in-memory', '--port', String(port), '--host', '127.0.0.1', '--no-stdout-logs'], { cwd: dir });
+		await waitFor(async () => (await request(port, 'GET', '/')).status === 200, 30000, kind);
+		return { name: kind, port, pid: proc.pid, stop: () => stopProcess(proc) };
+	}
+	if (kind === 'ywebsocket') {
+		const proc = await startNode('ywebsocket-' + port, path.join(HERE, 'node_modules/y-websocket/bin/server.js'), [],
+			{ env: { HOST: '127.0.0.1', PORT: String(port) } });
+		await waitFor(() => portOpen(port), 15000, kind);
+		return { name: kind, port, pid: proc.pid, stop: () => stopProcess(proc) };
+	}
+	throw new Error('unknown server ' + kind);
+}
+
+function clientKind(kind) {
+	return kind.startsWith('syncro') ? 'syncro' : kind;
+}
+
+// The highest scribe id a new Syncro client would sync from: Syncro.last_scribe_id.
+async function syncroLastId(server) {
+	const { openWs } = require('./lib/writers');
+	const { headers } = require('./lib/clients');
+	const ws = await openWs(`ws://127.0.0.1:${server.port}/syncro?client=bench-probe`, { headers: headers({ auth: P.auth }) });
+	return new Promise((resolve, reject) => {
+		ws.on('message', (raw) => {
+			const m = JSON.parse(raw);
+			if (m.type === 'sync') {
+				ws.send(JSON.stringify({ type: 'response', id: m.id, result: [] }));
+				ws.send(JSON.stringify({ type: 'rpc', id: 1, klass: 'Syncro', method: 'last_scribe_id', args: [] }));
+			}
+			else if (m.id === 1 && m.type === 'response') {
+				ws.terminate();
+				resolve(m.result);
+			}
+			else if (m.id === 1) {
+				reject(new Error(JSON.stringify(m)));
+			}
+		});
+	});
+}
+
+// Drivers
+
+function driverCount(n) {
+	return n >= 4000 ? 4 : n >= 500 ? 2 : 1;
+}
+
+async function startDrivers(kind, n, m, opts, uidPrefix) {
+	const count = driverCount(n);
+	const drivers = [];
+	for (let d = 0; d < count; d++) {
+		const share = Math.floor(n / count) + (d < n % count ? 1 : 0);
+		const child = fork(path.join(HERE, 'driver.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+		const driver = { child, n: share, ready: null, done: null, state: null, failed: null };
+		driver.readyPromise = new Promise((resolve) => { driver.resolveReady = resolve; });
+		driver.donePromise = new Promise((resolve) => { driver.resolveDone = resolve; });
+		child.on('message', (msg) => {
+			if (msg.type === 'ready') { driver.ready = msg; driver.resolveReady(msg); }
+			else if (msg.type === 'failed') { driver.failed = msg; driver.resolveReady(msg); }
+			else if (msg.type === 'done') { driver.state = msg.state; driver.resolveDone(msg.state); }
+			else if (msg.type === 'state') { driver.state = msg.state; driver.resolveState && driver.resolveState(msg.state); }
+		});
+		child.send({ type: 'start', config: { kind, n: share, m, opts, uidPrefix: `${uidPrefix}-${d}-` } });
+		drivers.push(driver);
+	}
+	return drivers;
+}
+
+function driverStates(drivers) {
+	return Promise.all(drivers.map((d) => new Promise((resolve) => {
+		d.resolveState = resolve;
+		d.child.send({ type: 'report' });
+	})));
+}
+
+async function stopDrivers(drivers) {
+	for (const d of drivers) {
+		try { d.child.send({ type: 'stop' }); } catch (e) { /* gone */ }
+	}
+	await Promise.all(drivers.map((d) => new Promise((resolve) => {
+		if (d.child.exitCode !== null) resolve();
+		d.child.once('exit', resolve);
+		setTimeout(() => { d.child.kill('SIGKILL'); resolve(); }, 3000);
+	})));
+}
+
+function withTimeout(promise, ms) {
+	return Promise.race([promise, sleep(ms).then(() => 'timeout')]);
+}
+
+function percentile(sparse, q) {
+	let total = 0;
+	for (let i = 1; i < sparse.length; i += 2) total += sparse[i];
+	if (total === 0) return NaN;
+	const pairs = [];
+	for (let i = 0; i < sparse.length; i += 2) pairs.push([sparse[i], sparse[i + 1]]);
+	pairs.sort((a, b) => a[0] - b[0]);
+	const target = q >= 1 ? total : Math.ceil(total * q);
+	let seen = 0;
+	for (const [bucket, count] of pairs) {
+		seen += count;
+		if (seen >= target) return bucket / 10;
+	}
+	return pairs[pairs.length - 1][0] / 10;
+}
+
+// Workloads
+
+const results = [];
+
+function record(row) {
+	results.push(row);
+	const figures = Object.entries(row).filter(([k]) => !['server', 'workload', 'size'].includes(k))
+		.map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(2) : v}`).join(' ');
+	log(`${row.server} ${row.workload} ${row.size}: ${figures}`);
+}
+
+async function fanout(server, n, m, rate) {
+	const kind = clientKind(server.name);
+	const id = `${rate ? 'r' : 'f'}${n}x${m}-${Date.now() % 100000}`;
+	const opts = { port: server.port, auth: P.auth, room: 'room-' + id, db: 'db-' + id.replace(/[^a-z0-9]/g, '') };
+	if (kind === 'syncro') {
+		opts.from = await syncroLastId(server);
+	}
+	if (kind === 'pouchdb') {
+		await request(server.port, 'PUT', '/' + opts.db);
+		opts.since = JSON.parse((await request(server.port, 'GET', '/' + opts.db)).body).update_seq;
+	}
+	const writer = await writers[server.name.startsWith('syncro') ? 'syncro' : kind](opts);
+	const drivers = await startDrivers(kind, n, m, opts, 'sub-' + id);
+	const readies = await withTimeout(Promise.all(drivers.map((d) => d.readyPromise)), 120000);
+	const size = `N=${n} M=${m}` + (rate ? ` @${rate}/s` : '');
+	const row = { server: server.name, workload: rate ? 'fan-out fixed rate' : 'fan-out full speed', size };
+	if (readies === 'timeout' || drivers.some((d) => d.failed)) {
+		const failed = drivers.find((d) => d.failed);
+		record({ ...row, result: 'FAIL', note: 'subscribers could not connect: ' + (failed ? failed.failed.error : 'timeout') });
+		await stopDrivers(drivers);
+		writer.close();
+		return;
+	}
+	await sleep(300);
+	const cpu0 = cpuSeconds(server.pid);
+	const t0 = now();
+	const written = await drive(writer, 1, m, { window: 16, rate });
+	const budget = P.timeout * 1000 + (rate ? (m / rate) * 1000 : 0);
+	const finished = await withTimeout(Promise.all(drivers.map((d) => d.donePromise)), Math.max(1000, budget - (now() - t0)));
+	await sleep(300);
+	const states = await driverStates(drivers);
+	const cpu = cpuSeconds(server.pid) - cpu0;
+	await stopDrivers(drivers);
+	writer.close();
+	const sparse = [];
+	let complete = 0, received = 0, duplicates = 0, foreign = 0, errors = 0, lastAt = 0, firstError = null;
+	for (const s of states) {
+		sparse.push(...s.histogram);
+		complete += s.complete; received += s.received; duplicates += s.duplicates; foreign += s.foreign;
+		errors += s.errors + s.closes; lastAt = Math.max(lastAt, s.lastAt); firstError = firstError || s.firstError;
+	}
+	const ok = finished !== 'timeout' && complete === n && duplicates === 0 && foreign === 0 && written.failures === 0;
+	const seconds = (lastAt - t0) / 1000;
+	if (!ok) {
+		record({ ...row, result: 'FAIL', note: `${received}/${n * m} delivered, ${complete}/${n} complete, ${duplicates} dup, ${foreign} foreign, ${written.failures} write failures`
+			+ (finished === 'timeout' ? ', timed out' : '') + (firstError ? `, first error: ${firstError}` : '') + (written.firstFailure ? `, ${written.firstFailure}` : ''),
+			deliveriesPerSec: received / ((now() - t0) / 1000) });
+		return;
+	}
+	record({ ...row, result: 'ok', seconds, deliveriesPerSec: (n * m) / seconds, writesPerSec: m / (written.ms / 1000),
+		p50ms: percentile(sparse, 0.5), p99ms: percentile(sparse, 0.99), maxMs: percentile(sparse, 1), serverCpuS: cpu });
+}
+
+// Preloads a server with changes numbered from..to (inclusive), the fastest way its users would.
+async function preload(server, from, to, opts) {
+	const kind = clientKind(server.name);
+	if (kind === 'pouchdb') {
+		const writer = await writers.pouchdb(opts);
+		for (let s = from; s <= to; s += 1000) {
+			const seqs = [];
+			for (let q = s; q <= Math.min(to, s + 999); q++) seqs.push(q);
+			await writer.bulk(seqs);
+		}
+		return null;
+	}
+	if (kind === 'syncro') {
+		// four clients writing through add_scribe at once
+		const lanes = 4;
+		const per = Math.ceil((to - from + 1) / lanes);
+		const started0 = performance.now();
+		await Promise.all(Array.from({ length: lanes }, async (_, i) => {
+			const w = await writers['syncro-ws'](opts);
+			const a = from + i * per;
+			const b = Math.min(to, a + per - 1);
+			if (a <= b) await drive(w, a, b, { window: 32 });
+			w.close();
+		}));
+		return (to - from + 1) / ((performance.now() - started0) / 1000);
+	}
+	const writer = await writers[kind](opts);
+	await drive(writer, from, to, { window: 64 });
+	await writer.close();
+	return null;
+}
+
+async function catchUp(server, k, state) {
+	const kind = clientKind(server.name);
+	const row = { server: server.name, workload: 'catch-up', size: `K=${k}` };
+	if (kind === 'socketio') {
+		record({ ...row, result: 'n/a', note: 'socket.io keeps no history' });
+		return;
+	}
+	const opts = { port: server.port, auth: P.auth, room: 'catchup', db: 'catchup', catchUp: true, from: null };
+	if (state.loaded < k) {
+		const t = performance.now();
+		await preload(server, state.loaded + 1, k, opts);
+		log(`${server.name}: preloaded ${k - state.loaded} changes in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+		state.loaded = k;
+	}
+	await sleep(500);
+	const gcBefore = server.jvm ? jvmHeapAfterGc(server.pid) : null;
+	const gcLines = server.jvm ? gcAfterValues(server.gcLog, 0).lines : 0;
+	const rssBefore = procStatus(server.pid).rssKb;
+	const sampler = rssSampler(server.pid);
+	const cpu0 = cpuSeconds(server.pid);
+	const seen = new Uint8Array(k + 1);
+	let count = 0, duplicates = 0, foreign = 0;
+	const t0 = now();
+	let error = null;
+	const done = new Promise((resolve) => {
+		const client = subscribers[kind](opts, 'cold-' + k + '-' + Date.now() % 100000, {
+			onChange: (seq) => {
+				if (seq < 1 || seq > k) foreign++;
+				else if (seen[seq]) duplicates++;
+				else { seen[seq] = 1; count++; }
+			},
+			onReady: () => { client.close(); resolve(); },
+			onError: (e) => { error = String(e.message || e); resolve(); },
+		});
+	});
+	const finished = await withTimeout(done, P.timeout * 1000);
+	const seconds = (now() - t0) / 1000;
+	const peakRss = sampler.stop();
+	const cpu = cpuSeconds(server.pid) - cpu0;
+	let heapGrowthMb = null;
+	if (server.jvm) {
+		const during = gcAfterValues(server.gcLog, gcLines).after;
+		const after = jvmHeapAfterGc(server.pid);
+		heapGrowthMb = (Math.max(after, ...during) - gcBefore) / 1024;
+	}
+	if (finished === 'timeout' || error || count !== k || duplicates || foreign) {
+		record({ ...row, result: 'FAIL', note: `${count}/${k} received, ${duplicates} dup, ${foreign} foreign` + (error ? ', ' + error : '') + (finished === 'timeout' ? ', timed out' : '') });
+		return;
+	}
+	record({ ...row, result: 'ok', seconds, changesPerSec: k / seconds, rssGrowthMb: (peakRss - rssBefore) / 1024,
+		heapGrowthMb: heapGrowthMb === null ? '' : heapGrowthMb, serverCpuS: cpu });
+}
+
+async function writePath(server, w) {
+	// through REST, then through WebSocket add_scribe (four clients)
+	const opts = { port: server.port, auth: P.auth };
+	const rest = await writers.syncro(opts);
+	await drive(rest, 1, Math.min(200, w), { window: 16 }); // warm-up
+	const r = await drive(rest, 1, w, { window: 16 });
+	record({ server: server.name, workload: 'write REST', size: `W=${w} window 16`, result: r.failures ? 'FAIL' : 'ok',
+		seconds: r.ms / 1000, changesPerSec: w / (r.ms / 1000), note: r.firstFailure || '' });
+	if (server.name === 'syncro-disabled') {
+		return;
+	}
+	const t = performance.now();
+	const rate = await preload(server, 1, w, opts);
+	record({ server: server.name, workload: 'write add_scribe', size: `W=${w} 4 clients window 32`, result: 'ok',
+		seconds: (performance.now() - t) / 1000, changesPerSec: rate });
+}
+
+async function connections(server, count) {
+	const kind = clientKind(server.name);
+	const opts = { port: server.port, auth: P.auth, room: 'idle', db: 'idle' };
+	if (kind === 'syncro') opts.from = await syncroLastId(server);
+	if (kind === 'pouchdb') {
+		await request(server.port, 'PUT', '/idle');
+		opts.since = JSON.parse((await request(server.port, 'GET', '/idle')).body).update_seq;
+	}
+	await sleep(500);
+	const heapBefore = server.jvm ? jvmHeapAfterGc(server.pid) : null;
+	const rssBefore = procStatus(server.pid).rssKb;
+	const t0 = now();
+	const drivers = await startDrivers(kind, count, 0, opts, 'idle-' + (Date.now() % 100000));
+	const readies = await withTimeout(Promise.all(drivers.map((d) => d.readyPromise)), 180000);
+	const seconds = (now() - t0) / 1000;
+	const row = { server: server.name, workload: 'idle connections', size: `C=${count}` };
+	if (readies === 'timeout' || drivers.some((d) => d.failed)) {
+		const states = await driverStates(drivers);
+		const ready = states.reduce((a, s) => a + s.ready, 0);
+		record({ ...row, result: 'FAIL', note: `${ready}/${count} connected` + (drivers.find((d) => d.failed) ? ': ' + drivers.find((d) => d.failed).failed.error : ', timed out') });
+		await stopDrivers(drivers);
+		return;
+	}
+	await sleep(1500);
+	const rssAfter = procStatus(server.pid).rssKb;
+	const heapAfter = server.jvm ? jvmHeapAfterGc(server.pid) : null;
+	await stopDrivers(drivers);
+	record({ ...row, result: 'ok', seconds, connectsPerSec: count / seconds, rssKbPerConn: (rssAfter - rssBefore) / count,
+		heapKbPerConn: server.jvm ? (heapAfter - heapBefore) / count : '' });
+}
+
+// Report
+
+function fmt(v, digits = 0) {
+	if (v === undefined || v === null || v === '' || Number.isNaN(v)) return '';
+	if (typeof v !== 'number') return String(v);
+	return v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function tableMarkdown() {
+	const lines = [];
+	lines.push('| server | workload | size | result | time s | rate /s | p50 ms | p99 ms | max ms | memory | server CPU s | note |');
+	lines.push('|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
+	for (const r of results) {
+		const rate = r.deliveriesPerSec ?? r.changesPerSec ?? r.connectsPerSec;
+		let memory = '';
+		if (r.heapGrowthMb !== undefined) memory = `heap +${fmt(r.heapGrowthMb, 1)} MB, RSS +${fmt(r.rssGrowthMb, 1)} MB`.replace('heap + MB, ', '');
+		if (r.rssKbPerConn !== undefined) memory = (r.heapKbPerConn !== '' ? `heap ${fmt(r.heapKbPerConn, 1)} KB/conn, ` : '') + `RSS ${fmt(r.rssKbPerConn, 1)} KB/conn`;
+		const rateText = (r.result === 'ok' || rate) ? fmt(rate) + (r.deliveriesPerSec && r.writesPerSec ? ` (writes ${fmt(r.writesPerSec)}/s)` : '') : '';
+		lines.push(`| ${r.server} | ${r.workload} | ${r.size} | ${r.result === 'ok' ? 'ok' : '**' + r.result + '**'} | ${r.result === 'ok' ? fmt(r.seconds, 2) : ''} | ${rateText} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${fmt(r.maxMs, 1)} | ${memory} | ${fmt(r.serverCpuS, 1)} | ${r.note || ''} |`);
+	}
+	return lines.join('\n');
+}
+
+function find(server, workload, size) {
+	return results.find((r) => r.server === server && r.workload === workload && (!size || r.size.startsWith(size)) && r.result === 'ok');
+}
+
+function targets() {
+	const out = [];
+	const ratio = (a, b) => (a && b) ? a / b : NaN;
+	const line = (text, value, goal, better) => {
+		const met = Number.isNaN(value) ? 'not measured' : (better === 'higher' ? value >= goal : value <= goal) ? 'met' : 'MISSED';
+		out.push(`| ${text} | ${Number.isNaN(value) ? '' : fmt(value, 2)} | ${better === 'higher' ? '>=' : '<='} ${goal} | ${met} |`);
+	};
+	const s = find('syncro-redis', 'fan-out full speed', 'N=1000');
+	const b = find('baseline', 'fan-out full speed', 'N=1000');
+	const io = find('socketio', 'fan-out full speed', 'N=1000');
+	line('fan-out N=1000: Syncro (redis) / baseline deliveries per s', ratio(s && s.deliveriesPerSec, b && b.deliveriesPerSec), 0.5, 'higher');
+	line('fan-out N=1000: Syncro (redis) / socket.io deliveries per s', ratio(s && s.deliveriesPerSec, io && io.deliveriesPerSec), 1.0, 'higher');
+	const r = find('syncro-redis', 'fan-out fixed rate', 'N=1000');
+	line(`fan-out N=1000 at ${P.rate}/s: Syncro (redis) p99 ms`, r ? r.p99ms : NaN, 100, 'lower');
+	const kMax = Math.max(...P.k);
+	const cs = find('syncro-redis', 'catch-up', `K=${kMax}`);
+	const cp = find('pouchdb', 'catch-up', `K=${kMax}`);
+	line(`catch-up K=${kMax}: Syncro (redis) / pouchdb-server changes per s`, ratio(cs && cs.changesPerSec, cp && cp.changesPerSec), 2, 'higher');
+	line(`catch-up K=${kMax}: Syncro (redis) heap growth MB`, cs && cs.heapGrowthMb !== '' ? cs.heapGrowthMb : NaN, 64, 'lower');
+	const on = find('syncro-redis', 'write REST');
+	const off = find('syncro-disabled', 'write REST');
+	line('REST write time: Syncro on / syncro.enabled=false', ratio(on && on.seconds, off && off.seconds), 1.25, 'lower');
+	const c = find('syncro-redis', 'idle connections');
+	line(`${P.idle} idle connections: Syncro (redis) heap KB per connection`, c ? c.heapKbPerConn : NaN, 50, 'lower');
+	return '| target | measured | goal | |\n|---|--:|--:|---|\n' + out.join('\n');
+}
+
+function csv() {
+	const keys = ['server', 'workload', 'size', 'result', 'seconds', 'deliveriesPerSec', 'writesPerSec', 'changesPerSec', 'connectsPerSec',
+		'p50ms', 'p99ms', 'maxMs', 'heapGrowthMb', 'rssGrowthMb', 'heapKbPerConn', 'rssKbPerConn', 'serverCpuS', 'note'];
+	const esc = (v) => (v === undefined || v === null) ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
+	return [keys.join(',')].concat(results.map((r) => keys.map((k) => esc(typeof r[k] === 'number' ? +r[k].toFixed(3) : r[k])).join(','))).join('\n') + '\n';
+}
+
+function writeReport(meta) {
+	fs.mkdirSync(P.out, { recursive: true });
+	const stamp = new Date().toISOString().replace(/:\d\d\.\d+Z$/, '').replace(/:/g, '');
+	const base = path.join(P.out, `${stamp}-${P.profile}`);
+	const md = [
+		`# Syncro benchmark, ${P.profile} run, ${meta.startedAt}`,
+		'',
+		`Machine: ${os.cpus().length} cores (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GB; ${os.type()} ${os.release()}; Node ${process.version}; ${meta.java}.`,
+		`Load averages (uptime) before: ${meta.loadBefore}; after: ${meta.loadAfter}. Other work on the machine shares its 2 cores, so compare rows within this run, not across runs.`,
+		`Redis ${meta.redis}, started per server without persistence (\`--save '' --appendonly no\`). Syncro: the sample app jar, JVM \`${P.jvmArgs.join(' ')}\`, H2 in memory for the entities` +
+			(P.auth ? `, clients authenticated as \`${P.auth.split(':')[0]}\`` : '') + (P.syncroArgs.length ? `, extra arguments \`${P.syncroArgs.join(' ')}\`` : '') + '.',
+		`Sizes: fan-out N=${P.n.join(', ')} subscribers, M=${P.m}${P.n.includes(5000) && P.mFor5000 !== P.m ? ` (M=${P.mFor5000} at N=5000)` : ''}; fixed rate ${P.rate}/s, N=${P.rateN}, M=${P.rateM}; catch-up K=${P.k.join(', ')}; write W=${P.w}; idle C=${P.idle}. Run took ${meta.minutes} minutes.`,
+		P.label ? `\n${P.label}\n` : '',
+		'## Results',
+		'',
+		tableMarkdown(),
+		'',
+		'## Targets',
+		'',
+		targets(),
+		'',
+		'Rates: fan-out rows give deliveries per second (N x M over the time from the first write to the last receipt); catch-up rows changes per second; write rows changes per second; connection rows connections per second. Latency is from the writer\'s send to each receipt. A row with a correctness failure (a gap, a duplicate, a change outside 1..M, a timeout) says FAIL and gives no figure.',
+		'',
+	].join('\n');
+	fs.writeFileSync(base + '.md', md);
+	fs.writeFileSync(base + '.csv', csv());
+	try {
+		execFileSync('python3', [path.join(HERE, 'chart.py'), base + '.csv', base + '.png'], { stdio: 'inherit' });
+	}
+	catch (e) {
+		log('chart failed: ' + e.message);
+	}
+	return { base, md };
+}
+
+// Main
+
+async function main() {
+	const meta = { startedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), loadBefore: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') };
+	meta.java = require('child_process').spawnSync('java', ['-version']).stderr.toString().split('\n')[0];
+	meta.redis = execFileSync('redis-server', ['--version']).toString().split(' ')[2];
+	const t0 = Date.now();
+	const syncroKinds = P.only.filter((k) => k.startsWith('syncro'));
+	const order = [...P.only];
+	if (P.workloads.includes('write') && syncroKinds.includes('syncro-redis') && !order.includes('syncro-disabled')) order.push('syncro-disabled');
+	for (const kind of order) {
+		if ((kind === 'syncro-jdbc' || kind === 'syncro-disabled') && !fs.existsSync(P.jar)) continue;
+		log(`starting ${kind}`);
+		let server;
+		try {
+			server = await startServer(kind);
+		}
+		catch (e) {
+			record({ server: kind, workload: 'start', size: '', result: 'FAIL', note: e.message });
+			continue;
+		}
+		try {
+			if (kind === 'syncro-disabled') {
+				await writePath(server, P.w);
+				continue;
+			}
+			const state = { loaded: 0 };
+			if (P.workloads.includes('write') && kind === 'syncro-redis') await writePath(server, P.w);
+			if (P.workloads.includes('catchup')) {
+				// the catch-up log must hold exactly K changes: on Syncro the write rows wrote some already
+				state.loaded = 0;
+				let srv = server;
+				if (kind === 'syncro-redis' && P.workloads.includes('write')) {
+					await server.stop();
+					srv = server = await startServer(kind);
+				}
+				for (const k of P.k) await catchUp(srv, k, state);
+			}
+			if (P.workloads.includes('fanout')) {
+				for (const n of P.n) await fanout(server, n, n >= 5000 ? P.mFor5000 || P.m : P.m, 0);
+			}
+			if (P.workloads.includes('rate')) await fanout(server, P.rateN, P.rateM, P.rate);
+			if (P.workloads.includes('connections')) await connections(server, P.idle);
+		}
+		catch (e) {
+			record({ server: kind, workload: 'error', size: '', result: 'FAIL', note: String(e.stack || e).split('\n').slice(0, 2).join(' ') });
+		}
+		finally {
+			await server.stop();
+		}
+	}
+	meta.loadAfter = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+	meta.minutes = ((Date.now() - t0) / 60000).toFixed(1);
+	const { base, md } = writeReport(meta);
+	console.log(md);
+	log(`wrote ${base}.md, .csv and .png; logs in ${RUN_DIR}`);
+}
+
+main().catch((e) => {
+	console.error(e);
+	process.exit(1);
+});
