@@ -392,7 +392,7 @@ public final class Session {
 			long last = from;
 			int count = 0;
 			for (Scribe scribe : scribes) {
-				String json = MessageCodec.writeTree(scribe.toJson());
+				String json = this.engine.json(scribe);
 				int size = utf8Length(json);
 				if (count == batchSize || (count > 0 && size > budget)) {
 					more = true;
@@ -506,7 +506,7 @@ public final class Session {
 			long generation = this.pushGeneration;
 			track(id).whenComplete((reply, failure) -> pushAnswered(scribe.id(), generation, reply));
 		}
-		enqueue("{\"type\":\"add_scribe\",\"id\":" + id + ",\"scribe\":" + MessageCodec.writeTree(scribe.toJson()) + "}");
+		enqueue("{\"type\":\"add_scribe\",\"id\":" + id + ",\"scribe\":" + this.engine.json(scribe) + "}");
 	}
 
 	/**

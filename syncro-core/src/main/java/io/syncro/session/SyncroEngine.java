@@ -9,9 +9,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.syncro.play.SyncClasses;
 import io.syncro.protocol.ErrorCodes;
+import io.syncro.protocol.MessageCodec;
 import io.syncro.protocol.SyncroException;
 import io.syncro.rpc.RpcRegistry;
 import io.syncro.scribe.Scribe;
@@ -38,6 +40,9 @@ public final class SyncroEngine implements AutoCloseable {
 
 	private static final int PEER_LOCKS = 64;
 
+	// a power of two: how many recently pushed scribes keep their JSON text
+	private static final int SERIALISED_SLOTS = 4096;
+
 	private final EngineSettings settings;
 
 	private final ScribeLog log;
@@ -60,6 +65,10 @@ public final class SyncroEngine implements AutoCloseable {
 	private final @Nullable AppendClock appendClock;
 
 	private final AutoCloseable subscription;
+
+	// the JSON text of recently pushed scribes, by id modulo the size, so that a scribe
+	// pushed to many sessions is serialised once rather than once per recipient
+	private final AtomicReferenceArray<Serialised> serialised = new AtomicReferenceArray<>(SERIALISED_SLOTS);
 
 	/**
 	 * Creates an engine.
@@ -195,6 +204,23 @@ public final class SyncroEngine implements AutoCloseable {
 
 	ExecutorService executor() {
 		return this.executor;
+	}
+
+	/**
+	 * The JSON text of a scribe, serialised once for every session that pushes it: the
+	 * sessions read the same scribe from the log each for itself, so the text is kept by
+	 * id and reused while the scribe read is equal to the one serialised.
+	 */
+	String json(Scribe scribe) {
+		int slot = (int) (scribe.id() & (SERIALISED_SLOTS - 1));
+		Serialised cached = this.serialised.get(slot);
+		if (cached != null && cached.scribe().id() == scribe.id()
+				&& (cached.scribe() == scribe || cached.scribe().equals(scribe))) {
+			return cached.json();
+		}
+		String json = MessageCodec.writeTree(scribe.toJson());
+		this.serialised.set(slot, new Serialised(scribe, json));
+		return json;
 	}
 
 	void removed(Session session) {
@@ -336,6 +362,9 @@ public final class SyncroEngine implements AutoCloseable {
 			thread.setDaemon(true);
 			return thread;
 		};
+	}
+
+	private record Serialised(Scribe scribe, String json) {
 	}
 
 	/**
