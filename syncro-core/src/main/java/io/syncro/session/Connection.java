@@ -20,6 +20,15 @@ public interface Connection {
 	void send(String message) throws IOException;
 
 	/**
+	 * Writes out what {@link #send} may have buffered. A session calls it whenever it has
+	 * sent everything it had queued, so a connection may gather the messages sent before
+	 * it into fewer writes; by default every send writes at once and this does nothing.
+	 * @throws IOException if the connection is broken
+	 */
+	default void flush() throws IOException {
+	}
+
+	/**
 	 * Closes the connection.
 	 * @param code a WebSocket close code (1000 normal, 1009 too large, 1013 try again later)
 	 * @param reason a short reason

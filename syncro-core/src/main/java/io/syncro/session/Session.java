@@ -623,6 +623,12 @@ public final class Session {
 			while ((item = this.outbox.poll()) != null) {
 				this.pending.decrementAndGet();
 				if (item instanceof CloseAfterWrites closing) {
+					try {
+						this.connection.flush();
+					}
+					catch (IOException | RuntimeException ex) {
+						logger.debug("Sending to {} failed before closing", this.peer, ex);
+					}
 					close(closing.code(), closing.reason());
 					return;
 				}
@@ -634,6 +640,14 @@ public final class Session {
 					close(1011, "Send failed");
 					return;
 				}
+			}
+			try {
+				this.connection.flush();
+			}
+			catch (IOException | RuntimeException ex) {
+				logger.debug("Sending to {} failed; closing", this.peer, ex);
+				close(1011, "Send failed");
+				return;
 			}
 			missed = this.writers.addAndGet(-missed);
 		}
