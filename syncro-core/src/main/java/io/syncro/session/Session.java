@@ -461,7 +461,12 @@ public final class Session {
 
 	void wake() {
 		if (this.wakeups.getAndIncrement() == 0) {
-			execute(this::deliver);
+			try {
+				this.engine.deliveries().execute(this::deliver);
+			}
+			catch (RejectedExecutionException ex) {
+				close(1001, "Server going away");
+			}
 		}
 	}
 

@@ -40,6 +40,8 @@ public final class SyncroEngine implements AutoCloseable {
 
 	private static final int PEER_LOCKS = 64;
 
+	private static final int DELIVERY_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
 	// a power of two: how many recently pushed scribes keep their JSON text
 	private static final int SERIALISED_SLOTS = 4096;
 
@@ -54,6 +56,11 @@ public final class SyncroEngine implements AutoCloseable {
 	private final RpcRegistry rpc;
 
 	private final ExecutorService executor;
+
+	// reads the log for live sessions: a few threads, so that a session woken by many
+	// appends while it waits for one reads them all at once, rather than a thread per
+	// session each reading the log after every append
+	private final ExecutorService deliveries;
 
 	private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
 
@@ -105,6 +112,8 @@ public final class SyncroEngine implements AutoCloseable {
 		this.observer = observer;
 		this.appendClock = (observer != EngineObserver.NONE) ? new AppendClock() : null;
 		this.executor = Executors.newCachedThreadPool(daemonThreads("syncro-" + settings.uid() + "-"));
+		this.deliveries = Executors.newFixedThreadPool(DELIVERY_THREADS,
+				daemonThreads("syncro-" + settings.uid() + "-deliver-"));
 		for (int i = 0; i < PEER_LOCKS; i++) {
 			this.peerLocks[i] = new Object();
 		}
@@ -204,6 +213,10 @@ public final class SyncroEngine implements AutoCloseable {
 
 	ExecutorService executor() {
 		return this.executor;
+	}
+
+	ExecutorService deliveries() {
+		return this.deliveries;
 	}
 
 	/**
@@ -353,6 +366,7 @@ public final class SyncroEngine implements AutoCloseable {
 			logger.warn("Could not stop listening to the scribe log", ex);
 		}
 		this.executor.shutdown();
+		this.deliveries.shutdown();
 	}
 
 	private static ThreadFactory daemonThreads(String prefix) {
