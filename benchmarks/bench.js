@@ -21,10 +21,14 @@ const ROOT = path.resolve(HERE, '..');
 
 // Options
 
+// M per N: a list as long as n, or one M for every N. The sizes keep a quick run near
+// 2 minutes and a full run near 20 on a 2-core machine; pass --n/--m/--k for the sizes
+// of the issue (M=10,000 at every N), which take hours on such a machine.
 const PROFILES = {
-	quick: { n: [100, 1000], m: 1000, rate: 200, rateN: 1000, rateM: 1000, k: [10000], w: 2000, idle: 2000, timeout: 30 },
-	full: { n: [100, 1000, 5000], m: 10000, mFor5000: 2000, rate: 200, rateN: 1000, rateM: 4000, k: [10000, 100000],
-		w: 10000, idle: 10000, timeout: 150 },
+	quick: { n: [100], m: [500], rate: 200, rateN: 100, rateM: 400, k: [5000], w: 1000, idle: 1000, timeout: 30,
+		jdbc: { n: [100], k: [5000] } },
+	full: { n: [100, 1000, 5000], m: [2000, 500, 100], rate: 200, rateN: 1000, rateM: 600, k: [10000, 100000],
+		w: 3000, idle: 10000, timeout: 120, jdbc: { n: [1000], k: [10000] } },
 };
 
 function parseArgs(argv) {
@@ -41,12 +45,12 @@ function parseArgs(argv) {
 	const p = { ...PROFILES[args.profile] };
 	const list = (v) => String(v).split(',').map((x) => x.trim()).filter(Boolean);
 	const nums = (v) => list(v).map(Number);
-	if (args.n) p.n = nums(args.n);
-	if (args.m) { p.m = Number(args.m); p.mFor5000 = p.m; }
+	if (args.n) { p.n = nums(args.n); p.jdbc = { ...p.jdbc, n: p.n }; }
+	if (args.m) p.m = nums(args.m);
 	if (args.rate) p.rate = Number(args.rate);
 	if (args['rate-m']) p.rateM = Number(args['rate-m']);
 	if (args['rate-n']) p.rateN = Number(args['rate-n']);
-	if (args.k) p.k = nums(args.k);
+	if (args.k) { p.k = nums(args.k); p.jdbc = { ...p.jdbc, k: p.k }; }
 	if (args.w) p.w = Number(args.w);
 	if (args.idle) p.idle = Number(args.idle);
 	if (args.timeout) p.timeout = Number(args.timeout);
@@ -142,6 +146,7 @@ function cleanup() {
 }
 process.on('exit', cleanup);
 process.on('SIGINT', () => { cleanup(); process.exit(130); });
+process.on('SIGTERM', () => { cleanup(); process.exit(143); });
 
 // Measuring a server process
 
@@ -202,6 +207,12 @@ async function startSyncro(store, enabled = true) {
 	const port = await freePort();
 	const extra = [];
 	let redis = null;
+	if (store === 'jdbc') {
+		// the recorder appends to a JDBC log on a second connection while it holds its commit
+		// lock and the entity's connection: with Hikari's 10 connections, 10 concurrent
+		// writers deadlock until the pool times out (see docs/PERFORMANCE.md)
+		extra.push('--spring.datasource.hikari.maximum-pool-size=64');
+	}
 	if (store === 'redis') {
 		redis = await startRedis();
 		extra.push('--syncro.store=redis', '--spring.data.redis.port=' + redis.port, '--management.health.redis.enabled=true');
@@ -260,6 +271,11 @@ async function startServer(kind) {
 	throw new Error('unknown server ' + kind);
 }
 
+function mFor(i) {
+	const m = P.m;
+	return m[Math.min(Math.max(0, i), m.length - 1)];
+}
+
 function clientKind(kind) {
 	return kind.startsWith('syncro') ? 'syncro' : kind;
 }
@@ -268,22 +284,27 @@ function clientKind(kind) {
 async function syncroLastId(server) {
 	const { openWs } = require('./lib/writers');
 	const { headers } = require('./lib/clients');
-	const ws = await openWs(`ws://127.0.0.1:${server.port}/syncro?client=bench-probe`, { headers: headers({ auth: P.auth }) });
+	// the rpc goes out at once; the server's pull is answered whenever it comes
 	return new Promise((resolve, reject) => {
-		ws.on('message', (raw) => {
+		let ws = null;
+		const onMessage = (raw, socket) => {
 			const m = JSON.parse(raw);
 			if (m.type === 'sync') {
-				ws.send(JSON.stringify({ type: 'response', id: m.id, result: [] }));
-				ws.send(JSON.stringify({ type: 'rpc', id: 1, klass: 'Syncro', method: 'last_scribe_id', args: [] }));
+				socket.send(JSON.stringify({ type: 'response', id: m.id, result: [] }));
 			}
 			else if (m.id === 1 && m.type === 'response') {
-				ws.terminate();
+				socket.terminate();
 				resolve(m.result);
 			}
-			else if (m.id === 1) {
+			else if (m.id === 1 && m.type === 'error') {
 				reject(new Error(JSON.stringify(m)));
 			}
-		});
+		};
+		openWs(`ws://127.0.0.1:${server.port}/syncro?client=bench-probe`, { headers: headers({ auth: P.auth }) }, onMessage)
+			.then((socket) => {
+				ws = socket;
+				ws.send(JSON.stringify({ type: 'rpc', id: 1, klass: 'Syncro', method: 'last_scribe_id', args: [] }));
+			}, reject);
 	});
 }
 
@@ -458,8 +479,12 @@ async function catchUp(server, k, state) {
 	const opts = { port: server.port, auth: P.auth, room: 'catchup', db: 'catchup', catchUp: true, from: null };
 	if (state.loaded < k) {
 		const t = performance.now();
-		await preload(server, state.loaded + 1, k, opts);
-		log(`${server.name}: preloaded ${k - state.loaded} changes in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+		const rate = await preload(server, state.loaded + 1, k, opts);
+		const seconds = (performance.now() - t) / 1000;
+		log(`${server.name}: preloaded ${k - state.loaded} changes in ${seconds.toFixed(1)} s`);
+		if (rate && state.loaded === 0) {
+			record({ server: server.name, workload: 'write add_scribe', size: `W=${k} 4 clients window 32`, result: 'ok', seconds, changesPerSec: rate });
+		}
 		state.loaded = k;
 	}
 	await sleep(500);
@@ -505,17 +530,10 @@ async function writePath(server, w) {
 	// through REST, then through WebSocket add_scribe (four clients)
 	const opts = { port: server.port, auth: P.auth };
 	const rest = await writers.syncro(opts);
-	await drive(rest, 1, Math.min(200, w), { window: 16 }); // warm-up
+	await drive(rest, 1, Math.min(1000, w), { window: 16 }); // warm-up, as the other row ran its preload first
 	const r = await drive(rest, 1, w, { window: 16 });
 	record({ server: server.name, workload: 'write REST', size: `W=${w} window 16`, result: r.failures ? 'FAIL' : 'ok',
 		seconds: r.ms / 1000, changesPerSec: w / (r.ms / 1000), note: r.firstFailure || '' });
-	if (server.name === 'syncro-disabled') {
-		return;
-	}
-	const t = performance.now();
-	const rate = await preload(server, 1, w, opts);
-	record({ server: server.name, workload: 'write add_scribe', size: `W=${w} 4 clients window 32`, result: 'ok',
-		seconds: (performance.now() - t) / 1000, changesPerSec: rate });
 }
 
 async function connections(server, count) {
@@ -621,7 +639,7 @@ function writeReport(meta) {
 		`Load averages (uptime) before: ${meta.loadBefore}; after: ${meta.loadAfter}. Other work on the machine shares its 2 cores, so compare rows within this run, not across runs.`,
 		`Redis ${meta.redis}, started per server without persistence (\`--save '' --appendonly no\`). Syncro: the sample app jar, JVM \`${P.jvmArgs.join(' ')}\`, H2 in memory for the entities` +
 			(P.auth ? `, clients authenticated as \`${P.auth.split(':')[0]}\`` : '') + (P.syncroArgs.length ? `, extra arguments \`${P.syncroArgs.join(' ')}\`` : '') + '.',
-		`Sizes: fan-out N=${P.n.join(', ')} subscribers, M=${P.m}${P.n.includes(5000) && P.mFor5000 !== P.m ? ` (M=${P.mFor5000} at N=5000)` : ''}; fixed rate ${P.rate}/s, N=${P.rateN}, M=${P.rateM}; catch-up K=${P.k.join(', ')}; write W=${P.w}; idle C=${P.idle}. Run took ${meta.minutes} minutes.`,
+		`Sizes: fan-out N=${P.n.join(', ')} subscribers with M=${P.n.map((n, i) => mFor(i)).join(', ')} changes; fixed rate ${P.rate}/s, N=${P.rateN}, M=${P.rateM}; catch-up K=${P.k.join(', ')}; write W=${P.w}; idle C=${P.idle}; syncro-jdbc only fan-out N=${P.jdbc.n.join(', ')} and catch-up K=${P.jdbc.k.join(', ')}. Run took ${meta.minutes} minutes.`,
 		P.label ? `\n${P.label}\n` : '',
 		'## Results',
 		'',
@@ -672,22 +690,18 @@ async function main() {
 				continue;
 			}
 			const state = { loaded: 0 };
-			if (P.workloads.includes('write') && kind === 'syncro-redis') await writePath(server, P.w);
+			const jdbc = kind === 'syncro-jdbc';
+			// catch-up first, on an empty log that then holds exactly K changes; on Syncro
+			// its preload through add_scribe is the WebSocket write figure
 			if (P.workloads.includes('catchup')) {
-				// the catch-up log must hold exactly K changes: on Syncro the write rows wrote some already
-				state.loaded = 0;
-				let srv = server;
-				if (kind === 'syncro-redis' && P.workloads.includes('write')) {
-					await server.stop();
-					srv = server = await startServer(kind);
-				}
-				for (const k of P.k) await catchUp(srv, k, state);
+				for (const k of (jdbc ? P.jdbc.k : P.k)) await catchUp(server, k, state);
 			}
+			if (P.workloads.includes('write') && kind === 'syncro-redis') await writePath(server, P.w);
 			if (P.workloads.includes('fanout')) {
-				for (const n of P.n) await fanout(server, n, n >= 5000 ? P.mFor5000 || P.m : P.m, 0);
+				for (const n of (jdbc ? P.jdbc.n : P.n)) await fanout(server, n, mFor(P.n.indexOf(n)), 0);
 			}
-			if (P.workloads.includes('rate')) await fanout(server, P.rateN, P.rateM, P.rate);
-			if (P.workloads.includes('connections')) await connections(server, P.idle);
+			if (P.workloads.includes('rate') && !jdbc) await fanout(server, P.rateN, P.rateM, P.rate);
+			if (P.workloads.includes('connections') && !jdbc) await connections(server, P.idle);
 		}
 		catch (e) {
 			record({ server: kind, workload: 'error', size: '', result: 'FAIL', note: String(e.stack || e).split('\n').slice(0, 2).join(' ') });

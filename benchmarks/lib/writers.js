@@ -41,9 +41,14 @@ function request(port, method, path) {
 	});
 }
 
-function openWs(url, options = {}) {
+// onMessage is attached before the socket opens: a server's first frame may arrive in
+// the same read as its handshake answer and be emitted before a promise continuation runs
+function openWs(url, options = {}, onMessage = null) {
 	return new Promise((resolve, reject) => {
 		const ws = new WebSocket(url, { perMessageDeflate: false, ...options });
+		if (onMessage) {
+			ws.on('message', (data) => onMessage(data, ws));
+		}
 		ws.once('open', () => resolve(ws));
 		ws.once('error', reject);
 	});
@@ -58,17 +63,17 @@ async function syncroRest(opts) {
 // pipelined: requests are sent without waiting and matched to their replies by id.
 async function syncroWs(opts) {
 	const uid = opts.uid || ('writer-' + crypto.randomUUID().slice(0, 8));
-	const ws = await openWs(`ws://127.0.0.1:${opts.port}/syncro?client=${uid}`, { headers: headers(opts) });
 	const waiting = new Map();
 	let requestId = 0;
 	let scribeId = 0;
-	ws.on('message', (raw) => {
+	let ws = null;
+	ws = await openWs(`ws://127.0.0.1:${opts.port}/syncro?client=${uid}`, { headers: headers(opts) }, (raw, socket) => {
 		const m = JSON.parse(raw);
 		if (m.type === 'sync') {
-			ws.send(JSON.stringify({ type: 'response', id: m.id, result: [] }));
+			socket.send(JSON.stringify({ type: 'response', id: m.id, result: [] }));
 		}
 		else if (m.type === 'add_scribe') {
-			ws.send('{"type":"response","id":' + m.id + ',"result":true}');
+			socket.send('{"type":"response","id":' + m.id + ',"result":true}');
 		}
 		else if ((m.type === 'response' || m.type === 'error') && waiting.has(m.id)) {
 			const w = waiting.get(m.id);
