@@ -21,10 +21,10 @@ public interface ScribeOutbox {
 	void add(List<ScribeEntry> entries);
 
 	/**
-	 * Relays the scribes of committed transactions to the log now, on the calling thread,
+	 * Relays the scribes of committed transactions to the log, on the calling thread,
 	 * unless another thread of this process is relaying, which then goes on to relay these
-	 * too. A failure is not thrown: what could not be relayed stays in the outbox and is
-	 * tried again later.
+	 * too. A failure is not thrown: what could not be relayed stays in the outbox, to be
+	 * relayed later by the outbox itself.
 	 */
 	void relay();
 

@@ -17,8 +17,10 @@ import io.syncro.store.ClientStore;
 import io.syncro.store.InMemoryClientStore;
 import io.syncro.store.InMemoryScribeLog;
 import io.syncro.store.ScribeLog;
+import io.syncro.store.ScribeOutbox;
 import io.syncro.store.jdbc.JdbcClientStore;
 import io.syncro.store.jdbc.JdbcScribeLog;
+import io.syncro.store.jdbc.JdbcScribeOutbox;
 import io.syncro.store.redis.RedisClientStore;
 import io.syncro.store.redis.RedisScribeLog;
 import jakarta.persistence.EntityManagerFactory;
@@ -112,8 +114,8 @@ public final class SyncroAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass({ EntityManagerFactory.class, Repository.class })
-	@ConditionalOnBean(EntityManagerFactory.class)
+	@ConditionalOnClass({ EntityManagerFactory.class, Repository.class, JdbcClient.class })
+	@ConditionalOnBean({ EntityManagerFactory.class, DataSource.class, PlatformTransactionManager.class })
 	static class RecordingConfiguration {
 
 		@Bean
@@ -125,8 +127,22 @@ public final class SyncroAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		ScribeRecorder syncroScribeRecorder(ScribeLog log, SyncableEntities entities) {
-			return new ScribeRecorder(log, entities);
+		ScribeOutbox syncroScribeOutbox(DataSource dataSource, PlatformTransactionManager transactionManager,
+				ScribeLog log, SyncroProperties properties) {
+			JdbcScribeOutbox outbox = new JdbcScribeOutbox(dataSource, transactionManager, log,
+					properties.getJdbc().getTablePrefix());
+			outbox.setBatchSize(properties.getOutbox().getBatchSize());
+			if (properties.getJdbc().isInitializeSchema()) {
+				outbox.initializeSchema();
+			}
+			outbox.startRelaying(properties.getOutbox().getRelayInterval());
+			return outbox;
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ScribeRecorder syncroScribeRecorder(ScribeOutbox outbox, SyncableEntities entities) {
+			return new ScribeRecorder(outbox, entities);
 		}
 
 		@Bean
@@ -167,9 +183,20 @@ public final class SyncroAutoConfiguration {
 			return new RedisScribeLog(connectionFactory, properties.getRedis().getNamespace());
 		}
 
+		/**
+		 * The clients' positions stay in the application's database when it has one: a
+		 * played change and the client's new position then commit together, so a crash
+		 * between the two can neither lose the change nor play it twice.
+		 */
 		@Bean
 		@ConditionalOnMissingBean
-		ClientStore syncroClientStore(RedisConnectionFactory connectionFactory, SyncroProperties properties) {
+		ClientStore syncroClientStore(RedisConnectionFactory connectionFactory, SyncroProperties properties,
+				ObjectProvider<DataSource> dataSource, ObjectProvider<PlatformTransactionManager> transactionManager) {
+			DataSource database = dataSource.getIfUnique();
+			PlatformTransactionManager transactions = transactionManager.getIfUnique();
+			if (database != null && transactions != null) {
+				return JdbcStoreConfiguration.jdbcClientStore(database, transactions, properties);
+			}
 			return new RedisClientStore(connectionFactory, properties.getRedis().getNamespace());
 		}
 
@@ -199,6 +226,11 @@ public final class SyncroAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		ClientStore syncroClientStore(DataSource dataSource, PlatformTransactionManager transactionManager,
+				SyncroProperties properties) {
+			return jdbcClientStore(dataSource, transactionManager, properties);
+		}
+
+		static JdbcClientStore jdbcClientStore(DataSource dataSource, PlatformTransactionManager transactionManager,
 				SyncroProperties properties) {
 			JdbcClientStore store = new JdbcClientStore(dataSource, transactionManager,
 					properties.getJdbc().getTablePrefix());

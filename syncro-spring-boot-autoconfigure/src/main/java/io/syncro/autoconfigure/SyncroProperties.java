@@ -65,6 +65,8 @@ public class SyncroProperties {
 
 	private final Redis redis = new Redis();
 
+	private final Outbox outbox = new Outbox();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -137,6 +139,10 @@ public class SyncroProperties {
 		return this.redis;
 	}
 
+	public Outbox getOutbox() {
+		return this.outbox;
+	}
+
 	/**
 	 * Fails start-up, naming the property, when a value cannot work.
 	 */
@@ -173,6 +179,14 @@ public class SyncroProperties {
 			throw new InvalidConfigurationPropertyValueException("syncro.redis.namespace", this.redis.namespace,
 					"It must be 1 to 64 characters without white space.");
 		}
+		if (this.outbox.relayInterval.isNegative() || this.outbox.relayInterval.isZero()) {
+			throw new InvalidConfigurationPropertyValueException("syncro.outbox.relay-interval",
+					this.outbox.relayInterval, "It must be positive.");
+		}
+		if (this.outbox.batchSize < 1 || this.outbox.batchSize > 10000) {
+			throw new InvalidConfigurationPropertyValueException("syncro.outbox.batch-size", this.outbox.batchSize,
+					"It must be from 1 to 10000.");
+		}
 		if (this.jdbc.pollInterval.isNegative()) {
 			throw new InvalidConfigurationPropertyValueException("syncro.jdbc.poll-interval", this.jdbc.pollInterval,
 					"It must not be negative.");
@@ -190,7 +204,11 @@ public class SyncroProperties {
 		/** Memory only, lost on restart: for tests. */
 		MEMORY,
 
-		/** Redis, shared by every node of a deployment; the production store. */
+		/**
+		 * Redis, shared by every node of a deployment; the production store. The
+		 * clients' positions stay in the application's database when there is one, so
+		 * that a client's change and its new position commit together.
+		 */
 		REDIS
 
 	}
@@ -299,6 +317,41 @@ public class SyncroProperties {
 
 		public void setNamespace(String namespace) {
 			this.namespace = namespace;
+		}
+
+	}
+
+	/**
+	 * The outbox in the application's database where recorded scribes wait to be relayed
+	 * to the scribe log.
+	 */
+	public static class Outbox {
+
+		/**
+		 * Time between two relays of what waits in the outbox, such as the scribes of a
+		 * process that stopped, or of a time the scribe log could not be reached.
+		 */
+		private Duration relayInterval = Duration.ofMillis(500);
+
+		/**
+		 * Most transactions relayed in one append to the scribe log.
+		 */
+		private int batchSize = 500;
+
+		public Duration getRelayInterval() {
+			return this.relayInterval;
+		}
+
+		public void setRelayInterval(Duration relayInterval) {
+			this.relayInterval = relayInterval;
+		}
+
+		public int getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(int batchSize) {
+			this.batchSize = batchSize;
 		}
 
 	}

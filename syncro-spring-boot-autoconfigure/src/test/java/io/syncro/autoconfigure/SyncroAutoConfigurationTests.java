@@ -84,6 +84,18 @@ class SyncroAutoConfigurationTests {
 	}
 
 	@Test
+	void redisStoreKeepsClientPositionsInTheDatabaseWhenThereIsOne() {
+		RedisServer redis = RedisServer.shared();
+		this.jdbcContextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("syncro.store=redis", "syncro.redis.namespace=autoconfig-" + System.nanoTime(),
+					"spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.run((context) -> {
+				assertThat(context).getBean(ScribeLog.class).isInstanceOf(RedisScribeLog.class);
+				assertThat(context).getBean(ClientStore.class).isInstanceOf(JdbcClientStore.class);
+			});
+	}
+
+	@Test
 	void redisStoreWithoutRedisFailsNamingTheProperty() {
 		this.contextRunner.withPropertyValues("syncro.store=redis")
 			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
@@ -171,6 +183,9 @@ class SyncroAutoConfigurationTests {
 				.hasMessageContaining("syncro.server-id"));
 		this.contextRunner.withPropertyValues("syncro.store=memory", "syncro.path=syncro")
 			.run((context) -> assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("syncro.path"));
+		this.contextRunner.withPropertyValues("syncro.store=memory", "syncro.outbox.relay-interval=0s")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("syncro.outbox.relay-interval"));
 		this.contextRunner.withPropertyValues("syncro.store=nosql")
 			.run((context) -> assertThat(context.getStartupFailure()).hasStackTraceContaining("syncro.store"));
 	}

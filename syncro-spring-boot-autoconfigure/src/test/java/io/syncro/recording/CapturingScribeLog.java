@@ -8,7 +8,9 @@ import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.scribe.ScribeType;
 import io.syncro.store.InMemoryScribeLog;
+import io.syncro.store.Relayed;
 import io.syncro.store.ScribeLog;
+import io.syncro.store.ScribeOutbox;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -29,10 +31,64 @@ class CapturingScribeLog implements ScribeLog {
 
 	private final List<ScribeEntry> entries = new ArrayList<>();
 
+	private boolean failing;
+
 	@Override
 	public synchronized List<ScribeEntry> append(List<ScribeEntry> appended) {
-		List<ScribeEntry> withIds = this.log.append(appended);
-		this.entries.addAll(withIds);
+		checkNotFailing();
+		return captured(this.log.append(appended));
+	}
+
+	@Override
+	public synchronized List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
+		checkNotFailing();
+		return captured(this.log.appendRelayed(transactions));
+	}
+
+	/**
+	 * Makes appends fail, as a log that cannot be reached, or work again.
+	 * @param failing whether appends fail
+	 */
+	synchronized void failAppends(boolean failing) {
+		this.failing = failing;
+	}
+
+	private void checkNotFailing() {
+		if (this.failing) {
+			throw new IllegalStateException("The log cannot be reached");
+		}
+	}
+
+	/**
+	 * An outbox that appends to this log at once, for recording without a database.
+	 * @return the outbox
+	 */
+	ScribeOutbox asOutbox() {
+		return new ScribeOutbox() {
+
+			@Override
+			public void add(List<ScribeEntry> entries) {
+				append(entries);
+			}
+
+			@Override
+			public void relay() {
+			}
+
+		};
+	}
+
+	/**
+	 * Keeps the entries, their data read again as entities are written, as it came
+	 * through the outbox's JSON text.
+	 */
+	private List<ScribeEntry> captured(List<ScribeEntry> withIds) {
+		for (ScribeEntry entry : withIds) {
+			Scribe scribe = entry.scribe();
+			JsonNode data = mapper.readTree(scribe.data().toString());
+			this.entries.add(new ScribeEntry(new Scribe(scribe.id(), scribe.klass(), scribe.type(), data),
+					entry.recipients(), entry.origin()));
+		}
 		return withIds;
 	}
 
