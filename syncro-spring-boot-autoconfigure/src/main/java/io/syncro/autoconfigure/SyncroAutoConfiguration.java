@@ -126,8 +126,8 @@ public final class SyncroAutoConfiguration {
 		}
 
 		@Bean
-		@ConditionalOnMissingBean
-		ScribeOutbox syncroScribeOutbox(DataSource dataSource, PlatformTransactionManager transactionManager,
+		@ConditionalOnMissingBean(ScribeOutbox.class)
+		JdbcScribeOutbox syncroScribeOutbox(DataSource dataSource, PlatformTransactionManager transactionManager,
 				ScribeLog log, SyncroProperties properties) {
 			JdbcScribeOutbox outbox = new JdbcScribeOutbox(dataSource, transactionManager, log,
 					properties.getJdbc().getTablePrefix());
