@@ -7,9 +7,9 @@ import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.scribe.ScribeType;
+import io.syncro.store.ForwardingScribeLog;
 import io.syncro.store.InMemoryScribeLog;
 import io.syncro.store.Relayed;
-import io.syncro.store.ScribeLog;
 import io.syncro.store.ScribeOutbox;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.DeserializationFeature;
@@ -20,29 +20,31 @@ import tools.jackson.databind.json.JsonMapper;
  * An {@link InMemoryScribeLog} that also keeps every appended entry, with its recipients
  * and origin, for assertions.
  */
-class CapturingScribeLog implements ScribeLog {
+class CapturingScribeLog extends ForwardingScribeLog {
 
 	/** Reads numbers as entities with long ids are written. */
 	private static final JsonMapper mapper = JsonMapper.builder()
 		.enable(DeserializationFeature.USE_LONG_FOR_INTS)
 		.build();
 
-	private final InMemoryScribeLog log = new InMemoryScribeLog();
-
 	private final List<ScribeEntry> entries = new ArrayList<>();
+
+	CapturingScribeLog() {
+		super(new InMemoryScribeLog());
+	}
 
 	private boolean failing;
 
 	@Override
 	public synchronized List<ScribeEntry> append(List<ScribeEntry> appended) {
 		checkNotFailing();
-		return captured(this.log.append(appended));
+		return captured(super.append(appended));
 	}
 
 	@Override
 	public synchronized List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
 		checkNotFailing();
-		return captured(this.log.appendRelayed(transactions));
+		return captured(super.appendRelayed(transactions));
 	}
 
 	/**
@@ -90,21 +92,6 @@ class CapturingScribeLog implements ScribeLog {
 					entry.recipients(), entry.origin()));
 		}
 		return withIds;
-	}
-
-	@Override
-	public List<Scribe> read(String client, long after, int limit) {
-		return this.log.read(client, after, limit);
-	}
-
-	@Override
-	public long lastId(String client) {
-		return this.log.lastId(client);
-	}
-
-	@Override
-	public AutoCloseable addListener(AppendListener listener) {
-		return this.log.addListener(listener);
 	}
 
 	/**

@@ -3,8 +3,8 @@ package io.syncro.sample.cluster;
 import java.util.List;
 import java.util.function.Consumer;
 
-import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
+import io.syncro.store.ForwardingScribeLog;
 import io.syncro.store.Relayed;
 import io.syncro.store.ScribeLog;
 
@@ -53,46 +53,22 @@ class AppendHook {
 	/**
 	 * The node's log, with the hook in front of appends.
 	 */
-	static final class HookedLog implements ScribeLog, AutoCloseable {
-
-		private final ScribeLog log;
+	static final class HookedLog extends ForwardingScribeLog {
 
 		HookedLog(ScribeLog log) {
-			this.log = log;
+			super(log);
 		}
 
 		@Override
 		public List<ScribeEntry> append(List<ScribeEntry> entries) {
 			beforeAppend.accept(entries);
-			return this.log.append(entries);
+			return super.append(entries);
 		}
 
 		@Override
 		public List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
 			beforeAppend.accept(transactions.stream().flatMap((transaction) -> transaction.entries().stream()).toList());
-			return this.log.appendRelayed(transactions);
-		}
-
-		@Override
-		public List<Scribe> read(String client, long after, int limit) {
-			return this.log.read(client, after, limit);
-		}
-
-		@Override
-		public long lastId(String client) {
-			return this.log.lastId(client);
-		}
-
-		@Override
-		public AutoCloseable addListener(AppendListener listener) {
-			return this.log.addListener(listener);
-		}
-
-		@Override
-		public void close() throws Exception {
-			if (this.log instanceof AutoCloseable closeable) {
-				closeable.close();
-			}
+			return super.appendRelayed(transactions);
 		}
 
 	}

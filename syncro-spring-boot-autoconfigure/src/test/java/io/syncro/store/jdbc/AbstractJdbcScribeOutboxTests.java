@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
+import io.syncro.store.ForwardingScribeLog;
 import io.syncro.store.InMemoryScribeLog;
 import io.syncro.store.Relayed;
 import io.syncro.store.ScribeLog;
@@ -97,7 +98,7 @@ abstract class AbstractJdbcScribeOutboxTests {
 	void rowsOfARelayThatStoppedAfterItsAppendAreNotAppendedAgain() {
 		AtomicBoolean crash = new AtomicBoolean(true);
 		// appends, then fails as a process killed before the outbox rows were deleted
-		ScribeLog crashing = new ForwardingLog(this.log) {
+		ScribeLog crashing = new ForwardingScribeLog(this.log) {
 
 			@Override
 			public List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
@@ -125,7 +126,7 @@ abstract class AbstractJdbcScribeOutboxTests {
 	@Test
 	void aFailingLogLeavesTheRowsForALaterRelay() {
 		AtomicBoolean down = new AtomicBoolean(true);
-		ScribeLog unreachable = new ForwardingLog(this.log) {
+		ScribeLog unreachable = new ForwardingScribeLog(this.log) {
 
 			@Override
 			public List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
@@ -188,7 +189,7 @@ abstract class AbstractJdbcScribeOutboxTests {
 
 	@Test
 	void startRelayingRelaysWhatAnotherProcessLeft() {
-		JdbcScribeOutbox stopped = outbox(new ForwardingLog(this.log) {
+		JdbcScribeOutbox stopped = outbox(new ForwardingScribeLog(this.log) {
 
 			@Override
 			public List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
@@ -224,44 +225,6 @@ abstract class AbstractJdbcScribeOutboxTests {
 		attributes.put("title", Integer.toString(n));
 		attributes.put("done", false);
 		return attributes;
-	}
-
-	/**
-	 * A log that passes every call on to another.
-	 */
-	private static class ForwardingLog implements ScribeLog {
-
-		private final ScribeLog target;
-
-		ForwardingLog(ScribeLog target) {
-			this.target = target;
-		}
-
-		@Override
-		public List<ScribeEntry> append(List<ScribeEntry> entries) {
-			return this.target.append(entries);
-		}
-
-		@Override
-		public List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
-			return this.target.appendRelayed(transactions);
-		}
-
-		@Override
-		public List<Scribe> read(String client, long after, int limit) {
-			return this.target.read(client, after, limit);
-		}
-
-		@Override
-		public long lastId(String client) {
-			return this.target.lastId(client);
-		}
-
-		@Override
-		public AutoCloseable addListener(AppendListener listener) {
-			return this.target.addListener(listener);
-		}
-
 	}
 
 }
