@@ -192,8 +192,9 @@ describe('the sample app in two browser windows', { timeout: 120_000 }, () => {
 		}
 	});
 
-	test('the page connects only after a sign-in, and signing out leaves the login form', async () => {
+	test('the page connects only after a sign-in, and signing out or losing the session leaves the login form', async () => {
 		const context = await browser.newContext({ viewport: VIEWPORT });
+		await context.addInitScript(TRACK_SOCKETS);
 		try {
 			const page = await context.newPage();
 			await page.goto(app.url);
@@ -214,6 +215,14 @@ describe('the sample app in two browser windows', { timeout: 120_000 }, () => {
 			await signIn(page, 'carol', 'carol-secret');
 			await online(page);
 			assert.equal(await page.locator('#user').textContent(), 'carol');
+
+			// the session ends behind the page's back: its reconnects are refused, and it
+			// asks to sign in again
+			await context.clearCookies();
+			await page.evaluate(() => window.__e2eSockets.forEach((socket) => socket.close()));
+			await page.locator('#login').waitFor({ state: 'visible' });
+			await signIn(page, 'carol', 'carol-secret');
+			await online(page);
 
 			await page.locator('#logout').click();
 			await page.locator('#login').waitFor({ state: 'visible' });

@@ -32,6 +32,11 @@ $('#logout').addEventListener('click', () => signOut().catch((error) => toast(er
 showStatus(client.status);
 showPending(client.pendingWrites);
 client.on('status', showStatus);
+client.on('status', (status) => {
+	if (status === 'offline') {
+		checkStillSignedIn();
+	}
+});
 client.on('pendingWrites', showPending);
 client.on('refused', ({ klass, id, type, code, message }) => {
 	console.warn(`syncro: the server refused the ${type} of ${klass} ${id} (${code}): ${message}`);
@@ -171,6 +176,25 @@ function showLogin() {
 			}
 		});
 	});
+}
+
+/**
+ * A connection that fails while the server answers may have been refused: when the
+ * session ended (expired, or signed out in another tab), the page reloads to the login
+ * form. Asked at most every ten seconds.
+ */
+let lastCheck = 0;
+async function checkStillSignedIn() {
+	if (Date.now() - lastCheck < 10_000) {
+		return;
+	}
+	lastCheck = Date.now();
+	const session = await fetchSession().catch(() => null);
+	if (session && session.user !== user) {
+		localStorage.removeItem(USER_KEY);
+		await client.close();
+		location.reload();
+	}
 }
 
 async function signOut() {

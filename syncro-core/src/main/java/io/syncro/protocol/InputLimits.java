@@ -35,6 +35,9 @@ public record InputLimits(int maxDataBytes, int maxNestingDepth, int maxUidLengt
 
 	private static final InputLimits DEFAULTS = new InputLimits(262144, 32, PROTOCOL_MAX_UID_LENGTH, 128, 128);
 
+	private static final InputLimits NONE = new InputLimits(Integer.MAX_VALUE, MAX_ALLOWED_NESTING_DEPTH,
+			PROTOCOL_MAX_UID_LENGTH, Integer.MAX_VALUE, Integer.MAX_VALUE);
+
 	public InputLimits {
 		if (maxDataBytes < 64) {
 			throw new IllegalArgumentException("maxDataBytes must be at least 64");
@@ -57,6 +60,15 @@ public record InputLimits(int maxDataBytes, int maxNestingDepth, int maxUidLengt
 	 */
 	public static InputLimits defaults() {
 		return DEFAULTS;
+	}
+
+	/**
+	 * No limits beyond the message size, the parser's nesting limit and the protocol's own
+	 * (uid and klass lengths): what a client applies to what its server sends.
+	 * @return the limits
+	 */
+	public static InputLimits none() {
+		return NONE;
 	}
 
 	/**

@@ -15,7 +15,8 @@ import io.syncro.protocol.InputLimits;
  * @param requestTimeout how long a request this side sent waits for its reply
  * @param maxMessageBytes the largest message accepted
  * @param transactions runs each play with the mark that settles it
- * @param inputLimits what a peer's scribes and rpcs may hold
+ * @param inputLimits what a peer's scribes and rpcs may hold; {@link InputLimits#none()}
+ * on a client
  * @param rateLimit how many requests one peer may send; {@link RateLimit#NONE} on a
  * client, which must take whatever its server sends
  * @since 0.1.0
@@ -42,8 +43,9 @@ public record EngineSettings(String uid, Role role, int batchSize, int maxPendin
 	}
 
 	/**
-	 * Settings with the default input limits and no rate limit (the Spring Boot starter
-	 * sets one, {@code syncro.rate-limit.*}).
+	 * Settings with the default input limits on a server (none on a client, which takes
+	 * what its server sends) and no rate limit (the Spring Boot starter sets one,
+	 * {@code syncro.rate-limit.*}).
 	 * @param uid this side's own client uid
 	 * @param role which side of a connection this is
 	 * @param batchSize the most scribes in one {@code sync} answer
@@ -54,8 +56,8 @@ public record EngineSettings(String uid, Role role, int batchSize, int maxPendin
 	 */
 	public EngineSettings(String uid, Role role, int batchSize, int maxPending, Duration requestTimeout,
 			int maxMessageBytes, TransactionRunner transactions) {
-		this(uid, role, batchSize, maxPending, requestTimeout, maxMessageBytes, transactions, InputLimits.defaults(),
-				RateLimit.NONE);
+		this(uid, role, batchSize, maxPending, requestTimeout, maxMessageBytes, transactions,
+				(role == Role.SERVER) ? InputLimits.defaults() : InputLimits.none(), RateLimit.NONE);
 	}
 
 	/**

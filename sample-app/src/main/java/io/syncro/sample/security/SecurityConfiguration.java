@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.syncro.autoconfigure.SyncroProperties;
 import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -55,7 +56,7 @@ public class SecurityConfiguration {
 			.httpBasic((basic) -> basic.authenticationEntryPoint(unauthorized))
 			.formLogin((form) -> form.loginProcessingUrl("/login")
 				.successHandler((request, response, authentication) -> json(response, HttpServletResponse.SC_OK,
-						"{\"user\":\"" + authentication.getName() + "\"}"))
+						JsonNodeFactory.instance.objectNode().put("user", authentication.getName()).toString()))
 				.failureHandler((request, response, exception) -> json(response, HttpServletResponse.SC_UNAUTHORIZED,
 						"{\"message\":\"Wrong user name or password.\"}")))
 			.logout((logout) -> logout.logoutUrl("/logout")
