@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.syncro.autoconfigure.SyncroProperties;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.node.JsonNodeFactory;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -46,8 +46,8 @@ import org.springframework.security.web.savedrequest.NullRequestCache;
 public class SecurityConfiguration {
 
 	@Bean
-	SecurityFilterChain securityFilterChain(HttpSecurity http, SyncroProperties syncro) throws Exception {
-		String path = syncro.getPath();
+	SecurityFilterChain securityFilterChain(HttpSecurity http, @Value("${syncro.path:/syncro}") String path)
+			throws Exception {
 		HttpStatusEntryPoint unauthorized = new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED);
 		http.authorizeHttpRequests((requests) -> requests.requestMatchers(path, path + "/**")
 			.authenticated()
