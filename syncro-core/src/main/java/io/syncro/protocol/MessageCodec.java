@@ -41,6 +41,36 @@ public final class MessageCodec {
 	 * it could be read) or of an unknown type (501)
 	 */
 	public static Message decode(String json) {
+		return decode(json, null);
+	}
+
+	/**
+	 * Reads one message and checks what an rpc names and passes against input limits:
+	 * the klass and method lengths, the size and nesting of the arguments. (A scribe's
+	 * limits are checked where it is read, by {@link io.syncro.scribe.Scribe#fromJson(JsonNode, InputLimits)},
+	 * so that a scribe over them is settled like any malformed scribe.)
+	 * @param json the message's text
+	 * @param limits the limits, or {@code null} for none beyond the parser's
+	 * @return the message
+	 * @throws SyncroException if the message is malformed or over a limit (400, with the
+	 * request id when it could be read) or of an unknown type (501)
+	 */
+	public static Message decode(String json, @Nullable InputLimits limits) {
+		Message message = read(json);
+		if (limits != null && message instanceof Message.Rpc rpc) {
+			try {
+				limits.checkKlass(rpc.klass());
+				limits.checkMethod(rpc.method());
+				limits.checkData(rpc.args(), "An rpc's arguments are");
+			}
+			catch (SyncroException ex) {
+				throw new DecodeException(ex.getCode(), ex.getMessage(), rpc.id(), false);
+			}
+		}
+		return message;
+	}
+
+	private static Message read(String json) {
 		JsonNode node;
 		try {
 			node = mapper.readTree(json);
@@ -243,6 +273,12 @@ public final class MessageCodec {
 			this.requestId = requestIdOf(node);
 			String type = node.path("type").asString("");
 			this.reply = type.equals("response") || type.equals("error");
+		}
+
+		DecodeException(int code, String message, @Nullable Long requestId, boolean reply) {
+			super(code, message);
+			this.requestId = requestId;
+			this.reply = reply;
 		}
 
 		/**

@@ -278,7 +278,7 @@ public final class SyncroEngine implements AutoCloseable {
 				}
 				try {
 					this.settings.transactions().inTransaction(() -> {
-						this.classes.play(Scribe.fromJson(json), peer);
+						this.classes.play(Scribe.fromJson(json, this.settings.inputLimits()), peer);
 						if (!this.clients.advanceMark(peer, mark, id, null)) {
 							throw new MarkMoved();
 						}

@@ -109,7 +109,7 @@ public final class SyncroAutoConfiguration {
 				properties.getSync().getBatchSize(), properties.getSession().getMaxPending(),
 				properties.getRequestTimeout(), (int) properties.getMaxMessageBytes().toBytes(),
 				transactions.getIfAvailable(() -> TransactionRunner.NONE));
-		return new SyncroEngine(settings, scribeLog, clientStore, classes, rpc,
+		return new SyncroEngine(properties.limit(settings), scribeLog, clientStore, classes, rpc,
 				EngineObserver.of(observers.orderedStream().toList()));
 	}
 

@@ -18,7 +18,8 @@ import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 /**
  * Carries Syncro sessions over WebSocket: one JSON message per text frame, the
  * {@code receiveMessage} path. Partial frames are gathered up to the message size limit;
- * beyond it the session answers 413 and closes with 1009. Each session writes from one
+ * beyond it the session answers 413 and closes with 1009. A connection over the
+ * {@link ConnectionLimits} is closed as soon as it opens. Each session writes from one
  * thread at a time, so sends never interleave, and a slow client only holds its own
  * writer.
  *
@@ -30,16 +31,32 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 
 	private final SyncroEngine engine;
 
+	private final ConnectionCounter connections;
+
 	private final Map<String, Inbound> sessions = new ConcurrentHashMap<>();
 
-	SyncroWebSocketHandler(SyncroEngine engine) {
+	SyncroWebSocketHandler(SyncroEngine engine, ConnectionCounter connections) {
 		this.engine = engine;
+		this.connections = connections;
 	}
 
 	@Override
-	public void afterConnectionEstablished(WebSocketSession webSocket) {
+	public void afterConnectionEstablished(WebSocketSession webSocket) throws IOException {
 		String client = (String) webSocket.getAttributes().get(SyncroHandshakeInterceptor.CLIENT_ATTRIBUTE);
-		Session session = this.engine.open(client, new WebSocketConnection(webSocket));
+		CloseStatus overLimit = this.connections.open(client);
+		if (overLimit != null) {
+			logger.debug("Closing a connection of {} over the connection limits: {}", client, overLimit);
+			webSocket.close(overLimit);
+			return;
+		}
+		Session session;
+		try {
+			session = this.engine.open(client, new WebSocketConnection(webSocket));
+		}
+		catch (RuntimeException ex) {
+			this.connections.closed(client);
+			throw ex;
+		}
 		this.sessions.put(webSocket.getId(), new Inbound(session, this.engine.settings().maxMessageBytes()));
 	}
 
@@ -68,6 +85,7 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 	public void afterConnectionClosed(WebSocketSession webSocket, CloseStatus status) {
 		Inbound inbound = this.sessions.remove(webSocket.getId());
 		if (inbound != null) {
+			this.connections.closed(inbound.session.peer());
 			inbound.session.closed();
 		}
 	}

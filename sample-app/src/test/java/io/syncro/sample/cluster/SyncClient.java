@@ -48,6 +48,10 @@ final class SyncClient implements AutoCloseable {
 
 	private static final HttpClient http = HttpClient.newHttpClient();
 
+	// every client of these tests is the sample user alice, by HTTP Basic
+	private static final String AUTHORIZATION = "Basic "
+			+ java.util.Base64.getEncoder().encodeToString("alice:alice-secret".getBytes(StandardCharsets.UTF_8));
+
 	private static final long RETRY_DELAY_MILLIS = 200;
 
 	private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -283,6 +287,7 @@ final class SyncClient implements AutoCloseable {
 				+ URLEncoder.encode(this.uid, StandardCharsets.UTF_8));
 		http.newWebSocketBuilder()
 			.connectTimeout(Duration.ofSeconds(5))
+			.header("Authorization", AUTHORIZATION)
 			.buildAsync(uri, next)
 			.whenComplete((webSocket, failure) -> {
 				if (failure != null) {
