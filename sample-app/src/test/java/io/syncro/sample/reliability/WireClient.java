@@ -334,6 +334,8 @@ final class WireClient implements AutoCloseable {
 		@Override
 		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
 			this.client.closeCode.complete(statusCode);
+			this.client.replies.values()
+				.forEach((reply) -> reply.completeExceptionally(new IllegalStateException("closed with " + statusCode + " " + reason)));
 			return null;
 		}
 

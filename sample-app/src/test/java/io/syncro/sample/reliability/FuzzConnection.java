@@ -1,0 +1,208 @@
+package io.syncro.sample.reliability;
+
+import java.net.URI;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.syncro.protocol.MessageCodec;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One hostile connection: it sends whatever it is given and inspects every message the
+ * server sends back (without keeping them), counting 500s and anything that looks like a
+ * leak. It follows the server's pull and its {@code expected} ids so that the generator
+ * can aim its scribes at the id the server expects next.
+ */
+final class FuzzConnection implements WebSocket.Listener {
+
+	private static final long BARRIER_IDS = 1_000_000_000_000L;
+
+	private final HostileInputs.Target target;
+
+	private final FuzzFindings findings;
+
+	private final WebSocket webSocket;
+
+	private final StringBuilder parts = new StringBuilder();
+
+	private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+
+	private volatile String closeReason = "";
+
+	private final Map<Long, CompletableFuture<Void>> barriers = new ConcurrentHashMap<>();
+
+	private final AtomicLong barrierIds = new AtomicLong(BARRIER_IDS);
+
+	private FuzzConnection(URI server, HostileInputs.Target target, FuzzFindings findings) {
+		this.target = target;
+		this.findings = findings;
+		this.webSocket = Handshake.open(server, target.uid, this);
+	}
+
+	static FuzzConnection open(URI server, HostileInputs.Target target, FuzzFindings findings) {
+		return new FuzzConnection(server, target, findings);
+	}
+
+	CompletableFuture<Integer> closeCode() {
+		return this.closeCode;
+	}
+
+	String closeReason() {
+		return this.closeReason;
+	}
+
+	/**
+	 * Sends a text frame.
+	 * @return whether it was sent; not when the connection is closing or the text cannot
+	 * be encoded as UTF-8 (a lone surrogate left by a mutation)
+	 */
+	boolean sendText(String text) throws InterruptedException, TimeoutException {
+		return sent(this.webSocket.sendText(text, true));
+	}
+
+	boolean sendBinary(String text) throws InterruptedException, TimeoutException {
+		return sent(this.webSocket.sendBinary(ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), true));
+	}
+
+	private boolean sent(CompletableFuture<WebSocket> sending) throws InterruptedException, TimeoutException {
+		try {
+			sending.get(30, TimeUnit.SECONDS);
+			return true;
+		}
+		catch (java.util.concurrent.ExecutionException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Sends a {@code noop} and waits for its answer: messages are handled in order, so
+	 * every input before it has been answered (or dropped) by then.
+	 * @return whether it was answered; not when the connection closed meanwhile
+	 * @throws TimeoutException when the server answered nothing for 30 seconds
+	 */
+	boolean barrier() throws InterruptedException, TimeoutException {
+		long id = this.barrierIds.incrementAndGet();
+		CompletableFuture<Void> answered = new CompletableFuture<>();
+		this.barriers.put(id, answered);
+		if (!sendText("{\"type\":\"noop\",\"id\":" + id + "}")) {
+			return false;
+		}
+		try {
+			CompletableFuture.anyOf(answered, this.closeCode).get(30, TimeUnit.SECONDS);
+		}
+		catch (java.util.concurrent.ExecutionException ex) {
+			return false;
+		}
+		finally {
+			this.barriers.remove(id);
+		}
+		return answered.isDone();
+	}
+
+	/**
+	 * Waits for the server to close the connection.
+	 * @return the close code, or {@code null} if it stayed open
+	 */
+	@Nullable Integer awaitClose(long seconds) throws InterruptedException {
+		try {
+			return this.closeCode.get(seconds, TimeUnit.SECONDS);
+		}
+		catch (java.util.concurrent.ExecutionException | TimeoutException ex) {
+			return null;
+		}
+	}
+
+	void close() {
+		if (!this.webSocket.isOutputClosed()) {
+			try {
+				this.webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+			}
+			catch (Exception ex) {
+				this.webSocket.abort();
+			}
+		}
+		try {
+			this.closeCode.get(5, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			this.webSocket.abort();
+		}
+	}
+
+	@Override
+	public void onOpen(WebSocket webSocket) {
+		webSocket.request(1);
+	}
+
+	@Override
+	public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+		this.parts.append(data);
+		if (last) {
+			String text = this.parts.toString();
+			this.parts.setLength(0);
+			inspect(text);
+		}
+		webSocket.request(1);
+		return null;
+	}
+
+	@Override
+	public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+		this.findings.unexpected("a binary frame from the server");
+		webSocket.request(1);
+		return null;
+	}
+
+	@Override
+	public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+		this.closeReason = reason;
+		this.findings.inspectText(reason, "close reason");
+		this.closeCode.complete(statusCode);
+		return null;
+	}
+
+	@Override
+	public void onError(WebSocket webSocket, Throwable error) {
+		this.closeReason = String.valueOf(error);
+		this.closeCode.complete(1006);
+	}
+
+	private void inspect(String text) {
+		this.findings.inspectText(text, "message");
+		JsonNode message;
+		try {
+			message = MessageCodec.readTree(text);
+		}
+		catch (RuntimeException ex) {
+			this.findings.unexpected("a message that is not JSON: " + FuzzFindings.abbreviate(text));
+			return;
+		}
+		String type = message.path("type").asString("");
+		this.findings.received(type, message.path("code").asInt(0));
+		if (type.equals("error")) {
+			JsonNode expected = message.get("expected");
+			if (expected != null && expected.canConvertToLong()) {
+				this.target.nextScribeId = expected.longValue();
+			}
+		}
+		else if (type.equals("sync")) {
+			this.target.pendingPull = message.path("id").asLong();
+			this.target.nextScribeId = message.path("from").asLong(0) + 1;
+		}
+		else if (type.equals("response")) {
+			CompletableFuture<Void> barrier = this.barriers.get(message.path("id").asLong(-1));
+			if (barrier != null) {
+				barrier.complete(null);
+			}
+		}
+	}
+
+}
