@@ -25,6 +25,8 @@ final class FuzzConnection implements WebSocket.Listener {
 
 	private static final long BARRIER_IDS = 1_000_000_000_000L;
 
+	private static final long PROBE_SCRIBE_ID = 1L << 62;
+
 	private final HostileInputs.Target target;
 
 	private final FuzzFindings findings;
@@ -83,8 +85,10 @@ final class FuzzConnection implements WebSocket.Listener {
 	}
 
 	/**
-	 * Sends a {@code noop} and waits for its answer: messages are handled in order, so
-	 * every input before it has been answered (or dropped) by then.
+	 * Sends a probe and waits for its answer: messages are handled in order, so every
+	 * input before it has been answered (or dropped) by then. The probe is a scribe with an
+	 * id far beyond the mark, which the server answers with 409 and the id it expects
+	 * next, so the generator aims the next scribes at it.
 	 * @return whether it was answered; not when the connection closed meanwhile
 	 * @throws TimeoutException when the server answered nothing for 30 seconds
 	 */
@@ -92,7 +96,8 @@ final class FuzzConnection implements WebSocket.Listener {
 		long id = this.barrierIds.incrementAndGet();
 		CompletableFuture<Void> answered = new CompletableFuture<>();
 		this.barriers.put(id, answered);
-		if (!sendText("{\"type\":\"noop\",\"id\":" + id + "}")) {
+		if (!sendText("{\"type\":\"add_scribe\",\"id\":" + id + ",\"scribe\":{\"id\":" + PROBE_SCRIBE_ID
+				+ ",\"klass\":\"Todo\",\"type\":\"destroy\",\"data\":[\"probe\"]}}")) {
 			return false;
 		}
 		try {
@@ -186,22 +191,21 @@ final class FuzzConnection implements WebSocket.Listener {
 			return;
 		}
 		String type = message.path("type").asString("");
-		this.findings.received(type, message.path("code").asInt(0));
+		long id = message.path("id").asLong(-1);
+		if (id <= BARRIER_IDS) {
+			this.findings.received(type, message.path("code").asInt(0));
+		}
 		if (type.equals("error")) {
 			JsonNode expected = message.get("expected");
-			if (expected != null && expected.canConvertToLong()) {
+			CompletableFuture<Void> barrier = this.barriers.get(id);
+			if (barrier != null && expected != null && expected.canConvertToLong()) {
 				this.target.nextScribeId = expected.longValue();
+				barrier.complete(null);
 			}
 		}
 		else if (type.equals("sync")) {
 			this.target.pendingPull = message.path("id").asLong();
 			this.target.nextScribeId = message.path("from").asLong(0) + 1;
-		}
-		else if (type.equals("response")) {
-			CompletableFuture<Void> barrier = this.barriers.get(message.path("id").asLong(-1));
-			if (barrier != null) {
-				barrier.complete(null);
-			}
 		}
 	}
 

@@ -114,6 +114,7 @@ final class HostileInputs {
 	}
 
 	Input next() {
+		long idBefore = this.target.nextScribeId;
 		int roll = this.random.nextInt(1000);
 		if (roll < 2) {
 			return new Input(Kind.BINARY, word());
@@ -163,6 +164,8 @@ final class HostileInputs {
 		}
 		if (this.random.nextInt(10) == 0) {
 			text = mutate(text);
+			// a mutated scribe is most often not read at all: the next one takes its id again
+			this.target.nextScribeId = idBefore;
 		}
 		boolean tooLarge = text.getBytes(StandardCharsets.UTF_8).length > this.target.maxMessageBytes;
 		return new Input(tooLarge ? Kind.OVERSIZED : Kind.TEXT, text);
@@ -171,6 +174,14 @@ final class HostileInputs {
 	// The categories
 
 	private String oversized() {
+		// refused before it is read: the next scribe takes the id this one has
+		long id = this.target.nextScribeId;
+		String text = oversizedText();
+		this.target.nextScribeId = id;
+		return text;
+	}
+
+	private String oversizedText() {
 		int size = this.target.maxMessageBytes + 1 + this.random.nextInt(4096);
 		ObjectNode message = (this.random.nextBoolean()) ? json.objectNode().put("type", "noop").put("id", nextRequestId())
 				: addScribe(createOf("Todo", freshId()));
@@ -321,7 +332,12 @@ final class HostileInputs {
 	 */
 	private ObjectNode reply() {
 		Long pull = this.target.pendingPull;
-		long id = (pull != null && this.random.nextInt(3) != 0) ? pull : this.random.nextLong(-5, 1_000_000);
+		boolean answersPull = pull != null && this.random.nextInt(3) != 0;
+		long id = answersPull ? pull : this.random.nextLong(-5, 1_000_000);
+		if (answersPull) {
+			// the server takes the first answer to its pull; it sends a new one when it pulls again
+			this.target.pendingPull = null;
+		}
 		if (this.random.nextInt(5) == 0) {
 			ObjectNode error = json.objectNode().put("type", "error").put("id", id).put("code", pick(List.of(400, 403, 409, 500, 501)));
 			error.set("message", anyValue(1));
@@ -338,7 +354,7 @@ final class HostileInputs {
 			ArrayNode scribes = json.arrayNode();
 			int count = this.random.nextInt(8);
 			for (int i = 0; i < count; i++) {
-				scribes.add((this.random.nextInt(8) == 0) ? anyValue(2) : scribe());
+				scribes.add((this.random.nextInt(8) == 0) ? anyValue(2) : scribe(answersPull));
 			}
 			response.set("result", scribes);
 		}
@@ -383,10 +399,18 @@ final class HostileInputs {
 	}
 
 	private JsonNode scribe() {
+		return scribe(true);
+	}
+
+	/**
+	 * A scribe, most often with the id the server expects next; only a scribe the server
+	 * will look at takes that id, or the ones after it would all be out of order.
+	 */
+	private JsonNode scribe(boolean sent) {
 		JsonNode id;
 		int roll = this.random.nextInt(100);
 		if (roll < 80) {
-			id = json.numberNode(takeScribeId());
+			id = json.numberNode(sent ? takeScribeId() : this.target.nextScribeId);
 		}
 		else if (roll < 85) {
 			id = json.numberNode(Math.max(1, this.target.nextScribeId - 1 - this.random.nextInt(50)));

@@ -121,11 +121,18 @@ final class WireClient implements AutoCloseable {
 	}
 
 	JsonNode reply(long id) {
+		CompletableFuture<JsonNode> reply = this.replies.get(id);
+		if (reply == null) {
+			throw new IllegalStateException(this.uid + " sent no request " + id + " or took its reply already");
+		}
 		try {
-			return this.replies.get(id).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			return reply.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (Exception ex) {
 			throw new IllegalStateException(this.uid + " got no reply to request " + id, ex);
+		}
+		finally {
+			this.replies.remove(id);
 		}
 	}
 
@@ -287,7 +294,7 @@ final class WireClient implements AutoCloseable {
 			if (type.equals("response") && this.syncRequests.remove(id) != null) {
 				message.path("result").forEach((scribe) -> this.arrivals.add(new Arrival(scribe, now, false)));
 			}
-			CompletableFuture<JsonNode> reply = this.replies.remove(id);
+			CompletableFuture<JsonNode> reply = this.replies.get(id);
 			if (reply != null) {
 				reply.complete(message);
 			}
