@@ -70,6 +70,29 @@ final class FuzzConnection implements WebSocket.Listener {
 		return sent(this.webSocket.sendText(text, true));
 	}
 
+	/**
+	 * Sends a text as several frames of one message, cut at random places.
+	 */
+	boolean sendFragments(String text, java.util.SplittableRandom random) throws InterruptedException, TimeoutException {
+		int start = 0;
+		while (text.length() - start > 1 && random.nextInt(3) != 0) {
+			int end = start + 1 + random.nextInt(text.length() - start - 1);
+			if (Character.isHighSurrogate(text.charAt(end - 1))) {
+				end--;
+			}
+			if (end > start && !sent(this.webSocket.sendText(text.substring(start, end), false))) {
+				return false;
+			}
+			start = Math.max(start, end);
+		}
+		return sent(this.webSocket.sendText(text.substring(start), true));
+	}
+
+	boolean sendPing(String text) throws InterruptedException, TimeoutException {
+		byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		return sent(this.webSocket.sendPing(ByteBuffer.wrap(bytes, 0, Math.min(bytes.length, 125))));
+	}
+
 	boolean sendBinary(String text) throws InterruptedException, TimeoutException {
 		return sent(this.webSocket.sendBinary(ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), true));
 	}

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -190,9 +191,10 @@ class HostileInputFuzzTests {
 				int share = inputs / connections + ((i < inputs % connections) ? 1 : 0);
 				HostileInputs.Target target = new HostileInputs.Target(uidPrefix + "-" + i, victim, victimRecords, sharedRecords,
 						MAX_MESSAGE_BYTES);
-				HostileInputs generator = new HostileInputs(seed + i, target);
+				long connectionSeed = seed + i;
+				HostileInputs generator = new HostileInputs(connectionSeed, target);
 				running.add(threads.submit(() -> {
-					drive(server, target, generator, share, findings);
+					drive(server, target, generator, connectionSeed, share, findings);
 					return null;
 				}));
 			}
@@ -205,9 +207,12 @@ class HostileInputFuzzTests {
 		}
 	}
 
-	private void drive(URI server, HostileInputs.Target target, HostileInputs generator, int count, FuzzFindings findings)
+	private void drive(URI server, HostileInputs.Target target, HostileInputs generator, long seed, int count,
+			FuzzFindings findings)
 			throws Exception {
 		FuzzConnection connection = FuzzConnection.open(server, target, findings);
+		// how inputs are framed: some in fragments, some after a ping
+		SplittableRandom shapes = new SplittableRandom(~seed);
 		for (int sent = 1; sent <= count; sent++) {
 			Input input = generator.next();
 			findings.inputs.increment();
@@ -215,8 +220,19 @@ class HostileInputFuzzTests {
 				rawHandshake(input.text(), findings);
 				continue;
 			}
-			boolean delivered = (input.kind() == Kind.BINARY) ? connection.sendBinary(input.text())
-					: connection.sendText(input.text());
+			boolean delivered;
+			if (input.kind() == Kind.BINARY) {
+				delivered = connection.sendBinary(input.text());
+			}
+			else if (shapes.nextInt(20) == 0) {
+				delivered = connection.sendFragments(input.text(), shapes);
+			}
+			else if (shapes.nextInt(100) == 0) {
+				delivered = connection.sendPing(input.text()) && connection.sendText(input.text());
+			}
+			else {
+				delivered = connection.sendText(input.text());
+			}
 			if (!delivered && !connection.closeCode().isDone()) {
 				findings.unsendable.increment();
 			}
