@@ -104,6 +104,8 @@ class SlowConsumerTests {
 		await().atMost(Duration.ofSeconds(30)).until(slowSession::isClosed);
 		sampling.set(false);
 		sampler.join();
+		// written after the last Page: once the others have it, every Page's scribe is in the log
+		todos.write(1);
 		List<Long> during = todos.awaitLatencies();
 		long heapAfter = usedHeapAfterGc();
 
