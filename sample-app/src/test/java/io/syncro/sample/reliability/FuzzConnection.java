@@ -216,7 +216,7 @@ final class FuzzConnection implements WebSocket.Listener {
 		String type = message.path("type").asString("");
 		long id = message.path("id").asLong(-1);
 		if (id <= BARRIER_IDS) {
-			this.findings.received(type, message.path("code").asInt(0));
+			this.findings.received(type, message.path("code").asInt(0), text);
 		}
 		if (type.equals("error")) {
 			JsonNode expected = message.get("expected");

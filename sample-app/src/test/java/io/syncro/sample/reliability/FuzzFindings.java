@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 
@@ -38,8 +37,6 @@ final class FuzzFindings {
 
 	final LongAdder handshakes = new LongAdder();
 
-	final AtomicLong handshakeMillis = new AtomicLong();
-
 	private final Map<Integer, LongAdder> errorCodes = new ConcurrentSkipListMap<>();
 
 	private final Map<String, LongAdder> closes = new ConcurrentSkipListMap<>();
@@ -63,12 +60,13 @@ final class FuzzFindings {
 		}
 	}
 
-	void received(String type, int code) {
+	void received(String type, int code, String text) {
 		this.messages.increment();
 		if (type.equals("error")) {
 			this.errorCodes.computeIfAbsent(code, (key) -> new LongAdder()).increment();
 			if (code == 500) {
 				this.internalErrors.increment();
+				sample("a 500 (the server's log has the input)", text);
 			}
 		}
 	}
@@ -89,10 +87,6 @@ final class FuzzFindings {
 
 	void unexpected(String what) {
 		sample("unexpected", what);
-	}
-
-	void input500(String input, String reply) {
-		sample("500 for an input", abbreviate(input) + " -> " + abbreviate(reply));
 	}
 
 	void sample(String kind, String text) {
