@@ -2,7 +2,10 @@ package io.syncro.protocol;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.SerializableString;
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.io.CharacterEscapes;
+import tools.jackson.core.io.SerializedString;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,6 +28,7 @@ public final class MessageCodec {
 	private static final JsonMapper mapper = JsonMapper
 		.builder(JsonFactory.builder()
 			.streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+			.characterEscapes(new SurrogateEscapes())
 			.build())
 		.build();
 
@@ -256,6 +260,32 @@ public final class MessageCodec {
 			return text;
 		}
 		return text.substring(0, text.offsetByCodePoints(0, 40)) + "…";
+	}
+
+	/**
+	 * Writes every surrogate char as a JSON unicode escape. JSON lets a peer send an
+	 * unpaired surrogate as an escape, and a string holding one has no UTF-8 form: written
+	 * as is, every message carrying it would fail to send and close the connection of
+	 * whoever should receive it, on every sync. Escaped, it is plain ASCII on the wire and
+	 * reads back unchanged; a pair reads back as the character it encodes.
+	 */
+	private static final class SurrogateEscapes extends CharacterEscapes {
+
+		private static final int[] ASCII_ESCAPES = CharacterEscapes.standardAsciiEscapesForJSON();
+
+		@Override
+		public int[] getEscapeCodesForAscii() {
+			return ASCII_ESCAPES;
+		}
+
+		@Override
+		public @Nullable SerializableString getEscapeSequence(int ch) {
+			if (ch < Character.MIN_SURROGATE || ch > Character.MAX_SURROGATE) {
+				return null;
+			}
+			return new SerializedString(String.format("\\u%04x", ch));
+		}
+
 	}
 
 	/**

@@ -5,6 +5,8 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 import io.syncro.play.SyncClasses;
+import io.syncro.protocol.ErrorCodes;
+import io.syncro.protocol.SyncroException;
 import io.syncro.recording.RecordingRepositoryPostProcessor;
 import io.syncro.recording.ScribeRecorder;
 import io.syncro.recording.SyncableEntities;
@@ -37,6 +39,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.repository.Repository;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -83,7 +86,14 @@ public final class SyncroAutoConfiguration {
 
 			@Override
 			public <T> T inTransaction(Supplier<T> work) {
-				return template.execute((status) -> work.get());
+				try {
+					return template.execute((status) -> work.get());
+				}
+				catch (ConcurrencyFailureException ex) {
+					// lost a race with a concurrent change (two clients destroying one record):
+					// transient, so a conflict the client resends, not a 500
+					throw new SyncroException(ErrorCodes.CONFLICT, "The record changed meanwhile; send the scribe again.");
+				}
 			}
 
 		};

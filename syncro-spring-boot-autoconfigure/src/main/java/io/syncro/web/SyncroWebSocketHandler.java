@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.syncro.session.Connection;
 import io.syncro.session.Session;
 import io.syncro.session.SyncroEngine;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.BinaryMessage;
@@ -140,17 +141,66 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 
 	}
 
-	private record WebSocketConnection(WebSocketSession webSocket) implements Connection {
+	/**
+	 * A session's connection. A close asked for while a send is in progress (a slow
+	 * consumer's send blocks once the network's buffers are full) waits for that send to
+	 * end: closing under it makes the container drop the connection without a close
+	 * frame, so the client would see 1006 instead of the code it should act on, and would
+	 * lose what it had not read yet. The send ends when the client reads again, or when
+	 * the container's send timeout gives up on it.
+	 */
+	private static final class WebSocketConnection implements Connection {
+
+		private final WebSocketSession webSocket;
+
+		private final Object state = new Object();
+
+		// guarded by state
+		private boolean sending;
+
+		// guarded by state
+		private @Nullable CloseStatus deferredClose;
+
+		WebSocketConnection(WebSocketSession webSocket) {
+			this.webSocket = webSocket;
+		}
 
 		@Override
 		public void send(String message) throws IOException {
-			this.webSocket.sendMessage(new TextMessage(message));
+			synchronized (this.state) {
+				this.sending = true;
+			}
+			try {
+				this.webSocket.sendMessage(new TextMessage(message));
+			}
+			finally {
+				CloseStatus deferred;
+				synchronized (this.state) {
+					this.sending = false;
+					deferred = this.deferredClose;
+					this.deferredClose = null;
+				}
+				if (deferred != null) {
+					closeNow(deferred);
+				}
+			}
 		}
 
 		@Override
 		public void close(int code, String reason) {
+			CloseStatus status = new CloseStatus(code, reason);
+			synchronized (this.state) {
+				if (this.sending) {
+					this.deferredClose = status;
+					return;
+				}
+			}
+			closeNow(status);
+		}
+
+		private void closeNow(CloseStatus status) {
 			try {
-				this.webSocket.close(new CloseStatus(code, reason));
+				this.webSocket.close(status);
 			}
 			catch (IOException ex) {
 				logger.debug("Closing {} failed", this.webSocket.getId(), ex);

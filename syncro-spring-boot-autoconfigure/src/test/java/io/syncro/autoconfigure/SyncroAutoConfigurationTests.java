@@ -3,7 +3,10 @@ package io.syncro.autoconfigure;
 import io.syncro.recording.ScribeRecorder;
 import io.syncro.recording.SyncableEntities;
 import io.syncro.rpc.RpcRegistry;
+import io.syncro.protocol.ErrorCodes;
+import io.syncro.protocol.SyncroException;
 import io.syncro.session.SyncroEngine;
+import io.syncro.session.TransactionRunner;
 import io.syncro.store.ClientStore;
 import io.syncro.store.InMemoryClientStore;
 import io.syncro.store.InMemoryScribeLog;
@@ -25,10 +28,12 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerA
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.repository.Repository;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Tests for {@link SyncroAutoConfiguration} and {@link SyncroWebSocketAutoConfiguration}.
@@ -67,6 +72,20 @@ class SyncroAutoConfigurationTests {
 			log.append(java.util.List.of(new io.syncro.scribe.ScribeEntry(io.syncro.scribe.Scribe.destroy("Todo", "1"),
 					io.syncro.scribe.Recipients.all(), null)));
 			assertThat(log.lastId("a")).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void aPlayThatLostARaceWithAConcurrentChangeIsAConflictTheClientRetries() {
+		this.jdbcContextRunner.run((context) -> {
+			TransactionRunner transactions = context.getBean(TransactionRunner.class);
+			assertThatThrownBy(() -> transactions.inTransaction(() -> {
+				throw new OptimisticLockingFailureException("Unexpected row count: delete from todo where id=?");
+			})).isInstanceOfSatisfying(SyncroException.class, (ex) -> {
+				assertThat(ex.getCode()).isEqualTo(ErrorCodes.CONFLICT);
+				assertThat(ex.getMessage()).doesNotContain("todo", "row count");
+			});
+			assertThat(transactions.inTransaction(() -> "played")).isEqualTo("played");
 		});
 	}
 
