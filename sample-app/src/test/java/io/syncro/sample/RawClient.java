@@ -227,32 +227,22 @@ final class RawClient implements AutoCloseable {
 		}
 	}
 
-	private static final class Listener implements WebSocket.Listener {
+	private static final class Listener extends TextMessageListener {
 
 		private final RawClient client;
-
-		private final StringBuilder parts = new StringBuilder();
 
 		Listener(RawClient client) {
 			this.client = client;
 		}
 
 		@Override
-		public void onOpen(WebSocket webSocket) {
+		protected void opened(WebSocket webSocket) {
 			this.client.webSocket = webSocket;
-			webSocket.request(1);
 		}
 
 		@Override
-		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-			this.parts.append(data);
-			if (last) {
-				String text = this.parts.toString();
-				this.parts.setLength(0);
-				this.client.received(MessageCodec.readTree(text));
-			}
-			webSocket.request(1);
-			return null;
+		protected void onMessage(String text) {
+			this.client.received(MessageCodec.readTree(text));
 		}
 
 		@Override

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.sample.TextMessageListener;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -21,7 +22,7 @@ import tools.jackson.databind.JsonNode;
  * leak. It follows the server's pull and its {@code expected} ids so that the generator
  * can aim its scribes at the id the server expects next.
  */
-final class FuzzConnection implements WebSocket.Listener {
+final class FuzzConnection extends TextMessageListener {
 
 	private static final long BARRIER_IDS = 1_000_000_000_000L;
 
@@ -32,8 +33,6 @@ final class FuzzConnection implements WebSocket.Listener {
 	private final FuzzFindings findings;
 
 	private final WebSocket webSocket;
-
-	private final StringBuilder parts = new StringBuilder();
 
 	private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
 
@@ -166,20 +165,8 @@ final class FuzzConnection implements WebSocket.Listener {
 	}
 
 	@Override
-	public void onOpen(WebSocket webSocket) {
-		webSocket.request(1);
-	}
-
-	@Override
-	public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-		this.parts.append(data);
-		if (last) {
-			String text = this.parts.toString();
-			this.parts.setLength(0);
-			inspect(text);
-		}
-		webSocket.request(1);
-		return null;
+	protected void onMessage(String text) {
+		inspect(text);
 	}
 
 	@Override

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.sample.TextMessageListener;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -310,32 +311,27 @@ final class WireClient implements AutoCloseable {
 		}
 	}
 
-	private static final class Listener implements WebSocket.Listener {
+	private static final class Listener extends TextMessageListener {
 
 		private final WireClient client;
-
-		private final StringBuilder parts = new StringBuilder();
 
 		Listener(WireClient client) {
 			this.client = client;
 		}
 
 		@Override
-		public void onOpen(WebSocket webSocket) {
+		protected void opened(WebSocket webSocket) {
 			this.client.webSocket = webSocket;
-			webSocket.request(1);
 		}
 
 		@Override
-		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-			this.parts.append(data);
-			if (last) {
-				String text = this.parts.toString();
-				this.parts.setLength(0);
-				this.client.received(MessageCodec.readTree(text));
-			}
+		protected void onMessage(String text) {
+			this.client.received(MessageCodec.readTree(text));
+		}
+
+		@Override
+		protected void requestNext(WebSocket webSocket) {
 			this.client.askForMore(webSocket);
-			return null;
 		}
 
 		@Override
