@@ -3,7 +3,6 @@ package io.syncro.sample.reliability;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -35,6 +34,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import static io.syncro.sample.reliability.Measurements.percentile;
+import static io.syncro.sample.reliability.Measurements.usedHeapAfterGc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -329,24 +330,6 @@ class HostileInputFuzzTests {
 		catch (org.awaitility.core.ConditionTimeoutException ex) {
 			return false;
 		}
-	}
-
-	private static long usedHeapAfterGc() throws InterruptedException {
-		long used = Long.MAX_VALUE;
-		for (int i = 0; i < 5; i++) {
-			System.gc();
-			Thread.sleep(200);
-			used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-		}
-		return used;
-	}
-
-	private static String percentile(List<Long> sorted, int percent) {
-		if (sorted.isEmpty()) {
-			return "-";
-		}
-		int index = Math.min(sorted.size() - 1, (int) Math.ceil(percent / 100.0 * sorted.size()) - 1);
-		return String.valueOf(sorted.get(Math.max(0, index)));
 	}
 
 	/**

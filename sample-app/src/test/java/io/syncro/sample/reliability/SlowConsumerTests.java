@@ -1,6 +1,5 @@
 package io.syncro.sample.reliability;
 
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +21,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import static io.syncro.sample.reliability.Measurements.percentile;
+import static io.syncro.sample.reliability.Measurements.usedHeapAfterGc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -129,9 +130,9 @@ class SlowConsumerTests {
 						+ "(max-pending %d); it had read %d scribes, then caught up with %d from position %d; the log holds %d for it%n",
 				closeCode, pages.size(), BODY_CHARS / 1000, pageBytes >> 20, closedAfterMillis, maxPending.get(), MAX_PENDING,
 				firstConnection.size(), caughtUp.size(), position, everything.size());
-		System.out.printf("slow consumer: %d other clients' latency ms, all reading: p50 %d p99 %d max %d (%d changes)%n",
+		System.out.printf("slow consumer: %d other clients' latency ms, all reading: p50 %s p99 %s max %s (%d changes)%n",
 				OTHERS, percentile(before, 50), percentile(before, 99), percentile(before, 100), before.size());
-		System.out.printf("slow consumer: %d other clients' latency ms, while it stalled: p50 %d p99 %d max %d (%d changes)%n",
+		System.out.printf("slow consumer: %d other clients' latency ms, while it stalled: p50 %s p99 %s max %s (%d changes)%n",
 				OTHERS, percentile(during, 50), percentile(during, 99), percentile(during, 100), during.size());
 		System.out.printf("slow consumer: used heap after GC %d MiB before the stall, %d MiB after its close (%d MB of Pages stored)%n",
 				heapBefore >> 20, heapAfter >> 20, pageBytes >> 20);
@@ -163,24 +164,6 @@ class SlowConsumerTests {
 
 	private static String createdId(JsonNode scribe) {
 		return scribe.path("type").asString().equals("create") ? scribe.path("data").path("id").asString("") : "";
-	}
-
-	private static long usedHeapAfterGc() throws InterruptedException {
-		long used = Long.MAX_VALUE;
-		for (int i = 0; i < 5; i++) {
-			System.gc();
-			Thread.sleep(200);
-			used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-		}
-		return used;
-	}
-
-	private static long percentile(List<Long> sorted, int percent) {
-		if (sorted.isEmpty()) {
-			return -1;
-		}
-		int index = Math.min(sorted.size() - 1, (int) Math.ceil(percent / 100.0 * sorted.size()) - 1);
-		return sorted.get(Math.max(0, index));
 	}
 
 	/**
