@@ -124,6 +124,11 @@ export interface SyncroOptions {
 	backoff?: BackoffOptions;
 	/** Most scribes per answer to the server's pull, 1 to 500 (default 500). */
 	batchSize?: number;
+	/**
+	 * Headers for every handshake, e.g. `{ Authorization: 'Basic ...' }`, for a WebSocket
+	 * implementation that takes them (Node's ws); browsers send their cookies instead.
+	 */
+	headers?: Record<string, string>;
 }
 
 /** An error answered by the server (numeric code), or `timeout` / `closed` from the client. */

@@ -37,8 +37,9 @@ describe('the sample app in two browser windows', { timeout: 120_000 }, () => {
 	before(async () => {
 		browser = await launchChromium();
 		app = await startSampleApp();
-		[contextA, a] = await openWindow();
-		[, b] = await openWindow();
+		// two users, each signed in through the page's login form
+		[contextA, a] = await openWindow('alice');
+		[, b] = await openWindow('bob');
 		await Promise.all([online(a), online(b)]);
 	});
 
@@ -59,7 +60,7 @@ describe('the sample app in two browser windows', { timeout: 120_000 }, () => {
 		}
 	});
 
-	async function openWindow() {
+	async function openWindow(user) {
 		const context = await browser.newContext({ viewport: VIEWPORT });
 		context.setDefaultTimeout(20_000);
 		await context.addInitScript(TRACK_SOCKETS);
@@ -71,6 +72,9 @@ describe('the sample app in two browser windows', { timeout: 120_000 }, () => {
 			}
 		});
 		await page.goto(app.url);
+		await signIn(page, user, `${user}-secret`);
+		await page.locator('#app').waitFor({ state: 'visible' });
+		assert.equal(await page.locator('#user').textContent(), user);
 		return [context, page];
 	}
 
@@ -174,8 +178,9 @@ describe('the sample app in two browser windows', { timeout: 120_000 }, () => {
 		const stored = await (await fetch(`${app.url}/api/pages?owner=${encodeURIComponent(uidA)}`)).json();
 		assert.deepEqual(stored.map(({ owner, title }) => ({ owner, title })), [{ owner: uidA, title: 'Private notes of A' }]);
 
-		// a third window that syncs from scratch gets every todo and no page of anyone else
-		const [contextC, c] = await openWindow();
+		// a third window, of a third user, that syncs from scratch gets every todo and no
+		// page of anyone else
+		const [contextC, c] = await openWindow('carol');
 		try {
 			await online(c);
 			await waitForTodo(c, 'Pages checked');
@@ -184,6 +189,48 @@ describe('the sample app in two browser windows', { timeout: 120_000 }, () => {
 		}
 		finally {
 			await contextC.close();
+		}
+	});
+
+	test('the page connects only after a sign-in, and signing out or losing the session leaves the login form', async () => {
+		const context = await browser.newContext({ viewport: VIEWPORT });
+		await context.addInitScript(TRACK_SOCKETS);
+		try {
+			const page = await context.newPage();
+			await page.goto(app.url);
+			await page.locator('#login').waitFor({ state: 'visible' });
+			assert.equal(await page.locator('#app').isVisible(), false);
+			// nothing signed in: the sync endpoint refuses this browser
+			const refused = await page.evaluate(() => new Promise((resolve) => {
+				const socket = new WebSocket(new URL('syncro?client=anonymous-probe', location.href.replace(/^http/, 'ws')));
+				socket.onopen = () => resolve('open');
+				socket.onclose = () => resolve('refused');
+			}));
+			assert.equal(refused, 'refused');
+
+			await signIn(page, 'carol', 'not-her-password');
+			await page.locator('#login-error', { hasText: 'Wrong user name or password.' }).waitFor();
+			assert.equal(await page.locator('#app').isVisible(), false);
+
+			await signIn(page, 'carol', 'carol-secret');
+			await online(page);
+			assert.equal(await page.locator('#user').textContent(), 'carol');
+
+			// the session ends behind the page's back: its reconnects are refused, and it
+			// asks to sign in again
+			await context.clearCookies();
+			await page.evaluate(() => window.__e2eSockets.forEach((socket) => socket.close()));
+			await page.locator('#login').waitFor({ state: 'visible' });
+			await signIn(page, 'carol', 'carol-secret');
+			await online(page);
+
+			await page.locator('#logout').click();
+			await page.locator('#login').waitFor({ state: 'visible' });
+			const session = await (await page.request.get(`${app.url}/session`)).json();
+			assert.equal(session.user, null);
+		}
+		finally {
+			await context.close();
 		}
 	});
 
@@ -229,6 +276,12 @@ describe('the sample app in two browser windows', { timeout: 120_000 }, () => {
 });
 
 // What a person does and sees in one window
+
+async function signIn(page, user, password) {
+	await page.locator('#login-user').fill(user);
+	await page.locator('#login-password').fill(password);
+	await page.locator('#login button[type=submit]').click();
+}
 
 async function addTodo(page, title) {
 	await page.locator('#new-todo-title').fill(title);

@@ -68,6 +68,9 @@ import { claimUid, clientUrl } from './uids.js';
  * @property {BackoffOptions} [backoff] delays of reconnects and of retries after 429, 500
  *   and timeouts (default: 500 ms doubling up to 30 s, half of it random)
  * @property {number} [batchSize=500] most scribes per answer to the server's pull (1 to 500)
+ * @property {Record<string, string>} [headers] headers for every handshake, such as
+ *   `{ Authorization: 'Basic ...' }`, for a WebSocket implementation that takes them as
+ *   its third argument (Node's `ws`); a browser sends its cookies instead and takes none
  */
 
 /** Most scribes in one answer to the server's pull (PROTOCOL.md §5.2). */
@@ -134,6 +137,7 @@ export class Syncro extends Emitter {
 		this.uid = uid;
 		/** @private */ this._WebSocket = WebSocketImpl;
 		/** @private */ this._url = clientUrl(options.url, uid);
+		/** @private */ this._headers = options.headers ? { ...options.headers } : null;
 		/** @private */ this._store = store;
 		/** @private */ this._release = release;
 		/** @private */ this._requestTimeout = positive(options.requestTimeout, 30000);
@@ -448,7 +452,9 @@ export class Syncro extends Emitter {
 		const link = new Link();
 		let socket;
 		try {
-			socket = new this._WebSocket(this._url);
+			// browsers take no headers (their cookies go along); Node's ws takes them third
+			socket = this._headers ? new this._WebSocket(this._url, [], { headers: this._headers })
+				: new this._WebSocket(this._url);
 		}
 		catch (error) {
 			this._report(error);

@@ -19,6 +19,16 @@ describe('sync', () => {
 		return opened;
 	}
 
+	it('sends the headers it was given on every handshake, for credentials', async () => {
+		server = await new FakeServer().listen();
+		const authorization = `Basic ${Buffer.from('alice:alice-secret').toString('base64')}`;
+		const reader = await client({ headers: { Authorization: authorization } });
+		await reader.whenOnline();
+		server.dropAll();
+		await waitFor(() => server.connections === 2 && reader.status === 'online');
+		assert.deepEqual(server.handshakeHeaders.map((headers) => headers.authorization), [authorization, authorization]);
+	});
+
 	it('syncs in batches, repeating sync from its new position while more remain', async () => {
 		server = await new FakeServer({ batchSize: 3 }).listen();
 		for (let i = 1; i <= 7; i++) {

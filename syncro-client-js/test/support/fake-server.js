@@ -40,6 +40,8 @@ export class FakeServer {
 		this.syncs = [];
 		/** how many connections were accepted */
 		this.connections = 0;
+		/** the headers of every handshake, in order */
+		this.handshakeHeaders = [];
 		this.sessions = new Set();
 		this.rpcHandlers = {
 			Echo: { say: (args) => args },
@@ -74,6 +76,7 @@ export class FakeServer {
 		});
 		this.port = this.wss.address().port;
 		this.wss.on('connection', (ws, request) => {
+			this.handshakeHeaders.push(request.headers);
 			const uid = new URL(request.url, 'http://localhost').searchParams.get('client');
 			if (!uid || !/^[A-Za-z0-9_.:-]{1,64}$/.test(uid)) {
 				ws.close(1008, 'Bad uid');

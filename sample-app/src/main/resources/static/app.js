@@ -5,9 +5,14 @@
 
 import { Syncro, IndexedDBStore } from './syncro-client/index.js';
 
-const UID_KEY = 'syncro-sample:uid';
+// the user who signed in last in this browser, to start offline as them
+const USER_KEY = 'syncro-sample:user';
 
 registerServiceWorker();
+
+const user = await signIn();
+// each user's uid of this tab: a uid belongs to the user who first connected with it
+const UID_KEY = `syncro-sample:uid:${user}`;
 
 const client = await openClient().catch((error) => {
 	$('#loading').textContent = `The app could not start: ${error.message}`;
@@ -20,9 +25,18 @@ const todos = client.collection('Todo');
 const pages = client.collection('Page');
 
 $('#uid').textContent = client.uid;
+$('#user').textContent = user;
+$('#user').hidden = false;
+$('#logout').hidden = false;
+$('#logout').addEventListener('click', () => signOut().catch((error) => toast(error.message)));
 showStatus(client.status);
 showPending(client.pendingWrites);
 client.on('status', showStatus);
+client.on('status', (status) => {
+	if (status === 'offline') {
+		checkStillSignedIn();
+	}
+});
 client.on('pendingWrites', showPending);
 client.on('refused', ({ klass, id, type, code, message }) => {
 	console.warn(`syncro: the server refused the ${type} of ${klass} ${id} (${code}): ${message}`);
@@ -91,6 +105,109 @@ async function openClient() {
 	const opened = await Syncro.open(options);
 	sessionStorage.setItem(UID_KEY, opened.uid);
 	return opened;
+}
+
+// Signing in
+
+/**
+ * The signed-in user: the server's answer when it can be asked, after the login form
+ * when nobody is signed in; offline, the user who signed in last in this browser. The
+ * browser then sends the session cookie on the WebSocket handshake.
+ */
+async function signIn() {
+	let session;
+	try {
+		session = await fetchSession();
+	}
+	catch {
+		const remembered = localStorage.getItem(USER_KEY);
+		if (remembered) {
+			return remembered;
+		}
+	}
+	if (session?.user) {
+		localStorage.setItem(USER_KEY, session.user);
+		return session.user;
+	}
+	return showLogin();
+}
+
+async function fetchSession() {
+	const response = await fetch('session', { cache: 'no-store' });
+	if (!response.ok) {
+		throw new Error(`The server answered ${response.status}.`);
+	}
+	return response.json();
+}
+
+/** Shows the login form until a user signs in; resolves with the user's name. */
+function showLogin() {
+	$('#loading').hidden = true;
+	const form = $('#login');
+	const error = $('#login-error');
+	form.hidden = false;
+	$('#login-user').focus();
+	return new Promise((resolve) => {
+		form.addEventListener('submit', async (event) => {
+			event.preventDefault();
+			error.hidden = true;
+			try {
+				const { csrf } = await fetchSession();
+				const response = await fetch('login', {
+					method: 'POST',
+					headers: { [csrf.header]: csrf.token },
+					body: new URLSearchParams(new FormData(form)),
+				});
+				if (response.status === 401) {
+					throw new Error('Wrong user name or password.');
+				}
+				if (!response.ok) {
+					throw new Error(`The server answered ${response.status}; try again.`);
+				}
+				const { user: signedIn } = await response.json();
+				localStorage.setItem(USER_KEY, signedIn);
+				form.hidden = true;
+				$('#loading').hidden = false;
+				resolve(signedIn);
+			}
+			catch (failure) {
+				error.textContent = failure instanceof TypeError ? 'The server cannot be reached.' : failure.message;
+				error.hidden = false;
+			}
+		});
+	});
+}
+
+/**
+ * A connection that fails while the server answers may have been refused: when the
+ * session ended (expired, or signed out in another tab), the page reloads to the login
+ * form. Asked at most every ten seconds.
+ */
+let lastCheck = 0;
+async function checkStillSignedIn() {
+	if (Date.now() - lastCheck < 10_000) {
+		return;
+	}
+	lastCheck = Date.now();
+	const session = await fetchSession().catch(() => null);
+	if (session && session.user !== user) {
+		localStorage.removeItem(USER_KEY);
+		await client.close();
+		location.reload();
+	}
+}
+
+async function signOut() {
+	const { csrf } = await fetchSession().catch(() => {
+		throw new Error('Signing out needs the server; try again once online.');
+	});
+	const response = await fetch('logout', { method: 'POST', headers: { [csrf.header]: csrf.token } });
+	if (!response.ok) {
+		throw new Error(`Signing out failed (${response.status}).`);
+	}
+	localStorage.removeItem(USER_KEY);
+	await client.close();
+	location.reload();
 }
 
 // Todos

@@ -1,13 +1,13 @@
 // The sample page's service worker: keeps the page's static files so that a reload while
 // offline still shows the app (its records come from the client's IndexedDB store).
 // Static files are served from the cache when there, and refreshed from the network behind
-// it, so a new version shows from the next load on. The sync endpoint, the REST API and
-// Actuator always go to the network.
+// it, so a new version shows from the next load on. The sync endpoint, the REST API,
+// Actuator and the sign-in endpoints always go to the network.
 
 const CACHE = 'syncro-sample-v1';
 const SHELL = ['./', 'index.html', 'app.js', 'app.css', 'syncro-client/index.js'];
 // first path segments that always go to the network
-const NETWORK_ONLY = ['syncro', 'api', 'actuator'];
+const NETWORK_ONLY = ['syncro', 'api', 'actuator', 'session', 'login', 'logout'];
 
 self.addEventListener('install', (event) => {
 	event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

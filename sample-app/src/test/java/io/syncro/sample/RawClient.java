@@ -52,14 +52,36 @@ final class RawClient implements AutoCloseable {
 		this.offlineScribes = offlineScribes;
 	}
 
+	/** Connects as the sample user alice. */
 	static RawClient connect(int port, String uid) {
-		return connect(port, uid, Map.of(), List.of());
+		return connect(port, uid, basic("alice"), List.of());
 	}
 
+	/** Connects as the sample user alice. */
 	static RawClient connect(int port, String uid, List<ObjectNode> offlineScribes) {
-		return connect(port, uid, Map.of(), offlineScribes);
+		return connect(port, uid, basic("alice"), offlineScribes);
 	}
 
+	/** Connects as one of the sample users (alice, bob, carol). */
+	static RawClient connectAs(int port, String user, String uid) {
+		return connect(port, uid, basic(user), List.of());
+	}
+
+	/**
+	 * The HTTP Basic header of a sample user, whose password in the sample's
+	 * configuration is its name followed by {@code -secret}.
+	 */
+	static Map<String, String> basic(String user) {
+		return basic(user, user + "-secret");
+	}
+
+	static Map<String, String> basic(String user, String password) {
+		String credentials = java.util.Base64.getEncoder()
+			.encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		return Map.of("Authorization", "Basic " + credentials);
+	}
+
+	/** Connects with exactly these handshake headers, credentials included or not. */
 	static RawClient connect(int port, String uid, Map<String, String> headers, List<ObjectNode> offlineScribes) {
 		RawClient client = new RawClient(uid, offlineScribes);
 		WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
@@ -205,32 +227,22 @@ final class RawClient implements AutoCloseable {
 		}
 	}
 
-	private static final class Listener implements WebSocket.Listener {
+	private static final class Listener extends TextMessageListener {
 
 		private final RawClient client;
-
-		private final StringBuilder parts = new StringBuilder();
 
 		Listener(RawClient client) {
 			this.client = client;
 		}
 
 		@Override
-		public void onOpen(WebSocket webSocket) {
+		protected void opened(WebSocket webSocket) {
 			this.client.webSocket = webSocket;
-			webSocket.request(1);
 		}
 
 		@Override
-		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-			this.parts.append(data);
-			if (last) {
-				String text = this.parts.toString();
-				this.parts.setLength(0);
-				this.client.received(MessageCodec.readTree(text));
-			}
-			webSocket.request(1);
-			return null;
+		protected void onMessage(String text) {
+			this.client.received(MessageCodec.readTree(text));
 		}
 
 		@Override

@@ -262,19 +262,25 @@ class SampleAppSyncTests {
 
 	@Test
 	void handshakesWithABadUidOrTheServersUidAreRefused() {
-		assertThat(handshakeStatus("", Map.of())).isEqualTo(400);
-		assertThat(handshakeStatus("bad uid!", Map.of())).isEqualTo(400);
-		assertThat(handshakeStatus("x".repeat(65), Map.of())).isEqualTo(400);
-		assertThat(handshakeStatus("server", Map.of())).isEqualTo(403);
+		assertThat(handshakeStatus("", RawClient.basic("alice"))).isEqualTo(400);
+		assertThat(handshakeStatus("bad uid!", RawClient.basic("alice"))).isEqualTo(400);
+		assertThat(handshakeStatus("x".repeat(65), RawClient.basic("alice"))).isEqualTo(400);
+		assertThat(handshakeStatus("server", RawClient.basic("alice"))).isEqualTo(403);
 	}
 
 	@Test
 	void crossOriginHandshakesAreRefusedAndSameOriginAccepted() {
-		assertThat(handshakeStatus(uid("x"), Map.of("Origin", "http://evil.example"))).isEqualTo(403);
-		try (RawClient same = RawClient.connect(this.port, uid("same"), Map.of("Origin", "http://localhost:" + this.port),
+		assertThat(handshakeStatus(uid("x"), withAlice("Origin", "http://evil.example"))).isEqualTo(403);
+		try (RawClient same = RawClient.connect(this.port, uid("same"), withAlice("Origin", "http://localhost:" + this.port),
 				List.of())) {
 			assertThat(same.sync(null).path("type").asString()).isEqualTo("response");
 		}
+	}
+
+	private static Map<String, String> withAlice(String header, String value) {
+		Map<String, String> headers = new java.util.HashMap<>(RawClient.basic("alice"));
+		headers.put(header, value);
+		return headers;
 	}
 
 	private int handshakeStatus(String uid, Map<String, String> headers) {

@@ -2,12 +2,16 @@ package io.syncro.client;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -137,7 +141,7 @@ public final class SyncroClient implements AutoCloseable {
 		this.engine = new SyncroEngine(settings, this.replica.log(), this.replica.marks(), this.classes, new RpcRegistry());
 		this.transport = (builder.transport != null) ? builder.transport
 				: new WebSocketTransport(builder.httpClient, builder.server, builder.connectTimeout, builder.requestTimeout,
-						builder.maxMessageBytes);
+						builder.maxMessageBytes, builder.headers);
 		String uid = this.replica.uid();
 		this.scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "syncro-client-" + uid);
@@ -714,6 +718,8 @@ public final class SyncroClient implements AutoCloseable {
 
 		private @Nullable HttpClient httpClient;
 
+		private final Map<String, String> headers = new LinkedHashMap<>();
+
 		private @Nullable Transport transport;
 
 		private Builder(URI server) {
@@ -843,6 +849,39 @@ public final class SyncroClient implements AutoCloseable {
 		public Builder httpClient(HttpClient httpClient) {
 			this.httpClient = httpClient;
 			return this;
+		}
+
+		/**
+		 * Adds a header to every WebSocket handshake, such as credentials the server
+		 * authenticates the connection with. A header set twice keeps the last value.
+		 * @param name the header's name
+		 * @param value its value
+		 * @return this builder
+		 * @see #basicAuthentication(String, String)
+		 */
+		public Builder header(String name, String value) {
+			if (name == null || name.isBlank() || value == null) {
+				throw new IllegalArgumentException("A header needs a name and a value");
+			}
+			this.headers.put(name, value);
+			return this;
+		}
+
+		/**
+		 * Authenticates every WebSocket handshake with HTTP Basic: adds an
+		 * {@code Authorization: Basic ...} header. Send it only over {@code wss://} outside
+		 * a test: it carries the password.
+		 * @param user the user name
+		 * @param password the password
+		 * @return this builder
+		 */
+		public Builder basicAuthentication(String user, String password) {
+			if (user == null || user.contains(":") || password == null) {
+				throw new IllegalArgumentException("A Basic user name must not contain ':'");
+			}
+			String credentials = user + ":" + password;
+			return header("Authorization", "Basic "
+					+ Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
 		}
 
 		Builder transport(Transport transport) {

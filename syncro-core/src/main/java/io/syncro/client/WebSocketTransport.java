@@ -9,6 +9,7 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -23,7 +24,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Connects to a Syncro server over the JDK's {@link java.net.http.WebSocket}: one JSON
  * message per text frame (PROTOCOL.md section 2), the uid in the {@code client} query
- * parameter (section 5).
+ * parameter (section 5), and the given headers on each handshake (credentials).
  */
 final class WebSocketTransport implements Transport {
 
@@ -41,13 +42,21 @@ final class WebSocketTransport implements Transport {
 
 	private final int maxMessageBytes;
 
+	private final Map<String, String> headers;
+
 	WebSocketTransport(@Nullable HttpClient http, URI endpoint, Duration connectTimeout, Duration sendTimeout,
 			int maxMessageBytes) {
+		this(http, endpoint, connectTimeout, sendTimeout, maxMessageBytes, Map.of());
+	}
+
+	WebSocketTransport(@Nullable HttpClient http, URI endpoint, Duration connectTimeout, Duration sendTimeout,
+			int maxMessageBytes, Map<String, String> headers) {
 		this.http = (http != null) ? http : sharedClient();
 		this.endpoint = endpoint;
 		this.connectTimeout = connectTimeout;
 		this.sendTimeout = sendTimeout;
 		this.maxMessageBytes = maxMessageBytes;
+		this.headers = Map.copyOf(headers);
 	}
 
 	/**
@@ -68,9 +77,9 @@ final class WebSocketTransport implements Transport {
 		WebSocketConnection connection = new WebSocketConnection(handler, this.maxMessageBytes, this.sendTimeout);
 		CompletableFuture<WebSocket> opening;
 		try {
-			opening = this.http.newWebSocketBuilder()
-				.connectTimeout(this.connectTimeout)
-				.buildAsync(uri(this.endpoint, uid), connection);
+			WebSocket.Builder builder = this.http.newWebSocketBuilder().connectTimeout(this.connectTimeout);
+			this.headers.forEach(builder::header);
+			opening = builder.buildAsync(uri(this.endpoint, uid), connection);
 		}
 		catch (RuntimeException ex) {
 			handler.failed(ex);

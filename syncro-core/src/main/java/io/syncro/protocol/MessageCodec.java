@@ -2,7 +2,10 @@ package io.syncro.protocol;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.SerializableString;
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.io.CharacterEscapes;
+import tools.jackson.core.io.SerializedString;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,6 +28,7 @@ public final class MessageCodec {
 	private static final JsonMapper mapper = JsonMapper
 		.builder(JsonFactory.builder()
 			.streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+			.characterEscapes(new SurrogateEscapes())
 			.build())
 		.build();
 
@@ -41,6 +45,36 @@ public final class MessageCodec {
 	 * it could be read) or of an unknown type (501)
 	 */
 	public static Message decode(String json) {
+		return decode(json, null);
+	}
+
+	/**
+	 * Reads one message and checks what an rpc names and passes against input limits:
+	 * the klass and method lengths, the size and nesting of the arguments. (A scribe's
+	 * limits are checked where it is read, by {@link io.syncro.scribe.Scribe#fromJson(JsonNode, InputLimits)},
+	 * so that a scribe over them is settled like any malformed scribe.)
+	 * @param json the message's text
+	 * @param limits the limits, or {@code null} for none beyond the parser's
+	 * @return the message
+	 * @throws SyncroException if the message is malformed or over a limit (400, with the
+	 * request id when it could be read) or of an unknown type (501)
+	 */
+	public static Message decode(String json, @Nullable InputLimits limits) {
+		Message message = read(json);
+		if (limits != null && message instanceof Message.Rpc rpc) {
+			try {
+				limits.checkKlass(rpc.klass());
+				limits.checkMethod(rpc.method());
+				limits.checkData(rpc.args(), "An rpc's arguments are");
+			}
+			catch (SyncroException ex) {
+				throw new DecodeException(ex.getCode(), ex.getMessage(), rpc.id(), false);
+			}
+		}
+		return message;
+	}
+
+	private static Message read(String json) {
 		JsonNode node;
 		try {
 			node = mapper.readTree(json);
@@ -229,6 +263,32 @@ public final class MessageCodec {
 	}
 
 	/**
+	 * Writes every surrogate char as a JSON unicode escape. JSON lets a peer send an
+	 * unpaired surrogate as an escape, and a string holding one has no UTF-8 form: written
+	 * as is, every message carrying it would fail to send and close the connection of
+	 * whoever should receive it, on every sync. Escaped, it is plain ASCII on the wire and
+	 * reads back unchanged; a pair reads back as the character it encodes.
+	 */
+	private static final class SurrogateEscapes extends CharacterEscapes {
+
+		private static final int[] ASCII_ESCAPES = CharacterEscapes.standardAsciiEscapesForJSON();
+
+		@Override
+		public int[] getEscapeCodesForAscii() {
+			return ASCII_ESCAPES;
+		}
+
+		@Override
+		public @Nullable SerializableString getEscapeSequence(int ch) {
+			if (ch < Character.MIN_SURROGATE || ch > Character.MAX_SURROGATE) {
+				return null;
+			}
+			return new SerializedString(String.format("\\u%04x", ch));
+		}
+
+	}
+
+	/**
 	 * A JSON object that could not be read as a message, with the id of the request it
 	 * was, when that much could be read, so the error can answer it.
 	 */
@@ -243,6 +303,12 @@ public final class MessageCodec {
 			this.requestId = requestIdOf(node);
 			String type = node.path("type").asString("");
 			this.reply = type.equals("response") || type.equals("error");
+		}
+
+		DecodeException(int code, String message, @Nullable Long requestId, boolean reply) {
+			super(code, message);
+			this.requestId = requestId;
+			this.reply = reply;
 		}
 
 		/**

@@ -2,6 +2,7 @@ package io.syncro.scribe;
 
 import java.util.Map;
 
+import io.syncro.protocol.InputLimits;
 import io.syncro.protocol.SyncroException;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -75,6 +76,18 @@ public record Scribe(long id, String klass, ScribeType type, JsonNode data) {
 	 * @throws SyncroException with code 400 if the shape is bad
 	 */
 	public static Scribe fromJson(JsonNode json) {
+		return fromJson(json, null);
+	}
+
+	/**
+	 * Reads and validates a scribe received from a peer, within input limits: the length
+	 * of its klass, the size and nesting of its data.
+	 * @param json the scribe's JSON
+	 * @param limits the limits, or {@code null} for the shape checks alone
+	 * @return the scribe
+	 * @throws SyncroException with code 400 if the shape is bad or a limit is exceeded
+	 */
+	public static Scribe fromJson(JsonNode json, @Nullable InputLimits limits) {
 		if (!json.isObject()) {
 			throw SyncroException.badRequest("A scribe must be a JSON object.");
 		}
@@ -91,6 +104,10 @@ public record Scribe(long id, String klass, ScribeType type, JsonNode data) {
 		JsonNode data = json.get("data");
 		if (data == null) {
 			throw SyncroException.badRequest("A scribe needs data.");
+		}
+		if (limits != null) {
+			limits.checkKlass(klass.stringValue());
+			limits.checkData(data, "A scribe's data is");
 		}
 		return validated(new Scribe(id, klass.stringValue(), scribeType, data));
 	}

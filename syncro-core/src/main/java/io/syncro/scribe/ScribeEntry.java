@@ -1,6 +1,14 @@
 package io.syncro.scribe;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A scribe as a log keeps it: with the clients it is meant for and the client it came
@@ -38,6 +46,50 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 	 */
 	public long id() {
 		return this.scribe.id();
+	}
+
+	/**
+	 * This entry as JSON, as logs and outboxes keep it: the scribe's {@code klass},
+	 * {@code type} and {@code data}, its {@code origin}, and its recipients as
+	 * {@code everyone} with the {@code clients} left out (when true) or the only ones
+	 * meant (when false). The id is not part of it.
+	 * @return a new JSON object
+	 */
+	public ObjectNode toJson() {
+		ObjectNode json = JsonNodeFactory.instance.objectNode();
+		json.put("klass", this.scribe.klass());
+		json.put("type", this.scribe.type().wireName());
+		json.set("data", this.scribe.data());
+		json.put("origin", this.origin);
+		json.put("everyone", this.recipients.isEveryone());
+		ArrayNode clients = json.putArray("clients");
+		new TreeSet<>(this.recipients.clients()).forEach(clients::add);
+		return json;
+	}
+
+	/**
+	 * Reads an entry written by {@link #toJson()}.
+	 * @param json the entry's JSON
+	 * @param id the id to give its scribe, 0 for none yet
+	 * @return the entry
+	 * @throws IllegalStateException if the JSON is not such an entry
+	 */
+	public static ScribeEntry fromJson(JsonNode json, long id) {
+		ScribeType type = ScribeType.fromWireName(json.path("type").asString(""));
+		JsonNode klass = json.get("klass");
+		JsonNode data = json.get("data");
+		JsonNode clients = json.get("clients");
+		if (type == null || klass == null || !klass.isString() || data == null || clients == null
+				|| !clients.isArray()) {
+			throw new IllegalStateException("Not a scribe entry: " + json);
+		}
+		List<String> listed = new ArrayList<>(clients.size());
+		clients.forEach((client) -> listed.add(client.asString()));
+		Recipients recipients = json.path("everyone").asBoolean() ? Recipients.allExcept(listed)
+				: Recipients.only(listed);
+		JsonNode origin = json.get("origin");
+		String originUid = (origin != null && origin.isString()) ? origin.stringValue() : null;
+		return new ScribeEntry(new Scribe(id, klass.stringValue(), type, data), recipients, originUid);
 	}
 
 }

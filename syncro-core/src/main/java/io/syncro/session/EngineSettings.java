@@ -2,6 +2,8 @@ package io.syncro.session;
 
 import java.time.Duration;
 
+import io.syncro.protocol.InputLimits;
+
 /**
  * How an engine behaves; immutable, with defaults from PROTOCOL.md.
  *
@@ -13,10 +15,14 @@ import java.time.Duration;
  * @param requestTimeout how long a request this side sent waits for its reply
  * @param maxMessageBytes the largest message accepted
  * @param transactions runs each play with the mark that settles it
+ * @param inputLimits what a peer's scribes and rpcs may hold; {@link InputLimits#none()}
+ * on a client
+ * @param rateLimit how many requests one peer may send; {@link RateLimit#NONE} on a
+ * client, which must take whatever its server sends
  * @since 0.1.0
  */
 public record EngineSettings(String uid, Role role, int batchSize, int maxPending, Duration requestTimeout,
-		int maxMessageBytes, TransactionRunner transactions) {
+		int maxMessageBytes, TransactionRunner transactions, InputLimits inputLimits, RateLimit rateLimit) {
 
 	/** The default {@code syncro.max-message-bytes} on WebSocket. */
 	public static final int DEFAULT_MAX_MESSAGE_BYTES = 524288;
@@ -31,14 +37,32 @@ public record EngineSettings(String uid, Role role, int batchSize, int maxPendin
 		if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
 			throw new IllegalArgumentException("requestTimeout must be positive");
 		}
-		if (role == null || transactions == null) {
-			throw new IllegalArgumentException("role and transactions must not be null");
+		if (role == null || transactions == null || inputLimits == null || rateLimit == null) {
+			throw new IllegalArgumentException("role, transactions, inputLimits and rateLimit must not be null");
 		}
 	}
 
 	/**
+	 * Settings with the default input limits on a server (none on a client, which takes
+	 * what its server sends) and no rate limit (the Spring Boot starter sets one,
+	 * {@code syncro.rate-limit.*}).
+	 * @param uid this side's own client uid
+	 * @param role which side of a connection this is
+	 * @param batchSize the most scribes in one {@code sync} answer
+	 * @param maxPending the most messages waiting to be written to one connection
+	 * @param requestTimeout how long a request this side sent waits for its reply
+	 * @param maxMessageBytes the largest message accepted
+	 * @param transactions runs each play with the mark that settles it
+	 */
+	public EngineSettings(String uid, Role role, int batchSize, int maxPending, Duration requestTimeout,
+			int maxMessageBytes, TransactionRunner transactions) {
+		this(uid, role, batchSize, maxPending, requestTimeout, maxMessageBytes, transactions,
+				(role == Role.SERVER) ? InputLimits.defaults() : InputLimits.none(), RateLimit.NONE);
+	}
+
+	/**
 	 * The defaults of a server: uid {@code server}, batches of 500, 10,000 pending
-	 * messages, 30 s timeout, 512 KiB messages.
+	 * messages, 30 s timeout, 512 KiB messages, the default input limits and no rate limit.
 	 * @return the settings
 	 */
 	public static EngineSettings server() {
@@ -58,32 +82,42 @@ public record EngineSettings(String uid, Role role, int batchSize, int maxPendin
 
 	public EngineSettings withUid(String newUid) {
 		return new EngineSettings(newUid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
-				this.maxMessageBytes, this.transactions);
+				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit);
 	}
 
 	public EngineSettings withBatchSize(int size) {
 		return new EngineSettings(this.uid, this.role, size, this.maxPending, this.requestTimeout, this.maxMessageBytes,
-				this.transactions);
+				this.transactions, this.inputLimits, this.rateLimit);
 	}
 
 	public EngineSettings withMaxPending(int pending) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, pending, this.requestTimeout,
-				this.maxMessageBytes, this.transactions);
+				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit);
 	}
 
 	public EngineSettings withRequestTimeout(Duration timeout) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, timeout, this.maxMessageBytes,
-				this.transactions);
+				this.transactions, this.inputLimits, this.rateLimit);
 	}
 
 	public EngineSettings withMaxMessageBytes(int bytes) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout, bytes,
-				this.transactions);
+				this.transactions, this.inputLimits, this.rateLimit);
 	}
 
 	public EngineSettings withTransactions(TransactionRunner runner) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
-				this.maxMessageBytes, runner);
+				this.maxMessageBytes, runner, this.inputLimits, this.rateLimit);
+	}
+
+	public EngineSettings withInputLimits(InputLimits limits) {
+		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
+				this.maxMessageBytes, this.transactions, limits, this.rateLimit);
+	}
+
+	public EngineSettings withRateLimit(RateLimit limit) {
+		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
+				this.maxMessageBytes, this.transactions, this.inputLimits, limit);
 	}
 
 	/**

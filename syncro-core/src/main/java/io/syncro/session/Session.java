@@ -100,12 +100,17 @@ public final class Session {
 
 	private volatile long retryDelayMillis = 100;
 
+	// guarded by inbound; null when requests are not limited
+	private final @Nullable RateLimiter rateLimiter;
+
 	Session(SyncroEngine engine, String peer, Connection connection, SessionListener listener) {
 		this.engine = engine;
 		this.settings = engine.settings();
 		this.peer = peer;
 		this.connection = connection;
 		this.listener = listener;
+		this.rateLimiter = this.settings.rateLimit().isLimited()
+				? new RateLimiter(this.settings.rateLimit(), System.nanoTime()) : null;
 	}
 
 	/**
@@ -281,19 +286,21 @@ public final class Session {
 	private void handle(String text) {
 		Message message;
 		try {
-			message = MessageCodec.decode(text);
+			message = MessageCodec.decode(text, this.settings.inputLimits());
 		}
 		catch (MessageCodec.DecodeException ex) {
 			if (ex.isReply()) {
 				logger.debug("Dropped a malformed reply from {}: {}", this.peer, ex.getMessage());
 			}
-			else {
+			else if (allowed(ex.getRequestId(), null)) {
 				send(ex.toMessage(ex.getRequestId()));
 			}
 			return;
 		}
 		catch (SyncroException ex) {
-			send(ex.toMessage(null));
+			if (allowed(null, null)) {
+				send(ex.toMessage(null));
+			}
 			return;
 		}
 		if (message instanceof Message.Response || message instanceof Message.Error) {
@@ -301,6 +308,9 @@ public final class Session {
 			return;
 		}
 		Message.Request request = (Message.Request) message;
+		if (!allowed(request.id(), (request instanceof Message.AddScribe add) ? scribeIdOf(add.scribe()) : null)) {
+			return;
+		}
 		try {
 			send(answer(request));
 		}
@@ -310,6 +320,40 @@ public final class Session {
 		catch (RuntimeException ex) {
 			logger.error("Answering a {} from {} failed", request.type(), this.peer, ex);
 			send(new Message.Error(request.id(), ErrorCodes.INTERNAL_ERROR, "An internal error occurred.", null, null));
+		}
+	}
+
+	/**
+	 * Takes a request, malformed or not, from the rate limit; one over it is answered 429
+	 * (with the scribe's id on an {@code add_scribe}, as it settles nothing), and a peer
+	 * that goes on is closed with 1008 once the 429 is written.
+	 * @return whether to handle the request
+	 */
+	private boolean allowed(@Nullable Long requestId, @Nullable Long scribeId) {
+		RateLimiter limiter = this.rateLimiter;
+		if (limiter == null) {
+			return true;
+		}
+		RateLimiter.Outcome outcome = limiter.acquire(System.nanoTime());
+		if (outcome == RateLimiter.Outcome.ALLOWED) {
+			return true;
+		}
+		send(new Message.Error(requestId, ErrorCodes.RATE_LIMITED,
+				"Too many requests; slow down and retry later.", scribeId, null));
+		if (outcome == RateLimiter.Outcome.ABUSIVE) {
+			logger.info("Closing the connection to {}: it went on sending over its rate limit", this.peer);
+			this.closeQueued = true;
+			enqueue(new CloseAfterWrites(1008, "Rate limit exceeded"));
+		}
+		return false;
+	}
+
+	private static @Nullable Long scribeIdOf(JsonNode scribe) {
+		try {
+			return Scribe.idOf(scribe);
+		}
+		catch (SyncroException ex) {
+			return null;
 		}
 	}
 

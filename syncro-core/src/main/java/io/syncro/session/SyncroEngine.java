@@ -23,6 +23,7 @@ import io.syncro.store.ScribeLog;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -317,7 +318,7 @@ public final class SyncroEngine implements AutoCloseable {
 				}
 				try {
 					this.settings.transactions().inTransaction(() -> {
-						this.classes.play(Scribe.fromJson(json), peer);
+						playReadable(json, peer);
 						if (!this.clients.advanceMark(peer, mark, id, null)) {
 							throw new MarkMoved();
 						}
@@ -344,6 +345,22 @@ public final class SyncroEngine implements AutoCloseable {
 							id, null);
 				}
 			}
+		}
+	}
+
+	/**
+	 * Plays a scribe; a player or policy that cannot read the scribe's JSON as it expects
+	 * (an attribute of the wrong JSON type) refuses it as malformed, for good: playing it
+	 * again would fail the same way, so it must not be answered as a transient 500 that
+	 * the client retries forever.
+	 */
+	private void playReadable(JsonNode json, String peer) {
+		try {
+			this.classes.play(Scribe.fromJson(json, this.settings.inputLimits()), peer);
+		}
+		catch (JacksonException ex) {
+			logger.debug("Scribe of client {} has JSON its player cannot read", peer, ex);
+			throw SyncroException.badRequest("The scribe has an attribute of the wrong type.");
 		}
 	}
 

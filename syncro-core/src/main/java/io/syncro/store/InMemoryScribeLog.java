@@ -3,8 +3,10 @@ package io.syncro.store;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.syncro.scribe.Recipients;
@@ -63,6 +65,11 @@ public final class InMemoryScribeLog implements ScribeLog {
 	/** Per client, the highest id of a scribe for some that names it and is not from it. */
 	private final Map<String, Long> lastListedId = new HashMap<>();
 
+	private final Object relayLock = new Object();
+
+	/** The positions of the last {@link #appendRelayed} call. */
+	private Set<Long> lastRelayed = Set.of();
+
 	@Override
 	public List<ScribeEntry> append(List<ScribeEntry> entries) {
 		if (entries.isEmpty()) {
@@ -91,6 +98,23 @@ public final class InMemoryScribeLog implements ScribeLog {
 		}
 		notifyListeners(lastId);
 		return List.copyOf(appended);
+	}
+
+	@Override
+	public List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
+		synchronized (this.relayLock) {
+			List<ScribeEntry> entries = new ArrayList<>();
+			Set<Long> positions = new HashSet<>();
+			for (Relayed transaction : transactions) {
+				positions.add(transaction.position());
+				if (!this.lastRelayed.contains(transaction.position())) {
+					entries.addAll(transaction.entries());
+				}
+			}
+			List<ScribeEntry> appended = append(entries);
+			this.lastRelayed = positions;
+			return appended;
+		}
 	}
 
 	private static ScribeEntry copyOf(ScribeEntry entry, long id) {

@@ -23,6 +23,22 @@ public interface ScribeLog {
 	List<ScribeEntry> append(List<ScribeEntry> entries);
 
 	/**
+	 * Appends the scribes a {@link ScribeOutbox} relays, each transaction's scribes
+	 * together, leaving out the transactions whose positions the previous call of this
+	 * method was given. A relay appends, then removes what it appended from its outbox; if
+	 * it stops in between, the next call gets those transactions again, and they are not
+	 * appended twice. Which positions were given is kept in the same atomic write as the
+	 * scribes, so a log that loses the last append also forgets its positions. Relays must
+	 * call this one at a time.
+	 * @param transactions the transactions' scribes, in the order to append them
+	 * @return the entries appended, with their assigned ids
+	 * @throws UnsupportedOperationException if this log does not take relayed scribes
+	 */
+	default List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
+		throw new UnsupportedOperationException(getClass().getSimpleName() + " does not take relayed scribes");
+	}
+
+	/**
 	 * The scribes meant for a client after a position, oldest first, leaving out those
 	 * that came from that same client.
 	 * @param client the reader's uid

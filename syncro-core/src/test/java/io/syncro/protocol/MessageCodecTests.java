@@ -302,6 +302,19 @@ class MessageCodecTests {
 			.isEqualTo(ErrorCodes.BAD_REQUEST);
 	}
 
+	@Test
+	void aStringWithAnUnpairedSurrogateIsWrittenAsEncodableTextAndReadBackUnchanged() throws Exception {
+		// JSON allows "\ud800"; the string it reads has a lone surrogate, which no UTF-8 encoder takes
+		Message.AddScribe add = (Message.AddScribe) MessageCodec.decode("{\"type\":\"add_scribe\",\"id\":1,\"scribe\":"
+				+ "{\"title\":\"a\\ud800b\\udfff\",\"emoji\":\"\uD83D\uDE00\",\"text\":\"\u00e9\u4e2d\"}}");
+		assertThat(add.scribe().path("title").stringValue()).isEqualTo("a\ud800b\udfff");
+		String encoded = MessageCodec.encode(add);
+		java.nio.charset.StandardCharsets.UTF_8.newEncoder().encode(java.nio.CharBuffer.wrap(encoded));
+		assertThat(MessageCodec.decode(encoded)).isEqualTo(add);
+		assertThat(MessageCodec.readTree(MessageCodec.writeTree(add.scribe()))).isEqualTo(add.scribe());
+		assertThat(encoded).contains("\u00e9\u4e2d");
+	}
+
 	private static void assertMistyped(String json, Long requestId, String message) {
 		DecodeException ex = decodeFailure(json);
 		assertThat(ex.getCode()).as(json).isEqualTo(ErrorCodes.BAD_REQUEST);

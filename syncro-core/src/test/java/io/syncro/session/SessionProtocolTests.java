@@ -395,6 +395,19 @@ class SessionProtocolTests {
 		assertThat(addScribe(82, Json.createTodo(1, "r1", "explodes")).get("result").asBoolean()).isTrue();
 	}
 
+	@Test
+	void aScribeWhoseJsonThePlayerCannotReadIsRefusedWith400ForGood() {
+		// a policy reading an attribute of the wrong JSON type gets a JacksonException
+		failNextPlays("misread", 1);
+		JsonNode reply = addScribe(83, Json.createTodo(1, "r1", "misread"));
+		assertError(reply, 83L, 400, 1L, null);
+		assertThat(reply.get("message").asString()).doesNotContain("Exception", "jackson", "ArrayNode");
+		assertThat(this.server.clients.mark("alice")).isOne();
+		assertThat(this.server.todos.all()).isEmpty();
+		assertError(addScribe(84, Json.createTodo(1, "r1", "misread")), 84L, 400, 1L, null);
+		assertStillServes();
+	}
+
 	// rpc
 
 	@Test
@@ -710,6 +723,7 @@ class SessionProtocolTests {
 			case "stale" -> throw new SyncroException(ErrorCodes.CONFLICT, "The record changed meanwhile.");
 			case "limited" -> throw new SyncroException(ErrorCodes.RATE_LIMITED, "Too many writes; slow down.");
 			case "explodes" -> throw new IllegalStateException("secret internals: password=hunter2");
+			case "misread" -> tools.jackson.databind.node.JsonNodeFactory.instance.arrayNode().asString();
 			default -> throw new IllegalArgumentException(title);
 		}
 	}

@@ -122,6 +122,37 @@ public abstract class ScribeLogContractTests {
 	}
 
 	@Test
+	void appendRelayedAppendsEachTransactionTogetherInTheGivenOrder() {
+		ScribeEntry first = entry(Recipients.all(), null);
+		ScribeEntry second = entry(Recipients.only("alice"), "bob");
+		ScribeEntry third = entry(Recipients.all(), null);
+		List<ScribeEntry> appended = this.log
+			.appendRelayed(List.of(new Relayed(7, List.of(first, second)), new Relayed(3, List.of(third))));
+		assertThat(appended).containsExactly(first.withId(1), second.withId(2), third.withId(3));
+		assertThat(this.log.read("alice", 0, 10)).containsExactlyElementsOf(scribes(appended));
+	}
+
+	@Test
+	void appendRelayedLeavesOutTheTransactionsOfThePreviousCallSentAgain() {
+		this.log.appendRelayed(List.of(new Relayed(1, List.of(entry(Recipients.all(), null))),
+				new Relayed(2, List.of(entry(Recipients.all(), null)))));
+		ScribeEntry fresh = entry(Recipients.all(), null);
+		List<ScribeEntry> again = this.log.appendRelayed(List.of(new Relayed(1, List.of(entry(Recipients.all(), null))),
+				new Relayed(2, List.of(entry(Recipients.all(), null))), new Relayed(4, List.of(fresh))));
+		assertThat(again).containsExactly(fresh.withId(3));
+		assertThat(this.log.appendRelayed(List.of(new Relayed(4, List.of(fresh))))).isEmpty();
+		assertThat(this.log.read("alice", 0, 10)).extracting(Scribe::id).containsExactly(1L, 2L, 3L);
+	}
+
+	@Test
+	void appendRelayedTellsListenersLikeAnAppend() {
+		List<Long> told = new CopyOnWriteArrayList<>();
+		listen(this.log, told::add);
+		this.log.appendRelayed(List.of(new Relayed(1, List.of(entry(Recipients.all(), null), entry(Recipients.all(), null)))));
+		await().untilAsserted(() -> assertThat(told).contains(2L));
+	}
+
+	@Test
 	void readAfterZeroReturnsEveryScribeMeantForTheClientOldestFirst() {
 		List<ScribeEntry> appended = new ArrayList<>();
 		appended.addAll(this.log.append(List.of(entry(Recipients.all(), null))));

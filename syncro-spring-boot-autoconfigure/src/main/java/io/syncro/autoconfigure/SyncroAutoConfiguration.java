@@ -5,6 +5,8 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 import io.syncro.play.SyncClasses;
+import io.syncro.protocol.ErrorCodes;
+import io.syncro.protocol.SyncroException;
 import io.syncro.recording.RecordingRepositoryPostProcessor;
 import io.syncro.recording.ScribeRecorder;
 import io.syncro.recording.SyncableEntities;
@@ -17,8 +19,10 @@ import io.syncro.store.ClientStore;
 import io.syncro.store.InMemoryClientStore;
 import io.syncro.store.InMemoryScribeLog;
 import io.syncro.store.ScribeLog;
+import io.syncro.store.ScribeOutbox;
 import io.syncro.store.jdbc.JdbcClientStore;
 import io.syncro.store.jdbc.JdbcScribeLog;
+import io.syncro.store.jdbc.JdbcScribeOutbox;
 import io.syncro.store.redis.RedisClientStore;
 import io.syncro.store.redis.RedisScribeLog;
 import jakarta.persistence.EntityManagerFactory;
@@ -35,6 +39,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.repository.Repository;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -81,7 +86,14 @@ public final class SyncroAutoConfiguration {
 
 			@Override
 			public <T> T inTransaction(Supplier<T> work) {
-				return template.execute((status) -> work.get());
+				try {
+					return template.execute((status) -> work.get());
+				}
+				catch (ConcurrencyFailureException ex) {
+					// lost a race with a concurrent change (two clients destroying one record):
+					// transient, so a conflict the client resends, not a 500
+					throw new SyncroException(ErrorCodes.CONFLICT, "The record changed meanwhile; send the scribe again.");
+				}
 			}
 
 		};
@@ -107,13 +119,13 @@ public final class SyncroAutoConfiguration {
 				properties.getSync().getBatchSize(), properties.getSession().getMaxPending(),
 				properties.getRequestTimeout(), (int) properties.getMaxMessageBytes().toBytes(),
 				transactions.getIfAvailable(() -> TransactionRunner.NONE));
-		return new SyncroEngine(settings, scribeLog, clientStore, classes, rpc,
+		return new SyncroEngine(properties.limit(settings), scribeLog, clientStore, classes, rpc,
 				EngineObserver.of(observers.orderedStream().toList()));
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass({ EntityManagerFactory.class, Repository.class })
-	@ConditionalOnBean(EntityManagerFactory.class)
+	@ConditionalOnClass({ EntityManagerFactory.class, Repository.class, JdbcClient.class })
+	@ConditionalOnBean({ EntityManagerFactory.class, DataSource.class, PlatformTransactionManager.class })
 	static class RecordingConfiguration {
 
 		@Bean
@@ -124,9 +136,23 @@ public final class SyncroAutoConfiguration {
 		}
 
 		@Bean
+		@ConditionalOnMissingBean(ScribeOutbox.class)
+		JdbcScribeOutbox syncroScribeOutbox(DataSource dataSource, PlatformTransactionManager transactionManager,
+				ScribeLog log, SyncroProperties properties) {
+			JdbcScribeOutbox outbox = new JdbcScribeOutbox(dataSource, transactionManager, log,
+					properties.getJdbc().getTablePrefix());
+			outbox.setBatchSize(properties.getOutbox().getBatchSize());
+			if (properties.getJdbc().isInitializeSchema()) {
+				outbox.initializeSchema();
+			}
+			outbox.startRelaying(properties.getOutbox().getRelayInterval());
+			return outbox;
+		}
+
+		@Bean
 		@ConditionalOnMissingBean
-		ScribeRecorder syncroScribeRecorder(ScribeLog log, SyncableEntities entities) {
-			return new ScribeRecorder(log, entities);
+		ScribeRecorder syncroScribeRecorder(ScribeOutbox outbox, SyncableEntities entities) {
+			return new ScribeRecorder(outbox, entities);
 		}
 
 		@Bean
@@ -167,9 +193,20 @@ public final class SyncroAutoConfiguration {
 			return new RedisScribeLog(connectionFactory, properties.getRedis().getNamespace());
 		}
 
+		/**
+		 * The clients' positions stay in the application's database when it has one: a
+		 * played change and the client's new position then commit together, so a crash
+		 * between the two can neither lose the change nor play it twice.
+		 */
 		@Bean
 		@ConditionalOnMissingBean
-		ClientStore syncroClientStore(RedisConnectionFactory connectionFactory, SyncroProperties properties) {
+		ClientStore syncroClientStore(RedisConnectionFactory connectionFactory, SyncroProperties properties,
+				ObjectProvider<DataSource> dataSource, ObjectProvider<PlatformTransactionManager> transactionManager) {
+			DataSource database = dataSource.getIfUnique();
+			PlatformTransactionManager transactions = transactionManager.getIfUnique();
+			if (database != null && transactions != null) {
+				return JdbcStoreConfiguration.jdbcClientStore(database, transactions, properties);
+			}
 			return new RedisClientStore(connectionFactory, properties.getRedis().getNamespace());
 		}
 
@@ -199,6 +236,11 @@ public final class SyncroAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		ClientStore syncroClientStore(DataSource dataSource, PlatformTransactionManager transactionManager,
+				SyncroProperties properties) {
+			return jdbcClientStore(dataSource, transactionManager, properties);
+		}
+
+		static JdbcClientStore jdbcClientStore(DataSource dataSource, PlatformTransactionManager transactionManager,
 				SyncroProperties properties) {
 			JdbcClientStore store = new JdbcClientStore(dataSource, transactionManager,
 					properties.getJdbc().getTablePrefix());

@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.syncro.protocol.InputLimits;
+import io.syncro.scribe.Scribe;
+import io.syncro.session.EngineSettings;
 import io.syncro.session.Session;
+import io.syncro.web.ConnectionLimits;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.convert.DataSizeUnit;
@@ -59,11 +63,19 @@ public class SyncroProperties {
 
 	private final Sync sync = new Sync();
 
+	private final Limits limits = new Limits();
+
+	private final RateLimit rateLimit = new RateLimit();
+
+	private final Connections connections = new Connections();
+
 	private final SessionSettings session = new SessionSettings();
 
 	private final Jdbc jdbc = new Jdbc();
 
 	private final Redis redis = new Redis();
+
+	private final Outbox outbox = new Outbox();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -125,8 +137,43 @@ public class SyncroProperties {
 		return this.sync;
 	}
 
+	public Limits getLimits() {
+		return this.limits;
+	}
+
+	public RateLimit getRateLimit() {
+		return this.rateLimit;
+	}
+
+	public Connections getConnections() {
+		return this.connections;
+	}
+
 	public SessionSettings getSession() {
 		return this.session;
+	}
+
+	/**
+	 * The given engine settings with the input and rate limits of these properties.
+	 * @param settings the settings to limit
+	 * @return the limited settings
+	 */
+	EngineSettings limit(EngineSettings settings) {
+		InputLimits input = new InputLimits((int) this.limits.maxDataBytes.toBytes(), this.limits.maxNestingDepth,
+				this.limits.maxUidLength, this.limits.maxKlassLength, this.limits.maxMethodLength);
+		io.syncro.session.RateLimit rate = this.rateLimit.enabled
+				? new io.syncro.session.RateLimit(this.rateLimit.requestsPerSecond, this.rateLimit.burst,
+						this.rateLimit.maxRefused, this.rateLimit.refusedWindow)
+				: io.syncro.session.RateLimit.NONE;
+		return settings.withInputLimits(input).withRateLimit(rate);
+	}
+
+	/**
+	 * The connection limits of these properties.
+	 * @return the limits
+	 */
+	ConnectionLimits connectionLimits() {
+		return new ConnectionLimits(this.connections.maxTotal, this.connections.maxPerClient);
 	}
 
 	public Jdbc getJdbc() {
@@ -135,6 +182,10 @@ public class SyncroProperties {
 
 	public Redis getRedis() {
 		return this.redis;
+	}
+
+	public Outbox getOutbox() {
+		return this.outbox;
 	}
 
 	/**
@@ -161,6 +212,7 @@ public class SyncroProperties {
 			throw new InvalidConfigurationPropertyValueException("syncro.sync.batch-size", this.sync.batchSize,
 					"It must be from 1 to 10000.");
 		}
+		validateLimits();
 		if (this.session.maxPending < 1) {
 			throw new InvalidConfigurationPropertyValueException("syncro.session.max-pending", this.session.maxPending,
 					"It must be positive.");
@@ -173,9 +225,65 @@ public class SyncroProperties {
 			throw new InvalidConfigurationPropertyValueException("syncro.redis.namespace", this.redis.namespace,
 					"It must be 1 to 64 characters without white space.");
 		}
+		if (this.outbox.relayInterval.isNegative() || this.outbox.relayInterval.isZero()) {
+			throw new InvalidConfigurationPropertyValueException("syncro.outbox.relay-interval",
+					this.outbox.relayInterval, "It must be positive.");
+		}
+		if (this.outbox.batchSize < 1 || this.outbox.batchSize > 10000) {
+			throw new InvalidConfigurationPropertyValueException("syncro.outbox.batch-size", this.outbox.batchSize,
+					"It must be from 1 to 10000.");
+		}
 		if (this.jdbc.pollInterval.isNegative()) {
 			throw new InvalidConfigurationPropertyValueException("syncro.jdbc.poll-interval", this.jdbc.pollInterval,
 					"It must not be negative.");
+		}
+	}
+
+	private void validateLimits() {
+		long dataBytes = this.limits.maxDataBytes.toBytes();
+		if (dataBytes < 64 || dataBytes > Integer.MAX_VALUE) {
+			throw new InvalidConfigurationPropertyValueException("syncro.limits.max-data-bytes", this.limits.maxDataBytes,
+					"It must be from 64B to 2GB.");
+		}
+		if (this.limits.maxNestingDepth < 1 || this.limits.maxNestingDepth > InputLimits.MAX_ALLOWED_NESTING_DEPTH) {
+			throw new InvalidConfigurationPropertyValueException("syncro.limits.max-nesting-depth",
+					this.limits.maxNestingDepth, "It must be from 1 to " + InputLimits.MAX_ALLOWED_NESTING_DEPTH + ".");
+		}
+		if (this.limits.maxUidLength < 1 || this.limits.maxUidLength > InputLimits.PROTOCOL_MAX_UID_LENGTH) {
+			throw new InvalidConfigurationPropertyValueException("syncro.limits.max-uid-length", this.limits.maxUidLength,
+					"It must be from 1 to " + InputLimits.PROTOCOL_MAX_UID_LENGTH + ".");
+		}
+		if (this.limits.maxKlassLength < 1 || this.limits.maxKlassLength > Scribe.MAX_KLASS_LENGTH) {
+			throw new InvalidConfigurationPropertyValueException("syncro.limits.max-klass-length",
+					this.limits.maxKlassLength, "It must be from 1 to " + Scribe.MAX_KLASS_LENGTH + ".");
+		}
+		if (this.limits.maxMethodLength < 1) {
+			throw new InvalidConfigurationPropertyValueException("syncro.limits.max-method-length",
+					this.limits.maxMethodLength, "It must be positive.");
+		}
+		if (!(this.rateLimit.requestsPerSecond > 0)) {
+			throw new InvalidConfigurationPropertyValueException("syncro.rate-limit.requests-per-second",
+					this.rateLimit.requestsPerSecond, "It must be positive; set syncro.rate-limit.enabled=false for none.");
+		}
+		if (this.rateLimit.burst < 1) {
+			throw new InvalidConfigurationPropertyValueException("syncro.rate-limit.burst", this.rateLimit.burst,
+					"It must be positive.");
+		}
+		if (this.rateLimit.maxRefused < 0) {
+			throw new InvalidConfigurationPropertyValueException("syncro.rate-limit.max-refused",
+					this.rateLimit.maxRefused, "It must not be negative.");
+		}
+		if (this.rateLimit.refusedWindow.isNegative() || this.rateLimit.refusedWindow.isZero()) {
+			throw new InvalidConfigurationPropertyValueException("syncro.rate-limit.refused-window",
+					this.rateLimit.refusedWindow, "It must be positive.");
+		}
+		if (this.connections.maxTotal < 1) {
+			throw new InvalidConfigurationPropertyValueException("syncro.connections.max-total",
+					this.connections.maxTotal, "It must be positive.");
+		}
+		if (this.connections.maxPerClient < 1) {
+			throw new InvalidConfigurationPropertyValueException("syncro.connections.max-per-client",
+					this.connections.maxPerClient, "It must be positive; 2 or more lets a client reconnect before its old connection is gone.");
 		}
 	}
 
@@ -190,7 +298,11 @@ public class SyncroProperties {
 		/** Memory only, lost on restart: for tests. */
 		MEMORY,
 
-		/** Redis, shared by every node of a deployment; the production store. */
+		/**
+		 * Redis, shared by every node of a deployment; the production store. The
+		 * clients' positions stay in the application's database when there is one, so
+		 * that a client's change and its new position commit together.
+		 */
 		REDIS
 
 	}
@@ -211,6 +323,189 @@ public class SyncroProperties {
 
 		public void setBatchSize(int batchSize) {
 			this.batchSize = batchSize;
+		}
+
+	}
+
+	/**
+	 * What a client's scribes and rpcs may hold; anything over a limit is refused with
+	 * 400.
+	 */
+	public static class Limits {
+
+		/**
+		 * Largest scribe data, and largest rpc arguments, as compact JSON; a message is
+		 * never larger than max-message-bytes anyway.
+		 */
+		@DataSizeUnit(DataUnit.BYTES)
+		private DataSize maxDataBytes = DataSize.ofKilobytes(256);
+
+		/**
+		 * Deepest nesting of arrays and objects in a scribe's data or an rpc's arguments.
+		 */
+		private int maxNestingDepth = 32;
+
+		/**
+		 * Longest client uid accepted at the handshake; at most 64.
+		 */
+		private int maxUidLength = 64;
+
+		/**
+		 * Longest klass name of a scribe or an rpc; at most 128.
+		 */
+		private int maxKlassLength = 128;
+
+		/**
+		 * Longest rpc method name.
+		 */
+		private int maxMethodLength = 128;
+
+		public DataSize getMaxDataBytes() {
+			return this.maxDataBytes;
+		}
+
+		public void setMaxDataBytes(DataSize maxDataBytes) {
+			this.maxDataBytes = maxDataBytes;
+		}
+
+		public int getMaxNestingDepth() {
+			return this.maxNestingDepth;
+		}
+
+		public void setMaxNestingDepth(int maxNestingDepth) {
+			this.maxNestingDepth = maxNestingDepth;
+		}
+
+		public int getMaxUidLength() {
+			return this.maxUidLength;
+		}
+
+		public void setMaxUidLength(int maxUidLength) {
+			this.maxUidLength = maxUidLength;
+		}
+
+		public int getMaxKlassLength() {
+			return this.maxKlassLength;
+		}
+
+		public void setMaxKlassLength(int maxKlassLength) {
+			this.maxKlassLength = maxKlassLength;
+		}
+
+		public int getMaxMethodLength() {
+			return this.maxMethodLength;
+		}
+
+		public void setMaxMethodLength(int maxMethodLength) {
+			this.maxMethodLength = maxMethodLength;
+		}
+
+	}
+
+	/**
+	 * How many requests one connection may send: over the limit a request is answered
+	 * 429, and a connection that goes on is closed with 1008.
+	 */
+	public static class RateLimit {
+
+		/**
+		 * Whether requests are rate limited per connection.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Requests per second one connection may send, sustained.
+		 */
+		private double requestsPerSecond = 100;
+
+		/**
+		 * Requests one connection may send at once after a quiet time.
+		 */
+		private int burst = 1000;
+
+		/**
+		 * Requests refused with 429 within the refused window before the connection is
+		 * closed.
+		 */
+		private int maxRefused = 1000;
+
+		/**
+		 * Window in which refused requests are counted.
+		 */
+		private Duration refusedWindow = Duration.ofSeconds(10);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public double getRequestsPerSecond() {
+			return this.requestsPerSecond;
+		}
+
+		public void setRequestsPerSecond(double requestsPerSecond) {
+			this.requestsPerSecond = requestsPerSecond;
+		}
+
+		public int getBurst() {
+			return this.burst;
+		}
+
+		public void setBurst(int burst) {
+			this.burst = burst;
+		}
+
+		public int getMaxRefused() {
+			return this.maxRefused;
+		}
+
+		public void setMaxRefused(int maxRefused) {
+			this.maxRefused = maxRefused;
+		}
+
+		public Duration getRefusedWindow() {
+			return this.refusedWindow;
+		}
+
+		public void setRefusedWindow(Duration refusedWindow) {
+			this.refusedWindow = refusedWindow;
+		}
+
+	}
+
+	/**
+	 * How many WebSocket connections one node keeps open at once; a handshake over a
+	 * limit is refused (429 per client uid, 503 in total).
+	 */
+	public static class Connections {
+
+		/**
+		 * Most connections open at once on this node.
+		 */
+		private int maxTotal = 10000;
+
+		/**
+		 * Most connections open at once with one client uid.
+		 */
+		private int maxPerClient = 4;
+
+		public int getMaxTotal() {
+			return this.maxTotal;
+		}
+
+		public void setMaxTotal(int maxTotal) {
+			this.maxTotal = maxTotal;
+		}
+
+		public int getMaxPerClient() {
+			return this.maxPerClient;
+		}
+
+		public void setMaxPerClient(int maxPerClient) {
+			this.maxPerClient = maxPerClient;
 		}
 
 	}
@@ -299,6 +594,41 @@ public class SyncroProperties {
 
 		public void setNamespace(String namespace) {
 			this.namespace = namespace;
+		}
+
+	}
+
+	/**
+	 * The outbox in the application's database where recorded scribes wait to be relayed
+	 * to the scribe log.
+	 */
+	public static class Outbox {
+
+		/**
+		 * Time between two relays of what waits in the outbox, such as the scribes of a
+		 * process that stopped, or of a time the scribe log could not be reached.
+		 */
+		private Duration relayInterval = Duration.ofMillis(500);
+
+		/**
+		 * Most transactions relayed in one append to the scribe log.
+		 */
+		private int batchSize = 500;
+
+		public Duration getRelayInterval() {
+			return this.relayInterval;
+		}
+
+		public void setRelayInterval(Duration relayInterval) {
+			this.relayInterval = relayInterval;
+		}
+
+		public int getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(int batchSize) {
+			this.batchSize = batchSize;
 		}
 
 	}

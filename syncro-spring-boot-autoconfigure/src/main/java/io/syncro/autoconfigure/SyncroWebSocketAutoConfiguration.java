@@ -41,7 +41,7 @@ public final class SyncroWebSocketAutoConfiguration {
 	SyncroWebSocketEndpoint syncroWebSocketEndpoint(SyncroEngine engine, SyncroProperties properties,
 			SyncroIdentityResolver identityResolver) {
 		return new SyncroWebSocketEndpoint(engine, properties.getPath(), properties.getAllowedOrigins(),
-				identityResolver);
+				identityResolver, properties.connectionLimits());
 	}
 
 }

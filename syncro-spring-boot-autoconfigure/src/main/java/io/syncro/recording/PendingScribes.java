@@ -13,14 +13,13 @@ import org.springframework.core.Ordered;
 import org.springframework.transaction.support.TransactionSynchronization;
 
 /**
- * The scribes one transaction has recorded, appended when it commits and dropped when it
- * rolls back, with what the transaction has told clients about each record so far.
+ * The scribes one transaction has recorded, written to the outbox as part of it just
+ * before it commits and relayed once it has, with what the transaction has told clients
+ * about each record so far.
  * <p>
- * To append in commit order, it takes the recorder's commit lock just before the commit
- * and releases it once the scribes are appended, so a transaction that commits later
- * appends later. It writes the transaction's pending changes first, so that while it
- * holds the lock the commit waits for no row lock held by a transaction that in turn
- * waits for the lock.
+ * It writes the transaction's pending changes first, so that the transaction holds the
+ * row locks of every record it changed before its outbox row is numbered: of two
+ * transactions that change one record, the one that commits later numbers its row later.
  */
 final class PendingScribes implements TransactionSynchronization {
 
@@ -31,7 +30,7 @@ final class PendingScribes implements TransactionSynchronization {
 	/** The last state recorded per record; {@code null} for a record recorded as gone. */
 	private final Map<RecordKey, @Nullable State> known = new HashMap<>();
 
-	private boolean locked;
+	private boolean written;
 
 	PendingScribes(ScribeRecorder recorder) {
 		this.recorder = recorder;
@@ -70,16 +69,15 @@ final class PendingScribes implements TransactionSynchronization {
 		if (!readOnly) {
 			this.recorder.flush();
 		}
-		this.recorder.commitLock().lock();
-		this.locked = true;
+		this.recorder.outbox().add(List.copyOf(this.entries));
+		this.entries.clear();
+		this.written = true;
 	}
 
 	@Override
 	public void afterCommit() {
-		if (!this.entries.isEmpty()) {
-			List<ScribeEntry> committed = List.copyOf(this.entries);
-			this.entries.clear();
-			this.recorder.append(committed);
+		if (this.written) {
+			this.recorder.outbox().relay();
 		}
 	}
 
@@ -87,10 +85,7 @@ final class PendingScribes implements TransactionSynchronization {
 	public void afterCompletion(int status) {
 		this.entries.clear();
 		this.known.clear();
-		if (this.locked) {
-			this.locked = false;
-			this.recorder.commitLock().unlock();
-		}
+		this.written = false;
 	}
 
 }

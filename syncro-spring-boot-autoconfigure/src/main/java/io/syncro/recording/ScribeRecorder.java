@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import io.syncro.recording.RecordingContext.Playing;
@@ -13,9 +12,8 @@ import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.store.ScribeLog;
+import io.syncro.store.ScribeOutbox;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -41,9 +39,11 @@ import org.springframework.util.Assert;
  * lose it get a {@code destroy} and those that gain it a {@code create} (PROTOCOL.md
  * section 6).
  * <p>
- * Scribes are appended when the surrounding transaction commits, in the order the
- * transactions of this application commit; a transaction that rolls back appends none;
- * a change made outside any transaction is appended at once. The change a client sent is
+ * Scribes are written to the {@link ScribeOutbox} just before the surrounding transaction
+ * commits, as part of it, and relayed to the log once it has committed; a transaction
+ * that rolls back records none; a change made outside any transaction is recorded at
+ * once. So a committed change reaches the log also when the process stops right after
+ * the commit, or the log cannot be reached for a while. The change a client sent is
  * recorded with that client as the origin, so it gets no echo of it.
  * <p>
  * What the recorder cannot see, and must be recorded by hand with
@@ -61,11 +61,6 @@ import org.springframework.util.Assert;
  * <li>changes made through another {@code EntityManagerFactory} than the one the
  * {@link SyncableEntities} were found in.</li>
  * </ul>
- * Appending after commit means scribes of a committed change are lost if the process
- * stops between the commit and the append. The commit order is kept across the
- * transactions of one node; transactions of several nodes that change the same record
- * may append in another order than they committed.
- * <p>
  * Recording can be suspended for a block with {@link #withoutRecording(Runnable)}, for
  * example to import records that clients must not receive as changes.
  *
@@ -73,24 +68,19 @@ import org.springframework.util.Assert;
  */
 public final class ScribeRecorder {
 
-	private static final Logger logger = LoggerFactory.getLogger(ScribeRecorder.class);
-
-	private final ScribeLog log;
+	private final ScribeOutbox outbox;
 
 	private final SyncableEntities entities;
 
-	/** Held from just before a recording transaction commits until its scribes are appended. */
-	private final ReentrantLock commitLock = new ReentrantLock();
-
 	/**
 	 * Creates a recorder.
-	 * @param log the log to append scribes to
+	 * @param outbox the outbox to write scribes to, in the database of the entities
 	 * @param entities the syncable entities
 	 */
-	public ScribeRecorder(ScribeLog log, SyncableEntities entities) {
-		Assert.notNull(log, "ScribeLog must not be null");
+	public ScribeRecorder(ScribeOutbox outbox, SyncableEntities entities) {
+		Assert.notNull(outbox, "ScribeOutbox must not be null");
 		Assert.notNull(entities, "SyncableEntities must not be null");
-		this.log = log;
+		this.outbox = outbox;
 		this.entities = entities;
 	}
 
@@ -248,23 +238,12 @@ public final class ScribeRecorder {
 
 	// The transaction's side.
 
-	ReentrantLock commitLock() {
-		return this.commitLock;
-	}
-
 	void flush() {
 		this.entities.snapshots().flush();
 	}
 
-	void append(List<ScribeEntry> entries) {
-		try {
-			this.log.append(entries);
-		}
-		catch (RuntimeException ex) {
-			logger.error("The scribes of a committed change could not be appended, so clients miss that change: {}",
-					entries, ex);
-			throw ex;
-		}
+	ScribeOutbox outbox() {
+		return this.outbox;
 	}
 
 	private void changed(@Nullable PendingScribes pending, SyncableType<?> type, @Nullable State was,
@@ -294,7 +273,8 @@ public final class ScribeRecorder {
 			pending.add(entries);
 		}
 		else if (!entries.isEmpty()) {
-			append(entries);
+			this.outbox.add(entries);
+			this.outbox.relay();
 		}
 	}
 

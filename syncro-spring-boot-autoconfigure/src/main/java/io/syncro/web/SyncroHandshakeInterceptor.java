@@ -20,8 +20,10 @@ import org.springframework.web.util.UriComponentsBuilder;
 /**
  * Checks a handshake before the WebSocket opens (PROTOCOL.md section 5): the
  * {@code client} query parameter must be a valid uid other than the server's (400 / 403),
- * the identity resolver may refuse it (401 / 403), and a uid bound to another principal is
- * refused (403). Origins are checked before, by Spring's origin interceptor.
+ * no longer than the configured uid length (400), the identity resolver may refuse it
+ * (401 / 403), a uid bound to another principal is refused (403), and a handshake over the
+ * {@link ConnectionLimits} is refused (429 for one uid, 503 in total). Origins are checked
+ * before, by Spring's origin interceptor (403).
  *
  * @since 0.1.0
  */
@@ -37,10 +39,14 @@ final class SyncroHandshakeInterceptor implements HandshakeInterceptor {
 
 	private final SyncroIdentityResolver identityResolver;
 
-	SyncroHandshakeInterceptor(SyncroEngine engine, SyncroIdentityResolver identityResolver) {
+	private final ConnectionCounter connections;
+
+	SyncroHandshakeInterceptor(SyncroEngine engine, SyncroIdentityResolver identityResolver,
+			ConnectionCounter connections) {
 		this.engine = engine;
 		this.clients = engine.clients();
 		this.identityResolver = identityResolver;
+		this.connections = connections;
 	}
 
 	@Override
@@ -49,6 +55,10 @@ final class SyncroHandshakeInterceptor implements HandshakeInterceptor {
 		try {
 			String client = clientOf(request);
 			this.engine.checkPeer(client);
+			int maxUidLength = this.engine.settings().inputLimits().maxUidLength();
+			if (client.length() > maxUidLength) {
+				throw SyncroException.badRequest("The client uid must have at most " + maxUidLength + " characters.");
+			}
 			String principal = this.identityResolver.resolve(request, client);
 			if (principal == null && this.clients.principal(client).isPresent()) {
 				throw SyncroException.forbidden("This client uid belongs to an authenticated user.");
@@ -56,6 +66,7 @@ final class SyncroHandshakeInterceptor implements HandshakeInterceptor {
 			if (principal != null && !this.clients.bindPrincipal(client, principal)) {
 				throw SyncroException.forbidden("This client uid belongs to another user.");
 			}
+			this.connections.check(client);
 			attributes.put(CLIENT_ATTRIBUTE, client);
 			return true;
 		}

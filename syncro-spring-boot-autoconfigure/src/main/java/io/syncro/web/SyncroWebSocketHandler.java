@@ -22,7 +22,8 @@ import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 /**
  * Carries Syncro sessions over WebSocket: one JSON message per text frame, the
  * {@code receiveMessage} path. Partial frames are gathered up to the message size limit;
- * beyond it the session answers 413 and closes with 1009. Each session writes from one
+ * beyond it the session answers 413 and closes with 1009. A connection over the
+ * {@link ConnectionLimits} is closed as soon as it opens. Each session writes from one
  * thread at a time, so sends never interleave, and a slow client only holds its own
  * writer. On a JSR-356 container (Tomcat) the frames a session sends in one go are
  * batched and written out together when its queue is empty, rather than with one write
@@ -39,27 +40,37 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 
 	private final SyncroEngine engine;
 
+	private final ConnectionCounter connections;
+
 	private final Map<String, Inbound> sessions = new ConcurrentHashMap<>();
 
-	SyncroWebSocketHandler(SyncroEngine engine) {
+	SyncroWebSocketHandler(SyncroEngine engine, ConnectionCounter connections) {
 		this.engine = engine;
+		this.connections = connections;
 	}
 
 	@Override
-	public void afterConnectionEstablished(WebSocketSession webSocket) {
+	public void afterConnectionEstablished(WebSocketSession webSocket) throws IOException {
 		String client = (String) webSocket.getAttributes().get(SyncroHandshakeInterceptor.CLIENT_ATTRIBUTE);
-		Session session = this.engine.open(client, connection(webSocket));
+		CloseStatus overLimit = this.connections.open(client);
+		if (overLimit != null) {
+			logger.debug("Closing a connection of {} over the connection limits: {}", client, overLimit);
+			webSocket.close(overLimit);
+			return;
+		}
+		Session session;
+		try {
+			session = this.engine.open(client, connection(webSocket));
+		}
+		catch (RuntimeException ex) {
+			this.connections.closed(client);
+			throw ex;
+		}
 		this.sessions.put(webSocket.getId(), new Inbound(session, this.engine.settings().maxMessageBytes()));
 	}
 
 	private static Connection connection(WebSocketSession webSocket) {
-		if (JAKARTA_WEBSOCKET_PRESENT) {
-			Connection batching = BatchingConnection.of(webSocket);
-			if (batching != null) {
-				return batching;
-			}
-		}
-		return new WebSocketConnection(webSocket);
+		return new WebSocketConnection(webSocket, JAKARTA_WEBSOCKET_PRESENT ? Batching.enable(webSocket) : null);
 	}
 
 	@Override
@@ -87,6 +98,7 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 	public void afterConnectionClosed(WebSocketSession webSocket, CloseStatus status) {
 		Inbound inbound = this.sessions.remove(webSocket.getId());
 		if (inbound != null) {
+			this.connections.closed(inbound.session.peer());
 			inbound.session.closed();
 		}
 	}
@@ -141,17 +153,81 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 
 	}
 
-	private record WebSocketConnection(WebSocketSession webSocket) implements Connection {
+	/**
+	 * A session's connection. A close asked for while a send is in progress (a slow
+	 * consumer's send blocks once the network's buffers are full) waits for that send to
+	 * end: closing under it makes the container drop the connection without a close
+	 * frame, so the client would see 1006 instead of the code it should act on, and would
+	 * lose what it had not read yet. The send ends when the client reads again, or when
+	 * the container's send timeout gives up on it.
+	 */
+	private static final class WebSocketConnection implements Connection {
+
+		private final WebSocketSession webSocket;
+
+		/** Writes out the frames batched so far, or {@code null} when frames are not batched. */
+		private final @Nullable IoAction flushBatch;
+
+		private final Object state = new Object();
+
+		// guarded by state
+		private boolean sending;
+
+		// guarded by state
+		private @Nullable CloseStatus deferredClose;
+
+		WebSocketConnection(WebSocketSession webSocket, @Nullable IoAction flushBatch) {
+			this.webSocket = webSocket;
+			this.flushBatch = flushBatch;
+		}
 
 		@Override
 		public void send(String message) throws IOException {
-			this.webSocket.sendMessage(new TextMessage(message));
+			whileSending(() -> this.webSocket.sendMessage(new TextMessage(message)));
+		}
+
+		@Override
+		public void flush() throws IOException {
+			if (this.flushBatch != null) {
+				whileSending(this.flushBatch);
+			}
+		}
+
+		private void whileSending(IoAction sending) throws IOException {
+			synchronized (this.state) {
+				this.sending = true;
+			}
+			try {
+				sending.run();
+			}
+			finally {
+				CloseStatus deferred;
+				synchronized (this.state) {
+					this.sending = false;
+					deferred = this.deferredClose;
+					this.deferredClose = null;
+				}
+				if (deferred != null) {
+					closeNow(deferred);
+				}
+			}
 		}
 
 		@Override
 		public void close(int code, String reason) {
+			CloseStatus status = new CloseStatus(code, reason);
+			synchronized (this.state) {
+				if (this.sending) {
+					this.deferredClose = status;
+					return;
+				}
+			}
+			closeNow(status);
+		}
+
+		private void closeNow(CloseStatus status) {
 			try {
-				this.webSocket.close(new CloseStatus(code, reason));
+				this.webSocket.close(status);
 			}
 			catch (IOException ex) {
 				logger.debug("Closing {} failed", this.webSocket.getId(), ex);
@@ -161,21 +237,23 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 	}
 
 	/**
-	 * A connection on a JSR-356 session whose frames are batched: a send that fits the
-	 * container's buffer is only copied into it, and {@link #flush} writes the batch.
+	 * Something sent that may block and fail.
 	 */
-	private static final class BatchingConnection implements Connection {
+	@FunctionalInterface
+	private interface IoAction {
 
-		private final WebSocketSession webSocket;
+		void run() throws IOException;
 
-		private final RemoteEndpoint.Basic remote;
+	}
 
-		private BatchingConnection(WebSocketSession webSocket, RemoteEndpoint.Basic remote) {
-			this.webSocket = webSocket;
-			this.remote = remote;
-		}
+	/**
+	 * Batching of the frames of a JSR-356 session (Tomcat's): a send that fits the
+	 * container's buffer is only copied into it, and the flush writes the batch. Loaded
+	 * only when the JSR-356 API is present.
+	 */
+	private static final class Batching {
 
-		static @Nullable Connection of(WebSocketSession webSocket) {
+		static @Nullable IoAction enable(WebSocketSession webSocket) {
 			if (!(webSocket instanceof NativeWebSocketSession nativeSession)) {
 				return null;
 			}
@@ -186,31 +264,11 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 			try {
 				RemoteEndpoint.Basic remote = session.getBasicRemote();
 				remote.setBatchingAllowed(true);
-				return new BatchingConnection(webSocket, remote);
+				return remote::flushBatch;
 			}
 			catch (IOException | RuntimeException ex) {
 				logger.debug("Could not batch the frames of {}", webSocket.getId(), ex);
 				return null;
-			}
-		}
-
-		@Override
-		public void send(String message) throws IOException {
-			this.webSocket.sendMessage(new TextMessage(message));
-		}
-
-		@Override
-		public void flush() throws IOException {
-			this.remote.flushBatch();
-		}
-
-		@Override
-		public void close(int code, String reason) {
-			try {
-				this.webSocket.close(new CloseStatus(code, reason));
-			}
-			catch (IOException ex) {
-				logger.debug("Closing {} failed", this.webSocket.getId(), ex);
 			}
 		}
 

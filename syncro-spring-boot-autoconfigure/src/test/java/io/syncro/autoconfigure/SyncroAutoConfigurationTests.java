@@ -3,7 +3,10 @@ package io.syncro.autoconfigure;
 import io.syncro.recording.ScribeRecorder;
 import io.syncro.recording.SyncableEntities;
 import io.syncro.rpc.RpcRegistry;
+import io.syncro.protocol.ErrorCodes;
+import io.syncro.protocol.SyncroException;
 import io.syncro.session.SyncroEngine;
+import io.syncro.session.TransactionRunner;
 import io.syncro.store.ClientStore;
 import io.syncro.store.InMemoryClientStore;
 import io.syncro.store.InMemoryScribeLog;
@@ -25,10 +28,12 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerA
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.repository.Repository;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Tests for {@link SyncroAutoConfiguration} and {@link SyncroWebSocketAutoConfiguration}.
@@ -71,6 +76,20 @@ class SyncroAutoConfigurationTests {
 	}
 
 	@Test
+	void aPlayThatLostARaceWithAConcurrentChangeIsAConflictTheClientRetries() {
+		this.jdbcContextRunner.run((context) -> {
+			TransactionRunner transactions = context.getBean(TransactionRunner.class);
+			assertThatThrownBy(() -> transactions.inTransaction(() -> {
+				throw new OptimisticLockingFailureException("Unexpected row count: delete from todo where id=?");
+			})).isInstanceOfSatisfying(SyncroException.class, (ex) -> {
+				assertThat(ex.getCode()).isEqualTo(ErrorCodes.CONFLICT);
+				assertThat(ex.getMessage()).doesNotContain("todo", "row count");
+			});
+			assertThat(transactions.inTransaction(() -> "played")).isEqualTo("played");
+		});
+	}
+
+	@Test
 	void redisStoreGivesRedisLogAndClientStore() {
 		RedisServer redis = RedisServer.shared();
 		this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
@@ -80,6 +99,18 @@ class SyncroAutoConfigurationTests {
 				assertThat(context).getBean(ScribeLog.class).isInstanceOf(RedisScribeLog.class);
 				assertThat(context).getBean(ClientStore.class).isInstanceOf(RedisClientStore.class);
 				assertThat(context.getBean(ClientStore.class).mark("nobody")).isZero();
+			});
+	}
+
+	@Test
+	void redisStoreKeepsClientPositionsInTheDatabaseWhenThereIsOne() {
+		RedisServer redis = RedisServer.shared();
+		this.jdbcContextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("syncro.store=redis", "syncro.redis.namespace=autoconfig-" + System.nanoTime(),
+					"spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.run((context) -> {
+				assertThat(context).getBean(ScribeLog.class).isInstanceOf(RedisScribeLog.class);
+				assertThat(context).getBean(ClientStore.class).isInstanceOf(JdbcClientStore.class);
 			});
 	}
 
@@ -171,6 +202,9 @@ class SyncroAutoConfigurationTests {
 				.hasMessageContaining("syncro.server-id"));
 		this.contextRunner.withPropertyValues("syncro.store=memory", "syncro.path=syncro")
 			.run((context) -> assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("syncro.path"));
+		this.contextRunner.withPropertyValues("syncro.store=memory", "syncro.outbox.relay-interval=0s")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("syncro.outbox.relay-interval"));
 		this.contextRunner.withPropertyValues("syncro.store=nosql")
 			.run((context) -> assertThat(context.getStartupFailure()).hasStackTraceContaining("syncro.store"));
 	}

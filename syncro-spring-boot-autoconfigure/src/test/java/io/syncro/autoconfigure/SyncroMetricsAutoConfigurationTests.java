@@ -2,6 +2,8 @@ package io.syncro.autoconfigure;
 
 import java.util.List;
 
+import javax.sql.DataSource;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.syncro.metrics.SyncroMetrics;
@@ -10,14 +12,20 @@ import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.session.SyncroEngine;
 import io.syncro.store.ScribeLog;
+import io.syncro.store.jdbc.JdbcScribeOutbox;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,6 +58,21 @@ class SyncroMetricsAutoConfigurationTests {
 			assertThat(registry.get("syncro.sync.requests").counter().count()).isZero();
 			assertThat(registry.get("syncro.delivery.lag").timer().count()).isZero();
 		});
+	}
+
+	@Test
+	void outboxSizeIsAGauge() {
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+					DataSourceTransactionManagerAutoConfiguration.class))
+			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:metrics-" + System.nanoTime())
+			.withUserConfiguration(OutboxConfiguration.class)
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.get("syncro.outbox.pending").gauge().value()).isZero();
+				context.getBean(JdbcScribeOutbox.class).add(List.of(entry()));
+				assertThat(registry.get("syncro.outbox.pending").gauge().value()).isOne();
+			});
 	}
 
 	@Test
@@ -100,6 +123,18 @@ class SyncroMetricsAutoConfigurationTests {
 
 	private static ScribeEntry entry() {
 		return new ScribeEntry(Scribe.destroy("Todo", "1"), Recipients.all(), null);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OutboxConfiguration {
+
+		@Bean
+		JdbcScribeOutbox outbox(DataSource dataSource, PlatformTransactionManager transactionManager, ScribeLog log) {
+			JdbcScribeOutbox outbox = new JdbcScribeOutbox(dataSource, transactionManager, log);
+			outbox.initializeSchema();
+			return outbox;
+		}
+
 	}
 
 }

@@ -7,8 +7,10 @@ import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.scribe.ScribeType;
+import io.syncro.store.ForwardingScribeLog;
 import io.syncro.store.InMemoryScribeLog;
-import io.syncro.store.ScribeLog;
+import io.syncro.store.Relayed;
+import io.syncro.store.ScribeOutbox;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -18,37 +20,78 @@ import tools.jackson.databind.json.JsonMapper;
  * An {@link InMemoryScribeLog} that also keeps every appended entry, with its recipients
  * and origin, for assertions.
  */
-class CapturingScribeLog implements ScribeLog {
+class CapturingScribeLog extends ForwardingScribeLog {
 
 	/** Reads numbers as entities with long ids are written. */
 	private static final JsonMapper mapper = JsonMapper.builder()
 		.enable(DeserializationFeature.USE_LONG_FOR_INTS)
 		.build();
 
-	private final InMemoryScribeLog log = new InMemoryScribeLog();
-
 	private final List<ScribeEntry> entries = new ArrayList<>();
+
+	CapturingScribeLog() {
+		super(new InMemoryScribeLog());
+	}
+
+	private boolean failing;
 
 	@Override
 	public synchronized List<ScribeEntry> append(List<ScribeEntry> appended) {
-		List<ScribeEntry> withIds = this.log.append(appended);
-		this.entries.addAll(withIds);
+		checkNotFailing();
+		return captured(super.append(appended));
+	}
+
+	@Override
+	public synchronized List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
+		checkNotFailing();
+		return captured(super.appendRelayed(transactions));
+	}
+
+	/**
+	 * Makes appends fail, as a log that cannot be reached, or work again.
+	 * @param failing whether appends fail
+	 */
+	synchronized void failAppends(boolean failing) {
+		this.failing = failing;
+	}
+
+	private void checkNotFailing() {
+		if (this.failing) {
+			throw new IllegalStateException("The log cannot be reached");
+		}
+	}
+
+	/**
+	 * An outbox that appends to this log at once, for recording without a database.
+	 * @return the outbox
+	 */
+	ScribeOutbox asOutbox() {
+		return new ScribeOutbox() {
+
+			@Override
+			public void add(List<ScribeEntry> entries) {
+				append(entries);
+			}
+
+			@Override
+			public void relay() {
+			}
+
+		};
+	}
+
+	/**
+	 * Keeps the entries, their data read again as entities are written, as it came
+	 * through the outbox's JSON text.
+	 */
+	private List<ScribeEntry> captured(List<ScribeEntry> withIds) {
+		for (ScribeEntry entry : withIds) {
+			Scribe scribe = entry.scribe();
+			JsonNode data = mapper.readTree(scribe.data().toString());
+			this.entries.add(new ScribeEntry(new Scribe(scribe.id(), scribe.klass(), scribe.type(), data),
+					entry.recipients(), entry.origin()));
+		}
 		return withIds;
-	}
-
-	@Override
-	public List<Scribe> read(String client, long after, int limit) {
-		return this.log.read(client, after, limit);
-	}
-
-	@Override
-	public long lastId(String client) {
-		return this.log.lastId(client);
-	}
-
-	@Override
-	public AutoCloseable addListener(AppendListener listener) {
-		return this.log.addListener(listener);
 	}
 
 	/**

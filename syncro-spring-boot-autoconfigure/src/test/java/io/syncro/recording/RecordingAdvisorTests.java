@@ -37,7 +37,7 @@ class RecordingAdvisorTests {
 
 	private final CapturingScribeLog log = new CapturingScribeLog();
 
-	private final ScribeRecorder recorder = new ScribeRecorder(this.log,
+	private final ScribeRecorder recorder = new ScribeRecorder(this.log.asOutbox(),
 			new SyncableEntities(List.of(new SyncableType<>(Item.class, "Item", String.class, (type) -> ITEM_POLICY)),
 					JsonMapper.shared(), new MapSnapshots(this.target), null));
 

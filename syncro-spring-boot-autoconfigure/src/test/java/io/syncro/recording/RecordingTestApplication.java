@@ -3,11 +3,14 @@ package io.syncro.recording;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import javax.sql.DataSource;
+
 import io.syncro.play.SyncClasses;
 import io.syncro.play.SyncroPolicy;
 import io.syncro.recording.sample.Todo;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
+import io.syncro.store.jdbc.JdbcScribeOutbox;
 import jakarta.persistence.EntityManagerFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,6 +26,7 @@ import org.springframework.boot.persistence.autoconfigure.EntityScan;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * An application with JPA on H2, the entities of the {@code sample} package and the
@@ -47,8 +51,16 @@ class RecordingTestApplication {
 	}
 
 	@Bean
-	ScribeRecorder scribeRecorder(CapturingScribeLog scribeLog, SyncableEntities syncableEntities) {
-		return new ScribeRecorder(scribeLog, syncableEntities);
+	JdbcScribeOutbox scribeOutbox(DataSource dataSource, PlatformTransactionManager transactionManager,
+			CapturingScribeLog scribeLog) {
+		JdbcScribeOutbox outbox = new JdbcScribeOutbox(dataSource, transactionManager, scribeLog);
+		outbox.initializeSchema();
+		return outbox;
+	}
+
+	@Bean
+	ScribeRecorder scribeRecorder(JdbcScribeOutbox scribeOutbox, SyncableEntities syncableEntities) {
+		return new ScribeRecorder(scribeOutbox, syncableEntities);
 	}
 
 	@Bean

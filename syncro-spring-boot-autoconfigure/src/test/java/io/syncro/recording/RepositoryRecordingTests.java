@@ -13,6 +13,7 @@ import io.syncro.recording.sample.Plain;
 import io.syncro.recording.sample.PlainRepository;
 import io.syncro.recording.sample.Todo;
 import io.syncro.recording.sample.TodoRepository;
+import io.syncro.store.jdbc.JdbcScribeOutbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ import static io.syncro.recording.CapturingScribeLog.update;
 import static io.syncro.scribe.Recipients.all;
 import static io.syncro.scribe.Recipients.only;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The recorder around real JPA repositories on H2: every intercepted method, the
@@ -61,8 +62,13 @@ class RepositoryRecordingTests {
 	@Autowired
 	private TransactionTemplate transaction;
 
+	@Autowired
+	private JdbcScribeOutbox outbox;
+
 	@AfterEach
 	void clear() {
+		this.log.failAppends(false);
+		this.outbox.relayNow();
 		ScribeRecorder.withoutRecording(() -> {
 			this.todos.deleteAllInBatch();
 			this.notes.deleteAll();
@@ -309,14 +315,14 @@ class RepositoryRecordingTests {
 	}
 
 	@Test
-	void transactionsAppendTheirScribesInTheOrderTheyCommitted() throws Exception {
+	void aCommittedTransactionIsRelayedInCommitOrderEvenBeforeItsOwnThreadRelays() throws Exception {
 		CountDownLatch firstCommitted = new CountDownLatch(1);
 		CountDownLatch releaseFirst = new CountDownLatch(1);
 		ExecutorService executor = Executors.newFixedThreadPool(2);
 		try {
 			Future<?> first = executor.submit(() -> this.transaction.executeWithoutResult((status) -> {
 				this.todos.save(milk());
-				// runs before the recorder's own afterCommit: the first has committed, not appended
+				// runs before the recorder's own afterCommit: the first has committed, not relayed
 				TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 
 					@Override
@@ -333,21 +339,45 @@ class RepositoryRecordingTests {
 				});
 			}));
 			assertThat(firstCommitted.await(30, TimeUnit.SECONDS)).isTrue();
-			Future<?> second = executor
-				.submit(() -> this.transaction.executeWithoutResult((status) -> this.todos.save(bread())));
-			await().until(() -> this.recorder.commitLock().hasQueuedThreads());
-			assertThat(second).isNotDone();
 			assertThat(this.log.entries()).isEmpty();
+			this.transaction.executeWithoutResult((status) -> this.todos.save(bread()));
+			assertThat(this.log.entries()).containsExactly(create("Todo", MILK, only("alice")),
+					create("Todo", BREAD, only("alice")));
 			releaseFirst.countDown();
 			first.get(30, TimeUnit.SECONDS);
-			second.get(30, TimeUnit.SECONDS);
 		}
 		finally {
 			releaseFirst.countDown();
 			executor.shutdownNow();
 		}
+		assertThat(this.log.entries()).hasSize(2);
+	}
+
+	@Test
+	void scribesOfACommittedTransactionWaitInTheOutboxWhileTheLogFailsAndAreRelayedOnceLater() {
+		this.log.failAppends(true);
+		this.todos.save(milk());
+		assertThat(this.log.entries()).isEmpty();
+		assertThat(this.outbox.pending()).isEqualTo(1);
+		this.log.failAppends(false);
+		this.todos.save(bread());
+		// committing threads leave a failing log to the periodic relay
+		assertThat(this.log.entries()).isEmpty();
+		this.outbox.relayNow();
 		assertThat(this.log.entries()).containsExactly(create("Todo", MILK, only("alice")),
 				create("Todo", BREAD, only("alice")));
+		assertThat(this.outbox.pending()).isZero();
+	}
+
+	@Test
+	void aRolledBackTransactionLeavesNothingInTheOutbox() {
+		assertThatExceptionOfType(IllegalStateException.class)
+			.isThrownBy(() -> this.transaction.executeWithoutResult((status) -> {
+				this.todos.save(milk());
+				throw new IllegalStateException("changed my mind");
+			}));
+		assertThat(this.outbox.pending()).isZero();
+		assertThat(this.log.entries()).isEmpty();
 	}
 
 	private void givenSaved(Todo... records) {

@@ -38,6 +38,7 @@ public final class JavaClientProcess {
 		String mode = args[2];
 		String marker = args[3];
 		SyncroClient client = SyncroClient.builder(server)
+			.basicAuthentication("alice", "alice-secret")
 			.store(FileLocalStore.open(store))
 			.klasses("Todo", "Page")
 			.backoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500), 2, 0.5))

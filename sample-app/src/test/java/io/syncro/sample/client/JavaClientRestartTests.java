@@ -92,6 +92,7 @@ class JavaClientRestartTests {
 			// a second client, fresh, receives each change of the server's log once: no
 			// edit was played twice
 			try (SyncroClient observer = SyncroClient.builder(URI.create("ws://localhost:" + this.port + "/syncro"))
+				.basicAuthentication("alice", "alice-secret")
 				.klasses("Todo", "Page")
 				.build()) {
 				SyncroCollection<Todo> todos = observer.collection(Todo.class);

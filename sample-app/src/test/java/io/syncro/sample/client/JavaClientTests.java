@@ -68,6 +68,7 @@ class JavaClientTests {
 	private SyncroClient client(URI server, String uid) {
 		SyncroClient client = SyncroClient.builder(server)
 			.uid(uid)
+			.basicAuthentication("alice", "alice-secret")
 			.klasses("Todo", "Page")
 			.backoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500), 2, 0.5))
 			.build();

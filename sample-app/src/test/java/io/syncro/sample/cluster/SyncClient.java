@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.sample.TextMessageListener;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -47,6 +48,10 @@ final class SyncClient implements AutoCloseable {
 	static final JsonNodeFactory json = JsonNodeFactory.instance;
 
 	private static final HttpClient http = HttpClient.newHttpClient();
+
+	// every client of these tests is the sample user alice, by HTTP Basic
+	private static final String AUTHORIZATION = "Basic "
+			+ java.util.Base64.getEncoder().encodeToString("alice:alice-secret".getBytes(StandardCharsets.UTF_8));
 
 	private static final long RETRY_DELAY_MILLIS = 200;
 
@@ -283,6 +288,7 @@ final class SyncClient implements AutoCloseable {
 				+ URLEncoder.encode(this.uid, StandardCharsets.UTF_8));
 		http.newWebSocketBuilder()
 			.connectTimeout(Duration.ofSeconds(5))
+			.header("Authorization", AUTHORIZATION)
 			.buildAsync(uri, next)
 			.whenComplete((webSocket, failure) -> {
 				if (failure != null) {
@@ -407,7 +413,7 @@ final class SyncClient implements AutoCloseable {
 	/**
 	 * One WebSocket connection of the client.
 	 */
-	private final class Link implements WebSocket.Listener {
+	private final class Link extends TextMessageListener {
 
 		final int number;
 
@@ -429,8 +435,6 @@ final class SyncClient implements AutoCloseable {
 		volatile boolean live;
 
 		private volatile @Nullable WebSocket webSocket;
-
-		private final StringBuilder parts = new StringBuilder();
 
 		Link(int number) {
 			this.number = number;
@@ -502,26 +506,18 @@ final class SyncClient implements AutoCloseable {
 		}
 
 		@Override
-		public void onOpen(WebSocket webSocket) {
+		protected void opened(WebSocket webSocket) {
 			this.webSocket = webSocket;
-			webSocket.request(1);
 		}
 
 		@Override
-		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-			this.parts.append(data);
-			if (last) {
-				String text = this.parts.toString();
-				this.parts.setLength(0);
-				try {
-					received(MessageCodec.readTree(text));
-				}
-				catch (RuntimeException ex) {
-					violation("could not handle " + text + ": " + ex);
-				}
+		protected void onMessage(String text) {
+			try {
+				received(MessageCodec.readTree(text));
 			}
-			webSocket.request(1);
-			return null;
+			catch (RuntimeException ex) {
+				violation("could not handle " + text + ": " + ex);
+			}
 		}
 
 		private void received(JsonNode message) {

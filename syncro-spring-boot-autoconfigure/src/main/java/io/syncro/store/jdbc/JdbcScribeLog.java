@@ -5,12 +5,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -18,6 +20,7 @@ import io.syncro.protocol.MessageCodec;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.scribe.ScribeType;
+import io.syncro.store.Relayed;
 import io.syncro.store.ScribeLog;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -39,7 +42,7 @@ import org.springframework.util.Assert;
  * {@code scribe-log-schema.sql} next to this class and is run by
  * {@link #initializeSchema()}):
  * <pre class="code">
- * syncro_log_head(id INT PRIMARY KEY, last_id BIGINT)   -- one row, id = 1
+ * syncro_log_head(id INT PRIMARY KEY, last_id BIGINT, relayed TEXT)   -- one row, id = 1
  * syncro_scribe(id BIGINT PRIMARY KEY, klass, type, data TEXT, everyone BOOLEAN, origin)
  * syncro_scribe_client(scribe_id, client, PRIMARY KEY (scribe_id, client))
  * </pre>
@@ -89,6 +92,10 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	private final String lockHeadSql;
 
 	private final String headSql;
+
+	private final String relayedHeadSql;
+
+	private final String updateRelayedHeadSql;
 
 	private final String insertScribeSql;
 
@@ -142,6 +149,8 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		String client = this.prefix + "scribe_client";
 		this.lockHeadSql = "UPDATE " + head + " SET last_id = last_id + ? WHERE id = 1";
 		this.headSql = "SELECT last_id FROM " + head + " WHERE id = 1";
+		this.relayedHeadSql = "SELECT last_id, relayed FROM " + head + " WHERE id = 1";
+		this.updateRelayedHeadSql = "UPDATE " + head + " SET last_id = ?, relayed = ? WHERE id = 1";
 		this.insertScribeSql = "INSERT INTO " + scribe
 				+ " (id, klass, type, data, everyone, origin) VALUES (?, ?, ?, ?, ?, ?)";
 		this.insertClientSql = "INSERT INTO " + client + " (scribe_id, client) VALUES (?, ?)";
@@ -167,16 +176,52 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		if (entries.isEmpty()) {
 			return List.of();
 		}
-		List<ScribeEntry> appended = appendInTransaction(entries);
-		notifyListeners(appended.get(appended.size() - 1).id());
-		return appended;
+		return appendInTransaction(() -> {
+			int count = entries.size();
+			lockHead(count);
+			long last = this.jdbcClient.sql(this.headSql).query(Long.class).single();
+			return insert(entries, last - count + 1);
+		});
 	}
 
-	private List<ScribeEntry> appendInTransaction(List<ScribeEntry> entries) {
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * The positions of the last call are kept in {@code syncro_log_head.relayed}, written
+	 * in the append's transaction.
+	 */
+	@Override
+	public List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
+		Assert.notNull(transactions, "Transactions must not be null");
+		if (transactions.isEmpty()) {
+			return List.of();
+		}
+		return appendInTransaction(() -> {
+			lockHead(0);
+			Head head = this.jdbcClient.sql(this.relayedHeadSql)
+				.query((rs, row) -> new Head(rs.getLong(1), Relayed.positionsOf(rs.getString(2))))
+				.single();
+			List<ScribeEntry> entries = new ArrayList<>();
+			for (Relayed transaction : transactions) {
+				if (!head.relayed().contains(transaction.position())) {
+					entries.addAll(transaction.entries());
+				}
+			}
+			this.jdbcClient.sql(this.updateRelayedHeadSql)
+				.params(head.lastId() + entries.size(), Relayed.positionsText(transactions))
+				.update();
+			return insert(entries, head.lastId() + 1);
+		});
+	}
+
+	private List<ScribeEntry> appendInTransaction(Supplier<List<ScribeEntry>> work) {
 		for (int attempt = 1;; attempt++) {
 			try {
-				List<ScribeEntry> appended = this.appendTransaction.execute((status) -> insert(entries));
+				List<ScribeEntry> appended = this.appendTransaction.execute((status) -> work.get());
 				Assert.state(appended != null, "No entries appended");
+				if (!appended.isEmpty()) {
+					notifyListeners(appended.get(appended.size() - 1).id());
+				}
 				return appended;
 			}
 			catch (PessimisticLockingFailureException ex) {
@@ -190,12 +235,14 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		}
 	}
 
-	private List<ScribeEntry> insert(List<ScribeEntry> entries) {
-		int count = entries.size();
+	/** Takes the head row's lock, held until the append commits, and reserves ids. */
+	private void lockHead(int count) {
 		int locked = this.jdbcClient.sql(this.lockHeadSql).param(count).update();
 		Assert.state(locked == 1, () -> "Table " + this.prefix + "log_head has no row; run initializeSchema()");
-		long last = this.jdbcClient.sql(this.headSql).query(Long.class).single();
-		long first = last - count + 1;
+	}
+
+	private List<ScribeEntry> insert(List<ScribeEntry> entries, long first) {
+		int count = entries.size();
 		List<ScribeEntry> appended = new ArrayList<>(count);
 		List<Object[]> clients = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
@@ -222,6 +269,9 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 					});
 		}
 		return appended;
+	}
+
+	private record Head(long lastId, Set<Long> relayed) {
 	}
 
 	@Override

@@ -18,15 +18,13 @@ import io.syncro.protocol.MessageCodec;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
-import io.syncro.scribe.ScribeType;
+import io.syncro.store.Relayed;
 import io.syncro.store.ScribeLog;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
@@ -56,6 +54,8 @@ import org.springframework.util.Assert;
  * ZADD    syncro:log:client:carol 18 18         -- ids of the scribes for only some clients,
  *                                               -- one sorted set per client meant but the origin
  * SET     syncro:log:append:&lt;uuid&gt; 18 PX 600000  -- this append's outcome, kept ten minutes
+ * SET     syncro:log:relayed '41,42'            -- a relayed append only: the outbox positions
+ *                                               -- of the transactions it appended
  * PUBLISH syncro:log:appended 18                -- wakes the readers of every node
  * </pre>
  * A scribe's body keeps its recipients and origin, so the log describes itself; readers
@@ -117,28 +117,37 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 
 	/**
 	 * Appends the scribes and announces the last id, once per token. KEYS: the counter,
-	 * the bodies, the ids for everyone, the blocked lists, the token, then the sets of the
-	 * listed clients of each scribe in turn. ARGV: the channel, the number of scribes, how
-	 * long to keep the token in milliseconds, then for each scribe its body, its blocked
-	 * list ('' if none) and the number of its listed clients (-1 when it is for
-	 * everyone). Returns the last id.
+	 * the bodies, the ids for everyone, the blocked lists, the token, the positions of the
+	 * last relayed append, then the sets of the listed clients of each scribe in turn.
+	 * ARGV: the channel, the number of scribes, how long to keep the token in
+	 * milliseconds, the positions the last relayed append must have left ('-' when this is
+	 * not a relayed append), the positions to leave, then for each scribe its body, its
+	 * blocked list ('' if none) and the number of its listed clients (-1 when it is for
+	 * everyone). Returns the last id, or -1 when the last relayed positions were not the
+	 * ones expected.
 	 */
 	static final RedisScript<Long> APPEND_SCRIPT = RedisScript.of("""
 			local done = redis.call('GET', KEYS[5])
 			if done then
 				return tonumber(done)
 			end
+			if ARGV[4] ~= '-' then
+				if (redis.call('GET', KEYS[6]) or '') ~= ARGV[4] then
+					return -1
+				end
+				redis.call('SET', KEYS[6], ARGV[5])
+			end
 			local count = tonumber(ARGV[2])
 			local last = redis.call('INCRBY', KEYS[1], count)
-			local key = 6
+			local key = 7
 			for i = 1, count do
 				local id = last - count + i
-				redis.call('HSET', KEYS[2], id, ARGV[3 * i + 1])
-				local listed = tonumber(ARGV[3 * i + 3])
+				redis.call('HSET', KEYS[2], id, ARGV[3 * i + 3])
+				local listed = tonumber(ARGV[3 * i + 5])
 				if listed < 0 then
 					redis.call('ZADD', KEYS[3], id, id)
-					if ARGV[3 * i + 2] ~= '' then
-						redis.call('HSET', KEYS[4], id, ARGV[3 * i + 2])
+					if ARGV[3 * i + 4] ~= '' then
+						redis.call('HSET', KEYS[4], id, ARGV[3 * i + 4])
 					end
 				else
 					for j = 1, listed do
@@ -148,7 +157,9 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 				end
 			end
 			redis.call('SET', KEYS[5], last, 'PX', ARGV[3])
-			redis.call('PUBLISH', ARGV[1], last)
+			if count > 0 then
+				redis.call('PUBLISH', ARGV[1], last)
+			end
 			return last
 			""", Long.class);
 
@@ -305,6 +316,11 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	/** How long an append's outcome is kept for a resend of it: longer than a sensible command timeout. */
 	private static final Duration TOKEN_KEPT = Duration.ofMinutes(10);
 
+	/** Passed as the expected relayed positions by an append that is not relayed. */
+	private static final String NOT_RELAYED = "-";
+
+	private static final int RELAY_ATTEMPTS = 3;
+
 	private static final JsonNodeFactory nodes = JsonNodeFactory.instance;
 
 	private final RedisConnectionFactory connectionFactory;
@@ -363,21 +379,64 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		if (entries.isEmpty()) {
 			return List.of();
 		}
+		long last = append(entries, NOT_RELAYED, NOT_RELAYED);
+		return withIds(entries, last);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * The positions of the last call are kept in {@code <namespace>:log:relayed}, written
+	 * by the append script.
+	 */
+	@Override
+	public List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
+		Assert.notNull(transactions, "Transactions must not be null");
+		if (transactions.isEmpty()) {
+			return List.of();
+		}
+		String positions = Relayed.positionsText(transactions);
+		for (int attempt = 1; attempt <= RELAY_ATTEMPTS; attempt++) {
+			String previous = this.redis.opsForValue().get(relayedKey());
+			Set<Long> skipped = Relayed.positionsOf(previous);
+			List<ScribeEntry> entries = new ArrayList<>();
+			for (Relayed transaction : transactions) {
+				if (!skipped.contains(transaction.position())) {
+					entries.addAll(transaction.entries());
+				}
+			}
+			long last = append(entries, (previous != null) ? previous : "", positions);
+			if (last >= 0) {
+				return withIds(entries, last);
+			}
+			// The positions changed since they were read: as relays run one at a time, it
+			// was this very call, run by Lettuce a second time after a broken connection.
+		}
+		throw new IllegalStateException("The relayed positions in " + relayedKey()
+				+ " kept changing: is more than one relay appending at a time?");
+	}
+
+	/**
+	 * Runs the append script. Lettuce sends a command again when its connection broke
+	 * before the reply: the token makes that second run answer the first one's ids
+	 * instead of appending.
+	 */
+	private long append(List<ScribeEntry> entries, String expectedRelayed, String relayed) {
 		int count = entries.size();
-		// Lettuce sends a command again when its connection broke before the reply: the
-		// token makes that second run answer the first one's ids instead of appending.
 		String token = UUID.randomUUID().toString();
 		List<String> keys = new ArrayList<>(
-				List.of(lastIdKey(), scribesKey(), everyoneKey(), blockedKey(), appendKey(token)));
-		List<String> arguments = new ArrayList<>(3 + 3 * count);
+				List.of(lastIdKey(), scribesKey(), everyoneKey(), blockedKey(), appendKey(token), relayedKey()));
+		List<String> arguments = new ArrayList<>(5 + 3 * count);
 		arguments.add(channel());
 		arguments.add(Integer.toString(count));
 		arguments.add(Long.toString(TOKEN_KEPT.toMillis()));
+		arguments.add(expectedRelayed);
+		arguments.add(relayed);
 		for (ScribeEntry entry : entries) {
 			Assert.notNull(entry, "Entries must not contain null");
 			Recipients recipients = entry.recipients();
 			String origin = entry.origin();
-			arguments.add(body(entry));
+			arguments.add(MessageCodec.writeTree(entry.toJson()));
 			if (recipients.isEveryone()) {
 				Set<String> blocked = new TreeSet<>(recipients.clients());
 				if (origin != null) {
@@ -400,25 +459,19 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		}
 		Long last = this.redis.execute(APPEND_SCRIPT, keys, arguments.toArray());
 		Assert.state(last != null, "The append script returned no id");
-		long first = last - count + 1;
-		List<ScribeEntry> appended = new ArrayList<>(count);
-		for (int i = 0; i < count; i++) {
-			appended.add(entries.get(i).withId(first + i));
+		if (last >= 0 && count > 0) {
+			tellIfNew(last);
 		}
-		tellIfNew(last);
-		return List.copyOf(appended);
+		return last;
 	}
 
-	private static String body(ScribeEntry entry) {
-		Scribe scribe = entry.scribe();
-		ObjectNode body = nodes.objectNode();
-		body.put("klass", scribe.klass());
-		body.put("type", scribe.type().wireName());
-		body.set("data", scribe.data());
-		body.put("origin", entry.origin());
-		body.put("everyone", entry.recipients().isEveryone());
-		body.set("clients", stringArray(new TreeSet<>(entry.recipients().clients())));
-		return MessageCodec.writeTree(body);
+	private static List<ScribeEntry> withIds(List<ScribeEntry> entries, long last) {
+		long first = last - entries.size() + 1;
+		List<ScribeEntry> appended = new ArrayList<>(entries.size());
+		for (int i = 0; i < entries.size(); i++) {
+			appended.add(entries.get(i).withId(first + i));
+		}
+		return List.copyOf(appended);
 	}
 
 	private static ArrayNode stringArray(Set<String> strings) {
@@ -462,13 +515,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	private static Scribe scribe(long id, String body) {
-		JsonNode json = MessageCodec.readTree(body);
-		ScribeType type = ScribeType.fromWireName(json.path("type").asString(""));
-		JsonNode klass = json.get("klass");
-		JsonNode data = json.get("data");
-		Assert.state(type != null && klass != null && klass.isString() && data != null,
-				() -> "Scribe " + id + " has a malformed body: " + body);
-		return new Scribe(id, klass.stringValue(), type, data);
+		return ScribeEntry.fromJson(MessageCodec.readTree(body), id).scribe();
 	}
 
 	@Override
@@ -639,6 +686,10 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 
 	private String clientKey(String client) {
 		return this.namespace + ":log:client:" + client;
+	}
+
+	private String relayedKey() {
+		return this.namespace + ":log:relayed";
 	}
 
 	private String appendKey(String token) {

@@ -3,10 +3,14 @@
 
 -- One row (id = 1) holding the highest id handed out. Every append updates it first,
 -- so appends hold its row lock until they commit and ids become visible in order.
+-- relayed holds the outbox positions of the last relayed append (ScribeLog.appendRelayed).
 CREATE TABLE IF NOT EXISTS %PREFIX%log_head (
 	id INT NOT NULL PRIMARY KEY,
-	last_id BIGINT NOT NULL
+	last_id BIGINT NOT NULL,
+	relayed TEXT
 );
+
+ALTER TABLE %PREFIX%log_head ADD COLUMN IF NOT EXISTS relayed TEXT;
 
 INSERT INTO %PREFIX%log_head (id, last_id)
 	SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM %PREFIX%log_head WHERE id = 1);

@@ -292,8 +292,8 @@ class RedisScribeLogTests extends ScribeLogContractTests {
 				{"klass":"Todo","type":"destroy","data":["r"],"origin":null,"everyone":true,"clients":[]}""";
 		Long last = template.execute(RedisScribeLog.APPEND_SCRIPT,
 				List.of("syncro:log:last-id", "syncro:log:scribes", "syncro:log:everyone", "syncro:log:blocked",
-						"syncro:log:append:" + token),
-				channel, "1", "600000", body, "", "-1");
+						"syncro:log:append:" + token, "syncro:log:relayed"),
+				channel, "1", "600000", "-", "-", body, "", "-1");
 		assertThat(last).isNotNull();
 		return last;
 	}

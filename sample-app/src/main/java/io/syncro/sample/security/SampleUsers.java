@@ -1,0 +1,30 @@
+package io.syncro.sample.security;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The sample app's users, from {@code sample.users.<name>=<password>}.
+ *
+ * @since 0.1.0
+ */
+@ConfigurationProperties("sample")
+public class SampleUsers {
+
+	/**
+	 * Passwords by user name; each user may sign in to the page or authenticate the sync
+	 * handshake with HTTP Basic.
+	 */
+	private Map<String, String> users = new LinkedHashMap<>();
+
+	public Map<String, String> getUsers() {
+		return this.users;
+	}
+
+	public void setUsers(Map<String, String> users) {
+		this.users = users;
+	}
+
+}

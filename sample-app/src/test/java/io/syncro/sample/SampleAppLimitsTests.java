@@ -1,0 +1,195 @@
+package io.syncro.sample;
+
+import java.net.http.WebSocketHandshakeException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.syncro.web.SyncroWebSocketEndpoint;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static io.syncro.sample.RawClient.create;
+import static io.syncro.sample.RawClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The limits of issue 7 against the sample app, each set low by its property: the
+ * per-connection rate limit (429, then the connection closed), connections per uid and in
+ * total (handshakes refused 429 and 503), the size and nesting of scribe data and rpc
+ * arguments, and the lengths of uids, klasses and methods (400).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "spring.datasource.url=jdbc:h2:mem:sample-limits;DB_CLOSE_DELAY=-1",
+				// five requests at once, then practically none: no refill during a test
+				"syncro.rate-limit.requests-per-second=0.001", "syncro.rate-limit.burst=5",
+				"syncro.rate-limit.max-refused=3", "syncro.rate-limit.refused-window=1h",
+				"syncro.connections.max-total=3", "syncro.connections.max-per-client=2",
+				"syncro.limits.max-data-bytes=1KB", "syncro.limits.max-nesting-depth=4",
+				"syncro.limits.max-uid-length=20", "syncro.limits.max-klass-length=16",
+				"syncro.limits.max-method-length=16" })
+class SampleAppLimitsTests {
+
+	private static final AtomicInteger uids = new AtomicInteger();
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private SyncroWebSocketEndpoint endpoint;
+
+	@Autowired
+	private io.syncro.sample.todo.TodoRepository todos;
+
+	private static String uid(String name) {
+		return name + "-" + uids.incrementAndGet();
+	}
+
+	@BeforeEach
+	void noConnectionsLeftOpen() {
+		await().until(() -> this.endpoint.openConnections() == 0);
+	}
+
+	@Test
+	void requestsOverTheRateAreAnswered429SettleNothingAndAConnectionThatGoesOnIsClosed1008() throws Exception {
+		String uid = uid("eager");
+		String id = "rated-" + uid;
+		try (RawClient eager = RawClient.connect(this.port, uid)) {
+			for (int i = 0; i < 5; i++) {
+				assertThat(eager.request(json.objectNode().put("type", "noop")).path("result").asBoolean()).isTrue();
+			}
+			JsonNode refusedPing = eager.request(json.objectNode().put("type", "noop"));
+			assertThat(refusedPing.path("type").asString()).isEqualTo("error");
+			assertThat(refusedPing.path("code").asInt()).isEqualTo(429);
+			JsonNode refusedScribe = eager.addScribe(create(1, "Todo", todo(id)));
+			assertThat(refusedScribe.path("code").asInt()).isEqualTo(429);
+			assertThat(refusedScribe.path("scribe").asLong()).isEqualTo(1);
+			assertThat(this.todos.findById(id)).isEmpty();
+
+			// the limit is per connection, and the refused scribe settled nothing: the
+			// server pulls from no mark and takes scribe 1 on a second connection
+			try (RawClient second = RawClient.connect(this.port, uid)) {
+				JsonNode pull = second.awaitMessage((message) -> message.path("type").asString().equals("sync"));
+				assertThat(pull.path("from").isNull()).isTrue();
+				assertThat(second.addScribe(create(1, "Todo", todo(id))).path("result").asBoolean()).isTrue();
+				assertThat(this.todos.findById(id)).isPresent();
+			}
+
+			// two refusals so far; the fourth is one more than syncro.rate-limit.max-refused
+			assertThat(eager.request(json.objectNode().put("type", "noop")).path("code").asInt()).isEqualTo(429);
+			eager.sendText("{\"type\":\"noop\",\"id\":100}");
+			assertThat(eager.awaitClose()).isEqualTo(1008);
+			assertThat(eager.received()).filteredOn((message) -> message.path("code").asInt() == 429).hasSize(4);
+		}
+	}
+
+	@Test
+	void handshakesOverTheConnectionsPerUidAreRefused429() throws Exception {
+		String uid = uid("tabs");
+		try (RawClient first = RawClient.connect(this.port, uid); RawClient second = RawClient.connect(this.port, uid)) {
+			assertThat(handshakeStatus(uid, RawClient.basic("alice"))).isEqualTo(429);
+			try (RawClient other = RawClient.connect(this.port, uid("other"))) {
+				assertThat(other.sync(null).path("type").asString()).isEqualTo("response");
+			}
+			second.close();
+			await().until(() -> this.endpoint.openConnections() == 1);
+			try (RawClient third = RawClient.connect(this.port, uid)) {
+				assertThat(third.sync(null).path("type").asString()).isEqualTo("response");
+			}
+		}
+	}
+
+	@Test
+	void handshakesOverTheTotalConnectionsAreRefused503() throws Exception {
+		List<RawClient> open = new ArrayList<>();
+		try {
+			for (int i = 0; i < 3; i++) {
+				open.add(RawClient.connect(this.port, uid("crowd")));
+			}
+			assertThat(handshakeStatus(uid("late"), RawClient.basic("alice"))).isEqualTo(503);
+			open.remove(0).close();
+			await().until(() -> this.endpoint.openConnections() == 2);
+			open.add(RawClient.connect(this.port, uid("later")));
+			assertThat(open.get(2).sync(null).path("type").asString()).isEqualTo("response");
+		}
+		finally {
+			open.forEach(RawClient::close);
+		}
+	}
+
+	@Test
+	void scribeDataOverTheSizeOrNestingLimitIsRefused400ForGood() {
+		try (RawClient client = RawClient.connect(this.port, uid("big"))) {
+			String id = "big-" + uids.incrementAndGet();
+			assertThat(badRequest(client.addScribe(create(1, "Todo", todo(id).put("title", "é".repeat(499)))), 1))
+				.isEqualTo("A scribe's data is larger than 1024 bytes.");
+			ArrayNode deep = json.arrayNode();
+			deep.addArray().addArray().addArray().add("four levels below the data");
+			assertThat(badRequest(client.addScribe(create(2, "Todo", todo(id).set("title", deep))), 2))
+				.isEqualTo("A scribe's data is nested deeper than 4 levels.");
+			assertThat(badRequest(client.addScribe(create(3, "K".repeat(17), todo(id))), 3))
+				.isEqualTo("A klass must have 1 to 16 characters.");
+			// within the limits the same record is fine, and the refusals settled ids 1 to 3
+			assertThat(client.addScribe(create(4, "Todo", todo(id).put("title", "é".repeat(470)))).path("result")
+				.asBoolean()).isTrue();
+			assertThat(this.todos.findById(id)).isPresent();
+		}
+	}
+
+	@Test
+	void rpcsOverTheNameOrArgumentLimitsAreRefused400() {
+		// five requests: the burst of syncro.rate-limit.burst
+		try (RawClient client = RawClient.connect(this.port, uid("rpc"))) {
+			assertThat(client.rpc("Syncro", "m".repeat(16), json.arrayNode()).path("code").asInt()).isEqualTo(405);
+			assertThat(client.rpc("Syncro", "m".repeat(17), json.arrayNode()).path("message").asString())
+				.isEqualTo("An rpc method must have 1 to 16 characters.");
+			assertThat(client.rpc("K".repeat(17), "last_scribe_id", json.arrayNode()).path("message").asString())
+				.isEqualTo("A klass must have 1 to 16 characters.");
+			ArrayNode large = json.arrayNode().add("x".repeat(1100));
+			JsonNode tooLarge = client.rpc("Syncro", "last_scribe_id", large);
+			assertThat(tooLarge.path("code").asInt()).isEqualTo(400);
+			assertThat(tooLarge.path("message").asString()).isEqualTo("An rpc's arguments are larger than 1024 bytes.");
+			ArrayNode deep = json.arrayNode();
+			deep.addArray().addArray().addArray().addArray().add("five levels");
+			assertThat(client.rpc("Syncro", "last_scribe_id", deep).path("message").asString())
+				.isEqualTo("An rpc's arguments are nested deeper than 4 levels.");
+		}
+	}
+
+	@Test
+	void uidsLongerThanTheLimitAreRefusedAtTheHandshake400() {
+		assertThat(handshakeStatus("u".repeat(21), RawClient.basic("alice"))).isEqualTo(400);
+		try (RawClient client = RawClient.connect(this.port, "u".repeat(20))) {
+			assertThat(client.sync(null).path("type").asString()).isEqualTo("response");
+		}
+	}
+
+	private static String badRequest(JsonNode reply, long scribe) {
+		assertThat(reply.path("type").asString()).isEqualTo("error");
+		assertThat(reply.path("code").asInt()).as(reply.toString()).isEqualTo(400);
+		assertThat(reply.path("scribe").asLong()).isEqualTo(scribe);
+		return reply.path("message").asString();
+	}
+
+	private static ObjectNode todo(String id) {
+		return json.objectNode().put("id", id).put("title", "t").put("done", false);
+	}
+
+	private int handshakeStatus(String uid, Map<String, String> headers) {
+		Throwable refusal = catchThrowable(() -> RawClient.connect(this.port, uid, headers, List.of()).close());
+		assertThat(refusal).isInstanceOf(CompletionException.class).hasCauseInstanceOf(WebSocketHandshakeException.class);
+		return ((WebSocketHandshakeException) refusal.getCause()).getResponse().statusCode();
+	}
+
+}

@@ -1,0 +1,267 @@
+package io.syncro.sample;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.syncro.protocol.MessageCodec;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static io.syncro.sample.RawClient.create;
+import static io.syncro.sample.RawClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Who may connect to the sample app (issue 7): only its users, by HTTP Basic or by the
+ * session the page's login gives; each client uid belongs to the user who first used it;
+ * one user's Pages never reach another user's clients; browsers of other origins are
+ * refused even with a valid session; the REST API and health stay open.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "spring.datasource.url=jdbc:h2:mem:sample-security;DB_CLOSE_DELAY=-1",
+				"syncro.allowed-origins=https://app.example.com" })
+class SampleAppSecurityTests {
+
+	private static final AtomicInteger uids = new AtomicInteger();
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@LocalServerPort
+	private int port;
+
+	private static String uid(String name) {
+		return name + "-" + uids.incrementAndGet();
+	}
+
+	@Test
+	void handshakesWithoutValidCredentialsAreRefused401() {
+		assertThat(handshakeStatus(uid("anonymous"), Map.of())).isEqualTo(401);
+		assertThat(handshakeStatus(uid("guessing"), RawClient.basic("alice", "wrong"))).isEqualTo(401);
+		assertThat(handshakeStatus(uid("stranger"), RawClient.basic("mallory", "mallory-secret"))).isEqualTo(401);
+		assertThat(handshakeStatus(uid("forged"), Map.of("Cookie", "JSESSIONID=0123456789ABCDEF"))).isEqualTo(401);
+	}
+
+	@Test
+	void aClientUidBelongsToTheFirstUserWhoConnectsWithItAndAnotherIsRefused403() {
+		String aliceUid = uid("alice-laptop");
+		try (RawClient alice = RawClient.connectAs(this.port, "alice", aliceUid)) {
+			assertThat(alice.sync(null).path("type").asString()).isEqualTo("response");
+			assertThat(handshakeStatus(aliceUid, RawClient.basic("bob"))).isEqualTo(403);
+		}
+		assertThat(handshakeStatus(aliceUid, RawClient.basic("bob"))).isEqualTo(403);
+		assertThat(handshakeStatus(aliceUid, RawClient.basic("carol"))).isEqualTo(403);
+		try (RawClient again = RawClient.connectAs(this.port, "alice", aliceUid)) {
+			assertThat(again.sync(null).path("type").asString()).isEqualTo("response");
+		}
+	}
+
+	@Test
+	void oneUsersPagesNeverReachAnotherUsersClientsByPushBySyncOrByRpc() throws Exception {
+		String aliceUid = uid("alice-phone");
+		String bobUid = uid("bob-phone");
+		try (RawClient alice = RawClient.connectAs(this.port, "alice", aliceUid);
+				RawClient bob = RawClient.connectAs(this.port, "bob", bobUid)) {
+			alice.syncAll(null);
+			bob.syncAll(null);
+			String secret = "secret-" + uids.incrementAndGet();
+			String pageId = "page-" + secret;
+			assertThat(alice.addScribe(create(1, "Page", page(pageId, aliceUid, secret))).path("result").asBoolean())
+				.isTrue();
+			JsonNode serverMade = post("/api/pages",
+					"{\"owner\":\"" + aliceUid + "\",\"title\":\"" + secret + " by the server\",\"body\":\"b\"}");
+			JsonNode pushedToAlice = await().until(() -> alice.pushed()
+				.stream()
+				.filter((scribe) -> scribe.toString().contains(serverMade.path("id").asString()))
+				.findFirst()
+				.orElse(null), (found) -> found != null);
+			long pageScribeId = pushedToAlice.path("id").asLong();
+			// a todo after the pages: once bob has it, he has had every push before it
+			String marker = "marker-" + uids.incrementAndGet() + "-" + uids.incrementAndGet();
+			post("/api/todos", "{\"title\":\"" + marker + "\"}");
+			await().until(() -> bob.pushed().stream().anyMatch((scribe) -> scribe.toString().contains(marker)));
+
+			long markerId = bob.pushed()
+				.stream()
+				.filter((scribe) -> scribe.toString().contains(marker))
+				.findFirst()
+				.orElseThrow()
+				.path("id")
+				.asLong();
+			// and one more page of alice's, now the latest scribe of all
+			JsonNode latest = post("/api/pages",
+					"{\"owner\":\"" + aliceUid + "\",\"title\":\"" + secret + " latest\",\"body\":\"b\"}");
+			long latestId = await().until(() -> alice.pushed()
+				.stream()
+				.filter((scribe) -> scribe.toString().contains(latest.path("id").asString()))
+				.findFirst()
+				.orElse(null), (found) -> found != null).path("id").asLong();
+			assertThat(latestId).isGreaterThan(markerId).isGreaterThan(pageScribeId);
+
+			// by push
+			assertThat(bob.received()).noneMatch((message) -> message.toString().contains(secret));
+			// by sync, from the start and from just before alice's page
+			assertThat(bob.syncAll(null)).isNotEmpty().noneMatch((scribe) -> scribe.toString().contains(secret));
+			assertThat(bob.syncAll(pageScribeId - 1)).noneMatch((scribe) -> scribe.path("id").asLong() == pageScribeId);
+			// by rpc: his position counts none of her scribes, not even the latest
+			assertThat(bob.rpc("Syncro", "last_scribe_id", json.arrayNode()).path("result").asLong()).isEqualTo(markerId);
+			assertThat(alice.rpc("Syncro", "last_scribe_id", json.arrayNode()).path("result").asLong()).isEqualTo(latestId);
+			assertThat(alice.syncAll(null)).anyMatch((scribe) -> scribe.toString().contains(secret + " by the server"));
+
+			// nor can bob take alice's uid to read them, or write a Page for her client
+			assertThat(handshakeStatus(aliceUid, RawClient.basic("bob"))).isEqualTo(403);
+			JsonNode refused = bob.addScribe(create(1, "Page", page("p-" + secret, aliceUid, "planted")));
+			assertThat(refused.path("code").asInt()).isEqualTo(403);
+		}
+	}
+
+	@Test
+	void thePagesLoginGivesASessionWhoseCookieAuthenticatesTheHandshakeUntilLogout() throws Exception {
+		HttpResponse<String> first = send(get("/session"));
+		JsonNode anonymous = MessageCodec.readTree(first.body());
+		assertThat(anonymous.path("user").isNull()).isTrue();
+		String cookie = sessionCookie(first);
+		String csrfHeader = anonymous.path("csrf").path("header").asString();
+		String csrfToken = anonymous.path("csrf").path("token").asString();
+
+		assertThat(send(login(cookie, csrfHeader, csrfToken, "alice", "wrong")).statusCode()).isEqualTo(401);
+		assertThat(send(login(cookie, null, null, "alice", "alice-secret")).statusCode()).isEqualTo(403);
+		HttpResponse<String> loggedIn = send(login(cookie, csrfHeader, csrfToken, "alice", "alice-secret"));
+		assertThat(loggedIn.statusCode()).isEqualTo(200);
+		// the session id changes at login
+		String session = sessionCookie(loggedIn);
+		assertThat(session).isNotEqualTo(cookie);
+
+		HttpResponse<String> who = send(get("/session").header("Cookie", session));
+		JsonNode signedIn = MessageCodec.readTree(who.body());
+		assertThat(signedIn.path("user").asString()).isEqualTo("alice");
+
+		String uid = uid("alice-browser");
+		try (RawClient browser = RawClient.connect(this.port, uid, Map.of("Cookie", session), List.of())) {
+			assertThat(browser.sync(null).path("type").asString()).isEqualTo("response");
+		}
+		// bound to alice: bob's Basic credentials cannot take it over
+		assertThat(handshakeStatus(uid, RawClient.basic("bob"))).isEqualTo(403);
+
+		HttpResponse<String> logout = send(HttpRequest.newBuilder(url("/logout"))
+			.header("Cookie", session)
+			.header(signedIn.path("csrf").path("header").asString(), signedIn.path("csrf").path("token").asString())
+			.POST(HttpRequest.BodyPublishers.noBody()));
+		assertThat(logout.statusCode()).isEqualTo(204);
+		assertThat(handshakeStatus(uid, Map.of("Cookie", session))).isEqualTo(401);
+	}
+
+	@Test
+	void handshakesFromOriginsNotAllowedAreRefused403EvenWithValidCredentials() throws Exception {
+		assertThat(handshakeStatus(uid("hijacked"), with(RawClient.basic("alice"), "Origin", "https://evil.example")))
+			.isEqualTo(403);
+		assertThat(handshakeStatus(uid("hijacked"), with(RawClient.basic("alice"), "Origin", "http://app.example.com")))
+			.isEqualTo(403);
+		// a page on another site riding on a signed-in user's session cookie
+		String session = loginAs("bob");
+		assertThat(handshakeStatus(uid("hijacked"), Map.of("Cookie", session, "Origin", "https://evil.example")))
+			.isEqualTo(403);
+		try (RawClient allowed = RawClient.connect(this.port, uid("allowed"),
+				Map.of("Cookie", session, "Origin", "https://app.example.com"), List.of())) {
+			assertThat(allowed.sync(null).path("type").asString()).isEqualTo("response");
+		}
+		try (RawClient noOrigin = RawClient.connectAs(this.port, "bob", uid("app"))) {
+			assertThat(noOrigin.sync(null).path("type").asString()).isEqualTo("response");
+		}
+	}
+
+	@Test
+	void theRestApiAndHealthStayOpenWithoutCredentialsOrCsrfToken() throws Exception {
+		HttpResponse<String> created = send(HttpRequest.newBuilder(url("/api/todos"))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"No login needed\"}")));
+		assertThat(created.statusCode()).isEqualTo(201);
+		String id = MessageCodec.readTree(created.body()).path("id").asString();
+		assertThat(send(HttpRequest.newBuilder(url("/api/todos/" + id)).DELETE()).statusCode()).isEqualTo(204);
+		assertThat(send(get("/actuator/health")).statusCode()).isEqualTo(200);
+	}
+
+	private String loginAs(String user) throws Exception {
+		HttpResponse<String> first = send(get("/session"));
+		JsonNode csrf = MessageCodec.readTree(first.body()).path("csrf");
+		HttpResponse<String> loggedIn = send(login(sessionCookie(first), csrf.path("header").asString(),
+				csrf.path("token").asString(), user, user + "-secret"));
+		assertThat(loggedIn.statusCode()).isEqualTo(200);
+		return sessionCookie(loggedIn);
+	}
+
+	private HttpRequest.Builder login(String cookie, String csrfHeader, String csrfToken, String user, String password) {
+		String form = "username=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
+				+ URLEncoder.encode(password, StandardCharsets.UTF_8);
+		HttpRequest.Builder request = HttpRequest.newBuilder(url("/login"))
+			.header("Cookie", cookie)
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString(form));
+		if (csrfHeader != null) {
+			request.header(csrfHeader, csrfToken);
+		}
+		return request;
+	}
+
+	private static String sessionCookie(HttpResponse<?> response) {
+		return response.headers()
+			.allValues("Set-Cookie")
+			.stream()
+			.filter((cookie) -> cookie.startsWith("JSESSIONID="))
+			.map((cookie) -> cookie.split(";", 2)[0])
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No session cookie in " + response.headers().map()));
+	}
+
+	private static Map<String, String> with(Map<String, String> headers, String name, String value) {
+		Map<String, String> all = new HashMap<>(headers);
+		all.put(name, value);
+		return all;
+	}
+
+	private static ObjectNode page(String id, String owner, String title) {
+		return json.objectNode().put("id", id).put("owner", owner).put("title", title).put("body", "private");
+	}
+
+	private int handshakeStatus(String uid, Map<String, String> headers) {
+		Throwable refusal = catchThrowable(() -> RawClient.connect(this.port, uid, headers, List.of()).close());
+		assertThat(refusal).isInstanceOf(CompletionException.class).hasCauseInstanceOf(WebSocketHandshakeException.class);
+		return ((WebSocketHandshakeException) refusal.getCause()).getResponse().statusCode();
+	}
+
+	private JsonNode post(String path, String body) throws Exception {
+		HttpResponse<String> response = send(HttpRequest.newBuilder(url(path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(body)));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+		return MessageCodec.readTree(response.body());
+	}
+
+	private HttpRequest.Builder get(String path) {
+		return HttpRequest.newBuilder(url(path)).GET();
+	}
+
+	private URI url(String path) {
+		return URI.create("http://localhost:" + this.port + path);
+	}
+
+	private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+}

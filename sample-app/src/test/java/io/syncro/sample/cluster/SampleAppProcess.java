@@ -1,0 +1,133 @@
+package io.syncro.sample.cluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.syncro.sample.SampleApplication;
+import io.syncro.testing.PostgresServer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A sample-app node in a JVM of its own, on the Redis log and a PostgreSQL database,
+ * that a test kills with SIGKILL ({@code kill -9}) and starts again on the same port.
+ */
+final class SampleAppProcess implements AutoCloseable {
+
+	private static final HttpClient http = HttpClient.newHttpClient();
+
+	private final int port;
+
+	private final List<String> arguments;
+
+	private final File output;
+
+	private @Nullable Process process;
+
+	private SampleAppProcess(int port, List<String> arguments, File output) {
+		this.port = port;
+		this.arguments = arguments;
+		this.output = output;
+	}
+
+	/**
+	 * A node on a free port, not started.
+	 */
+	static SampleAppProcess of(String name, int redisPort, String namespace, PostgresServer postgres, String database)
+			throws IOException {
+		int port;
+		try (ServerSocket probe = new ServerSocket(0)) {
+			port = probe.getLocalPort();
+		}
+		List<String> arguments = List.of("--server.port=" + port, "--spring.profiles.active=postgres",
+				"--SPRING_DATASOURCE_URL=" + postgres.jdbcUrl(database),
+				"--SPRING_DATASOURCE_USERNAME=" + postgres.username(),
+				"--SPRING_DATASOURCE_PASSWORD=" + postgres.password(), "--spring.data.redis.host=localhost",
+				"--spring.data.redis.port=" + redisPort, "--syncro.store=redis", "--syncro.redis.namespace=" + namespace,
+				"--spring.datasource.hikari.maximum-pool-size=8", "--spring.main.banner-mode=off",
+				"--syncro.outbox.relay-interval=200ms");
+		File output = File.createTempFile("syncro-" + name + "-", ".log");
+		output.deleteOnExit();
+		return new SampleAppProcess(port, arguments, output);
+	}
+
+	int port() {
+		return this.port;
+	}
+
+	/**
+	 * Starts the node and waits until it answers.
+	 */
+	synchronized void start() throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.add("-Xmx256m");
+		command.add("-cp");
+		command.add(System.getProperty("java.class.path"));
+		command.add(SampleApplication.class.getName());
+		command.addAll(this.arguments);
+		this.process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.output))
+			.start();
+		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+		while (!answers()) {
+			if (!this.process.isAlive() || System.nanoTime() > deadline) {
+				throw new IllegalStateException("The sample app on port " + this.port + " did not start; see "
+						+ this.output);
+			}
+			sleep(100);
+		}
+	}
+
+	/**
+	 * Kills the node with SIGKILL, giving it no chance to finish anything, and waits until
+	 * it is gone.
+	 */
+	synchronized void kill() throws InterruptedException {
+		Process running = this.process;
+		if (running != null) {
+			running.destroyForcibly();
+			running.waitFor();
+			this.process = null;
+		}
+	}
+
+	private boolean answers() {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/api/todos"))
+			.timeout(Duration.ofSeconds(2))
+			.build();
+		try {
+			return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public void close() throws InterruptedException {
+		kill();
+	}
+
+}

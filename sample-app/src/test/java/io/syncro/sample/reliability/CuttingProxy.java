@@ -1,0 +1,233 @@
+package io.syncro.sample.reliability;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A TCP proxy in front of the server that reads the WebSocket frames it passes on (RFC
+ * 6455; the JDK client negotiates no extensions, so frames are plain) and, when told to,
+ * drops one chosen frame and cuts that connection at once, as a network that fails at
+ * exactly the worst moment: after the client's request reached the server and before
+ * the server's answer reached the client, or before the request got through at all.
+ */
+final class CuttingProxy implements AutoCloseable {
+
+	/**
+	 * Which way a frame travels.
+	 */
+	enum Direction {
+
+		TO_SERVER, TO_CLIENT
+
+	}
+
+	private final int target;
+
+	private final ServerSocket listening;
+
+	private final ExecutorService threads = Executors.newCachedThreadPool((task) -> {
+		Thread thread = new Thread(task, "cutting-proxy");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+
+	private final AtomicReference<Cut> cut = new AtomicReference<>();
+
+	private CuttingProxy(int target) throws IOException {
+		this.target = target;
+		this.listening = new ServerSocket();
+		this.listening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+		this.threads.execute(this::accept);
+	}
+
+	/**
+	 * Starts a proxy to a port of this machine.
+	 */
+	static CuttingProxy to(int target) throws IOException {
+		return new CuttingProxy(target);
+	}
+
+	/**
+	 * The server as reached through the proxy.
+	 */
+	URI server() {
+		return Handshake.local(this.listening.getLocalPort());
+	}
+
+	/**
+	 * Arms a cut: the next text frame going the given way that matches is dropped and its
+	 * connection cut in both directions.
+	 * @return completes with the dropped frame's text once the cut happened
+	 */
+	CompletableFuture<String> cutAt(Direction direction, Predicate<String> frame) {
+		Cut armed = new Cut(direction, frame, new CompletableFuture<>());
+		this.cut.set(armed);
+		return armed.done();
+	}
+
+	private void accept() {
+		while (!this.listening.isClosed()) {
+			try {
+				Socket client = this.listening.accept();
+				Socket server = new Socket(InetAddress.getLoopbackAddress(), this.target);
+				client.setTcpNoDelay(true);
+				server.setTcpNoDelay(true);
+				this.sockets.add(client);
+				this.sockets.add(server);
+				this.threads.execute(() -> pump(client, server, Direction.TO_SERVER));
+				this.threads.execute(() -> pump(server, client, Direction.TO_CLIENT));
+			}
+			catch (IOException ex) {
+				// closed while accepting
+			}
+		}
+	}
+
+	private void pump(Socket from, Socket to, Direction direction) {
+		try {
+			InputStream in = from.getInputStream();
+			OutputStream out = to.getOutputStream();
+			byte[] head = readHead(in);
+			out.write(head);
+			out.flush();
+			String firstLine = new String(head, 0, Math.min(head.length, 64), StandardCharsets.ISO_8859_1);
+			if (direction == Direction.TO_CLIENT && !firstLine.startsWith("HTTP/1.1 101")) {
+				in.transferTo(out);
+				return;
+			}
+			while (true) {
+				Frame frame = readFrame(in);
+				Cut armed = this.cut.get();
+				String text = frame.text();
+				if (armed != null && armed.direction() == direction && text != null && armed.frame().test(text)
+						&& this.cut.compareAndSet(armed, null)) {
+					closeQuietly(from);
+					closeQuietly(to);
+					armed.done().complete(text);
+					return;
+				}
+				out.write(frame.bytes());
+				out.flush();
+			}
+		}
+		catch (IOException ex) {
+			// cut, or closed by either side
+		}
+		finally {
+			closeQuietly(from);
+			closeQuietly(to);
+		}
+	}
+
+	private static byte[] readHead(InputStream in) throws IOException {
+		ByteArrayOutputStream head = new ByteArrayOutputStream();
+		int matched = 0;
+		while (matched < 4) {
+			int b = in.read();
+			if (b == -1) {
+				throw new EOFException();
+			}
+			head.write(b);
+			matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r') ? 1 : 0;
+		}
+		return head.toByteArray();
+	}
+
+	private static Frame readFrame(InputStream in) throws IOException {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		int b0 = readByte(in, bytes);
+		int b1 = readByte(in, bytes);
+		long length = b1 & 0x7F;
+		if (length == 126) {
+			length = ((long) readByte(in, bytes) << 8) | readByte(in, bytes);
+		}
+		else if (length == 127) {
+			length = 0;
+			for (int i = 0; i < 8; i++) {
+				length = (length << 8) | readByte(in, bytes);
+			}
+		}
+		byte @Nullable [] mask = null;
+		if ((b1 & 0x80) != 0) {
+			mask = new byte[4];
+			for (int i = 0; i < 4; i++) {
+				mask[i] = (byte) readByte(in, bytes);
+			}
+		}
+		byte[] payload = in.readNBytes((int) length);
+		if (payload.length != length) {
+			throw new EOFException();
+		}
+		bytes.write(payload);
+		int opcode = b0 & 0x0F;
+		@Nullable String text = null;
+		if (opcode == 1 || opcode == 0) {
+			byte[] plain = payload.clone();
+			if (mask != null) {
+				for (int i = 0; i < plain.length; i++) {
+					plain[i] ^= mask[i % 4];
+				}
+			}
+			text = new String(plain, StandardCharsets.UTF_8);
+		}
+		return new Frame(bytes.toByteArray(), text);
+	}
+
+	private static int readByte(InputStream in, ByteArrayOutputStream copy) throws IOException {
+		int b = in.read();
+		if (b == -1) {
+			throw new EOFException();
+		}
+		copy.write(b);
+		return b;
+	}
+
+	private void closeQuietly(Socket socket) {
+		try {
+			socket.close();
+		}
+		catch (IOException ex) {
+			// already closed
+		}
+		this.sockets.remove(socket);
+	}
+
+	@Override
+	public void close() {
+		try {
+			this.listening.close();
+		}
+		catch (IOException ex) {
+			// already closed
+		}
+		this.sockets.forEach(this::closeQuietly);
+		this.threads.shutdownNow();
+	}
+
+	private record Cut(Direction direction, Predicate<String> frame, CompletableFuture<String> done) {
+	}
+
+	private record Frame(byte[] bytes, @Nullable String text) {
+	}
+
+}

@@ -1,0 +1,57 @@
+package io.syncro.store;
+
+import java.util.List;
+
+import io.syncro.scribe.Scribe;
+import io.syncro.scribe.ScribeEntry;
+
+/**
+ * A {@link ScribeLog} that passes every call on to another, for test doubles that change
+ * one call: extend it and override that call. Closing it closes the other log when that
+ * is {@link AutoCloseable}.
+ */
+public class ForwardingScribeLog implements ScribeLog, AutoCloseable {
+
+	private final ScribeLog target;
+
+	/**
+	 * Creates a log that passes calls on.
+	 * @param target the log to pass calls on to
+	 */
+	public ForwardingScribeLog(ScribeLog target) {
+		this.target = target;
+	}
+
+	@Override
+	public List<ScribeEntry> append(List<ScribeEntry> entries) {
+		return this.target.append(entries);
+	}
+
+	@Override
+	public List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
+		return this.target.appendRelayed(transactions);
+	}
+
+	@Override
+	public List<Scribe> read(String client, long after, int limit) {
+		return this.target.read(client, after, limit);
+	}
+
+	@Override
+	public long lastId(String client) {
+		return this.target.lastId(client);
+	}
+
+	@Override
+	public AutoCloseable addListener(AppendListener listener) {
+		return this.target.addListener(listener);
+	}
+
+	@Override
+	public void close() throws Exception {
+		if (this.target instanceof AutoCloseable closeable) {
+			closeable.close();
+		}
+	}
+
+}

@@ -1,0 +1,79 @@
+package io.syncro.autoconfigure;
+
+import java.time.Duration;
+
+import io.syncro.protocol.InputLimits;
+import io.syncro.session.RateLimit;
+import io.syncro.session.SyncroEngine;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests that the limit properties ({@code syncro.limits.*}, {@code syncro.rate-limit.*},
+ * {@code syncro.connections.*}) reach the engine and the endpoint, with safe defaults, and
+ * that a value that cannot work fails start-up naming its property.
+ */
+class SyncroLimitsPropertiesTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SyncroAutoConfiguration.class))
+		.withPropertyValues("syncro.store=memory");
+
+	@Test
+	void defaultsLimitInputAndRate() {
+		this.contextRunner.run((context) -> {
+			SyncroEngine engine = context.getBean(SyncroEngine.class);
+			assertThat(engine.settings().inputLimits()).isEqualTo(InputLimits.defaults());
+			assertThat(engine.settings().rateLimit()).isEqualTo(RateLimit.defaults());
+			SyncroProperties properties = context.getBean(SyncroProperties.class);
+			assertThat(properties.connectionLimits().maxTotal()).isEqualTo(10000);
+			assertThat(properties.connectionLimits().maxPerClient()).isGreaterThanOrEqualTo(2);
+		});
+	}
+
+	@Test
+	void propertiesReachTheEngine() {
+		this.contextRunner
+			.withPropertyValues("syncro.limits.max-data-bytes=2KB", "syncro.limits.max-nesting-depth=5",
+					"syncro.limits.max-uid-length=40", "syncro.limits.max-klass-length=30",
+					"syncro.limits.max-method-length=20", "syncro.rate-limit.requests-per-second=7.5",
+					"syncro.rate-limit.burst=9", "syncro.rate-limit.max-refused=11", "syncro.rate-limit.refused-window=3s",
+					"syncro.connections.max-total=20000", "syncro.connections.max-per-client=3")
+			.run((context) -> {
+				SyncroEngine engine = context.getBean(SyncroEngine.class);
+				assertThat(engine.settings().inputLimits()).isEqualTo(new InputLimits(2048, 5, 40, 30, 20));
+				assertThat(engine.settings().rateLimit()).isEqualTo(new RateLimit(7.5, 9, 11, Duration.ofSeconds(3)));
+				SyncroProperties properties = context.getBean(SyncroProperties.class);
+				assertThat(properties.connectionLimits().maxTotal()).isEqualTo(20000);
+				assertThat(properties.connectionLimits().maxPerClient()).isEqualTo(3);
+			});
+	}
+
+	@Test
+	void theRateLimitCanBeTurnedOff() {
+		this.contextRunner.withPropertyValues("syncro.rate-limit.enabled=false")
+			.run((context) -> assertThat(context.getBean(SyncroEngine.class).settings().rateLimit().isLimited()).isFalse());
+	}
+
+	@Test
+	void valuesThatCannotWorkFailStartUpNamingTheProperty() {
+		assertFailsNaming("syncro.limits.max-uid-length=65", "syncro.limits.max-uid-length");
+		assertFailsNaming("syncro.limits.max-nesting-depth=0", "syncro.limits.max-nesting-depth");
+		assertFailsNaming("syncro.limits.max-klass-length=129", "syncro.limits.max-klass-length");
+		assertFailsNaming("syncro.limits.max-data-bytes=10B", "syncro.limits.max-data-bytes");
+		assertFailsNaming("syncro.rate-limit.requests-per-second=0", "syncro.rate-limit.requests-per-second");
+		assertFailsNaming("syncro.rate-limit.burst=0", "syncro.rate-limit.burst");
+		assertFailsNaming("syncro.connections.max-total=0", "syncro.connections.max-total");
+		assertFailsNaming("syncro.connections.max-per-client=0", "syncro.connections.max-per-client");
+	}
+
+	private void assertFailsNaming(String property, String name) {
+		this.contextRunner.withPropertyValues(property)
+			.run((context) -> assertThat(context).getFailure().rootCause().hasMessageContaining(name));
+	}
+
+}
