@@ -19,6 +19,7 @@ function payload(seq) {
 
 const PAYLOAD = /b:(\d+):([\d.]+)/;
 const PAYLOADS = /b:(\d+):([\d.]+)/g;
+const PUSH = /^\{"type":"add_scribe","id":(\d+),"scribe":\{"id":(\d+),/;
 
 function parsePayload(text, onChange) {
 	const m = PAYLOAD.exec(text);
@@ -49,7 +50,19 @@ function syncro(opts, uid, handlers) {
 	};
 	ws.on('open', () => sync());
 	ws.on('message', (raw) => {
-		const m = JSON.parse(raw);
+		const text = raw.toString();
+		// the hot path: a push, as the server writes it, read without a full parse
+		const push = PUSH.exec(text);
+		if (push) {
+			ws.send('{"type":"response","id":' + push[1] + ',"result":true}');
+			const id = Number(push[2]);
+			if (id > position) {
+				position = id;
+				handlers.onChange && parsePayload(text, handlers.onChange);
+			}
+			return;
+		}
+		const m = JSON.parse(text);
 		if (m.type === 'add_scribe') {
 			ws.send('{"type":"response","id":' + m.id + ',"result":true}');
 			if (m.scribe.id > position) {
@@ -94,7 +107,12 @@ function baseline(opts, uid, handlers) {
 		}
 	});
 	ws.on('message', (raw) => {
-		const m = JSON.parse(raw);
+		const text = raw.toString();
+		if (text.startsWith('{"t":"c"')) {
+			handlers.onChange && parsePayload(text, handlers.onChange);
+			return;
+		}
+		const m = JSON.parse(text);
 		if (m.t === 'c') {
 			handlers.onChange && parsePayload(m.d, handlers.onChange);
 		}

@@ -181,32 +181,36 @@ const writers = { syncro: syncroRest, 'syncro-ws': syncroWs, baseline, socketio,
 // Runs seqs first..last through a writer: at full speed with `window` writes in flight,
 // or at `rate` writes per second on a fixed schedule (a write is sent when due, whatever
 // the ones before it are doing).
-async function drive(writer, first, last, { window = 16, rate = 0 } = {}) {
+async function drive(writer, first, last, { window = 16, rate = 0, deadline = Infinity } = {}) {
 	const started = performance.now();
+	let written = 0;
 	let failures = 0;
 	let firstFailure = null;
+	// a write still unanswered at the deadline is given up on, not waited for
+	const untilDeadline = (promise) => (deadline === Infinity) ? promise
+		: Promise.race([promise, new Promise((r) => setTimeout(r, Math.max(0, deadline - performance.now())).unref())]);
 	const failed = (e) => {
 		failures++;
 		firstFailure = firstFailure || String(e.message || e);
 	};
 	if (rate > 0) {
 		const inFlight = [];
-		for (let seq = first; seq <= last; seq++) {
+		for (let seq = first; seq <= last && performance.now() < deadline; seq++) {
 			const due = started + ((seq - first) * 1000) / rate;
 			const wait = due - performance.now();
 			if (wait > 1) {
 				await new Promise((r) => setTimeout(r, wait));
 			}
-			inFlight.push(writer.write(seq).catch(failed));
+			inFlight.push(writer.write(seq).then(() => written++, failed));
 		}
-		await Promise.all(inFlight);
+		await untilDeadline(Promise.all(inFlight));
 	}
 	else {
 		let next = first;
 		const lane = async () => {
-			while (next <= last) {
+			while (next <= last && performance.now() < deadline) {
 				const seq = next++;
-				await writer.write(seq).catch(failed);
+				await untilDeadline(writer.write(seq).then(() => written++, failed));
 			}
 		};
 		const lanes = [];
@@ -215,7 +219,7 @@ async function drive(writer, first, last, { window = 16, rate = 0 } = {}) {
 		}
 		await Promise.all(lanes);
 	}
-	return { ms: performance.now() - started, failures, firstFailure };
+	return { ms: performance.now() - started, written, failures, firstFailure };
 }
 
 module.exports = { writers, drive, post, request, openWs };
