@@ -162,6 +162,14 @@ public final class InMemoryScribeLog implements ScribeLog {
 	}
 
 	@Override
+	public List<ScribeEntry> entries(long after, int limit) {
+		View current = this.view;
+		int from = current.firstAfter(after);
+		int to = (int) Math.min(current.size, (long) from + Math.max(limit, 0));
+		return List.of(Arrays.copyOfRange(current.entries, from, Math.max(from, to)));
+	}
+
+	@Override
 	public List<Scribe> read(String client, long after, int limit) {
 		View current = this.view;
 		List<Scribe> scribes = new ArrayList<>(Math.min(Math.max(limit, 0), 128));

@@ -49,6 +49,19 @@ public interface ScribeLog {
 	List<Scribe> read(String client, long after, int limit);
 
 	/**
+	 * The scribes of every client after a position, oldest first, with their recipients
+	 * and origin: what a node reads once to deliver to all of its sessions. Ids have no
+	 * gaps, so the answer holds every scribe from {@code after + 1} on, as far as it goes.
+	 * @param after the highest id already known; 0 for everything
+	 * @param limit the most scribes to return
+	 * @return up to {@code limit} entries with ids above {@code after}
+	 * @throws UnsupportedOperationException if this log cannot be read this way
+	 */
+	default List<ScribeEntry> entries(long after, int limit) {
+		throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be read for every client");
+	}
+
+	/**
 	 * The highest id that {@link #read} could return to a client, or 0.
 	 * @param client the reader's uid
 	 * @return the id

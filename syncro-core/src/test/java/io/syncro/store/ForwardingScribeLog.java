@@ -38,6 +38,11 @@ public class ForwardingScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
+	public List<ScribeEntry> entries(long after, int limit) {
+		return this.target.entries(after, limit);
+	}
+
+	@Override
 	public long lastId(String client) {
 		return this.target.lastId(client);
 	}

@@ -153,6 +153,21 @@ public abstract class ScribeLogContractTests {
 	}
 
 	@Test
+	void entriesReturnsEveryClientsScribesWithRecipientsAndOriginAfterThePosition() {
+		ScribeEntry forAll = entry(Recipients.all(), null);
+		ScribeEntry forAlice = new ScribeEntry(Scribe.create("Todo", record("r1")), Recipients.only("alice"), "bob");
+		ScribeEntry notForCarol = new ScribeEntry(Scribe.destroy("Todo", "r2"), Recipients.allExcept(Set.of("carol")),
+				null);
+		this.log.append(List.of(forAll));
+		this.log.append(List.of(forAlice, notForCarol));
+		assertThat(this.log.entries(0, 10)).containsExactly(forAll.withId(1), forAlice.withId(2),
+				notForCarol.withId(3));
+		assertThat(this.log.entries(1, 1)).containsExactly(forAlice.withId(2));
+		assertThat(this.log.entries(3, 10)).isEmpty();
+		assertThat(this.log.entries(2, 0)).isEmpty();
+	}
+
+	@Test
 	void readAfterZeroReturnsEveryScribeMeantForTheClientOldestFirst() {
 		List<ScribeEntry> appended = new ArrayList<>();
 		appended.addAll(this.log.append(List.of(entry(Recipients.all(), null))));

@@ -15,6 +15,7 @@ import io.syncro.session.EngineObserver;
 import io.syncro.session.EngineSettings;
 import io.syncro.session.SyncroEngine;
 import io.syncro.session.TransactionRunner;
+import io.syncro.store.CachedTailScribeLog;
 import io.syncro.store.ClientStore;
 import io.syncro.store.InMemoryClientStore;
 import io.syncro.store.InMemoryScribeLog;
@@ -119,8 +120,18 @@ public final class SyncroAutoConfiguration {
 				properties.getSync().getBatchSize(), properties.getSession().getMaxPending(),
 				properties.getRequestTimeout(), (int) properties.getMaxMessageBytes().toBytes(),
 				transactions.getIfAvailable(() -> TransactionRunner.NONE));
-		return new SyncroEngine(properties.limit(settings), scribeLog, clientStore, classes, rpc,
-				EngineObserver.of(observers.orderedStream().toList()));
+		return new SyncroEngine(properties.limit(settings), withCachedTail(scribeLog, properties), clientStore, classes,
+				rpc, EngineObserver.of(observers.orderedStream().toList()));
+	}
+
+	/**
+	 * The log the engine reads: for a log outside this process, one whose newest scribes
+	 * are kept in memory, so that an append costs the node one read of the log rather
+	 * than one per live session. It stops listening when the log closes.
+	 */
+	private static ScribeLog withCachedTail(ScribeLog log, SyncroProperties properties) {
+		int size = properties.getSync().getCachedTail();
+		return (size > 0 && !(log instanceof InMemoryScribeLog)) ? new CachedTailScribeLog(log, size) : log;
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -213,6 +213,10 @@ public class SyncroProperties {
 					"It must be from 1 to 10000.");
 		}
 		validateLimits();
+		if (this.sync.cachedTail < 0) {
+			throw new InvalidConfigurationPropertyValueException("syncro.sync.cached-tail", this.sync.cachedTail,
+					"It must not be negative.");
+		}
 		if (this.session.maxPending < 1) {
 			throw new InvalidConfigurationPropertyValueException("syncro.session.max-pending", this.session.maxPending,
 					"It must be positive.");
@@ -317,12 +321,27 @@ public class SyncroProperties {
 		 */
 		private int batchSize = 500;
 
+		/**
+		 * Newest scribes of a Redis or JDBC log kept in memory, from which the live
+		 * sessions of this node read new scribes instead of each reading the log; 0 to
+		 * keep none.
+		 */
+		private int cachedTail = 10000;
+
 		public int getBatchSize() {
 			return this.batchSize;
 		}
 
 		public void setBatchSize(int batchSize) {
 			this.batchSize = batchSize;
+		}
+
+		public int getCachedTail() {
+			return this.cachedTail;
+		}
+
+		public void setCachedTail(int cachedTail) {
+			this.cachedTail = cachedTail;
 		}
 
 	}

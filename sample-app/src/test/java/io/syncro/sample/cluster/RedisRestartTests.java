@@ -108,6 +108,9 @@ class RedisRestartTests {
 			writers.shutdownNow();
 		}
 		try {
+			// the scribes written while Redis was down wait in the outbox until the relay
+			// reaches Redis again (Lettuce reconnects with a growing delay)
+			await().atMost(Duration.ofSeconds(60)).until(() -> cluster.outboxPending() == 0);
 			// every client converges on what a full sync of its uid gives
 			List<String> diverged = new ArrayList<>();
 			for (Client client : clients) {
@@ -166,10 +169,14 @@ class RedisRestartTests {
 			crash.join(30_000);
 			assertThat(crashed).isTrue();
 			assertThat(reply.path("result").asBoolean()).as(reply.toString()).isTrue();
-			// answered true after retries: the write is settled, so its scribe must be in the log
-			assertThat(SyncClient.fullSync(cluster.port(2), "crash-auditor")).extracting(Scribes::recordId)
-				.as("the log after client scribe 1 of crash-writer was answered true (attempts that failed: %s)", failures)
-				.contains(record);
+			// answered true: the write is settled, so its scribe reaches the log once Redis
+			// is back and the outbox has relayed it
+			await().atMost(Duration.ofSeconds(20))
+				.untilAsserted(() -> assertThat(SyncClient.fullSync(cluster.port(2), "crash-auditor-" + System.nanoTime()))
+					.extracting(Scribes::recordId)
+					.as("the log after client scribe 1 of crash-writer was answered true (attempts that failed: %s)",
+							failures)
+					.contains(record));
 			await().atMost(Duration.ofSeconds(20))
 				.untilAsserted(() -> assertThat(watcher.applied()).extracting(Scribes::recordId).contains(record));
 		}

@@ -11,6 +11,7 @@ import java.util.List;
 
 import io.syncro.protocol.MessageCodec;
 import io.syncro.sample.SampleApplication;
+import io.syncro.store.jdbc.JdbcScribeOutbox;
 import io.syncro.testing.PostgresServer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -121,6 +122,14 @@ final class SampleAppCluster implements AutoCloseable {
 					+ " instead of " + status + ": " + response.body());
 		}
 		return response.body().isEmpty() ? SyncClient.json.nullNode() : MessageCodec.readTree(response.body());
+	}
+
+	/**
+	 * The transactions whose scribes wait in the outbox the nodes share.
+	 * @return the number of outbox rows
+	 */
+	long outboxPending() {
+		return this.nodes.get(0).getBean(JdbcScribeOutbox.class).pending();
 	}
 
 	@Override

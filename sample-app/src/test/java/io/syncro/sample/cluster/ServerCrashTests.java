@@ -145,6 +145,12 @@ class ServerCrashTests {
 				}
 			}
 			outcome.committed = committed;
+			// the outbox of a restarted node is relayed by it soon after it starts
+			await().atMost(Duration.ofSeconds(60))
+				.pollInterval(Duration.ofMillis(500))
+				.until(() -> Scribes.countByRecord(SyncClient.fullSync(audit, run + "-waiter-" + System.nanoTime()), "create")
+					.keySet()
+					.containsAll(committed));
 			List<SyncClient> clients = new ArrayList<>(watchers);
 			clients.addAll(writers);
 			for (SyncClient client : clients) {

@@ -2,6 +2,7 @@ package io.syncro.sample.reliability;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -203,6 +204,13 @@ final class HostileInputs {
 		StringBuilder request = new StringBuilder();
 		request.append("GET /syncro").append(this.random.nextInt(8) == 0 ? "" : "?client=" + uid).append(" HTTP/1.1\r\n");
 		request.append("Host: 127.0.0.1\r\n");
+		// mostly as a signed-in user, so that what follows reaches the handshake's own checks
+		switch (this.random.nextInt(4)) {
+			case 0 -> {
+			}
+			case 1 -> request.append("Authorization: Basic ").append(base64("alice:wrong")).append("\r\n");
+			default -> request.append("Authorization: Basic ").append(base64("alice:alice-secret")).append("\r\n");
+		}
 		if (this.random.nextInt(6) != 0) {
 			request.append("Upgrade: websocket\r\nConnection: Upgrade\r\n");
 		}
@@ -221,6 +229,10 @@ final class HostileInputs {
 		}
 		request.append("Connection: close\r\n\r\n");
 		return request.toString();
+	}
+
+	private static String base64(String text) {
+		return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
 	}
 
 	private String deeplyNested() {

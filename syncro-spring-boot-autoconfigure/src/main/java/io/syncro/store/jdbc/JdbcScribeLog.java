@@ -4,7 +4,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -17,6 +19,7 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.scribe.ScribeType;
@@ -105,6 +108,10 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 
 	private final String lastIdSql;
 
+	private final String entriesSql;
+
+	private final String entryClientsSql;
+
 	private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
 
 	/** The highest id listeners were told about, so a poll does not repeat an append. */
@@ -161,6 +168,10 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 				+ " c WHERE c.scribe_id = s.id AND c.client = :client))";
 		this.readSql = "SELECT s.id, s.klass, s.type, s.data" + visible + " AND s.id > :after ORDER BY s.id LIMIT :limit";
 		this.lastIdSql = "SELECT s.id" + visible + " ORDER BY s.id DESC LIMIT 1";
+		this.entriesSql = "SELECT id, klass, type, data, everyone, origin FROM " + scribe
+				+ " WHERE id > :after ORDER BY id LIMIT :limit";
+		this.entryClientsSql = "SELECT scribe_id, client FROM " + client
+				+ " WHERE scribe_id > :after AND scribe_id <= :last";
 	}
 
 	/**
@@ -292,6 +303,37 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		ScribeType type = ScribeType.fromWireName(rs.getString("type"));
 		Assert.state(type != null, "Unknown scribe type in the log");
 		return new Scribe(rs.getLong("id"), rs.getString("klass"), type, MessageCodec.readTree(rs.getString("data")));
+	}
+
+	@Override
+	public List<ScribeEntry> entries(long after, int limit) {
+		if (limit <= 0) {
+			return List.of();
+		}
+		List<Object[]> rows = this.jdbcClient.sql(this.entriesSql)
+			.param("after", after)
+			.param("limit", limit)
+			.query((rs, row) -> new Object[] { scribe(rs, row), rs.getBoolean("everyone"), rs.getString("origin") })
+			.list();
+		if (rows.isEmpty()) {
+			return List.of();
+		}
+		long last = ((Scribe) rows.get(rows.size() - 1)[0]).id();
+		Map<Long, List<String>> clients = new HashMap<>();
+		this.jdbcClient.sql(this.entryClientsSql)
+			.param("after", after)
+			.param("last", last)
+			.query((rs) -> {
+				clients.computeIfAbsent(rs.getLong(1), (id) -> new ArrayList<>()).add(rs.getString(2));
+			});
+		List<ScribeEntry> entries = new ArrayList<>(rows.size());
+		for (Object[] row : rows) {
+			Scribe scribe = (Scribe) row[0];
+			List<String> listed = clients.getOrDefault(scribe.id(), List.of());
+			Recipients recipients = ((Boolean) row[1]) ? Recipients.allExcept(listed) : Recipients.only(listed);
+			entries.add(new ScribeEntry(scribe, recipients, (String) row[2]));
+		}
+		return entries;
 	}
 
 	@Override

@@ -67,7 +67,9 @@ import org.springframework.util.Assert;
  * HMGET         syncro:log:blocked &lt;chunk's ids&gt;                 -- whose blocked list names carol
  * HMGET         syncro:log:scribes &lt;the ids of the answer&gt;
  * </pre>
- * and {@link #lastId} walks {@code syncro:log:everyone} down from the top with
+ * {@link #entries}, what a node reads once for all of its sessions, needs no index: ids
+ * have no gaps, so it is {@code HMGET syncro:log:scribes 17 18 …} up to the counter. And
+ * {@link #lastId} walks {@code syncro:log:everyone} down from the top with
  * {@code ZREVRANGEBYSCORE} to the first id that reaches the client, above the top of
  * the client's own set.
  * <p>
@@ -162,6 +164,31 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 			end
 			return last
 			""", Long.class);
+
+	/**
+	 * Reads the scribes of every client after a position: ids have no gaps, so it is the
+	 * bodies from the position on. KEYS: the counter, the bodies. ARGV: the position, the
+	 * limit. Returns id, body, id, body, … oldest first.
+	 */
+	@SuppressWarnings({ "rawtypes", "unchecked" })
+	static final RedisScript<List<String>> ENTRIES_SCRIPT = (RedisScript) RedisScript.of("""
+			local after = tonumber(ARGV[1])
+			local last = math.min(tonumber(redis.call('GET', KEYS[1]) or '0'), after + tonumber(ARGV[2]))
+			if last <= after then
+				return {}
+			end
+			local ids = {}
+			for id = after + 1, last do
+				ids[#ids + 1] = id
+			end
+			local bodies = redis.call('HMGET', KEYS[2], unpack(ids))
+			local reply = {}
+			for i = 1, #ids do
+				reply[#reply + 1] = tostring(ids[i])
+				reply[#reply + 1] = bodies[i]
+			end
+			return reply
+			""", List.class);
 
 	/**
 	 * Reads the scribes meant for a client after a position. KEYS: the bodies, the ids
@@ -516,6 +543,29 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 
 	private static Scribe scribe(long id, String body) {
 		return ScribeEntry.fromJson(MessageCodec.readTree(body), id).scribe();
+	}
+
+	@Override
+	public List<ScribeEntry> entries(long after, int limit) {
+		List<ScribeEntry> entries = new ArrayList<>(Math.min(Math.max(limit, 0), SCRIBES_PER_READ));
+		long position = after;
+		while (entries.size() < limit) {
+			int wanted = Math.min(limit - entries.size(), SCRIBES_PER_READ);
+			List<String> reply = this.redis.execute(ENTRIES_SCRIPT, List.of(lastIdKey(), scribesKey()),
+					Long.toString(position), Integer.toString(wanted));
+			Assert.state(reply != null && reply.size() % 2 == 0, "The entries script returned no pairs");
+			for (int i = 0; i < reply.size(); i += 2) {
+				long id = Long.parseLong(reply.get(i));
+				String body = reply.get(i + 1);
+				Assert.state(body != null, () -> "Scribe " + id + " is counted in " + this.namespace + " but has no body");
+				entries.add(ScribeEntry.fromJson(MessageCodec.readTree(body), id));
+				position = id;
+			}
+			if (reply.size() / 2 < wanted) {
+				break;
+			}
+		}
+		return entries;
 	}
 
 	@Override

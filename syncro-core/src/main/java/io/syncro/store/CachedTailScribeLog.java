@@ -1,0 +1,188 @@
+package io.syncro.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.syncro.scribe.Scribe;
+import io.syncro.scribe.ScribeEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ScribeLog} that keeps the newest scribes of another in memory, so that the
+ * live sessions of a node, woken by an append, read it from memory rather than each
+ * with a round trip to Redis or the database: one read of {@link ScribeLog#entries} per
+ * append for the node, instead of one read per session.
+ * <p>
+ * It listens to the other log. Told of an append up to id N, it first reads the entries
+ * up to N into its tail (at most {@code capacity}, the oldest dropped), and only then
+ * tells its own listeners, so a session woken by it finds the new scribes in the tail.
+ * A {@link #read} from a position within the tail is answered from the tail alone,
+ * filtered for the reader, up to its last id; scribes appended after that are read once
+ * the append is announced. A read from before the tail, or after it, goes to the other
+ * log, as do appends and {@link #lastId}.
+ *
+ * @since 0.1.0
+ */
+public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(CachedTailScribeLog.class);
+
+	private static final int READ_BATCH = 1000;
+
+	private final ScribeLog log;
+
+	private final int capacity;
+
+	private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
+
+	private final Object refreshing = new Object();
+
+	/** The tail: every entry with an id in (start, end], oldest first. Replaced, never changed. */
+	private volatile Tail tail = new Tail(0, List.of());
+
+	private final AutoCloseable subscription;
+
+	/**
+	 * Creates a log that keeps the newest scribes of another.
+	 * @param log the log to read from and pass calls on to
+	 * @param capacity the most scribes to keep
+	 */
+	public CachedTailScribeLog(ScribeLog log, int capacity) {
+		this.log = Objects.requireNonNull(log, "ScribeLog must not be null");
+		if (capacity < 1) {
+			throw new IllegalArgumentException("Capacity must be positive");
+		}
+		this.capacity = capacity;
+		this.subscription = log.addListener(this::appended);
+	}
+
+	private void appended(long lastId) {
+		try {
+			refresh(lastId);
+		}
+		catch (UnsupportedOperationException ex) {
+			logger.info("{} cannot be read for every client; its sessions read it directly", this.log);
+			this.tail = new Tail(Long.MAX_VALUE, List.of());
+		}
+		catch (RuntimeException ex) {
+			// sessions then read the log themselves: slower, nothing lost
+			logger.warn("Could not read the scribes up to {} into the tail", lastId, ex);
+		}
+		for (AppendListener listener : this.listeners) {
+			try {
+				listener.appended(lastId);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Append listener {} failed on scribes up to id {}", listener, lastId, ex);
+			}
+		}
+	}
+
+	private void refresh(long lastId) {
+		synchronized (this.refreshing) {
+			Tail current = this.tail;
+			if (lastId <= current.end() || current.start == Long.MAX_VALUE) {
+				return;
+			}
+			long from = Math.max(current.end(), lastId - this.capacity);
+			List<ScribeEntry> kept = (from == current.end()) ? current.entries() : List.of();
+			long start = (from == current.end()) ? current.start : from;
+			List<ScribeEntry> added = new ArrayList<>();
+			long position = from;
+			while (position < lastId) {
+				List<ScribeEntry> batch = this.log.entries(position, (int) Math.min(READ_BATCH, lastId - position));
+				if (batch.isEmpty()) {
+					break;
+				}
+				for (ScribeEntry entry : batch) {
+					if (entry.id() != ++position) {
+						// not the gapless ids a tail needs: leave every read to the log
+						logger.warn("The log skipped from id {} to {}; reading it directly from now on", position - 1,
+								entry.id());
+						this.tail = new Tail(Long.MAX_VALUE, List.of());
+						return;
+					}
+					added.add(entry);
+				}
+			}
+			List<ScribeEntry> entries = new ArrayList<>(kept.size() + added.size());
+			entries.addAll(kept);
+			entries.addAll(added);
+			int drop = Math.max(0, entries.size() - this.capacity);
+			this.tail = new Tail(start + drop, List.copyOf(entries.subList(drop, entries.size())));
+		}
+	}
+
+	@Override
+	public List<Scribe> read(String client, long after, int limit) {
+		Tail current = this.tail;
+		if (after < current.start || after >= current.end()) {
+			return this.log.read(client, after, limit);
+		}
+		List<Scribe> scribes = new ArrayList<>(Math.min(Math.max(limit, 0), 128));
+		List<ScribeEntry> entries = current.entries();
+		for (int i = (int) (after - current.start); i < entries.size() && scribes.size() < limit; i++) {
+			ScribeEntry entry = entries.get(i);
+			if (entry.isFor(client)) {
+				scribes.add(entry.scribe());
+			}
+		}
+		return scribes;
+	}
+
+	@Override
+	public List<ScribeEntry> append(List<ScribeEntry> entries) {
+		return this.log.append(entries);
+	}
+
+	@Override
+	public List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
+		return this.log.appendRelayed(transactions);
+	}
+
+	@Override
+	public List<ScribeEntry> entries(long after, int limit) {
+		return this.log.entries(after, limit);
+	}
+
+	@Override
+	public long lastId(String client) {
+		return this.log.lastId(client);
+	}
+
+	@Override
+	public AutoCloseable addListener(AppendListener listener) {
+		Objects.requireNonNull(listener, "Listener must not be null");
+		this.listeners.add(listener);
+		return () -> this.listeners.remove(listener);
+	}
+
+	/**
+	 * Stops listening to the other log; the other log is not closed.
+	 */
+	@Override
+	public void close() throws Exception {
+		this.subscription.close();
+	}
+
+	@Override
+	public String toString() {
+		return "CachedTailScribeLog[" + this.log + ", capacity " + this.capacity + "]";
+	}
+
+	/**
+	 * The entries with ids in (start, start + size], consecutive; none at all once
+	 * {@code start} is {@link Long#MAX_VALUE}.
+	 */
+	private record Tail(long start, List<ScribeEntry> entries) {
+
+		long end() {
+			return this.start + this.entries.size();
+		}
+
+	}
+
+}

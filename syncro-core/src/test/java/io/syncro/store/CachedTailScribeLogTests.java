@@ -1,0 +1,95 @@
+package io.syncro.store;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.syncro.scribe.Recipients;
+import io.syncro.scribe.Scribe;
+import io.syncro.scribe.ScribeEntry;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link CachedTailScribeLog}: the log contract with a tail of three scribes,
+ * so that reads start before, inside and after the tail, and what the tail spares the
+ * log underneath.
+ */
+class CachedTailScribeLogTests extends ScribeLogContractTests {
+
+	@Override
+	protected ScribeLog createLog() {
+		return new CachedTailScribeLog(new InMemoryScribeLog(), 3);
+	}
+
+	@Test
+	void readsWithinTheTailAreAnsweredWithoutTheLogAndFilteredForTheReader() {
+		CountingLog counting = new CountingLog(new InMemoryScribeLog());
+		CachedTailScribeLog log = new CachedTailScribeLog(counting, 100);
+		log.append(List.of(todo(Recipients.all(), null)));
+		log.append(List.of(todo(Recipients.only("alice"), null), todo(Recipients.all(), "bob")));
+		int entriesRead = counting.entriesReads.get();
+		assertThat(log.read("alice", 0, 10)).extracting(Scribe::id).containsExactly(1L, 2L, 3L);
+		assertThat(log.read("bob", 0, 10)).extracting(Scribe::id).containsExactly(1L);
+		assertThat(log.read("carol", 1, 10)).extracting(Scribe::id).containsExactly(3L);
+		assertThat(log.read("alice", 1, 1)).extracting(Scribe::id).containsExactly(2L);
+		assertThat(counting.reads.get()).isZero();
+		assertThat(entriesRead).isEqualTo(2);
+	}
+
+	@Test
+	void readsBeforeOrAfterTheTailGoToTheLog() {
+		CountingLog counting = new CountingLog(new InMemoryScribeLog());
+		CachedTailScribeLog log = new CachedTailScribeLog(counting, 2);
+		for (int i = 0; i < 5; i++) {
+			log.append(List.of(todo(Recipients.all(), null)));
+		}
+		assertThat(log.read("alice", 3, 10)).extracting(Scribe::id).containsExactly(4L, 5L);
+		assertThat(counting.reads.get()).isZero();
+		assertThat(log.read("alice", 1, 10)).extracting(Scribe::id).containsExactly(2L, 3L, 4L, 5L);
+		assertThat(log.read("alice", 5, 10)).isEmpty();
+		assertThat(counting.reads.get()).isEqualTo(2);
+	}
+
+	@Test
+	void listenersAreToldOnlyOnceTheTailHoldsTheAppend() {
+		CachedTailScribeLog log = new CachedTailScribeLog(new InMemoryScribeLog(), 10);
+		AtomicInteger seen = new AtomicInteger();
+		log.addListener((lastId) -> seen.set(log.read("alice", lastId - 1, 10).size()));
+		log.append(List.of(todo(Recipients.all(), null)));
+		assertThat(seen).hasValue(1);
+	}
+
+	private static ScribeEntry todo(Recipients recipients, @Nullable String origin) {
+		return new ScribeEntry(Scribe.destroy("Todo", "t" + System.nanoTime()), recipients, origin);
+	}
+
+	/**
+	 * Counts the reads that reach the log.
+	 */
+	private static final class CountingLog extends ForwardingScribeLog {
+
+		final AtomicInteger reads = new AtomicInteger();
+
+		final AtomicInteger entriesReads = new AtomicInteger();
+
+		CountingLog(ScribeLog target) {
+			super(target);
+		}
+
+		@Override
+		public List<Scribe> read(String client, long after, int limit) {
+			this.reads.incrementAndGet();
+			return super.read(client, after, limit);
+		}
+
+		@Override
+		public List<ScribeEntry> entries(long after, int limit) {
+			this.entriesReads.incrementAndGet();
+			return super.entries(after, limit);
+		}
+
+	}
+
+}
