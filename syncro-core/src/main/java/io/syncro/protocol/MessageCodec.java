@@ -10,6 +10,7 @@ import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.BooleanNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -74,7 +75,16 @@ public final class MessageCodec {
 		return message;
 	}
 
+	// a client's answer to a push, the most frequent message a server reads: one per push
+	private static final String ACK_PREFIX = "{\"type\":\"response\",\"id\":";
+
+	private static final String ACK_SUFFIX = ",\"result\":true}";
+
 	private static Message read(String json) {
+		Message.Response ack = ack(json);
+		if (ack != null) {
+			return ack;
+		}
 		JsonNode node;
 		try {
 			node = mapper.readTree(json);
@@ -102,6 +112,26 @@ public final class MessageCodec {
 			default -> throw new DecodeException(ErrorCodes.UNKNOWN_TYPE,
 					"Unknown message type '" + abbreviate(type.stringValue()) + "'.", node);
 		};
+	}
+
+	/**
+	 * Reads {@code {"type":"response","id":<id>,"result":true}} written exactly so, as
+	 * clients answer pushes, without building a tree; anything else is read in full.
+	 */
+	private static Message.@Nullable Response ack(String json) {
+		int digits = json.length() - ACK_PREFIX.length() - ACK_SUFFIX.length();
+		if (digits < 1 || digits > 15 || !json.startsWith(ACK_PREFIX) || !json.endsWith(ACK_SUFFIX)) {
+			return null;
+		}
+		long id = 0;
+		for (int i = ACK_PREFIX.length(); i < ACK_PREFIX.length() + digits; i++) {
+			char c = json.charAt(i);
+			if (c < '0' || c > '9' || (c == '0' && digits > 1 && i == ACK_PREFIX.length())) {
+				return null;
+			}
+			id = id * 10 + (c - '0');
+		}
+		return new Message.Response(id, BooleanNode.TRUE, false);
 	}
 
 	/**
