@@ -209,12 +209,6 @@ async function startSyncro(store, enabled = true, tuning = []) {
 	const port = await freePort();
 	const extra = [];
 	let redis = null;
-	if (store === 'jdbc') {
-		// the recorder appends to a JDBC log on a second connection while it holds its commit
-		// lock and the entity's connection: with Hikari's 10 connections, 10 concurrent
-		// writers deadlock until the pool times out (see docs/PERFORMANCE.md)
-		extra.push('--spring.datasource.hikari.maximum-pool-size=64');
-	}
 	if (store === 'redis') {
 		redis = await startRedis();
 		extra.push('--syncro.store=redis', '--spring.data.redis.port=' + redis.port, '--management.health.redis.enabled=true');
@@ -434,7 +428,7 @@ async function fanout(server, n, m, rate) {
 	const sparse = [];
 	let complete = 0, received = 0, duplicates = 0, foreign = 0, errors = 0, lastAt = 0, firstError = null;
 	for (const s of states) {
-		sparse.push(...s.histogram);
+		for (let i = 0; i < s.histogram.length; i++) sparse.push(s.histogram[i]);
 		complete += s.complete; received += s.received; duplicates += s.duplicates; foreign += s.foreign;
 		errors += s.errors + s.closes; lastAt = Math.max(lastAt, s.lastAt); firstError = firstError || s.firstError;
 	}
@@ -744,6 +738,8 @@ async function main() {
 	const { base, md } = writeReport(meta);
 	console.log(md);
 	log(`wrote ${base}.md, .csv and .png; logs in ${RUN_DIR}`);
+	// the timers of workloads' timeouts would keep the process alive for minutes
+	process.exit(0);
 }
 
 main().catch((e) => {
