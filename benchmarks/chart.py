@@ -71,7 +71,7 @@ def main():
                 bars.append((s, None, match[-1]["result"]))
             else:
                 bars.append((s, number(match[-1][field]), ""))
-        return bars, (sizes[0] if sizes else size_prefix)
+        return bars, (sizes[-1] if sizes else size_prefix)
 
     fan_sizes = sorted({r["size"].split(" ")[0] for r in rows if r["workload"] == "fan-out full speed"},
                        key=lambda s: int(s.split("=")[1]))
