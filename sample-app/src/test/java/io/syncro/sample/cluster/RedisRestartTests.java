@@ -33,6 +33,7 @@ import tools.jackson.databind.JsonNode;
 import static io.syncro.sample.cluster.Scribes.createTodo;
 import static io.syncro.sample.cluster.Scribes.ids;
 import static io.syncro.sample.cluster.Scribes.recordId;
+import static io.syncro.sample.cluster.SyncClient.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -287,16 +288,6 @@ class RedisRestartTests {
 				tally.restFailed(title, ex.getClass().getSimpleName());
 			}
 			sleep(5);
-		}
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
 		}
 	}
 

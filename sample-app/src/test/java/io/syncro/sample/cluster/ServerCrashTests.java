@@ -32,6 +32,7 @@ import tools.jackson.databind.JsonNode;
 
 import static io.syncro.sample.cluster.Scribes.createTodo;
 import static io.syncro.sample.cluster.Scribes.ids;
+import static io.syncro.sample.cluster.SyncClient.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -226,16 +227,6 @@ class ServerCrashTests {
 		HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(200);
 		return response.body();
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	@FunctionalInterface

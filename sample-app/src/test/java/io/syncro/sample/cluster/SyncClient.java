@@ -365,7 +365,11 @@ final class SyncClient implements AutoCloseable {
 		}
 	}
 
-	private static void sleep(long millis) {
+	/**
+	 * Sleeps, turning an interruption into a failure of the test thread.
+	 * @param millis how long
+	 */
+	static void sleep(long millis) {
 		try {
 			Thread.sleep(millis);
 		}
