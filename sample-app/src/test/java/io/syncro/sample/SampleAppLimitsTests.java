@@ -58,7 +58,7 @@ class SampleAppLimitsTests {
 
 	@BeforeEach
 	void noConnectionsLeftOpen() {
-		await().until(() -> this.endpoint.openConnections() == 0);
+		awaitCounted(0);
 	}
 
 	@Test
@@ -98,12 +98,13 @@ class SampleAppLimitsTests {
 	void handshakesOverTheConnectionsPerUidAreRefused429() throws Exception {
 		String uid = uid("tabs");
 		try (RawClient first = RawClient.connect(this.port, uid); RawClient second = RawClient.connect(this.port, uid)) {
+			awaitCounted(2);
 			assertThat(handshakeStatus(uid, RawClient.basic("alice"))).isEqualTo(429);
 			try (RawClient other = RawClient.connect(this.port, uid("other"))) {
 				assertThat(other.sync(null).path("type").asString()).isEqualTo("response");
 			}
 			second.close();
-			await().until(() -> this.endpoint.openConnections() == 1);
+			awaitCounted(1);
 			try (RawClient third = RawClient.connect(this.port, uid)) {
 				assertThat(third.sync(null).path("type").asString()).isEqualTo("response");
 			}
@@ -117,9 +118,10 @@ class SampleAppLimitsTests {
 			for (int i = 0; i < 3; i++) {
 				open.add(RawClient.connect(this.port, uid("crowd")));
 			}
+			awaitCounted(3);
 			assertThat(handshakeStatus(uid("late"), RawClient.basic("alice"))).isEqualTo(503);
 			open.remove(0).close();
-			await().until(() -> this.endpoint.openConnections() == 2);
+			awaitCounted(2);
 			open.add(RawClient.connect(this.port, uid("later")));
 			assertThat(open.get(2).sync(null).path("type").asString()).isEqualTo("response");
 		}
@@ -184,6 +186,16 @@ class SampleAppLimitsTests {
 
 	private static ObjectNode todo(String id) {
 		return json.objectNode().put("id", id).put("title", "t").put("done", false);
+	}
+
+	/**
+	 * Waits until the server counts this many open connections. A client sees its handshake
+	 * answered before the server's WebSocket opens and is counted; a handshake in that gap
+	 * passes the check and is closed 1013 or 1008 once open (see ConnectionLimits), which
+	 * is not what these tests are about.
+	 */
+	private void awaitCounted(int connections) {
+		await().until(() -> this.endpoint.openConnections() == connections);
 	}
 
 	private int handshakeStatus(String uid, Map<String, String> headers) {
