@@ -12,7 +12,12 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication
 public class SampleApplication {
 
+	/** Tomcat's WebSocket frame buffers in and out (8,192 bytes each by default). */
+	static final String WEBSOCKET_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
+
 	public static void main(String[] args) {
+		// read once, when Tomcat's WebSocket classes load; see TomcatTuning
+		System.getProperties().putIfAbsent(WEBSOCKET_BUFFER_PROPERTY, "4096");
 		SpringApplication.run(SampleApplication.class, args);
 	}
 

@@ -70,7 +70,7 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 	}
 
 	private static Connection connection(WebSocketSession webSocket) {
-		return new WebSocketConnection(webSocket, JAKARTA_WEBSOCKET_PRESENT ? Batching.enable(webSocket) : null);
+		return new WebSocketConnection(webSocket, JAKARTA_WEBSOCKET_PRESENT ? Jsr356.tune(webSocket) : null);
 	}
 
 	@Override
@@ -247,13 +247,24 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 	}
 
 	/**
-	 * Batching of the frames of a JSR-356 session (Tomcat's): a send that fits the
-	 * container's buffer is only copied into it, and the flush writes the batch. Loaded
-	 * only when the JSR-356 API is present.
+	 * Tuning of a JSR-356 session (Tomcat's), loaded only when that API is present. Its
+	 * frames are batched: a send that fits the container's buffer is only copied into it,
+	 * and the flush writes the batch. Its incoming message buffers are cut to
+	 * {@value #MESSAGE_BUFFER_SIZE} characters and bytes: the handler gathers partial
+	 * messages itself, so they only set the size of the parts, and Tomcat's defaults
+	 * (8,192 characters, 16 KB, and 8 KB) are most of an idle connection's heap. Tomcat
+	 * resizes them when the next message starts; other endpoints keep the defaults.
 	 */
-	private static final class Batching {
+	private static final class Jsr356 {
 
-		static @Nullable IoAction enable(WebSocketSession webSocket) {
+		static final int MESSAGE_BUFFER_SIZE = 1024;
+
+		/**
+		 * Tunes the session.
+		 * @return how to write out its batch, or {@code null} when its frames are not
+		 * batched
+		 */
+		static @Nullable IoAction tune(WebSocketSession webSocket) {
 			if (!(webSocket instanceof NativeWebSocketSession nativeSession)) {
 				return null;
 			}
@@ -261,6 +272,8 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 			if (session == null) {
 				return null;
 			}
+			session.setMaxTextMessageBufferSize(MESSAGE_BUFFER_SIZE);
+			session.setMaxBinaryMessageBufferSize(MESSAGE_BUFFER_SIZE);
 			try {
 				RemoteEndpoint.Basic remote = session.getBasicRemote();
 				remote.setBatchingAllowed(true);
