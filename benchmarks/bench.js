@@ -205,7 +205,7 @@ async function startRedis() {
 	return { port, proc };
 }
 
-async function startSyncro(store, enabled = true, tuning = []) {
+async function startSyncro(store, enabled = true) {
 	const port = await freePort();
 	const extra = [];
 	let redis = null;
@@ -224,14 +224,14 @@ async function startSyncro(store, enabled = true, tuning = []) {
 		// (100 requests/s) would refuse the bulk add_scribe writers: both raised
 		'--syncro.connections.max-total=40000', '--syncro.rate-limit.requests-per-second=1000000',
 		'--syncro.rate-limit.burst=1000000',
-		'--syncro.enabled=' + enabled, ...extra, ...tuning, ...P.syncroArgs];
+		'--syncro.enabled=' + enabled, ...extra, ...P.syncroArgs];
 	if (P.auth) {
 		const [user, password] = P.auth.split(':');
 		args.push(`--sample.users.${user}=${password}`);
 	}
 	const proc = startProcess(name, 'java', args);
 	await waitFor(async () => (await request(port, 'GET', '/api/todos?size=1')).status === 200, 90000, name);
-	return { name: tuning.length ? 'syncro-redis-small-buffers' : store === 'redis' ? (enabled ? 'syncro-redis' : 'syncro-disabled') : 'syncro-jdbc', port, pid: proc.pid, jvm: true, gcLog, stop: async () => { await stopProcess(proc); if (redis) await stopProcess(redis.proc); } };
+	return { name: store === 'redis' ? (enabled ? 'syncro-redis' : 'syncro-disabled') : 'syncro-jdbc', port, pid: proc.pid, jvm: true, gcLog, stop: async () => { await stopProcess(proc); if (redis) await stopProcess(redis.proc); } };
 }
 
 async function startNode(name, script, args, options = {}) {
@@ -243,12 +243,6 @@ async function startServer(kind) {
 	if (kind === 'syncro-redis') return startSyncro('redis');
 	if (kind === 'syncro-jdbc') return startSyncro('jdbc');
 	if (kind === 'syncro-disabled') return startSyncro('redis', false);
-	// Tomcat's WebSocket text and binary message buffers (16 KB and 8 KB a connection) cut
-	// to 1 KB: Syncro gathers partial frames itself
-	if (kind === 'syncro-redis-small-buffers') {
-		return startSyncro('redis', true, ['--server.servlet.context-parameters.org.apache.tomcat.websocket.textBufferSize=1024',
-			'--server.servlet.context-parameters.org.apache.tomcat.websocket.binaryBufferSize=1024']);
-	}
 	const port = await freePort();
 	if (kind === 'baseline') {
 		const redis = await startRedis();
@@ -630,8 +624,6 @@ function targets() {
 	line('REST write time: Syncro on / syncro.enabled=false', ratio(on && on.seconds, off && off.seconds), 1.25, 'lower');
 	const c = find('syncro-redis', 'idle connections');
 	line(`${P.idle} idle connections: Syncro (redis) heap KB per connection`, c ? c.heapKbPerConn : NaN, 50, 'lower');
-	const cs2 = find('syncro-redis-small-buffers', 'idle connections');
-	if (cs2) line(`${P.idle} idle connections: the same with Tomcat's message buffers at 1 KB`, cs2.heapKbPerConn, 50, 'lower');
 	return '| target | measured | goal | |\n|---|--:|--:|---|\n' + out.join('\n');
 }
 
@@ -688,7 +680,6 @@ async function main() {
 	const syncroKinds = P.only.filter((k) => k.startsWith('syncro'));
 	const order = [...P.only];
 	if (P.workloads.includes('write') && syncroKinds.includes('syncro-redis') && !order.includes('syncro-disabled')) order.push('syncro-disabled');
-	if (P.profile === 'full' && P.workloads.includes('connections') && syncroKinds.includes('syncro-redis') && !order.includes('syncro-redis-small-buffers')) order.push('syncro-redis-small-buffers');
 	for (const kind of order) {
 		if ((kind === 'syncro-jdbc' || kind === 'syncro-disabled') && !fs.existsSync(P.jar)) continue;
 		log(`starting ${kind}`);
@@ -703,10 +694,6 @@ async function main() {
 		try {
 			if (kind === 'syncro-disabled') {
 				await writePath(server, P.w);
-				continue;
-			}
-			if (kind === 'syncro-redis-small-buffers') {
-				await connections(server, P.idle);
 				continue;
 			}
 			const state = { loaded: 0 };
