@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -93,6 +94,12 @@ public final class Session {
 
 	// guarded by delivery: the highest scribe id sent on this connection, by push or sync
 	private long sentUpTo;
+
+	// client role: own scribes pushed again to learn the outcome their lost answers had
+	private final ConcurrentSkipListSet<Long> relearning = new ConcurrentSkipListSet<>();
+
+	// client role: the highest mark the server pulled from on this connection
+	private final AtomicLong serverMark = new AtomicLong();
 
 	// guarded by delivery: bumped when pushes restart from an earlier id, so that late
 	// replies to the pushes before it do not restart them again
@@ -420,8 +427,12 @@ public final class Session {
 		if (from < 0) {
 			throw SyncroException.badRequest("The field 'from' must not be negative.");
 		}
+		List<Scribe> unanswered = List.of();
 		if (from > 0) {
-			this.listener.settled(this, from);
+			unanswered = unansweredUpTo(from);
+			unanswered.forEach((scribe) -> this.relearning.add(scribe.id()));
+			this.serverMark.accumulateAndGet(from, Math::max);
+			settleUpTo(from);
 		}
 		boolean wentLive = false;
 		boolean more;
@@ -455,6 +466,7 @@ public final class Session {
 				wentLive = true;
 			}
 			enqueue(answer.toString());
+			unanswered.forEach(this::relearn);
 		}
 		if (wentLive) {
 			this.engine.clients().markSynced(this.peer);
@@ -462,6 +474,69 @@ public final class Session {
 		if (!more) {
 			wake();
 		}
+	}
+
+	/**
+	 * A client's own scribes up to the server's mark that it sent on an earlier
+	 * connection: the server settled them, but their answers were lost with that
+	 * connection. They are pushed again, and the server answers each duplicate with the
+	 * outcome it had (PROTOCOL.md 4), so a refusal is not taken for a success.
+	 */
+	private List<Scribe> unansweredUpTo(long from) {
+		if (this.settings.role() != EngineSettings.Role.CLIENT) {
+			return List.of();
+		}
+		long after;
+		synchronized (this.delivery) {
+			after = this.sentUpTo;
+		}
+		if (after >= from) {
+			return List.of();
+		}
+		return this.engine.log()
+			.read(this.peer, after, (int) Math.min(from - after, Integer.MAX_VALUE))
+			.stream()
+			.filter((scribe) -> scribe.id() <= from)
+			.toList();
+	}
+
+	/**
+	 * Tells the listener that the server settled this peer's scribes up to a mark, short
+	 * of the first one whose outcome is still being learnt.
+	 */
+	private void settleUpTo(long mark) {
+		Long first = this.relearning.isEmpty() ? null : this.relearning.first();
+		long upTo = (first != null) ? Math.min(mark, first - 1) : mark;
+		if (upTo > 0) {
+			this.listener.settled(this, upTo);
+		}
+	}
+
+	// called holding delivery
+	private void relearn(Scribe scribe) {
+		long id = this.requestIds.incrementAndGet();
+		track(id).whenComplete((reply, failure) -> relearned(scribe, reply));
+		enqueue("{\"type\":\"add_scribe\",\"id\":" + id + ",\"scribe\":" + this.engine.json(scribe) + "}");
+	}
+
+	private void relearned(Scribe scribe, @Nullable Message reply) {
+		if (reply instanceof Message.Error error && ErrorCodes.isFinal(error.code())) {
+			this.listener.refused(this, scribe.id(), error.code(), error.message());
+		}
+		else if (!(reply instanceof Message.Response)) {
+			if (reply != null && !this.closed.get()) {
+				// a transient failure: ask again later; the connection's end leaves it pending
+				CompletableFuture.delayedExecutor(this.retryDelayMillis, TimeUnit.MILLISECONDS, this.engine.executor())
+					.execute(() -> {
+						synchronized (this.delivery) {
+							relearn(scribe);
+						}
+					});
+			}
+			return;
+		}
+		this.relearning.remove(scribe.id());
+		settleUpTo(this.serverMark.get());
 	}
 
 	// Pulling the peer's scribes

@@ -63,8 +63,9 @@ final class InMemoryTransport implements Transport {
 	}
 
 	/**
-	 * Holds back the server's {@code response} messages (pushes still arrive) until
-	 * {@link #releaseResponses}.
+	 * Holds back the server's answers, {@code response} and {@code error} messages
+	 * (pushes still arrive), until {@link #releaseResponses}; a link dropped meanwhile
+	 * loses them.
 	 */
 	void holdResponses() {
 		this.holdResponses = true;
@@ -147,7 +148,7 @@ final class InMemoryTransport implements Transport {
 					throw new IOException("The link is down");
 				}
 				synchronized (Link.this.held) {
-					if (InMemoryTransport.this.holdResponses && message.startsWith("{\"type\":\"response\"")) {
+					if (InMemoryTransport.this.holdResponses && isAnswer(message)) {
 						Link.this.held.add(message);
 						return;
 					}
@@ -163,6 +164,10 @@ final class InMemoryTransport implements Transport {
 				drop(code);
 			}
 
+		}
+
+		private static boolean isAnswer(String message) {
+			return message.startsWith("{\"type\":\"response\"") || message.startsWith("{\"type\":\"error\"");
 		}
 
 		/** What the client session writes to. */

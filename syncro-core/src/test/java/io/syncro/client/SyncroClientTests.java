@@ -245,6 +245,31 @@ class SyncroClientTests {
 	}
 
 	@Test
+	void aRefusalLostWithTheConnectionIsLearntAgainOnReconnect() throws Exception {
+		this.server.todos.save(todo("locked", "Server's title").put("locked", true));
+		SyncroClient client = client("alice");
+		SyncroCollection<ObjectNode> todos = client.collection("Todo");
+		List<RefusedEvent> refusals = new CopyOnWriteArrayList<>();
+		client.onRefused(refusals::add);
+		client.connect();
+		awaitOnlineAndSettled(client);
+		this.transport.holdResponses();
+		todos.update("locked", Map.of("title", "Mine now"));
+		todos.create(todo("t1", "Fine"));
+		// the server settled both (refused the first, played the second), and the
+		// connection drops before its answers arrive
+		await().atMost(WAIT).until(() -> this.server.clients.mark("alice") == 2);
+		this.transport.drop();
+		this.transport.releaseResponses();
+		client.whenSettled().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+		assertThat(refusals).extracting(RefusedEvent::code).containsExactly(403);
+		assertThat(todos.get("locked").get()).isEqualTo(todo("locked", "Server's title").put("locked", true));
+		assertThat(records(todos)).isEqualTo(new HashSet<>(this.server.todos.all()));
+		assertThat(this.server.playsOf("alice")).containsEntry(2L, 1);
+	}
+
+	@Test
 	void changesOnBothSidesWhileDisconnectedConvergeOnReconnect() throws Exception {
 		this.server.todos.save(todo("shared", "Shared"));
 		SyncroClient client = client("alice");
