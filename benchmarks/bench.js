@@ -179,7 +179,9 @@ function rssSampler(pid) {
 	return { stop: () => { clearInterval(timer); return peak; } };
 }
 
-// The JVM's GC log: the heap after each collection logged since `from` lines.
+// The JVM's GC log: the heap after each collection (young or full) logged since `from`
+// lines. Remark and Cleanup pauses of a concurrent cycle log the heap in use, eden
+// included, not what a collection left, so they are not counted.
 function gcAfterValues(logFile, fromLine) {
 	if (!fs.existsSync(logFile)) {
 		return { lines: 0, after: [] };
@@ -187,7 +189,7 @@ function gcAfterValues(logFile, fromLine) {
 	const lines = fs.readFileSync(logFile, 'utf8').split('\n');
 	const after = [];
 	for (const line of lines.slice(fromLine)) {
-		const m = /(\d+)M->(\d+)M\(\d+M\)/.exec(line);
+		const m = /Pause (?:Young|Full).* (\d+)M->(\d+)M\(\d+M\)/.exec(line);
 		if (m) {
 			after.push(Number(m[2]) * 1024);
 		}
