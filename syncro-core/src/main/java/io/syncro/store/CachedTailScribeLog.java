@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
@@ -22,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * A {@link #read} from a position within the tail is answered from the tail alone,
  * filtered for the reader, up to its last id; scribes appended after that are read once
  * the append is announced. A read from before the tail, or after it, goes to the other
- * log, as do appends and {@link #lastId}.
+ * log, as do appends, {@link #lastId} and reads through {@link #exact()} (a sync
+ * answer must see every append made so far); so does every read while the tail lags an
+ * announced append it could not read (the other log failing), until an announcement
+ * refreshes it.
  *
  * @since 0.1.0
  */
@@ -43,6 +47,9 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	/** The tail: every entry with an id in (start, end], oldest first. Replaced, never changed. */
 	private volatile Tail tail = new Tail(0, List.of());
 
+	/** The highest id the other log announced. */
+	private final AtomicLong announced = new AtomicLong();
+
 	private final AutoCloseable subscription;
 
 	/**
@@ -60,6 +67,7 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	private void appended(long lastId) {
+		this.announced.accumulateAndGet(lastId, Math::max);
 		try {
 			refresh(lastId);
 		}
@@ -119,7 +127,7 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	@Override
 	public List<Scribe> read(String client, long after, int limit) {
 		Tail current = this.tail;
-		if (after < current.start || after >= current.end()) {
+		if (after < current.start || after >= current.end() || current.end() < this.announced.get()) {
 			return this.log.read(client, after, limit);
 		}
 		List<Scribe> scribes = new ArrayList<>(Math.min(Math.max(limit, 0), 128));
@@ -131,6 +139,15 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 			}
 		}
 		return scribes;
+	}
+
+	/**
+	 * The other log: the tail learns of appends only as they are announced, a few
+	 * milliseconds late for appends made on other nodes.
+	 */
+	@Override
+	public ScribeLog exact() {
+		return this.log.exact();
 	}
 
 	@Override

@@ -49,6 +49,16 @@ public interface ScribeLog {
 	List<Scribe> read(String client, long after, int limit);
 
 	/**
+	 * The log that answers reads which must see every append made so far, such as a
+	 * sync answer that tells whether more remain: this log, unless it answers some reads
+	 * from a copy that follows the store only as appends are announced.
+	 * @return the log to read when the answer must be complete
+	 */
+	default ScribeLog exact() {
+		return this;
+	}
+
+	/**
 	 * The scribes of every client after a position, oldest first, with their recipients
 	 * and origin: what a node reads once to deliver to all of its sessions. Ids have no
 	 * gaps, so the answer holds every scribe from {@code after + 1} on, as far as it goes.

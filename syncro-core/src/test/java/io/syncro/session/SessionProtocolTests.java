@@ -7,16 +7,24 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.syncro.play.InMemoryRecords;
+import io.syncro.play.SyncClasses;
 import io.syncro.play.SyncroPolicy;
 import io.syncro.protocol.ErrorCodes;
 import io.syncro.protocol.SyncroException;
+import io.syncro.rpc.RpcRegistry;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
+import io.syncro.store.CachedTailScribeLog;
+import io.syncro.store.ForwardingScribeLog;
+import io.syncro.store.InMemoryClientStore;
+import io.syncro.store.InMemoryScribeLog;
+import io.syncro.store.ScribeLog;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -169,6 +177,39 @@ class SessionProtocolTests {
 		assertThat(full.has("more")).isFalse();
 		JsonNode empty = ask("{\"type\":\"sync\",\"id\":15,\"from\":6}");
 		assertThat(empty).isEqualTo(Json.parse("{\"type\":\"response\",\"id\":15,\"result\":[]}"));
+	}
+
+	@Test
+	void syncAnswersSeeAppendsACachedTailHasNotBeenToldOfYet() throws Exception {
+		InMemoryScribeLog store = new InMemoryScribeLog();
+		AtomicBoolean announcing = new AtomicBoolean(true);
+		// another node's appends: in the store, announced a little later
+		ScribeLog laterAnnounced = new ForwardingScribeLog(store) {
+
+			@Override
+			public AutoCloseable addListener(AppendListener listener) {
+				return super.addListener((lastId) -> {
+					if (announcing.get()) {
+						listener.appended(lastId);
+					}
+				});
+			}
+
+		};
+		try (CachedTailScribeLog log = new CachedTailScribeLog(laterAnnounced, 100);
+				SyncroEngine engine = new SyncroEngine(EngineSettings.server(), log, new InMemoryClientStore(),
+						new SyncClasses(), new RpcRegistry())) {
+			store.append(List.of(entry("a", Recipients.all(), null), entry("b", Recipients.all(), null)));
+			announcing.set(false);
+			store.append(List.of(entry("c", Recipients.all(), null)));
+			CapturingConnection bob = new CapturingConnection();
+			Session session = engine.open("bob", bob);
+			session.receiveMessage("{\"type\":\"response\",\"id\":" + bob.next().path("id").asLong() + ",\"result\":[]}");
+			session.receiveMessage("{\"type\":\"sync\",\"id\":5,\"from\":null}");
+			JsonNode reply = bob.next();
+			assertThat(reply.path("result")).extracting((scribe) -> scribe.path("id").asLong()).containsExactly(1L, 2L, 3L);
+			assertThat(reply.has("more")).isFalse();
+		}
 	}
 
 	@Test

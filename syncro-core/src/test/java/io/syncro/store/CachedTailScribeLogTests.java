@@ -61,6 +61,25 @@ class CachedTailScribeLogTests extends ScribeLogContractTests {
 		assertThat(seen).hasValue(1);
 	}
 
+	@Test
+	void aTailThatCouldNotBeRefreshedLeavesReadsToTheLogUntilItIs() {
+		CountingLog counting = new CountingLog(new InMemoryScribeLog());
+		CachedTailScribeLog log = new CachedTailScribeLog(counting, 100);
+		log.append(List.of(todo(Recipients.all(), null), todo(Recipients.all(), null)));
+		// the log cannot be read when the next appends are announced (Redis timing out)
+		counting.failEntries = true;
+		log.append(List.of(todo(Recipients.all(), null), todo(Recipients.all(), null)));
+		log.append(List.of(todo(Recipients.all(), null)));
+		assertThat(log.read("alice", 0, 10)).extracting(Scribe::id).containsExactly(1L, 2L, 3L, 4L, 5L);
+		assertThat(log.read("alice", 1, 10)).extracting(Scribe::id).containsExactly(2L, 3L, 4L, 5L);
+		// the next announcement refreshes it
+		counting.failEntries = false;
+		log.append(List.of(todo(Recipients.all(), null)));
+		int reads = counting.reads.get();
+		assertThat(log.read("alice", 0, 10)).extracting(Scribe::id).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+		assertThat(counting.reads.get()).isEqualTo(reads);
+	}
+
 	private static ScribeEntry todo(Recipients recipients, @Nullable String origin) {
 		return new ScribeEntry(Scribe.destroy("Todo", "t" + System.nanoTime()), recipients, origin);
 	}
@@ -73,6 +92,8 @@ class CachedTailScribeLogTests extends ScribeLogContractTests {
 		final AtomicInteger reads = new AtomicInteger();
 
 		final AtomicInteger entriesReads = new AtomicInteger();
+
+		volatile boolean failEntries;
 
 		CountingLog(ScribeLog target) {
 			super(target);
@@ -87,6 +108,9 @@ class CachedTailScribeLogTests extends ScribeLogContractTests {
 		@Override
 		public List<ScribeEntry> entries(long after, int limit) {
 			this.entriesReads.incrementAndGet();
+			if (this.failEntries) {
+				throw new IllegalStateException("The log cannot be reached");
+			}
 			return super.entries(after, limit);
 		}
 

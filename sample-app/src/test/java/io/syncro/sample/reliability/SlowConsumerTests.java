@@ -140,7 +140,9 @@ class SlowConsumerTests {
 		assertThat(closeCode).isEqualTo(1013);
 		assertThat(pages.size()).as("Pages written before the close").isLessThan(MAX_PAGES);
 		assertThat(maxPending.get()).as("the slow client's queue").isLessThanOrEqualTo(MAX_PENDING + 1);
-		assertThat(this.engine.sessions()).noneMatch((session) -> session.peer().equals(slowUid));
+		// the closed session is let go (the server hears the close handshake end a moment
+		// after the client does, and the catch-up connection may still be closing)
+		await().atMost(Duration.ofSeconds(10)).until(() -> !this.engine.sessions().contains(slowSession));
 		for (WireClient other : others) {
 			assertThat(other.closeCode()).as(other.uid + " stays connected").isNotDone();
 		}
