@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -199,7 +200,15 @@ final class RawClient implements AutoCloseable {
 	@Override
 	public void close() {
 		if (!this.webSocket.isOutputClosed()) {
-			this.webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+			try {
+				this.webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+			}
+			catch (CompletionException ex) {
+				// the client answered a close the server began in the meantime
+				if (!this.webSocket.isOutputClosed()) {
+					throw ex;
+				}
+			}
 		}
 	}
 
