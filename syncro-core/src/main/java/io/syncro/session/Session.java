@@ -438,7 +438,7 @@ public final class Session {
 		boolean more;
 		synchronized (this.delivery) {
 			int batchSize = this.settings.batchSize();
-			List<Scribe> scribes = this.engine.log().exact().read(this.peer, from, batchSize + 1);
+			List<Scribe> scribes = this.engine.log().readComplete(this.peer, from, batchSize + 1);
 			more = scribes.size() > batchSize;
 			StringBuilder answer = new StringBuilder(256).append("{\"type\":\"response\",\"id\":")
 				.append(sync.id())

@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * A {@link #read} from a position within the tail is answered from the tail alone,
  * filtered for the reader, up to its last id; scribes appended after that are read once
  * the append is announced. A read from before the tail, or after it, goes to the other
- * log, as do appends, {@link #lastId} and reads through {@link #exact()} (a sync
- * answer must see every append made so far); so does every read while the tail lags an
- * announced append it could not read (the other log failing), until an announcement
- * refreshes it.
+ * log, as do appends, {@link #lastId} and a {@link #readComplete} that the tail cannot
+ * fill (a sync answer must see every append made so far). So does every read while
+ * the tail lags an announced append it could not read (the other log failing), until
+ * an announcement refreshes it.
  *
  * @since 0.1.0
  */
@@ -142,12 +142,14 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	/**
-	 * The other log: the tail learns of appends only as they are announced, a few
-	 * milliseconds late for appends made on other nodes.
+	 * Answered from the tail only when it fills the limit; otherwise by the other log,
+	 * as the tail learns of appends only as they are announced (a few milliseconds late
+	 * for appends made on other nodes).
 	 */
 	@Override
-	public ScribeLog exact() {
-		return this.log.exact();
+	public List<Scribe> readComplete(String client, long after, int limit) {
+		List<Scribe> fromTail = read(client, after, limit);
+		return (fromTail.size() >= limit) ? fromTail : this.log.readComplete(client, after, limit);
 	}
 
 	@Override

@@ -49,13 +49,17 @@ public interface ScribeLog {
 	List<Scribe> read(String client, long after, int limit);
 
 	/**
-	 * The log that answers reads which must see every append made so far, such as a
-	 * sync answer that tells whether more remain: this log, unless it answers some reads
-	 * from a copy that follows the store only as appends are announced.
-	 * @return the log to read when the answer must be complete
+	 * Like {@link #read}, for a reader that must know whether more remain, such as a sync
+	 * answer: an answer shorter than {@code limit} means the log holds no more for the
+	 * client now. The same as {@link #read}, unless this log answers some reads from a
+	 * copy that learns of appends only as they are announced.
+	 * @param client the reader's uid
+	 * @param after the highest id the reader has; 0 for everything
+	 * @param limit the most scribes to return
+	 * @return up to {@code limit} scribes with ids above {@code after}
 	 */
-	default ScribeLog exact() {
-		return this;
+	default List<Scribe> readComplete(String client, long after, int limit) {
+		return read(client, after, limit);
 	}
 
 	/**

@@ -62,6 +62,17 @@ class CachedTailScribeLogTests extends ScribeLogContractTests {
 	}
 
 	@Test
+	void completeReadsAreAnsweredByTheTailOnlyWhenItFillsThem() {
+		CountingLog counting = new CountingLog(new InMemoryScribeLog());
+		CachedTailScribeLog log = new CachedTailScribeLog(counting, 100);
+		log.append(List.of(todo(Recipients.all(), null), todo(Recipients.all(), null), todo(Recipients.all(), null)));
+		assertThat(log.readComplete("alice", 0, 2)).extracting(Scribe::id).containsExactly(1L, 2L);
+		assertThat(counting.reads.get()).isZero();
+		assertThat(log.readComplete("alice", 0, 10)).extracting(Scribe::id).containsExactly(1L, 2L, 3L);
+		assertThat(counting.reads.get()).isOne();
+	}
+
+	@Test
 	void aTailThatCouldNotBeRefreshedLeavesReadsToTheLogUntilItIs() {
 		CountingLog counting = new CountingLog(new InMemoryScribeLog());
 		CachedTailScribeLog log = new CachedTailScribeLog(counting, 100);
