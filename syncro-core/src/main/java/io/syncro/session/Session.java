@@ -516,7 +516,15 @@ public final class Session {
 	private void relearn(Scribe scribe) {
 		long id = this.requestIds.incrementAndGet();
 		track(id).whenComplete((reply, failure) -> relearned(scribe, reply));
-		enqueue("{\"type\":\"add_scribe\",\"id\":" + id + ",\"scribe\":" + this.engine.json(scribe) + "}");
+		enqueue(addScribe(id, scribe));
+	}
+
+	/**
+	 * An {@code add_scribe} request carrying a scribe, with its JSON as the engine
+	 * serialised it once for every session.
+	 */
+	private String addScribe(long requestId, Scribe scribe) {
+		return "{\"type\":\"add_scribe\",\"id\":" + requestId + ",\"scribe\":" + this.engine.json(scribe) + "}";
 	}
 
 	private void relearned(Scribe scribe, @Nullable Message reply) {
@@ -630,7 +638,7 @@ public final class Session {
 			long generation = this.pushGeneration;
 			track(id).whenComplete((reply, failure) -> pushAnswered(scribe.id(), generation, reply));
 		}
-		enqueue("{\"type\":\"add_scribe\",\"id\":" + id + ",\"scribe\":" + this.engine.json(scribe) + "}");
+		enqueue(addScribe(id, scribe));
 	}
 
 	/**
