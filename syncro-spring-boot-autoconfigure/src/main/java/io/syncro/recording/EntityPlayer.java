@@ -70,7 +70,7 @@ final class EntityPlayer<T> implements Player {
 	}
 
 	private void play(Scribe scribe, String client, Object id) {
-		T existing = this.repository.findById(id).orElse(null);
+		T existing = existing(id);
 		if (scribe.type() == ScribeType.CREATE) {
 			if (existing == null) {
 				authorize(scribe, client, null);
@@ -93,6 +93,16 @@ final class EntityPlayer<T> implements Player {
 				destroy(existing, scribe);
 			}
 		}
+	}
+
+	/**
+	 * The record the scribe changes, read with a write lock held until the play's
+	 * transaction ends, so that no other change of it can come between this read and the
+	 * play's write (and the write's scribe describes exactly what was written).
+	 */
+	private @Nullable T existing(Object id) {
+		T locked = this.entities.snapshots().find(this.type.javaType(), id);
+		return (locked != null) ? locked : this.repository.findById(id).orElse(null);
 	}
 
 	private void update(Scribe scribe, String client, T existing) {

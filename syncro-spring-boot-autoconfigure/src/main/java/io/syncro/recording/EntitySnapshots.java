@@ -35,6 +35,16 @@ interface EntitySnapshots {
 	@Nullable Object load(Class<?> type, Object id);
 
 	/**
+	 * A managed record of the current transaction, read with a write lock held until the
+	 * transaction ends, for a change that reads the record, changes it and saves it.
+	 * @param <T> the entity class
+	 * @param type the entity class
+	 * @param id the record's id
+	 * @return the record, or {@code null} if it does not exist or there is no transaction
+	 */
+	<T> @Nullable T find(Class<T> type, Object id);
+
+	/**
 	 * Every record of a class, each as {@link #load} returns it.
 	 * @param type the entity class
 	 * @return the records

@@ -1,13 +1,19 @@
 package io.syncro.recording;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceUnitUtil;
 import jakarta.persistence.criteria.CriteriaQuery;
 import org.hibernate.Hibernate;
+import org.hibernate.LockMode;
 import org.hibernate.bytecode.enhance.spi.LazyPropertyInitializer;
 import org.hibernate.engine.spi.EntityEntry;
 import org.hibernate.engine.spi.PersistenceContext;
@@ -15,6 +21,7 @@ import org.hibernate.engine.spi.SessionImplementor;
 import org.hibernate.persister.entity.EntityPersister;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.orm.jpa.EntityManagerFactoryUtils;
 import org.springframework.orm.jpa.EntityManagerHolder;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -25,6 +32,16 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * ({@link EntityEntry#getLoadedState()}), copied into a new instance; reading it loads
  * the record into the transaction's persistence context if it is not there yet, which
  * the save or delete that follows would do anyway.
+ * <p>
+ * In a transaction, records are read with a write lock ({@code SELECT … FOR UPDATE}),
+ * held until the transaction ends: no other transaction can change a record between the
+ * read of its previous state and the write that the recorder describes against it. Without
+ * the lock, a change committed in between would be overwritten by the write (Hibernate
+ * updates every column) while the recorded scribe, a diff against the older state, would
+ * not mention it, and clients would keep a value the database no longer has. A record the
+ * transaction had already read without a lock is locked then, and checked against the
+ * database: if another transaction changed it since, the save fails with an
+ * {@link OptimisticLockingFailureException}, as it would with optimistic locking.
  */
 final class JpaEntitySnapshots implements EntitySnapshots {
 
@@ -55,8 +72,50 @@ final class JpaEntitySnapshots implements EntitySnapshots {
 				return own.find(type, id);
 			}
 		}
-		Object found = entityManager.find(type, id);
+		Object found = lockedFind(entityManager, type, id);
 		return (found != null) ? asLoaded(entityManager, found) : null;
+	}
+
+	@Override
+	public <T> @Nullable T find(Class<T> type, Object id) {
+		EntityManager entityManager = transactionalEntityManager();
+		return (entityManager != null) ? lockedFind(entityManager, type, id) : null;
+	}
+
+	private static <T> @Nullable T lockedFind(EntityManager entityManager, Class<T> type, Object id) {
+		SessionImplementor session = entityManager.unwrap(SessionImplementor.class);
+		EntityPersister persister = session.getEntityPersister(type.getName(), type);
+		Object managed = session.getPersistenceContextInternal()
+			.getEntity(session.generateEntityKey(id, persister));
+		boolean readWithoutLock = managed != null && !isWriteLocked(session, managed);
+		T found = entityManager.find(type, id, LockModeType.PESSIMISTIC_WRITE);
+		if (readWithoutLock && found != null) {
+			checkCurrent(session, persister, found, id);
+		}
+		return found;
+	}
+
+	private static boolean isWriteLocked(SessionImplementor session, Object managed) {
+		EntityEntry entry = session.getPersistenceContextInternal().getEntry(managed);
+		return entry != null && !entry.getLockMode().lessThan(LockMode.PESSIMISTIC_WRITE);
+	}
+
+	/**
+	 * Fails if a record read earlier in this transaction without a lock was changed by
+	 * another transaction since: Hibernate's write would overwrite that change with values
+	 * the recorder cannot tell from the ones the application meant to write.
+	 */
+	private static void checkCurrent(SessionImplementor session, EntityPersister persister, Object managed, Object id) {
+		EntityEntry entry = session.getPersistenceContextInternal().getEntry(managed);
+		Object[] loadedState = (entry != null) ? entry.getLoadedState() : null;
+		if (loadedState == null) {
+			return;
+		}
+		Object[] current = persister.getDatabaseSnapshot(id, session);
+		if (current == null || persister.findModified(current, loadedState, managed, session) != null) {
+			throw new OptimisticLockingFailureException("The " + persister.getEntityName() + " with id " + id
+					+ " was changed by another transaction after this one read it; read it again and retry");
+		}
 	}
 
 	@Override
@@ -64,12 +123,23 @@ final class JpaEntitySnapshots implements EntitySnapshots {
 		EntityManager entityManager = transactionalEntityManager();
 		if (entityManager == null) {
 			try (EntityManager own = this.entityManagerFactory.createEntityManager()) {
-				return new ArrayList<>(all(own, type));
+				return new ArrayList<>(all(own, type, LockModeType.NONE));
 			}
 		}
-		List<Object> records = new ArrayList<>();
-		for (Object found : all(entityManager, type)) {
-			records.add(asLoaded(entityManager, found));
+		SessionImplementor session = entityManager.unwrap(SessionImplementor.class);
+		Set<Object> readWithoutLock = Collections.newSetFromMap(new IdentityHashMap<>());
+		for (Map.Entry<Object, EntityEntry> managed : session.getPersistenceContextInternal().reentrantSafeEntityEntries()) {
+			if (type.isInstance(managed.getKey()) && managed.getValue().getLockMode().lessThan(LockMode.PESSIMISTIC_WRITE)) {
+				readWithoutLock.add(managed.getKey());
+			}
+		}
+		List<?> found = all(entityManager, type, LockModeType.PESSIMISTIC_WRITE);
+		List<Object> records = new ArrayList<>(found.size());
+		for (Object record : found) {
+			if (readWithoutLock.contains(record)) {
+				checkCurrent(session, session.getEntityPersister(null, record), record, this.persistenceUnitUtil.getIdentifier(record));
+			}
+			records.add(asLoaded(entityManager, record));
 		}
 		return records;
 	}
@@ -86,9 +156,9 @@ final class JpaEntitySnapshots implements EntitySnapshots {
 		return EntityManagerFactoryUtils.getTransactionalEntityManager(this.entityManagerFactory);
 	}
 
-	private static <T> List<T> all(EntityManager entityManager, Class<T> type) {
+	private static <T> List<T> all(EntityManager entityManager, Class<T> type, LockModeType lock) {
 		CriteriaQuery<T> query = entityManager.getCriteriaBuilder().createQuery(type);
-		return entityManager.createQuery(query.select(query.from(type))).getResultList();
+		return entityManager.createQuery(query.select(query.from(type))).setLockMode(lock).getResultList();
 	}
 
 	/**

@@ -235,6 +235,11 @@ class RecordingAdvisorTests {
 		}
 
 		@Override
+		public <T> @Nullable T find(Class<T> type, Object id) {
+			return null;
+		}
+
+		@Override
 		public List<Object> loadAll(Class<?> type) {
 			List<Object> all = new ArrayList<>();
 			this.repository.findAll().forEach((item) -> all.add(item.copy()));

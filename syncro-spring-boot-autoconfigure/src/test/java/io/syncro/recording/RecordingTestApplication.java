@@ -2,6 +2,7 @@ package io.syncro.recording;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
@@ -85,15 +86,35 @@ class RecordingTestApplication {
 
 		private final List<Scribe> authorized = new CopyOnWriteArrayList<>();
 
+		private final AtomicReference<@Nullable Runnable> onNextCall = new AtomicReference<>();
+
 		@Override
 		public Recipients recipients(Todo todo) {
+			runOnce();
 			return (todo.getOwner() != null) ? Recipients.only(todo.getOwner()) : Recipients.none();
 		}
 
 		@Override
 		public boolean authorize(Scribe scribe, String client, @Nullable Todo existing) {
+			runOnce();
 			this.authorized.add(scribe);
 			return !"mallory".equals(client);
+		}
+
+		/**
+		 * Runs work once, on the next call of this policy: a change has read the record it
+		 * changes then, and not written it yet.
+		 * @param work the work
+		 */
+		void onNextCall(Runnable work) {
+			this.onNextCall.set(work);
+		}
+
+		private void runOnce() {
+			Runnable work = this.onNextCall.getAndSet(null);
+			if (work != null) {
+				work.run();
+			}
 		}
 
 		/**
