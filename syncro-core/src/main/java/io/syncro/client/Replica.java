@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import io.syncro.protocol.MessageCodec;
 import io.syncro.protocol.SyncroException;
 import io.syncro.scribe.Changes;
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.scribe.ScribeType;
@@ -502,14 +503,14 @@ final class Replica {
 		}
 
 		@Override
-		public List<Scribe> read(String client, long after, int limit) {
+		public List<Scribe> read(Reader reader, long after, int limit) {
 			synchronized (Replica.this.lock) {
 				return Replica.this.pending.tailMap(after, false).values().stream().limit(limit).toList();
 			}
 		}
 
 		@Override
-		public long lastId(String client) {
+		public long lastId(Reader reader) {
 			synchronized (Replica.this.lock) {
 				return Replica.this.nextId - 1;
 			}

@@ -132,6 +132,11 @@ public final class InMemoryRecords implements Player {
 					this.policy.recipients(after), origin);
 		}
 		if (!scribes.isEmpty()) {
+			PlayScope play = PlayScope.current();
+			if (play != null) {
+				play.recorded();
+				scribes = scribes.stream().map((entry) -> entry.causedBy(play.cause())).toList();
+			}
 			this.recorder.accept(scribes);
 		}
 	}

@@ -61,6 +61,21 @@ public sealed interface Message {
 	}
 
 	/**
+	 * Hands over several scribes to be played in order, answered once (protocol v2: the
+	 * server's live pushes).
+	 * @param id the request id
+	 * @param scribes the scribes' JSON, ids strictly increasing
+	 */
+	record AddScribes(long id, ArrayNode scribes) implements Request {
+
+		@Override
+		public String type() {
+			return "add_scribes";
+		}
+
+	}
+
+	/**
 	 * Calls an exposed method.
 	 * @param id the request id
 	 * @param klass the rpc klass
@@ -90,12 +105,39 @@ public sealed interface Message {
 	}
 
 	/**
+	 * The server's first message on a connection that speaks protocol v2 or later: the
+	 * version it speaks. Neither a request nor a reply.
+	 * @param version the protocol version of the connection
+	 */
+	record Hello(int version) implements Message {
+
+		@Override
+		public String type() {
+			return "hello";
+		}
+
+	}
+
+	/**
 	 * The successful answer to a request.
 	 * @param id the id of the request it answers
 	 * @param result the result
 	 * @param more whether a {@code sync} answer has more scribes to fetch
+	 * @param at on the answer to a played {@code add_scribe} in protocol v2, where its play
+	 * landed: the highest server scribe id it appended, JSON {@code null} when it appended
+	 * none; {@code null} (absent) when unknown or not such an answer
 	 */
-	record Response(long id, JsonNode result, boolean more) implements Message {
+	record Response(long id, JsonNode result, boolean more, @Nullable JsonNode at) implements Message {
+
+		/**
+		 * An answer without {@code at}.
+		 * @param id the id of the request it answers
+		 * @param result the result
+		 * @param more whether a {@code sync} answer has more scribes to fetch
+		 */
+		public Response(long id, JsonNode result, boolean more) {
+			this(id, result, more, null);
+		}
 
 		@Override
 		public String type() {

@@ -1,5 +1,7 @@
 package io.syncro.protocol;
 
+import java.util.List;
+
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.SerializableString;
@@ -102,11 +104,13 @@ public final class MessageCodec {
 		return switch (type.stringValue()) {
 			case "sync" -> new Message.Sync(requireId(node), optionalLong(node, "from"));
 			case "add_scribe" -> new Message.AddScribe(requireId(node), requireObject(node, "scribe"));
+			case "add_scribes" -> new Message.AddScribes(requireId(node), requireArray(node, "scribes"));
+			case "hello" -> new Message.Hello(requireInt(node, "version"));
 			case "rpc" -> new Message.Rpc(requireId(node), requireString(node, "klass"), requireString(node, "method"),
 					requireArray(node, "args"));
 			case "noop" -> new Message.Noop(requireId(node));
 			case "response" -> new Message.Response(requireId(node), nullToJsonNull(node.get("result")),
-					optionalBoolean(node, "more"));
+					optionalBoolean(node, "more"), landing(node));
 			case "error" -> new Message.Error(optionalLong(node, "id"), requireInt(node, "code"),
 					node.path("message").asString(""), optionalLong(node, "scribe"), optionalLong(node, "expected"));
 			default -> throw new DecodeException(ErrorCodes.UNKNOWN_TYPE,
@@ -141,6 +145,39 @@ public final class MessageCodec {
 	 */
 	public static String encode(Message message) {
 		return mapper.writeValueAsString(toJson(message));
+	}
+
+	/**
+	 * Writes an {@code add_scribe} request around a scribe already written as JSON (a
+	 * scribe pushed to many peers is written once).
+	 * @param id the request id
+	 * @param scribe the scribe's JSON text
+	 * @return the message's JSON text
+	 */
+	public static String addScribe(long id, String scribe) {
+		return "{\"type\":\"add_scribe\",\"id\":" + id + ",\"scribe\":" + scribe + "}";
+	}
+
+	/**
+	 * Writes an {@code add_scribes} request around scribes already written as JSON.
+	 * @param id the request id
+	 * @param scribes the scribes' JSON texts, in order
+	 * @return the message's JSON text
+	 */
+	public static String addScribes(long id, List<String> scribes) {
+		return "{\"type\":\"add_scribes\",\"id\":" + id + ",\"scribes\":[" + String.join(",", scribes) + "]}";
+	}
+
+	/**
+	 * Writes the answer to a {@code sync} around scribes already written as JSON.
+	 * @param id the id of the {@code sync} it answers
+	 * @param scribes the scribes' JSON texts, oldest first
+	 * @param more whether more scribes remain after these
+	 * @return the message's JSON text
+	 */
+	public static String syncAnswer(long id, List<String> scribes, boolean more) {
+		return "{\"type\":\"response\",\"id\":" + id + ",\"result\":[" + String.join(",", scribes) + "]"
+				+ (more ? ",\"more\":true}" : "}");
 	}
 
 	/**
@@ -184,14 +221,24 @@ public final class MessageCodec {
 			json.put("method", rpc.method());
 			json.set("args", rpc.args());
 		}
+		else if (message instanceof Message.AddScribes add) {
+			json.put("id", add.id());
+			json.set("scribes", add.scribes());
+		}
 		else if (message instanceof Message.Noop noop) {
 			json.put("id", noop.id());
+		}
+		else if (message instanceof Message.Hello hello) {
+			json.put("version", hello.version());
 		}
 		else if (message instanceof Message.Response response) {
 			json.put("id", response.id());
 			json.set("result", response.result());
 			if (response.more()) {
 				json.put("more", true);
+			}
+			if (response.at() != null) {
+				json.set("at", response.at());
 			}
 		}
 		else if (message instanceof Message.Error error) {
@@ -208,6 +255,15 @@ public final class MessageCodec {
 			}
 		}
 		return json;
+	}
+
+	/** A response's {@code at}: absent, {@code null}, or a server scribe id. */
+	private static @Nullable JsonNode landing(JsonNode node) {
+		JsonNode at = node.get("at");
+		if (at != null && !at.isNull() && (!at.isIntegralNumber() || !at.canConvertToLong())) {
+			throw invalid(node, "The field 'at' must be an integer or null.");
+		}
+		return at;
 	}
 
 	private static @Nullable Long requestIdOf(JsonNode node) {

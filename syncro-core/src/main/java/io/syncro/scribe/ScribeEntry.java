@@ -11,19 +11,31 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A scribe as a log keeps it: with the clients it is meant for and the client it came
- * from. A reader never gets the scribes that came from itself (the no-echo rule).
+ * A scribe as a log keeps it: with the clients it is meant for, the client it came from,
+ * and the client scribe whose play recorded it. A protocol v1 reader never gets the
+ * scribes that came from itself (the no-echo rule); a v2 reader gets them too.
  *
  * @param scribe the scribe; its id is 0 until a log assigns one
  * @param recipients the clients it is meant for
  * @param origin the uid of the client whose change it mirrors, or {@code null} when it
  * mirrors no client's change
+ * @param cause the client scribe whose play recorded it, or {@code null} when no play did
  * @since 0.1.0
  */
-public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String origin) {
+public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String origin, @Nullable Cause cause) {
 
 	/**
-	 * Whether the given client should receive this scribe.
+	 * An entry that no play recorded.
+	 * @param scribe the scribe; its id is 0 until a log assigns one
+	 * @param recipients the clients it is meant for
+	 * @param origin the uid of the client whose change it mirrors, or {@code null}
+	 */
+	public ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String origin) {
+		this(scribe, recipients, origin, null);
+	}
+
+	/**
+	 * Whether the given client should receive this scribe under the no-echo rule.
 	 * @param client a client uid
 	 * @return whether it is meant for the client and did not come from it
 	 */
@@ -32,12 +44,31 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 	}
 
 	/**
+	 * Whether a reader should receive this scribe.
+	 * @param reader the reader
+	 * @return whether it is meant for the reader's client and, unless the reader takes its
+	 * own scribes too, did not come from it
+	 */
+	public boolean isFor(Reader reader) {
+		return reader.own() ? this.recipients.includes(reader.client()) : isFor(reader.client());
+	}
+
+	/**
 	 * This entry with the scribe's id set.
 	 * @param id the assigned id
 	 * @return a copy
 	 */
 	public ScribeEntry withId(long id) {
-		return new ScribeEntry(this.scribe.withId(id), this.recipients, this.origin);
+		return new ScribeEntry(this.scribe.withId(id), this.recipients, this.origin, this.cause);
+	}
+
+	/**
+	 * This entry recorded by a client scribe's play.
+	 * @param playing the client scribe, or {@code null} for none
+	 * @return a copy
+	 */
+	public ScribeEntry causedBy(@Nullable Cause playing) {
+		return new ScribeEntry(this.scribe, this.recipients, this.origin, playing);
 	}
 
 	/**
@@ -50,7 +81,8 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 
 	/**
 	 * This entry as JSON, as logs and outboxes keep it: the scribe's {@code klass},
-	 * {@code type} and {@code data}, its {@code origin}, and its recipients as
+	 * {@code type} and {@code data}, its {@code origin}, its {@code cause} (as
+	 * {@link Cause#text()}, absent for none), and its recipients as
 	 * {@code everyone} with the {@code clients} left out (when true) or the only ones
 	 * meant (when false). The id is not part of it.
 	 * @return a new JSON object
@@ -61,6 +93,9 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 		json.put("type", this.scribe.type().wireName());
 		json.set("data", this.scribe.data());
 		json.put("origin", this.origin);
+		if (this.cause != null) {
+			json.put("cause", this.cause.text());
+		}
 		json.put("everyone", this.recipients.isEveryone());
 		ArrayNode clients = json.putArray("clients");
 		new TreeSet<>(this.recipients.clients()).forEach(clients::add);
@@ -89,7 +124,8 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 				: Recipients.only(listed);
 		JsonNode origin = json.get("origin");
 		String originUid = (origin != null && origin.isString()) ? origin.stringValue() : null;
-		return new ScribeEntry(new Scribe(id, klass.stringValue(), type, data), recipients, originUid);
+		return new ScribeEntry(new Scribe(id, klass.stringValue(), type, data), recipients, originUid,
+				Cause.parse(json.path("cause").asString(null)));
 	}
 
 }

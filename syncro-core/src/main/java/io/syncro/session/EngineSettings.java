@@ -19,10 +19,20 @@ import io.syncro.protocol.InputLimits;
  * on a client
  * @param rateLimit how many requests one peer may send; {@link RateLimit#NONE} on a
  * client, which must take whatever its server sends
+ * @param window the most live pushes a server sends one client before the client has
+ * answered them
+ * @param heartbeat how long a server lets a client be silent before it pings it
  * @since 0.1.0
  */
 public record EngineSettings(String uid, Role role, int batchSize, int maxPending, Duration requestTimeout,
-		int maxMessageBytes, TransactionRunner transactions, InputLimits inputLimits, RateLimit rateLimit) {
+		int maxMessageBytes, TransactionRunner transactions, InputLimits inputLimits, RateLimit rateLimit, int window,
+		Duration heartbeat) {
+
+	/** The default {@code syncro.session.window}. */
+	public static final int DEFAULT_WINDOW = 64;
+
+	/** The default {@code syncro.session.heartbeat}. */
+	public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(30);
 
 	/** The default {@code syncro.max-message-bytes} on WebSocket. */
 	public static final int DEFAULT_MAX_MESSAGE_BYTES = 524288;
@@ -40,6 +50,27 @@ public record EngineSettings(String uid, Role role, int batchSize, int maxPendin
 		if (role == null || transactions == null || inputLimits == null || rateLimit == null) {
 			throw new IllegalArgumentException("role, transactions, inputLimits and rateLimit must not be null");
 		}
+		if (window < 1 || heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()) {
+			throw new IllegalArgumentException("window and heartbeat must be positive");
+		}
+	}
+
+	/**
+	 * Settings with the default window and heartbeat.
+	 * @param uid this side's own client uid
+	 * @param role which side of a connection this is
+	 * @param batchSize the most scribes in one {@code sync} answer
+	 * @param maxPending the most messages waiting to be written to one connection
+	 * @param requestTimeout how long a request this side sent waits for its reply
+	 * @param maxMessageBytes the largest message accepted
+	 * @param transactions runs each play with the mark that settles it
+	 * @param inputLimits what a peer's scribes and rpcs may hold
+	 * @param rateLimit how many requests one peer may send
+	 */
+	public EngineSettings(String uid, Role role, int batchSize, int maxPending, Duration requestTimeout,
+			int maxMessageBytes, TransactionRunner transactions, InputLimits inputLimits, RateLimit rateLimit) {
+		this(uid, role, batchSize, maxPending, requestTimeout, maxMessageBytes, transactions, inputLimits, rateLimit,
+				DEFAULT_WINDOW, DEFAULT_HEARTBEAT);
 	}
 
 	/**
@@ -82,42 +113,52 @@ public record EngineSettings(String uid, Role role, int batchSize, int maxPendin
 
 	public EngineSettings withUid(String newUid) {
 		return new EngineSettings(newUid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
-				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit);
+				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat);
 	}
 
 	public EngineSettings withBatchSize(int size) {
 		return new EngineSettings(this.uid, this.role, size, this.maxPending, this.requestTimeout, this.maxMessageBytes,
-				this.transactions, this.inputLimits, this.rateLimit);
+				this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat);
 	}
 
 	public EngineSettings withMaxPending(int pending) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, pending, this.requestTimeout,
-				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit);
+				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat);
 	}
 
 	public EngineSettings withRequestTimeout(Duration timeout) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, timeout, this.maxMessageBytes,
-				this.transactions, this.inputLimits, this.rateLimit);
+				this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat);
 	}
 
 	public EngineSettings withMaxMessageBytes(int bytes) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout, bytes,
-				this.transactions, this.inputLimits, this.rateLimit);
+				this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat);
 	}
 
 	public EngineSettings withTransactions(TransactionRunner runner) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
-				this.maxMessageBytes, runner, this.inputLimits, this.rateLimit);
+				this.maxMessageBytes, runner, this.inputLimits, this.rateLimit, this.window, this.heartbeat);
 	}
 
 	public EngineSettings withInputLimits(InputLimits limits) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
-				this.maxMessageBytes, this.transactions, limits, this.rateLimit);
+				this.maxMessageBytes, this.transactions, limits, this.rateLimit, this.window, this.heartbeat);
 	}
 
 	public EngineSettings withRateLimit(RateLimit limit) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
-				this.maxMessageBytes, this.transactions, this.inputLimits, limit);
+				this.maxMessageBytes, this.transactions, this.inputLimits, limit, this.window, this.heartbeat);
+	}
+
+	public EngineSettings withWindow(int pushes) {
+		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
+				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit, pushes, this.heartbeat);
+	}
+
+	public EngineSettings withHeartbeat(Duration silence) {
+		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
+				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit, this.window, silence);
 	}
 
 	/**

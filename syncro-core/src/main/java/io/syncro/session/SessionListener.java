@@ -25,6 +25,18 @@ public interface SessionListener {
 	}
 
 	/**
+	 * On a protocol v2 connection, where the play of one of this client's scribes landed
+	 * in the server's log, right after {@link #settled} for it. The client keeps the
+	 * scribe's change on top of the server's state until it has applied the server's
+	 * scribes up to {@link Landing#at()}.
+	 * @param session the session
+	 * @param scribeId the scribe's id
+	 * @param landing where its play landed
+	 */
+	default void landed(Session session, long scribeId, Landing landing) {
+	}
+
+	/**
 	 * The peer refused one of this side's scribes for good (400, 403, 404); the record
 	 * should be rolled back to the peer's state.
 	 * @param session the session

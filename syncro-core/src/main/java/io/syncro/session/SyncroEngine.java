@@ -4,18 +4,26 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import io.syncro.play.PlayScope;
 import io.syncro.play.SyncClasses;
 import io.syncro.protocol.ErrorCodes;
 import io.syncro.protocol.MessageCodec;
+import io.syncro.protocol.ProtocolVersion;
 import io.syncro.protocol.SyncroException;
 import io.syncro.rpc.RpcRegistry;
+import io.syncro.scribe.Cause;
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Scribe;
 import io.syncro.store.ClientStore;
 import io.syncro.store.Refusal;
@@ -25,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 
 /**
  * The sync engine of one side (the original's {@code App}): it owns the scribe log, the
@@ -35,7 +44,7 @@ import tools.jackson.databind.JsonNode;
  *
  * @since 0.1.0
  */
-public final class SyncroEngine implements AutoCloseable {
+public final class SyncroEngine implements AutoCloseable, Session.Host {
 
 	private static final Logger logger = LoggerFactory.getLogger(SyncroEngine.class);
 
@@ -73,6 +82,12 @@ public final class SyncroEngine implements AutoCloseable {
 	private final @Nullable AppendClock appendClock;
 
 	private final AutoCloseable subscription;
+
+	// where plays of v2 clients land, learnt from the appended scribes' causes
+	private final Landings landings;
+
+	// checks every second that clients answer pushes and pings
+	private final ScheduledExecutorService liveness;
 
 	// the JSON text of recently pushed scribes, by id modulo the size, so that a scribe
 	// pushed to many sessions is serialised once rather than once per recipient
@@ -118,10 +133,28 @@ public final class SyncroEngine implements AutoCloseable {
 		for (int i = 0; i < PEER_LOCKS; i++) {
 			this.peerLocks[i] = new Object();
 		}
+		this.landings = new Landings(log);
+		this.liveness = Executors.newSingleThreadScheduledExecutor(daemonThreads("syncro-" + settings.uid() + "-liveness-"));
+		this.liveness.scheduleWithFixedDelay(this::checkLiveness, 1, 1, TimeUnit.SECONDS);
 		this.subscription = log.addListener(this::appended);
 	}
 
+	private void checkLiveness() {
+		long now = System.nanoTime();
+		for (Session session : this.sessions) {
+			try {
+				session.checkLiveness(now);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Checking the connection to {} failed", session.peer(), ex);
+			}
+		}
+	}
+
 	private void appended(long lastId) {
+		// landings first: a session woken below then sends a play's answer right behind
+		// the push that reaches its landing
+		this.landings.appended(lastId);
 		// noted before the sessions wake, so that their pushes find when it was reported
 		AppendClock clock = this.appendClock;
 		if (clock != null) {
@@ -173,8 +206,25 @@ public final class SyncroEngine implements AutoCloseable {
 	 * @return the session, to be fed what the connection receives
 	 */
 	public Session open(String peer, Connection connection, SessionListener listener) {
+		return open(peer, connection, (this.settings.role() == EngineSettings.Role.SERVER) ? ProtocolVersion.V1
+				: ProtocolVersion.LATEST, listener);
+	}
+
+	/**
+	 * Opens a session on a new connection that speaks a given protocol version, telling a
+	 * listener what happens on it. On a server, the version is the one negotiated at the
+	 * handshake ({@link ProtocolVersion#negotiate}); on a client, the one it asked for,
+	 * which the server's {@code hello} confirms.
+	 * @param peer the peer's uid, checked with {@link #checkPeer}
+	 * @param connection where the session sends
+	 * @param version the protocol version
+	 * @param listener told of the session's events
+	 * @return the session, to be fed what the connection receives
+	 */
+	public Session open(String peer, Connection connection, int version, SessionListener listener) {
 		checkPeer(peer);
-		Session session = new Session(this, peer, connection, listener);
+		int spoken = (this.settings.role() == EngineSettings.Role.SERVER) ? version : ProtocolVersion.V1;
+		Session session = new Session(this, peer, connection, spoken, listener);
 		this.sessions.add(session);
 		if (this.appendClock != null) {
 			try {
@@ -196,6 +246,7 @@ public final class SyncroEngine implements AutoCloseable {
 		return List.copyOf(this.sessions);
 	}
 
+	@Override
 	public EngineSettings settings() {
 		return this.settings;
 	}
@@ -208,16 +259,96 @@ public final class SyncroEngine implements AutoCloseable {
 		return this.clients;
 	}
 
-	RpcRegistry rpc() {
-		return this.rpc;
-	}
+	// Session.Host
 
-	ExecutorService executor() {
+	@Override
+	public Executor executor() {
 		return this.executor;
 	}
 
-	ExecutorService deliveries() {
-		return this.deliveries;
+	@Override
+	public JsonNode call(String peer, String klass, String method, ArrayNode args) {
+		return this.rpc.call(peer, klass, method, args);
+	}
+
+	@Override
+	public long mark(String peer) {
+		return this.clients.mark(peer);
+	}
+
+	@Override
+	public void markSynced(String peer) {
+		this.clients.markSynced(peer);
+	}
+
+	@Override
+	public long lastId(Reader reader) {
+		return this.log.lastId(reader);
+	}
+
+	@Override
+	public ScribeLog ownLog() {
+		return this.log;
+	}
+
+	@Override
+	public Delivery.Feed feed(Session session) {
+		return new Delivery.Feed() {
+
+			@Override
+			public List<Scribe> read(Reader reader, long after, int limit) {
+				return SyncroEngine.this.log.read(reader, after, limit);
+			}
+
+			@Override
+			public List<Scribe> readComplete(Reader reader, long after, int limit) {
+				return SyncroEngine.this.log.readComplete(reader, after, limit);
+			}
+
+			@Override
+			public long head() {
+				return SyncroEngine.this.landings.head();
+			}
+
+			@Override
+			public String json(Scribe scribe) {
+				return SyncroEngine.this.json(scribe);
+			}
+
+			@Override
+			public void deliver(Runnable work) {
+				try {
+					SyncroEngine.this.deliveries.execute(() -> {
+						try {
+							work.run();
+						}
+						catch (RuntimeException ex) {
+							logger.warn("Pushing to {} failed; it catches up on its next sync", session.peer(), ex);
+							session.close(1011, "Internal error");
+						}
+					});
+				}
+				catch (java.util.concurrent.RejectedExecutionException ex) {
+					session.close(1001, "Server going away");
+				}
+			}
+
+			@Override
+			public long landingTimeoutMillis() {
+				return SyncroEngine.this.settings.requestTimeout().toMillis();
+			}
+
+			@Override
+			public void syncAnswered(int scribes) {
+				SyncroEngine.this.syncAnswered(session, scribes);
+			}
+
+			@Override
+			public void pushed(long scribeId) {
+				SyncroEngine.this.pushed(session, scribeId);
+			}
+
+		};
 	}
 
 	/**
@@ -237,7 +368,8 @@ public final class SyncroEngine implements AutoCloseable {
 		return json;
 	}
 
-	void removed(Session session) {
+	@Override
+	public void removed(Session session) {
 		this.sessions.remove(session);
 		if (this.appendClock != null) {
 			try {
@@ -272,7 +404,8 @@ public final class SyncroEngine implements AutoCloseable {
 		}
 	}
 
-	void errorSent(Session session, int code) {
+	@Override
+	public void errorSent(Session session, int code) {
 		if (this.appendClock != null) {
 			try {
 				this.observer.errorSent(session, code);
@@ -287,23 +420,42 @@ public final class SyncroEngine implements AutoCloseable {
 		logger.warn("Engine observer {} failed", this.observer, ex);
 	}
 
+	@Override
+	public Session.Played play(String peer, JsonNode json, boolean followLanding) {
+		long id;
+		try {
+			id = Scribe.idOf(json);
+		}
+		catch (SyncroException ex) {
+			return new Session.Played(ex, null);
+		}
+		if (!followLanding) {
+			return new Session.Played(receive(peer, json, id, null), null);
+		}
+		Cause cause = new Cause(peer, id);
+		CompletableFuture<Landing> landing = this.landings.follow(cause);
+		Played played = new Played();
+		SyncroException error = receive(peer, json, id, played);
+		if (error != null || !played.recorded) {
+			this.landings.forget(cause);
+			landing.complete(played.now ? Landing.NONE : Landing.UNKNOWN);
+		}
+		return new Session.Played(error, (error != null) ? null : landing);
+	}
+
 	/**
 	 * Settles one inbound scribe of a peer by the mark rules of PROTOCOL.md section 4:
 	 * a duplicate is answered with the outcome it had, the next id is played, a gap is a
 	 * 409 (on a server; a client takes the server's sparse ids in order).
 	 * @param peer the sending peer's uid
 	 * @param json the scribe's JSON
+	 * @param id the scribe's id
+	 * @param played told whether the scribe was played now and recorded scribes, or
+	 * {@code null}
 	 * @return {@code null} if it was played (or is a duplicate of one that was), else the
-	 * error to answer, with the scribe's id when it has a valid one
+	 * error to answer, with the scribe's id
 	 */
-	@Nullable SyncroException receive(String peer, JsonNode json) {
-		long id;
-		try {
-			id = Scribe.idOf(json);
-		}
-		catch (SyncroException ex) {
-			return ex;
-		}
+	private @Nullable SyncroException receive(String peer, JsonNode json, long id, @Nullable Played played) {
 		boolean consecutive = this.settings.role() == EngineSettings.Role.SERVER;
 		synchronized (this.peerLocks[Math.floorMod(peer.hashCode(), PEER_LOCKS)]) {
 			while (true) {
@@ -317,13 +469,18 @@ public final class SyncroEngine implements AutoCloseable {
 							"Client scribe " + id + " is out of order; " + (mark + 1) + " is expected next.", id, mark + 1);
 				}
 				try {
-					this.settings.transactions().inTransaction(() -> {
-						playReadable(json, peer);
-						if (!this.clients.advanceMark(peer, mark, id, null)) {
-							throw new MarkMoved();
-						}
-						return null;
-					});
+					PlayScope.Ran<Object> ran = PlayScope.run(new Cause(peer, id),
+							() -> this.settings.transactions().inTransaction(() -> {
+								playReadable(json, peer);
+								if (!this.clients.advanceMark(peer, mark, id, null)) {
+									throw new MarkMoved();
+								}
+								return null;
+							}));
+					if (played != null) {
+						played.now = true;
+						played.recorded = ran.scope().hasRecorded();
+					}
 					return null;
 				}
 				catch (MarkMoved ex) {
@@ -384,6 +541,7 @@ public final class SyncroEngine implements AutoCloseable {
 		}
 		this.executor.shutdown();
 		this.deliveries.shutdown();
+		this.liveness.shutdown();
 	}
 
 	private static ThreadFactory daemonThreads(String prefix) {
@@ -396,6 +554,18 @@ public final class SyncroEngine implements AutoCloseable {
 	}
 
 	private record Serialised(Scribe scribe, String json) {
+	}
+
+	/**
+	 * What became of one scribe settled now: whether it was played (not a duplicate) and
+	 * whether its play recorded scribes.
+	 */
+	private static final class Played {
+
+		boolean now;
+
+		boolean recorded;
+
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import org.slf4j.Logger;
@@ -125,16 +126,16 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
-	public List<Scribe> read(String client, long after, int limit) {
+	public List<Scribe> read(Reader reader, long after, int limit) {
 		Tail current = this.tail;
-		if (after < current.start || after >= current.end() || current.end() < this.announced.get()) {
-			return this.log.read(client, after, limit);
+		if (!current.holdsAfter(after, this.announced.get())) {
+			return this.log.read(reader, after, limit);
 		}
 		List<Scribe> scribes = new ArrayList<>(Math.min(Math.max(limit, 0), 128));
 		List<ScribeEntry> entries = current.entries();
 		for (int i = (int) (after - current.start); i < entries.size() && scribes.size() < limit; i++) {
 			ScribeEntry entry = entries.get(i);
-			if (entry.isFor(client)) {
+			if (entry.isFor(reader)) {
 				scribes.add(entry.scribe());
 			}
 		}
@@ -147,9 +148,9 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	 * for appends made on other nodes).
 	 */
 	@Override
-	public List<Scribe> readComplete(String client, long after, int limit) {
-		List<Scribe> fromTail = read(client, after, limit);
-		return (fromTail.size() >= limit) ? fromTail : this.log.readComplete(client, after, limit);
+	public List<Scribe> readComplete(Reader reader, long after, int limit) {
+		List<Scribe> fromTail = read(reader, after, limit);
+		return (fromTail.size() >= limit) ? fromTail : this.log.readComplete(reader, after, limit);
 	}
 
 	@Override
@@ -162,14 +163,23 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 		return this.log.appendRelayed(transactions);
 	}
 
+	/**
+	 * Answered from the tail when it holds the entries after {@code after}, up to its end;
+	 * otherwise by the other log.
+	 */
 	@Override
 	public List<ScribeEntry> entries(long after, int limit) {
-		return this.log.entries(after, limit);
+		Tail current = this.tail;
+		if (!current.holdsAfter(after, this.announced.get())) {
+			return this.log.entries(after, limit);
+		}
+		int from = (int) (after - current.start);
+		return current.entries().subList(from, (int) Math.min(current.entries().size(), (long) from + Math.max(limit, 0)));
 	}
 
 	@Override
-	public long lastId(String client) {
-		return this.log.lastId(client);
+	public long lastId(Reader reader) {
+		return this.log.lastId(reader);
 	}
 
 	@Override
@@ -200,6 +210,14 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 
 		long end() {
 			return this.start + this.entries.size();
+		}
+
+		/**
+		 * Whether this tail can answer a read after a position: it starts at or before it,
+		 * ends after it, and has every entry announced so far.
+		 */
+		boolean holdsAfter(long after, long announced) {
+			return after >= this.start && after < end() && end() >= announced;
 		}
 
 	}

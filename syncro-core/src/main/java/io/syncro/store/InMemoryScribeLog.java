@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
@@ -49,21 +50,11 @@ public final class InMemoryScribeLog implements ScribeLog {
 	/** What readers see; replaced, under the lock, after every append. */
 	private volatile View view = new View(new ScribeEntry[INITIAL_CAPACITY], 0);
 
-	// The index behind lastId, guarded by the lock. A scribe for everyone but some
-	// ("all", "all except") reaches every client outside its blocked set (the excluded
-	// clients and its origin); a scribe for some reaches the listed clients but its origin.
+	// The indexes behind lastId, guarded by the lock: one for readers that leave their own
+	// scribes out, one for readers that take them too.
+	private final LastIds lastIds = new LastIds(false);
 
-	/** The highest id of a scribe for everyone but some; 0 if none. */
-	private long lastEveryoneId;
-
-	/**
-	 * For each client blocked from the scribe {@link #lastEveryoneId}: the highest id of
-	 * a scribe for everyone but some that does reach it. Holds no other clients.
-	 */
-	private Map<String, Long> lastEveryoneIdOfBlocked = Map.of();
-
-	/** Per client, the highest id of a scribe for some that names it and is not from it. */
-	private final Map<String, Long> lastListedId = new HashMap<>();
+	private final LastIds lastIdsWithOwn = new LastIds(true);
 
 	private final Object relayLock = new Object();
 
@@ -89,7 +80,8 @@ public final class InMemoryScribeLog implements ScribeLog {
 				lastId++;
 				ScribeEntry kept = copyOf(entry, lastId);
 				array[size++] = kept;
-				index(kept);
+				this.lastIds.index(kept);
+				this.lastIdsWithOwn.index(kept);
 				appended.add(kept);
 			}
 			// Slots at and above the old size are invisible to older views, so filling them
@@ -120,34 +112,7 @@ public final class InMemoryScribeLog implements ScribeLog {
 	private static ScribeEntry copyOf(ScribeEntry entry, long id) {
 		Scribe scribe = entry.scribe();
 		Scribe copy = new Scribe(id, scribe.klass(), scribe.type(), scribe.data().deepCopy());
-		return new ScribeEntry(copy, entry.recipients(), entry.origin());
-	}
-
-	private void index(ScribeEntry entry) {
-		Recipients recipients = entry.recipients();
-		String origin = entry.origin();
-		if (recipients.isEveryone()) {
-			Map<String, Long> blocked = new HashMap<>();
-			for (String client : recipients.clients()) {
-				blocked.put(client, lastEveryoneIdFor(client));
-			}
-			if (origin != null) {
-				blocked.put(origin, lastEveryoneIdFor(origin));
-			}
-			this.lastEveryoneIdOfBlocked = blocked;
-			this.lastEveryoneId = entry.id();
-		}
-		else {
-			for (String client : recipients.clients()) {
-				if (!client.equals(origin)) {
-					this.lastListedId.put(client, entry.id());
-				}
-			}
-		}
-	}
-
-	private long lastEveryoneIdFor(String client) {
-		return this.lastEveryoneIdOfBlocked.getOrDefault(client, this.lastEveryoneId);
+		return new ScribeEntry(copy, entry.recipients(), entry.origin(), entry.cause());
 	}
 
 	private void notifyListeners(long lastId) {
@@ -170,12 +135,12 @@ public final class InMemoryScribeLog implements ScribeLog {
 	}
 
 	@Override
-	public List<Scribe> read(String client, long after, int limit) {
+	public List<Scribe> read(Reader reader, long after, int limit) {
 		View current = this.view;
 		List<Scribe> scribes = new ArrayList<>(Math.min(Math.max(limit, 0), 128));
 		for (int i = current.firstAfter(after); i < current.size && scribes.size() < limit; i++) {
 			ScribeEntry entry = current.entries[i];
-			if (entry.isFor(client)) {
+			if (entry.isFor(reader)) {
 				scribes.add(entry.scribe());
 			}
 		}
@@ -183,9 +148,9 @@ public final class InMemoryScribeLog implements ScribeLog {
 	}
 
 	@Override
-	public long lastId(String client) {
+	public long lastId(Reader reader) {
 		synchronized (this.lock) {
-			return Math.max(lastEveryoneIdFor(client), this.lastListedId.getOrDefault(client, 0L));
+			return (reader.own() ? this.lastIdsWithOwn : this.lastIds).of(reader.client());
 		}
 	}
 
@@ -201,6 +166,65 @@ public final class InMemoryScribeLog implements ScribeLog {
 	 */
 	public int size() {
 		return this.view.size;
+	}
+
+	/**
+	 * The highest id each client can read. A scribe for everyone but some ("all", "all
+	 * except") reaches every client outside its blocked set (the excluded clients, and its
+	 * origin unless readers take their own scribes); a scribe for some reaches the listed
+	 * clients (but its origin, likewise).
+	 */
+	private static final class LastIds {
+
+		private final boolean own;
+
+		/** The highest id of a scribe for everyone but some; 0 if none. */
+		private long lastEveryoneId;
+
+		/**
+		 * For each client blocked from the scribe {@link #lastEveryoneId}: the highest id of
+		 * a scribe for everyone but some that does reach it. Holds no other clients.
+		 */
+		private Map<String, Long> lastEveryoneIdOfBlocked = Map.of();
+
+		/** Per client, the highest id of a scribe for some that reaches it. */
+		private final Map<String, Long> lastListedId = new HashMap<>();
+
+		LastIds(boolean own) {
+			this.own = own;
+		}
+
+		void index(ScribeEntry entry) {
+			Recipients recipients = entry.recipients();
+			String origin = this.own ? null : entry.origin();
+			if (recipients.isEveryone()) {
+				Map<String, Long> blocked = new HashMap<>();
+				for (String client : recipients.clients()) {
+					blocked.put(client, lastEveryoneIdFor(client));
+				}
+				if (origin != null) {
+					blocked.put(origin, lastEveryoneIdFor(origin));
+				}
+				this.lastEveryoneIdOfBlocked = blocked;
+				this.lastEveryoneId = entry.id();
+			}
+			else {
+				for (String client : recipients.clients()) {
+					if (!client.equals(origin)) {
+						this.lastListedId.put(client, entry.id());
+					}
+				}
+			}
+		}
+
+		long of(String client) {
+			return Math.max(lastEveryoneIdFor(client), this.lastListedId.getOrDefault(client, 0L));
+		}
+
+		private long lastEveryoneIdFor(String client) {
+			return this.lastEveryoneIdOfBlocked.getOrDefault(client, this.lastEveryoneId);
+		}
+
 	}
 
 	/**

@@ -2,6 +2,7 @@ package io.syncro.store;
 
 import java.util.List;
 
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 
@@ -39,6 +40,16 @@ public interface ScribeLog {
 	}
 
 	/**
+	 * The scribes meant for a reader after a position, oldest first, leaving out those
+	 * that came from the reader's own client unless it takes them too.
+	 * @param reader the reader
+	 * @param after the highest id the reader has; 0 for everything
+	 * @param limit the most scribes to return
+	 * @return up to {@code limit} scribes with ids above {@code after}
+	 */
+	List<Scribe> read(Reader reader, long after, int limit);
+
+	/**
 	 * The scribes meant for a client after a position, oldest first, leaving out those
 	 * that came from that same client.
 	 * @param client the reader's uid
@@ -46,20 +57,33 @@ public interface ScribeLog {
 	 * @param limit the most scribes to return
 	 * @return up to {@code limit} scribes with ids above {@code after}
 	 */
-	List<Scribe> read(String client, long after, int limit);
+	default List<Scribe> read(String client, long after, int limit) {
+		return read(Reader.of(client), after, limit);
+	}
 
 	/**
 	 * Like {@link #read}, for a reader that must know whether more remain, such as a sync
 	 * answer: an answer shorter than {@code limit} means the log holds no more for the
 	 * client now. The same as {@link #read}, unless this log answers some reads from a
 	 * copy that learns of appends only as they are announced.
+	 * @param reader the reader
+	 * @param after the highest id the reader has; 0 for everything
+	 * @param limit the most scribes to return
+	 * @return up to {@code limit} scribes with ids above {@code after}
+	 */
+	default List<Scribe> readComplete(Reader reader, long after, int limit) {
+		return read(reader, after, limit);
+	}
+
+	/**
+	 * {@link #readComplete(Reader, long, int)} for a reader that leaves its own scribes out.
 	 * @param client the reader's uid
 	 * @param after the highest id the reader has; 0 for everything
 	 * @param limit the most scribes to return
 	 * @return up to {@code limit} scribes with ids above {@code after}
 	 */
 	default List<Scribe> readComplete(String client, long after, int limit) {
-		return read(client, after, limit);
+		return readComplete(Reader.of(client), after, limit);
 	}
 
 	/**
@@ -76,11 +100,21 @@ public interface ScribeLog {
 	}
 
 	/**
-	 * The highest id that {@link #read} could return to a client, or 0.
+	 * The highest id that {@link #read} could return to a reader, or 0.
+	 * @param reader the reader
+	 * @return the id
+	 */
+	long lastId(Reader reader);
+
+	/**
+	 * The highest id that {@link #read} could return to a client that leaves its own
+	 * scribes out, or 0.
 	 * @param client the reader's uid
 	 * @return the id
 	 */
-	long lastId(String client);
+	default long lastId(String client) {
+		return lastId(Reader.of(client));
+	}
 
 	/**
 	 * Registers a listener told after each append, on this node or, for a shared log, on

@@ -230,7 +230,7 @@ class SessionProtocolTests {
 			this.session.receiveMessage("{\"type\":\"sync\",\"id\":20,\"from\":" + from + "}");
 			String text = this.peer.nextText();
 			JsonNode reply = Json.parse(text);
-			assertThat(Session.utf8Length(text)).isLessThanOrEqualTo(MAX_MESSAGE_BYTES);
+			assertThat(Channel.utf8Length(text)).isLessThanOrEqualTo(MAX_MESSAGE_BYTES);
 			assertThat(reply.get("result")).isNotEmpty();
 			more = reply.path("more").asBoolean(false);
 			if (more) {
@@ -254,7 +254,7 @@ class SessionProtocolTests {
 			narrowSession.receiveMessage("{\"type\":\"sync\",\"id\":2,\"from\":null}");
 			String text = narrow.nextText();
 			JsonNode reply = Json.parse(text);
-			assertThat(Session.utf8Length(text)).isLessThanOrEqualTo(4096);
+			assertThat(Channel.utf8Length(text)).isLessThanOrEqualTo(4096);
 			assertThat(reply.get("result").size()).isBetween(1, 39);
 			assertThat(reply.get("more").asBoolean()).isTrue();
 		}

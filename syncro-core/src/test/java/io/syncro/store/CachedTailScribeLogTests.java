@@ -3,6 +3,7 @@ package io.syncro.store;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
@@ -111,9 +112,9 @@ class CachedTailScribeLogTests extends ScribeLogContractTests {
 		}
 
 		@Override
-		public List<Scribe> read(String client, long after, int limit) {
+		public List<Scribe> read(Reader reader, long after, int limit) {
 			this.reads.incrementAndGet();
-			return super.read(client, after, limit);
+			return super.read(reader, after, limit);
 		}
 
 		@Override

@@ -2,6 +2,7 @@ package io.syncro.store;
 
 import java.util.List;
 
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 
@@ -33,8 +34,8 @@ public class ForwardingScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
-	public List<Scribe> read(String client, long after, int limit) {
-		return this.target.read(client, after, limit);
+	public List<Scribe> read(Reader reader, long after, int limit) {
+		return this.target.read(reader, after, limit);
 	}
 
 	@Override
@@ -43,8 +44,8 @@ public class ForwardingScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
-	public long lastId(String client) {
-		return this.target.lastId(client);
+	public long lastId(Reader reader) {
+		return this.target.lastId(reader);
 	}
 
 	@Override

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
+import io.syncro.scribe.Cause;
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
@@ -234,6 +236,41 @@ public abstract class ScribeLogContractTests {
 		assertThat(this.log.read("alice", 0, 10)).extracting(Scribe::id).containsExactly(3L);
 		assertThat(this.log.read("bob", 0, 10)).extracting(Scribe::id).containsExactly(1L, 2L);
 		assertThat(this.log.read("carol", 0, 10)).extracting(Scribe::id).containsExactly(1L, 3L);
+	}
+
+	@Test
+	void aReaderThatTakesItsOwnScribesGetsThemTooButStillOnlyWhatIsMeantForIt() {
+		this.log.append(List.of(entry(Recipients.all(), "alice"), entry(Recipients.only("alice", "bob"), "alice"),
+				entry(Recipients.all(), "bob"), entry(Recipients.only("bob"), "alice"),
+				entry(Recipients.allExcept(Set.of("alice")), "alice")));
+		assertThat(this.log.read(Reader.withOwn("alice"), 0, 10)).extracting(Scribe::id).containsExactly(1L, 2L, 3L);
+		assertThat(this.log.read(Reader.withOwn("alice"), 1, 1)).extracting(Scribe::id).containsExactly(2L);
+		assertThat(this.log.readComplete(Reader.withOwn("alice"), 0, 10)).extracting(Scribe::id)
+			.containsExactly(1L, 2L, 3L);
+		assertThat(this.log.read(Reader.of("alice"), 0, 10)).extracting(Scribe::id).containsExactly(3L);
+		assertThat(this.log.lastId(Reader.withOwn("alice"))).isEqualTo(3);
+		assertThat(this.log.lastId(Reader.withOwn("bob"))).isEqualTo(5);
+	}
+
+	@Test
+	void lastIdOfAReaderThatTakesItsOwnScribesIsTheLastThatItsReadReturns() {
+		List<String> clients = List.of("alice", "bob", "carol");
+		Random random = new Random(20261206);
+		for (int i = 0; i < 60; i++) {
+			this.log.append(List.of(entry(randomRecipients(random, clients), randomOrigin(random, clients))));
+			for (String client : clients) {
+				List<Scribe> all = this.log.read(Reader.withOwn(client), 0, Integer.MAX_VALUE);
+				assertThat(this.log.lastId(Reader.withOwn(client))).as("lastId of %s with own", client)
+					.isEqualTo(all.isEmpty() ? 0 : all.get(all.size() - 1).id());
+			}
+		}
+	}
+
+	@Test
+	void theCauseOfAnEntryIsKept() {
+		Cause cause = new Cause("alice", 7);
+		this.log.append(List.of(entry(Recipients.all(), "alice").causedBy(cause), entry(Recipients.all(), null)));
+		assertThat(this.log.entries(0, 10)).extracting(ScribeEntry::cause).containsExactly(cause, null);
 	}
 
 	@Test

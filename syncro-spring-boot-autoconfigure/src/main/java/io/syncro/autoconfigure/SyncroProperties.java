@@ -165,7 +165,10 @@ public class SyncroProperties {
 				? new io.syncro.session.RateLimit(this.rateLimit.requestsPerSecond, this.rateLimit.burst,
 						this.rateLimit.maxRefused, this.rateLimit.refusedWindow)
 				: io.syncro.session.RateLimit.NONE;
-		return settings.withInputLimits(input).withRateLimit(rate);
+		return settings.withInputLimits(input)
+			.withRateLimit(rate)
+			.withWindow(this.session.window)
+			.withHeartbeat(this.session.heartbeat);
 	}
 
 	/**
@@ -219,6 +222,14 @@ public class SyncroProperties {
 		}
 		if (this.session.maxPending < 1) {
 			throw new InvalidConfigurationPropertyValueException("syncro.session.max-pending", this.session.maxPending,
+					"It must be positive.");
+		}
+		if (this.session.window < 1) {
+			throw new InvalidConfigurationPropertyValueException("syncro.session.window", this.session.window,
+					"It must be positive.");
+		}
+		if (this.session.heartbeat == null || this.session.heartbeat.isNegative() || this.session.heartbeat.isZero()) {
+			throw new InvalidConfigurationPropertyValueException("syncro.session.heartbeat", this.session.heartbeat,
 					"It must be positive.");
 		}
 		if (!this.jdbc.tablePrefix.matches("[A-Za-z_][A-Za-z0-9_]{0,30}")) {
@@ -540,12 +551,41 @@ public class SyncroProperties {
 		 */
 		private int maxPending = 10000;
 
+		/**
+		 * Most live pushes sent to one client before it has answered them; the rest wait
+		 * in the scribe log, so a burst of any size costs no memory per connection.
+		 */
+		private int window = EngineSettings.DEFAULT_WINDOW;
+
+		/**
+		 * Silence from a client after which the server pings it ({@code noop}); a ping or
+		 * a push unanswered within {@code syncro.request-timeout} closes the connection
+		 * with 1013.
+		 */
+		private Duration heartbeat = EngineSettings.DEFAULT_HEARTBEAT;
+
 		public int getMaxPending() {
 			return this.maxPending;
 		}
 
 		public void setMaxPending(int maxPending) {
 			this.maxPending = maxPending;
+		}
+
+		public int getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(int window) {
+			this.window = window;
+		}
+
+		public Duration getHeartbeat() {
+			return this.heartbeat;
+		}
+
+		public void setHeartbeat(Duration heartbeat) {
+			this.heartbeat = heartbeat;
 		}
 
 	}

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import io.syncro.play.PlayScope;
 import io.syncro.recording.RecordingContext.Playing;
 import io.syncro.scribe.Changes;
 import io.syncro.scribe.Recipients;
@@ -268,6 +269,7 @@ public final class ScribeRecorder {
 		if (playing != null && origin != null) {
 			entries = withUnsentAttributes(entries, playing);
 		}
+		entries = causedByThePlay(entries);
 		if (pending != null) {
 			pending.remember(key, now);
 			pending.add(entries);
@@ -276,6 +278,19 @@ public final class ScribeRecorder {
 			this.outbox.add(entries);
 			this.outbox.relay();
 		}
+	}
+
+	/**
+	 * Tags scribes recorded while a client scribe is played with it as their cause, so
+	 * that the engine learns where the play landed in the log (protocol v2).
+	 */
+	private static List<ScribeEntry> causedByThePlay(List<ScribeEntry> entries) {
+		PlayScope play = PlayScope.current();
+		if (play == null || entries.isEmpty()) {
+			return entries;
+		}
+		play.recorded();
+		return entries.stream().map((entry) -> entry.causedBy(play.cause())).toList();
 	}
 
 	/**

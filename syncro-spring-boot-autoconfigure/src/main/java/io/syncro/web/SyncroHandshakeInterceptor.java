@@ -3,6 +3,7 @@ package io.syncro.web;
 import java.util.Map;
 
 import io.syncro.protocol.ErrorCodes;
+import io.syncro.protocol.ProtocolVersion;
 import io.syncro.protocol.SyncroException;
 import io.syncro.session.SyncroEngine;
 import io.syncro.store.ClientStore;
@@ -15,11 +16,14 @@ import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * Checks a handshake before the WebSocket opens (PROTOCOL.md section 5): the
  * {@code client} query parameter must be a valid uid other than the server's (400 / 403),
+ * the {@code v} parameter, when present, a positive integer (400; the connection speaks
+ * the lower of it and the newest protocol version this server knows),
  * no longer than the configured uid length (400), the identity resolver may refuse it
  * (401 / 403), a uid bound to another principal is refused (403), and a handshake over the
  * {@link ConnectionLimits} is refused (429 for one uid, 503 in total). Origins are checked
@@ -30,6 +34,8 @@ import org.springframework.web.util.UriComponentsBuilder;
 final class SyncroHandshakeInterceptor implements HandshakeInterceptor {
 
 	static final String CLIENT_ATTRIBUTE = SyncroHandshakeInterceptor.class.getName() + ".client";
+
+	static final String VERSION_ATTRIBUTE = SyncroHandshakeInterceptor.class.getName() + ".version";
 
 	private static final Logger logger = LoggerFactory.getLogger(SyncroHandshakeInterceptor.class);
 
@@ -53,8 +59,12 @@ final class SyncroHandshakeInterceptor implements HandshakeInterceptor {
 	public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
 			Map<String, Object> attributes) {
 		try {
-			String client = clientOf(request);
+			MultiValueMap<String, String> parameters = UriComponentsBuilder.fromUri(request.getURI())
+				.build()
+				.getQueryParams();
+			String client = parameters.getFirst("client");
 			this.engine.checkPeer(client);
+			int version = ProtocolVersion.negotiate(parameters.getFirst("v"));
 			int maxUidLength = this.engine.settings().inputLimits().maxUidLength();
 			if (client.length() > maxUidLength) {
 				throw SyncroException.badRequest("The client uid must have at most " + maxUidLength + " characters.");
@@ -68,6 +78,7 @@ final class SyncroHandshakeInterceptor implements HandshakeInterceptor {
 			}
 			this.connections.check(client);
 			attributes.put(CLIENT_ATTRIBUTE, client);
+			attributes.put(VERSION_ATTRIBUTE, version);
 			return true;
 		}
 		catch (SyncroException ex) {
@@ -79,10 +90,6 @@ final class SyncroHandshakeInterceptor implements HandshakeInterceptor {
 	@Override
 	public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
 			@Nullable Exception exception) {
-	}
-
-	private static @Nullable String clientOf(ServerHttpRequest request) {
-		return UriComponentsBuilder.fromUri(request.getURI()).build().getQueryParams().getFirst("client");
 	}
 
 	private static void refuse(ServerHttpResponse response, SyncroException ex) {

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.syncro.protocol.ProtocolVersion;
 import io.syncro.session.Connection;
 import io.syncro.session.Session;
+import io.syncro.session.SessionListener;
 import io.syncro.session.SyncroEngine;
 import jakarta.websocket.RemoteEndpoint;
 import org.jspecify.annotations.Nullable;
@@ -60,7 +62,10 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 		}
 		Session session;
 		try {
-			session = this.engine.open(client, connection(webSocket));
+			Integer version = (Integer) webSocket.getAttributes().get(SyncroHandshakeInterceptor.VERSION_ATTRIBUTE);
+			session = this.engine.open(client, connection(webSocket), (version != null) ? version : ProtocolVersion.V1,
+					new SessionListener() {
+					});
 		}
 		catch (RuntimeException ex) {
 			this.connections.closed(client);

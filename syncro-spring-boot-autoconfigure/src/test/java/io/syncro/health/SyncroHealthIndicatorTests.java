@@ -6,6 +6,7 @@ import java.util.List;
 import io.syncro.play.SyncClasses;
 import io.syncro.rpc.RpcRegistry;
 import io.syncro.scribe.Recipients;
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.session.EngineSettings;
@@ -107,12 +108,12 @@ class SyncroHealthIndicatorTests {
 		}
 
 		@Override
-		public List<Scribe> read(String client, long after, int limit) {
+		public List<Scribe> read(Reader reader, long after, int limit) {
 			throw unreachable();
 		}
 
 		@Override
-		public long lastId(String client) {
+		public long lastId(Reader reader) {
 			throw unreachable();
 		}
 

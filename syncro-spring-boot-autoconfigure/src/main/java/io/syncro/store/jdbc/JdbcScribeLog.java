@@ -19,6 +19,8 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.scribe.Cause;
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
@@ -46,7 +48,7 @@ import org.springframework.util.Assert;
  * {@link #initializeSchema()}):
  * <pre class="code">
  * syncro_log_head(id INT PRIMARY KEY, last_id BIGINT, relayed TEXT)   -- one row, id = 1
- * syncro_scribe(id BIGINT PRIMARY KEY, klass, type, data TEXT, everyone BOOLEAN, origin)
+ * syncro_scribe(id BIGINT PRIMARY KEY, klass, type, data TEXT, everyone BOOLEAN, origin, cause)
  * syncro_scribe_client(scribe_id, client, PRIMARY KEY (scribe_id, client))
  * </pre>
  * {@code syncro_scribe_client} lists, per scribe, the clients left out when
@@ -62,7 +64,7 @@ import org.springframework.util.Assert;
  * committed in another order (PROTOCOL.md section 4). A read is one query:
  * <pre class="code">
  * SELECT id, klass, type, data FROM syncro_scribe s
- *  WHERE id &gt; :after AND (origin IS NULL OR origin &lt;&gt; :client)
+ *  WHERE id &gt; :after AND (origin IS NULL OR origin &lt;&gt; :client)   -- not for v2 readers
  *    AND everyone &lt;&gt; (EXISTS (SELECT 1 FROM syncro_scribe_client c
  *                              WHERE c.scribe_id = s.id AND c.client = :client))
  *  ORDER BY id LIMIT :limit
@@ -106,7 +108,11 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 
 	private final String readSql;
 
+	private final String readWithOwnSql;
+
 	private final String lastIdSql;
+
+	private final String lastIdWithOwnSql;
 
 	private final String entriesSql;
 
@@ -159,16 +165,19 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		this.relayedHeadSql = "SELECT last_id, relayed FROM " + head + " WHERE id = 1";
 		this.updateRelayedHeadSql = "UPDATE " + head + " SET last_id = ?, relayed = ? WHERE id = 1";
 		this.insertScribeSql = "INSERT INTO " + scribe
-				+ " (id, klass, type, data, everyone, origin) VALUES (?, ?, ?, ?, ?, ?)";
+				+ " (id, klass, type, data, everyone, origin, cause) VALUES (?, ?, ?, ?, ?, ?, ?)";
 		this.insertClientSql = "INSERT INTO " + client + " (scribe_id, client) VALUES (?, ?)";
 		// everyone <> listed: a listed client is left out of "everyone", and is the one
 		// meant otherwise (Recipients.includes).
-		String visible = " FROM " + scribe + " s WHERE (s.origin IS NULL OR s.origin <> :client)"
-				+ " AND s.everyone <> (EXISTS (SELECT 1 FROM " + client
+		String meant = " FROM " + scribe + " s WHERE s.everyone <> (EXISTS (SELECT 1 FROM " + client
 				+ " c WHERE c.scribe_id = s.id AND c.client = :client))";
+		String visible = meant + " AND (s.origin IS NULL OR s.origin <> :client)";
 		this.readSql = "SELECT s.id, s.klass, s.type, s.data" + visible + " AND s.id > :after ORDER BY s.id LIMIT :limit";
+		this.readWithOwnSql = "SELECT s.id, s.klass, s.type, s.data" + meant
+				+ " AND s.id > :after ORDER BY s.id LIMIT :limit";
 		this.lastIdSql = "SELECT s.id" + visible + " ORDER BY s.id DESC LIMIT 1";
-		this.entriesSql = "SELECT id, klass, type, data, everyone, origin FROM " + scribe
+		this.lastIdWithOwnSql = "SELECT s.id" + meant + " ORDER BY s.id DESC LIMIT 1";
+		this.entriesSql = "SELECT id, klass, type, data, everyone, origin, cause FROM " + scribe
 				+ " WHERE id > :after ORDER BY id LIMIT :limit";
 		this.entryClientsSql = "SELECT scribe_id, client FROM " + client
 				+ " WHERE scribe_id > :after AND scribe_id <= :last";
@@ -271,6 +280,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 			ps.setString(4, MessageCodec.writeTree(scribe.data()));
 			ps.setBoolean(5, entry.recipients().isEveryone());
 			ps.setString(6, entry.origin());
+			ps.setString(7, (entry.cause() != null) ? entry.cause().text() : null);
 		});
 		if (!clients.isEmpty()) {
 			this.jdbcTemplate.batchUpdate(this.insertClientSql, clients, BATCH_SIZE,
@@ -286,13 +296,13 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
-	public List<Scribe> read(String client, long after, int limit) {
-		Assert.notNull(client, "Client must not be null");
+	public List<Scribe> read(Reader reader, long after, int limit) {
+		Assert.notNull(reader, "Reader must not be null");
 		if (limit <= 0) {
 			return List.of();
 		}
-		return this.jdbcClient.sql(this.readSql)
-			.param("client", client)
+		return this.jdbcClient.sql(reader.own() ? this.readWithOwnSql : this.readSql)
+			.param("client", reader.client())
 			.param("after", after)
 			.param("limit", limit)
 			.query(JdbcScribeLog::scribe)
@@ -313,7 +323,8 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		List<Object[]> rows = this.jdbcClient.sql(this.entriesSql)
 			.param("after", after)
 			.param("limit", limit)
-			.query((rs, row) -> new Object[] { scribe(rs, row), rs.getBoolean("everyone"), rs.getString("origin") })
+			.query((rs, row) -> new Object[] { scribe(rs, row), rs.getBoolean("everyone"), rs.getString("origin"),
+					rs.getString("cause") })
 			.list();
 		if (rows.isEmpty()) {
 			return List.of();
@@ -331,15 +342,19 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 			Scribe scribe = (Scribe) row[0];
 			List<String> listed = clients.getOrDefault(scribe.id(), List.of());
 			Recipients recipients = ((Boolean) row[1]) ? Recipients.allExcept(listed) : Recipients.only(listed);
-			entries.add(new ScribeEntry(scribe, recipients, (String) row[2]));
+			entries.add(new ScribeEntry(scribe, recipients, (String) row[2], Cause.parse((String) row[3])));
 		}
 		return entries;
 	}
 
 	@Override
-	public long lastId(String client) {
-		Assert.notNull(client, "Client must not be null");
-		return this.jdbcClient.sql(this.lastIdSql).param("client", client).query(Long.class).optional().orElse(0L);
+	public long lastId(Reader reader) {
+		Assert.notNull(reader, "Reader must not be null");
+		return this.jdbcClient.sql(reader.own() ? this.lastIdWithOwnSql : this.lastIdSql)
+			.param("client", reader.client())
+			.query(Long.class)
+			.optional()
+			.orElse(0L);
 	}
 
 	@Override

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
@@ -53,6 +54,8 @@ import org.springframework.util.Assert;
  *                                 "origin":"dave","everyone":false,"clients":["carol","dave"]}'
  * ZADD    syncro:log:client:carol 18 18         -- ids of the scribes for only some clients,
  *                                               -- one sorted set per client meant but the origin
+ * ZADD    syncro:log:own:dave 18 18             -- ids of the scribes that reach their origin:
+ *                                               -- what a protocol v2 reader takes besides
  * SET     syncro:log:append:&lt;uuid&gt; 18 PX 600000  -- this append's outcome, kept ten minutes
  * SET     syncro:log:relayed '41,42'            -- a relayed append only: the outbox positions
  *                                               -- of the transactions it appended
@@ -124,9 +127,10 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	 * ARGV: the channel, the number of scribes, how long to keep the token in
 	 * milliseconds, the positions the last relayed append must have left ('-' when this is
 	 * not a relayed append), the positions to leave, then for each scribe its body, its
-	 * blocked list ('' if none) and the number of its listed clients (-1 when it is for
-	 * everyone). Returns the last id, or -1 when the last relayed positions were not the
-	 * ones expected.
+	 * blocked list ('' if none), the number of its listed clients (-1 when it is for
+	 * everyone) and whether it reaches its origin (1, with the origin's own set as the key
+	 * after its listed clients' sets; 0 otherwise). Returns the last id, or -1 when the
+	 * last relayed positions were not the ones expected.
 	 */
 	static final RedisScript<Long> APPEND_SCRIPT = RedisScript.of("""
 			local done = redis.call('GET', KEYS[5])
@@ -144,18 +148,22 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 			local key = 7
 			for i = 1, count do
 				local id = last - count + i
-				redis.call('HSET', KEYS[2], id, ARGV[3 * i + 3])
-				local listed = tonumber(ARGV[3 * i + 5])
+				redis.call('HSET', KEYS[2], id, ARGV[4 * i + 2])
+				local listed = tonumber(ARGV[4 * i + 4])
 				if listed < 0 then
 					redis.call('ZADD', KEYS[3], id, id)
-					if ARGV[3 * i + 4] ~= '' then
-						redis.call('HSET', KEYS[4], id, ARGV[3 * i + 4])
+					if ARGV[4 * i + 3] ~= '' then
+						redis.call('HSET', KEYS[4], id, ARGV[4 * i + 3])
 					end
 				else
 					for j = 1, listed do
 						redis.call('ZADD', KEYS[key], id, id)
 						key = key + 1
 					end
+				end
+				if ARGV[4 * i + 5] == '1' then
+					redis.call('ZADD', KEYS[key], id, id)
+					key = key + 1
 				end
 			end
 			redis.call('SET', KEYS[5], last, 'PX', ARGV[3])
@@ -192,7 +200,8 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 
 	/**
 	 * Reads the scribes meant for a client after a position. KEYS: the bodies, the ids
-	 * for everyone, the blocked lists, the client's set. ARGV: the client, the position,
+	 * for everyone, the blocked lists, the client's set, and for a reader that takes its
+	 * own scribes too, its own set. ARGV: the client, the position,
 	 * the limit (at most 1000), the most ids for everyone to look at. Returns a cursor,
 	 * then id, body, id, body, … oldest first. The cursor is '' when the answer is
 	 * complete; otherwise the look-up stopped at that id, and a page that is not full
@@ -213,6 +222,16 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 				return true
 			end
 			local listed = redis.call('ZRANGEBYSCORE', KEYS[4], '(' .. ARGV[2], '+inf', 'LIMIT', 0, limit)
+			if KEYS[5] then
+				local own = redis.call('ZRANGEBYSCORE', KEYS[5], '(' .. ARGV[2], '+inf', 'LIMIT', 0, limit)
+				for i = 1, #own do
+					listed[#listed + 1] = own[i]
+				end
+				table.sort(listed, function(a, b) return tonumber(a) < tonumber(b) end)
+				while #listed > limit do
+					table.remove(listed)
+				end
+			end
 			-- Past a full page of listed ids, no id for everyone can make the answer.
 			local upper = '+inf'
 			if #listed == limit then
@@ -282,7 +301,8 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 
 	/**
 	 * The highest id a read could return to a client. KEYS: the ids for everyone, the
-	 * blocked lists, the client's set. ARGV: the client, where to start looking down
+	 * blocked lists, the client's set, and for a reader that takes its own scribes too,
+	 * its own set. ARGV: the client, where to start looking down
 	 * ('+inf' or '(' and an id), the most ids for everyone to look at. Returns the id, 0
 	 * if there is none, or minus the id to go on below when the look-up stopped early.
 	 */
@@ -300,6 +320,12 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 				return true
 			end
 			local listed = redis.call('ZREVRANGEBYSCORE', KEYS[3], '+inf', '-inf', 'LIMIT', 0, 1)
+			if KEYS[4] then
+				local own = redis.call('ZREVRANGEBYSCORE', KEYS[4], '+inf', '-inf', 'LIMIT', 0, 1)
+				if #own > 0 and (#listed == 0 or tonumber(own[1]) > tonumber(listed[1])) then
+					listed = own
+				end
+			end
 			local floor, scanned = '-inf', 0
 			if #listed > 0 then
 				floor = '(' .. listed[1]
@@ -453,7 +479,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		String token = UUID.randomUUID().toString();
 		List<String> keys = new ArrayList<>(
 				List.of(lastIdKey(), scribesKey(), everyoneKey(), blockedKey(), appendKey(token), relayedKey()));
-		List<String> arguments = new ArrayList<>(5 + 3 * count);
+		List<String> arguments = new ArrayList<>(5 + 4 * count);
 		arguments.add(channel());
 		arguments.add(Integer.toString(count));
 		arguments.add(Long.toString(TOKEN_KEPT.toMillis()));
@@ -483,6 +509,12 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 					keys.add(clientKey(client));
 				}
 			}
+			// readers that take their own scribes (protocol v2) find them in a set of their own
+			boolean reachesOrigin = origin != null && recipients.includes(origin);
+			arguments.add(reachesOrigin ? "1" : "0");
+			if (reachesOrigin) {
+				keys.add(ownKey(origin));
+			}
 		}
 		Long last = this.redis.execute(APPEND_SCRIPT, keys, arguments.toArray());
 		Assert.state(last != null, "The append script returned no id");
@@ -508,12 +540,16 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
-	public List<Scribe> read(String client, long after, int limit) {
-		Assert.notNull(client, "Client must not be null");
+	public List<Scribe> read(Reader reader, long after, int limit) {
+		Assert.notNull(reader, "Reader must not be null");
 		if (limit <= 0) {
 			return List.of();
 		}
-		List<String> keys = List.of(scribesKey(), everyoneKey(), blockedKey(), clientKey(client));
+		String client = reader.client();
+		List<String> keys = new ArrayList<>(List.of(scribesKey(), everyoneKey(), blockedKey(), clientKey(client)));
+		if (reader.own()) {
+			keys.add(ownKey(client));
+		}
 		List<Scribe> scribes = new ArrayList<>(Math.min(limit, SCRIBES_PER_READ));
 		String budget = Integer.toString(SCAN_BUDGET);
 		long position = after;
@@ -569,9 +605,13 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
-	public long lastId(String client) {
-		Assert.notNull(client, "Client must not be null");
-		List<String> keys = List.of(everyoneKey(), blockedKey(), clientKey(client));
+	public long lastId(Reader reader) {
+		Assert.notNull(reader, "Reader must not be null");
+		String client = reader.client();
+		List<String> keys = new ArrayList<>(List.of(everyoneKey(), blockedKey(), clientKey(client)));
+		if (reader.own()) {
+			keys.add(ownKey(client));
+		}
 		String budget = Integer.toString(SCAN_BUDGET);
 		String upper = "+inf";
 		while (true) {
@@ -736,6 +776,10 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 
 	private String clientKey(String client) {
 		return this.namespace + ":log:client:" + client;
+	}
+
+	private String ownKey(String client) {
+		return this.namespace + ":log:own:" + client;
 	}
 
 	private String relayedKey() {

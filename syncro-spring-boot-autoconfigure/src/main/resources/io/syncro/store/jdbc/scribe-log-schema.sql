@@ -24,8 +24,13 @@ CREATE TABLE IF NOT EXISTS %PREFIX%scribe (
 	type VARCHAR(16) NOT NULL,
 	data TEXT NOT NULL,
 	everyone BOOLEAN NOT NULL,
-	origin VARCHAR(64)
+	origin VARCHAR(64),
+	cause VARCHAR(100)
 );
+
+-- cause: the client scribe whose play recorded the scribe, as 'uid#id' (protocol v2 tells
+-- the client where its write landed)
+ALTER TABLE %PREFIX%scribe ADD COLUMN IF NOT EXISTS cause VARCHAR(100);
 
 -- The primary key serves the per-row look-up of a reader in every read.
 CREATE TABLE IF NOT EXISTS %PREFIX%scribe_client (

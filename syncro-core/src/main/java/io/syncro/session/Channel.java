@@ -1,0 +1,492 @@
+package io.syncro.session;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+
+import io.syncro.protocol.ErrorCodes;
+import io.syncro.protocol.FrameDecoder;
+import io.syncro.protocol.FrameEncoder;
+import io.syncro.protocol.Message;
+import io.syncro.protocol.MessageCodec;
+import io.syncro.protocol.SyncroException;
+import io.syncro.scribe.Scribe;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The protocol channel of one connection: it turns what the connection receives into
+ * messages (one per WebSocket frame, or cut from a byte stream by the 2-byte length
+ * prefix), refuses what is too large or over the rate limit, matches replies to the
+ * requests this side sent, and writes what this side sends through one queue, from one
+ * thread at a time, so that sends never interleave. It knows nothing of scribes, logs or
+ * sessions: requests go to its {@link Handler}.
+ * <p>
+ * A connection with more than {@code maxPending} messages waiting to be written is
+ * closed with 1013.
+ */
+final class Channel {
+
+	private static final Logger logger = LoggerFactory.getLogger(Channel.class);
+
+	private final String peer;
+
+	private final Connection connection;
+
+	private final EngineSettings settings;
+
+	private final Executor executor;
+
+	private final Handler handler;
+
+	private final AtomicBoolean closed = new AtomicBoolean();
+
+	private final Object inbound = new Object();
+
+	private @Nullable FrameDecoder decoder;
+
+	// messages (String) to write, in order, and at most one CloseAfterWrites at the end
+	private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+
+	// set when a close waits in the queue behind the messages before it: nothing more is
+	// handled meanwhile
+	private volatile boolean closeQueued;
+
+	private final AtomicInteger pending = new AtomicInteger();
+
+	private final AtomicInteger writers = new AtomicInteger();
+
+	private final AtomicLong requestIds = new AtomicLong();
+
+	private final Map<Long, CompletableFuture<Message>> awaiting = new ConcurrentHashMap<>();
+
+	private volatile long lastReceivedNanos = System.nanoTime();
+
+	// guarded by inbound; null when requests are not limited
+	private final @Nullable RateLimiter rateLimiter;
+
+	Channel(String peer, Connection connection, EngineSettings settings, Executor executor, Handler handler) {
+		this.peer = peer;
+		this.connection = connection;
+		this.settings = settings;
+		this.executor = executor;
+		this.handler = handler;
+		this.rateLimiter = settings.rateLimit().isLimited() ? new RateLimiter(settings.rateLimit(), System.nanoTime())
+				: null;
+	}
+
+	boolean isClosed() {
+		return this.closed.get();
+	}
+
+	int pendingMessages() {
+		return this.pending.get();
+	}
+
+	/**
+	 * When the peer last sent anything.
+	 * @return a {@link System#nanoTime()} reading
+	 */
+	long lastReceivedNanos() {
+		return this.lastReceivedNanos;
+	}
+
+	/**
+	 * The largest message worth sending in one piece on this connection, in UTF-8 bytes:
+	 * half of the smaller of this side's and the connection's limits.
+	 */
+	int messageBudget() {
+		return Math.min(this.settings.maxMessageBytes(), this.connection.maxMessageBytes()) / 2;
+	}
+
+	// Inbound
+
+	void receiveMessage(String text) {
+		synchronized (this.inbound) {
+			this.lastReceivedNanos = System.nanoTime();
+			if (this.closed.get() || this.closeQueued) {
+				return;
+			}
+			if (utf8Length(text) > this.settings.maxMessageBytes()) {
+				tooLarge();
+				return;
+			}
+			handle(text);
+		}
+	}
+
+	void receiveData(byte[] bytes, int offset, int length) {
+		synchronized (this.inbound) {
+			this.lastReceivedNanos = System.nanoTime();
+			if (this.decoder == null) {
+				this.decoder = new FrameDecoder(Math.min(FrameEncoder.MAX_FRAME_BYTES, this.settings.maxMessageBytes()));
+			}
+			for (FrameDecoder.Frame frame : this.decoder.feed(bytes, offset, length)) {
+				if (this.closed.get() || this.closeQueued) {
+					return;
+				}
+				SyncroException error = frame.error();
+				if (error == null) {
+					handle(frame.message());
+				}
+				else if (error.getCode() == ErrorCodes.TOO_LARGE) {
+					tooLarge();
+					return;
+				}
+				else {
+					send(error.toMessage(null));
+				}
+			}
+		}
+	}
+
+	private void tooLarge() {
+		// the 413 must reach the peer before the close, so the close waits behind it
+		this.closeQueued = true;
+		send(new SyncroException(ErrorCodes.TOO_LARGE,
+				"The message is larger than " + this.settings.maxMessageBytes() + " bytes.").toMessage(null));
+		enqueue(new CloseAfterWrites(1009, "Message too large"));
+	}
+
+	private void handle(String text) {
+		Message message;
+		try {
+			message = MessageCodec.decode(text, this.settings.inputLimits());
+		}
+		catch (MessageCodec.DecodeException ex) {
+			if (ex.isReply()) {
+				logger.debug("Dropped a malformed reply from {}: {}", this.peer, ex.getMessage());
+			}
+			else if (allowed(ex.getRequestId(), null)) {
+				send(ex.toMessage(ex.getRequestId()));
+			}
+			return;
+		}
+		catch (SyncroException ex) {
+			if (allowed(null, null)) {
+				send(ex.toMessage(null));
+			}
+			return;
+		}
+		if (message instanceof Message.Hello hello) {
+			this.handler.hello(hello);
+			return;
+		}
+		if (message instanceof Message.Response || message instanceof Message.Error) {
+			replied(message);
+			return;
+		}
+		Message.Request request = (Message.Request) message;
+		if (!allowed(request.id(), (request instanceof Message.AddScribe add) ? scribeIdOf(add.scribe()) : null)) {
+			return;
+		}
+		try {
+			send(this.handler.request(request));
+		}
+		catch (SyncroException ex) {
+			send(ex.toMessage(request.id()));
+		}
+		catch (RuntimeException ex) {
+			logger.error("Answering a {} from {} failed", request.type(), this.peer, ex);
+			send(new Message.Error(request.id(), ErrorCodes.INTERNAL_ERROR, "An internal error occurred.", null, null));
+		}
+	}
+
+	/**
+	 * Takes a request, malformed or not, from the rate limit; one over it is answered 429
+	 * (with the scribe's id on an {@code add_scribe}, as it settles nothing), and a peer
+	 * that goes on is closed with 1008 once the 429 is written.
+	 * @return whether to handle the request
+	 */
+	private boolean allowed(@Nullable Long requestId, @Nullable Long scribeId) {
+		RateLimiter limiter = this.rateLimiter;
+		if (limiter == null) {
+			return true;
+		}
+		RateLimiter.Outcome outcome = limiter.acquire(System.nanoTime());
+		if (outcome == RateLimiter.Outcome.ALLOWED) {
+			return true;
+		}
+		send(new Message.Error(requestId, ErrorCodes.RATE_LIMITED, "Too many requests; slow down and retry later.",
+				scribeId, null));
+		if (outcome == RateLimiter.Outcome.ABUSIVE) {
+			logger.info("Closing the connection to {}: it went on sending over its rate limit", this.peer);
+			closeAfterWrites(1008, "Rate limit exceeded");
+		}
+		return false;
+	}
+
+	private static @Nullable Long scribeIdOf(JsonNode scribe) {
+		try {
+			return Scribe.idOf(scribe);
+		}
+		catch (SyncroException ex) {
+			return null;
+		}
+	}
+
+	private void replied(Message reply) {
+		if (reply instanceof Message.Error error && error.id() == null) {
+			logger.debug("{} reported error {}: {}", this.peer, error.code(), error.message());
+			this.handler.unsolicitedError(error);
+			return;
+		}
+		long id = (reply instanceof Message.Response response) ? response.id() : ((Message.Error) reply).id();
+		CompletableFuture<Message> future = this.awaiting.remove(id);
+		if (future != null) {
+			future.complete(reply);
+		}
+		else {
+			this.handler.untrackedReply(id, reply);
+		}
+	}
+
+	// Requests of this side
+
+	/**
+	 * An id for a request whose reply this side follows itself, through
+	 * {@link Handler#untrackedReply}, rather than with a future and a timeout each (a
+	 * push, of which there are many).
+	 * @return the next request id
+	 */
+	long nextRequestId() {
+		return this.requestIds.incrementAndGet();
+	}
+
+	/**
+	 * Sends a request and follows its reply.
+	 * @param build writes the request's text for the id it gets
+	 * @return the reply; fails when the connection closes or the request times out
+	 */
+	CompletableFuture<Message> requestText(LongFunction<String> build) {
+		long id = this.requestIds.incrementAndGet();
+		CompletableFuture<Message> reply = track(id);
+		enqueue(build.apply(id));
+		return reply;
+	}
+
+	/**
+	 * Sends a request and follows its reply.
+	 * @param build the request for the id it gets
+	 * @return the reply; fails when the connection closes or the request times out
+	 */
+	CompletableFuture<Message> request(LongFunction<Message.Request> build) {
+		return requestText((id) -> MessageCodec.encode(build.apply(id)));
+	}
+
+	private CompletableFuture<Message> track(long id) {
+		CompletableFuture<Message> reply = new CompletableFuture<>();
+		if (this.closed.get()) {
+			reply.completeExceptionally(gone());
+			return reply;
+		}
+		this.awaiting.put(id, reply);
+		reply.orTimeout(this.settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+			.whenComplete((result, failure) -> this.awaiting.remove(id));
+		return reply;
+	}
+
+	private static SyncroException gone() {
+		return new SyncroException(ErrorCodes.INTERNAL_ERROR, "The connection was closed.");
+	}
+
+	// Outbound
+
+	void send(@Nullable Message message) {
+		if (message != null) {
+			if (message instanceof Message.Error error) {
+				this.handler.errorSent(error.code());
+			}
+			enqueue(MessageCodec.encode(message));
+		}
+	}
+
+	/**
+	 * Sends a message already written by {@link MessageCodec}.
+	 * @param text the message's JSON text
+	 */
+	void sendText(String text) {
+		enqueue(text);
+	}
+
+	/**
+	 * Closes the connection once what was queued before is written; nothing received
+	 * meanwhile is handled.
+	 */
+	void closeAfterWrites(int code, String reason) {
+		this.closeQueued = true;
+		enqueue(new CloseAfterWrites(code, reason));
+	}
+
+	private void enqueue(Object item) {
+		if (this.closed.get()) {
+			return;
+		}
+		if (this.pending.incrementAndGet() > this.settings.maxPending()) {
+			logger.info("Closing the connection to {}: more than {} messages pending", this.peer,
+					this.settings.maxPending());
+			close(1013, "Too many messages pending; reconnect and sync");
+			return;
+		}
+		this.queue.add(item);
+		if (this.writers.getAndIncrement() == 0) {
+			try {
+				this.executor.execute(this::write);
+			}
+			catch (RejectedExecutionException ex) {
+				close(1001, "Server going away");
+			}
+		}
+	}
+
+	private void write() {
+		int missed = 1;
+		do {
+			Object item;
+			while ((item = this.queue.poll()) != null) {
+				this.pending.decrementAndGet();
+				if (item instanceof CloseAfterWrites closing) {
+					try {
+						this.connection.flush();
+					}
+					catch (IOException | RuntimeException ex) {
+						logger.debug("Sending to {} failed before closing", this.peer, ex);
+					}
+					close(closing.code(), closing.reason());
+					return;
+				}
+				try {
+					this.connection.send((String) item);
+				}
+				catch (IOException | RuntimeException ex) {
+					logger.debug("Sending to {} failed; closing", this.peer, ex);
+					close(1011, "Send failed");
+					return;
+				}
+			}
+			try {
+				this.connection.flush();
+			}
+			catch (IOException | RuntimeException ex) {
+				logger.debug("Sending to {} failed; closing", this.peer, ex);
+				close(1011, "Send failed");
+				return;
+			}
+			missed = this.writers.addAndGet(-missed);
+		}
+		while (missed != 0);
+	}
+
+	/**
+	 * Closes the connection and ends the channel.
+	 */
+	void close(int code, String reason) {
+		if (end()) {
+			try {
+				this.connection.close(code, reason);
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Closing the connection to {} failed", this.peer, ex);
+			}
+		}
+	}
+
+	/**
+	 * Ends the channel whose connection was closed by the transport or the peer.
+	 */
+	void closed() {
+		end();
+	}
+
+	private boolean end() {
+		if (!this.closed.compareAndSet(false, true)) {
+			return false;
+		}
+		this.queue.clear();
+		this.pending.set(0);
+		SyncroException gone = gone();
+		this.awaiting.values().forEach((future) -> future.completeExceptionally(gone));
+		this.awaiting.clear();
+		this.handler.ended();
+		return true;
+	}
+
+	static int utf8Length(String text) {
+		if (text.length() * 3L <= Integer.MAX_VALUE && text.length() <= 65535) {
+			int bytes = 0;
+			for (int i = 0; i < text.length(); i++) {
+				char c = text.charAt(i);
+				bytes += (c < 0x80) ? 1 : (c < 0x800) ? 2 : Character.isSurrogate(c) ? 2 : 3;
+			}
+			return bytes;
+		}
+		return text.getBytes(StandardCharsets.UTF_8).length;
+	}
+
+	/**
+	 * What the channel hands on: the peer's requests, its errors that answer nothing of
+	 * this side's, and the end of the connection.
+	 */
+	interface Handler {
+
+		/**
+		 * Answers a request of the peer.
+		 * @param request the request
+		 * @return the reply to send now, or {@code null} when it is sent later or was sent
+		 * @throws SyncroException to answer with that error
+		 */
+		@Nullable Message request(Message.Request request);
+
+		/**
+		 * Takes an error of the peer that answers no request of this side, such as a
+		 * client's report on a scribe the server pulled.
+		 * @param error the error
+		 */
+		void unsolicitedError(Message.Error error);
+
+		/**
+		 * Takes a reply to a request sent with an id from {@link #nextRequestId()}, or a
+		 * late reply to one that timed out.
+		 * @param id the id of the request it answers
+		 * @param reply the reply
+		 */
+		void untrackedReply(long id, Message reply);
+
+		/**
+		 * Takes the server's {@code hello} (protocol v2).
+		 * @param hello the hello
+		 */
+		void hello(Message.Hello hello);
+
+		/**
+		 * Told that an error was sent to the peer, for metrics.
+		 * @param code the error code
+		 */
+		void errorSent(int code);
+
+		/**
+		 * Told once, when the channel ends.
+		 */
+		void ended();
+
+	}
+
+	/**
+	 * A queue entry that closes the connection once the messages before it are written.
+	 */
+	private record CloseAfterWrites(int code, String reason) {
+	}
+
+}

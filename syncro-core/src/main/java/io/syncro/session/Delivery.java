@@ -1,0 +1,325 @@
+package io.syncro.session;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.syncro.protocol.Message;
+import io.syncro.protocol.MessageCodec;
+import io.syncro.scribe.Reader;
+import io.syncro.scribe.Scribe;
+import tools.jackson.databind.node.BooleanNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.LongNode;
+
+/**
+ * What a server sends one client from its log: the answers to the client's {@code sync},
+ * then, once the client is in sync, live pushes from the client's position, in strictly
+ * increasing id order, none skipped and none twice (PROTOCOL.md section 5).
+ * <p>
+ * Pushes are driven by the session's position in the log, not by a queue of what was
+ * appended: woken by an append, the delivery reads the log after the last scribe it sent,
+ * and sends while fewer than {@code window} pushes wait for the client's answer. A burst
+ * of any size therefore waits in the log, not in memory; a client that answers nothing
+ * within the request timeout is closed with 1013 by {@link #checkAnswers}.
+ * <p>
+ * On a protocol v2 connection, pushes carry several scribes each ({@code add_scribes}),
+ * the client's own scribes included, and the answer to a client's played
+ * {@code add_scribe} says where its play landed; it is sent once every scribe up to that
+ * id meant for the client was sent ({@link #answerLanded}).
+ */
+final class Delivery {
+
+	/** The most scribes in one v2 push. */
+	static final int SCRIBES_PER_PUSH = 100;
+
+	private final Channel channel;
+
+	private final Feed feed;
+
+	private final Reader reader;
+
+	private final boolean batched;
+
+	private final int window;
+
+	private final int batchSize;
+
+	private final Object lock = new Object();
+
+	// guarded by lock
+	private boolean live;
+
+	// guarded by lock: the highest scribe id sent, by push or sync answer
+	private long sentUpTo;
+
+	// guarded by lock: the position up to which the log was read for this client
+	private long scanned;
+
+	// guarded by lock: the unanswered pushes, oldest first
+	private final ArrayDeque<Push> unanswered = new ArrayDeque<>();
+
+	// guarded by lock: answers waiting until scribes up to their key were sent
+	private final TreeMap<Long, List<String>> parked = new TreeMap<>();
+
+	private final java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
+
+	Delivery(Channel channel, Feed feed, Reader reader, boolean batched, int window, int batchSize) {
+		this.channel = channel;
+		this.feed = feed;
+		this.reader = reader;
+		this.batched = batched;
+		this.window = window;
+		this.batchSize = batchSize;
+	}
+
+	boolean isLive() {
+		synchronized (this.lock) {
+			return this.live;
+		}
+	}
+
+	/**
+	 * Answers the client's {@code sync}: the scribes meant for it after {@code from}, in a
+	 * batch that fits the batch size and the message budget; the connection goes live with
+	 * the first answer that has no {@code more}.
+	 * @param requestId the id of the client's {@code sync}
+	 * @param from the client's position
+	 * @return whether this answer made the connection live
+	 */
+	boolean answerSync(long requestId, long from) {
+		boolean wentLive = false;
+		synchronized (this.lock) {
+			long head = this.feed.head();
+			List<Scribe> scribes = this.feed.readComplete(this.reader, from, this.batchSize + 1);
+			boolean more = scribes.size() > this.batchSize;
+			List<String> answer = new ArrayList<>(Math.min(scribes.size(), this.batchSize));
+			int budget = this.channel.messageBudget();
+			long last = from;
+			for (Scribe scribe : scribes) {
+				String json = this.feed.json(scribe);
+				int size = Channel.utf8Length(json);
+				if (answer.size() == this.batchSize || (!answer.isEmpty() && size > budget)) {
+					more = true;
+					break;
+				}
+				answer.add(json);
+				budget -= size;
+				last = scribe.id();
+			}
+			this.channel.sendText(MessageCodec.syncAnswer(requestId, answer, more));
+			this.feed.syncAnswered(answer.size());
+			this.sentUpTo = Math.max(this.sentUpTo, last);
+			this.scanned = Math.max(this.scanned, more ? last : Math.max(last, head));
+			if (!more && !this.live) {
+				this.live = true;
+				wentLive = true;
+			}
+			releaseAnswers();
+		}
+		if (wentLive) {
+			wake();
+		}
+		return wentLive;
+	}
+
+	/**
+	 * Sends what the log holds for the client after what was sent, within the window. Runs
+	 * on the engine's delivery threads; wakes while it runs are not lost.
+	 */
+	void wake() {
+		if (this.wakeups.getAndIncrement() == 0) {
+			this.feed.deliver(this::deliver);
+		}
+	}
+
+	private void deliver() {
+		int missed = 1;
+		do {
+			pushNew();
+			missed = this.wakeups.addAndGet(-missed);
+		}
+		while (missed != 0);
+	}
+
+	private void pushNew() {
+		synchronized (this.lock) {
+			while (this.live && !this.channel.isClosed() && this.unanswered.size() < this.window) {
+				long head = this.feed.head();
+				int limit = this.batched ? SCRIBES_PER_PUSH : Math.min(this.batchSize, this.window - this.unanswered.size());
+				List<Scribe> scribes = this.feed.read(this.reader, this.sentUpTo, limit);
+				if (scribes.isEmpty()) {
+					this.scanned = Math.max(this.scanned, head);
+					releaseAnswers();
+					return;
+				}
+				int sent = this.batched ? pushBatch(scribes) : pushEach(scribes);
+				if (sent == scribes.size() && scribes.size() < limit) {
+					this.scanned = Math.max(this.scanned, head);
+				}
+				releaseAnswers();
+			}
+		}
+	}
+
+	// called holding lock: one add_scribe per scribe, as protocol v1 pushes
+	private int pushEach(List<Scribe> scribes) {
+		for (Scribe scribe : scribes) {
+			long id = this.channel.nextRequestId();
+			this.unanswered.add(new Push(id, System.nanoTime()));
+			this.channel.sendText(MessageCodec.addScribe(id, this.feed.json(scribe)));
+			sent(scribe.id());
+		}
+		return scribes.size();
+	}
+
+	/**
+	 * Sends one {@code add_scribes} with the scribes up to the first parked answer's
+	 * landing, so that the answer goes out right behind the push that reaches it.
+	 */
+	// called holding lock
+	private int pushBatch(List<Scribe> scribes) {
+		Long stop = this.parked.isEmpty() ? null : this.parked.firstKey();
+		List<String> batch = new ArrayList<>(scribes.size());
+		int budget = this.channel.messageBudget();
+		long last = this.sentUpTo;
+		for (Scribe scribe : scribes) {
+			String json = this.feed.json(scribe);
+			int size = Channel.utf8Length(json);
+			if (!batch.isEmpty() && (size > budget || (stop != null && scribe.id() > stop))) {
+				break;
+			}
+			batch.add(json);
+			budget -= size;
+			last = scribe.id();
+		}
+		long id = this.channel.nextRequestId();
+		this.unanswered.add(new Push(id, System.nanoTime()));
+		this.channel.sendText(MessageCodec.addScribes(id, batch));
+		for (int i = 0; i < batch.size(); i++) {
+			sent(scribes.get(i).id());
+		}
+		this.scanned = Math.max(this.scanned, last);
+		return batch.size();
+	}
+
+	// called holding lock
+	private void sent(long scribeId) {
+		this.sentUpTo = scribeId;
+		this.scanned = Math.max(this.scanned, scribeId);
+		if (!this.channel.isClosed()) {
+			this.feed.pushed(scribeId);
+		}
+	}
+
+	/**
+	 * Takes the client's answer to a push: it answers that push and, answers being
+	 * cumulative, every push sent before it.
+	 * @param requestId the id of the push it answers
+	 */
+	void answered(long requestId) {
+		boolean opened;
+		synchronized (this.lock) {
+			boolean full = this.unanswered.size() >= this.window;
+			while (!this.unanswered.isEmpty() && this.unanswered.peekFirst().requestId() <= requestId) {
+				this.unanswered.pollFirst();
+			}
+			opened = full && this.unanswered.size() < this.window;
+		}
+		if (opened) {
+			wake();
+		}
+	}
+
+	/**
+	 * Whether the oldest unanswered push has waited longer than a timeout.
+	 * @param now a {@link System#nanoTime()} reading
+	 * @param timeoutNanos the request timeout
+	 * @return whether the client is overdue with an answer
+	 */
+	boolean checkAnswers(long now, long timeoutNanos) {
+		synchronized (this.lock) {
+			Push oldest = this.unanswered.peekFirst();
+			return oldest != null && now - oldest.sentNanos() > timeoutNanos;
+		}
+	}
+
+	/**
+	 * Answers a client's played {@code add_scribe} (protocol v2) with where its play
+	 * landed, once known and once every scribe up to the landing meant for the client was
+	 * sent (up to the log's head then, when the play appended nothing for the client or
+	 * its landing is not known).
+	 * @param requestId the id of the client's {@code add_scribe}
+	 * @param landing where the play landed; completes within the request timeout
+	 */
+	void answerLanded(long requestId, CompletableFuture<Landing> landing) {
+		landing.completeOnTimeout(Landing.UNKNOWN, this.feed.landingTimeoutMillis(), TimeUnit.MILLISECONDS)
+			.thenAccept((landed) -> {
+				String answer = MessageCodec.encode(new Message.Response(requestId, BooleanNode.TRUE, false,
+						!landed.isKnown() ? null
+								: landed.appended() ? LongNode.valueOf(landed.at()) : JsonNodeFactory.instance.nullNode()));
+				// an answer without a landing still waits for what the log held by then, so
+				// that the client has seen the change that made its write change nothing
+				long after = landed.appended() ? landed.at() : this.feed.head();
+				synchronized (this.lock) {
+					this.parked.computeIfAbsent(after, (at) -> new ArrayList<>()).add(answer);
+					releaseAnswers();
+				}
+			});
+	}
+
+	// called holding lock
+	private void releaseAnswers() {
+		while (!this.parked.isEmpty() && this.parked.firstKey() <= this.scanned) {
+			Map.Entry<Long, List<String>> answers = this.parked.pollFirstEntry();
+			answers.getValue().forEach(this.channel::sendText);
+		}
+	}
+
+	/**
+	 * A push waiting for its answer.
+	 */
+	private record Push(long requestId, long sentNanos) {
+	}
+
+	/**
+	 * What a delivery reads and reports, narrowed from the engine.
+	 */
+	interface Feed {
+
+		List<Scribe> read(Reader reader, long after, int limit);
+
+		List<Scribe> readComplete(Reader reader, long after, int limit);
+
+		/**
+		 * The highest scribe id announced as appended; every scribe up to it is in the log.
+		 * @return the id
+		 */
+		long head();
+
+		/**
+		 * A scribe's JSON, written once for every session that sends it.
+		 * @param scribe the scribe
+		 * @return its JSON text
+		 */
+		String json(Scribe scribe);
+
+		/**
+		 * Runs delivery work on the engine's delivery threads.
+		 * @param work the work
+		 */
+		void deliver(Runnable work);
+
+		long landingTimeoutMillis();
+
+		void syncAnswered(int scribes);
+
+		void pushed(long scribeId);
+
+	}
+
+}

@@ -1,0 +1,336 @@
+package io.syncro.session;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.syncro.protocol.ErrorCodes;
+import io.syncro.protocol.Message;
+import io.syncro.protocol.MessageCodec;
+import io.syncro.scribe.Reader;
+import io.syncro.scribe.Scribe;
+import io.syncro.store.ScribeLog;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What a client sends its server of its own scribes: the answer to the server's pull,
+ * then each scribe recorded since by {@code add_scribe}, following the outcome of each: a
+ * gap (409) resends from the id the server expects, a transient failure resends after a
+ * growing delay, and scribes the server settled on an earlier connection whose answers
+ * were lost with it are pushed again to learn their outcome (the server answers a
+ * duplicate with the outcome it had, PROTOCOL.md section 4).
+ * <p>
+ * In protocol v2 the pull is answered with no scribes: they all go by {@code add_scribe},
+ * whose answers say where each landed in the server's log.
+ */
+final class Pusher {
+
+	private static final Logger logger = LoggerFactory.getLogger(Pusher.class);
+
+	private static final long MAX_RETRY_DELAY_MILLIS = 30_000;
+
+	private final Channel channel;
+
+	private final ScribeLog own;
+
+	private final Reader reader;
+
+	private final Events events;
+
+	private final Executor executor;
+
+	private final int batchSize;
+
+	private final Object lock = new Object();
+
+	// guarded by lock
+	private boolean pushing;
+
+	// guarded by lock: the highest own scribe id sent on this connection
+	private long sentUpTo;
+
+	// guarded by lock: bumped when pushes restart from an earlier id, so that late
+	// replies to the pushes before it do not restart them again
+	private long generation;
+
+	// own scribes pushed again to learn the outcome their lost answers had
+	private final ConcurrentSkipListSet<Long> relearning = new ConcurrentSkipListSet<>();
+
+	// the highest mark the server pulled from on this connection
+	private final AtomicLong serverMark = new AtomicLong();
+
+	private final AtomicInteger wakeups = new AtomicInteger();
+
+	private volatile long retryDelayMillis = 100;
+
+	private volatile boolean landings;
+
+	Pusher(Channel channel, ScribeLog own, String peer, Events events, Executor executor, int batchSize) {
+		this.channel = channel;
+		this.own = own;
+		this.reader = Reader.of(peer);
+		this.events = events;
+		this.executor = executor;
+		this.batchSize = batchSize;
+	}
+
+	/**
+	 * Whether the server's pull was answered, so that this client's scribes go live.
+	 * @return whether pushing
+	 */
+	boolean isPushing() {
+		synchronized (this.lock) {
+			return this.pushing;
+		}
+	}
+
+	/**
+	 * Speaks protocol v2 from now on: the pull is answered with no scribes, and answers
+	 * say where each scribe landed.
+	 */
+	void speakV2() {
+		this.landings = true;
+	}
+
+	/**
+	 * Answers the server's pull: this client's scribes above the server's mark, in a
+	 * batch (none in v2); pushes start once a batch without {@code more} was sent.
+	 * @param requestId the id of the server's {@code sync}
+	 * @param from the server's mark for this client
+	 */
+	void answerPull(long requestId, long from) {
+		List<Scribe> unanswered = List.of();
+		if (from > 0) {
+			unanswered = unansweredUpTo(from);
+			unanswered.forEach((scribe) -> this.relearning.add(scribe.id()));
+			this.serverMark.accumulateAndGet(from, Math::max);
+			settleUpTo(from);
+		}
+		boolean started = false;
+		synchronized (this.lock) {
+			List<Scribe> scribes = this.landings ? List.of() : this.own.read(this.reader, from, this.batchSize + 1);
+			boolean more = scribes.size() > this.batchSize;
+			List<String> answer = new ArrayList<>();
+			int budget = this.channel.messageBudget();
+			long last = from;
+			for (Scribe scribe : scribes) {
+				String json = MessageCodec.writeTree(scribe.toJson());
+				int size = Channel.utf8Length(json);
+				if (answer.size() == this.batchSize || (!answer.isEmpty() && size > budget)) {
+					more = true;
+					break;
+				}
+				answer.add(json);
+				budget -= size;
+				last = scribe.id();
+			}
+			this.channel.sendText(MessageCodec.syncAnswer(requestId, answer, more));
+			this.sentUpTo = Math.max(this.sentUpTo, last);
+			if (!more && !this.pushing) {
+				this.pushing = true;
+				started = true;
+			}
+			unanswered.forEach(this::relearn);
+		}
+		if (started || !unanswered.isEmpty()) {
+			wake();
+		}
+	}
+
+	/**
+	 * This client's own scribes up to the server's mark that it sent on an earlier
+	 * connection: the server settled them, but their answers were lost with that
+	 * connection.
+	 */
+	private List<Scribe> unansweredUpTo(long from) {
+		long after;
+		synchronized (this.lock) {
+			after = this.sentUpTo;
+		}
+		if (after >= from) {
+			return List.of();
+		}
+		return this.own.read(this.reader, after, (int) Math.min(from - after, Integer.MAX_VALUE))
+			.stream()
+			.filter((scribe) -> scribe.id() <= from)
+			.toList();
+	}
+
+	/**
+	 * Tells that the server settled this client's scribes up to a mark, short of the
+	 * first one whose outcome is still being learnt.
+	 */
+	private void settleUpTo(long mark) {
+		Long first = this.relearning.isEmpty() ? null : this.relearning.first();
+		long upTo = (first != null) ? Math.min(mark, first - 1) : mark;
+		if (upTo > 0) {
+			this.events.settled(upTo, Landing.UNKNOWN);
+		}
+	}
+
+	// called holding lock
+	private void relearn(Scribe scribe) {
+		this.channel.requestText((id) -> MessageCodec.addScribe(id, MessageCodec.writeTree(scribe.toJson())))
+			.whenComplete((reply, failure) -> relearned(scribe, reply));
+	}
+
+	private void relearned(Scribe scribe, @Nullable Message reply) {
+		if (reply instanceof Message.Error error && ErrorCodes.isFinal(error.code())) {
+			this.events.refused(scribe.id(), error.code(), error.message());
+		}
+		else if (!(reply instanceof Message.Response)) {
+			if (reply != null && !this.channel.isClosed()) {
+				// a transient failure: ask again later; the connection's end leaves it pending
+				CompletableFuture.delayedExecutor(this.retryDelayMillis, TimeUnit.MILLISECONDS, this.executor)
+					.execute(() -> {
+						synchronized (this.lock) {
+							relearn(scribe);
+						}
+					});
+			}
+			return;
+		}
+		this.relearning.remove(scribe.id());
+		settleUpTo(this.serverMark.get());
+	}
+
+	/**
+	 * Pushes this client's scribes recorded after what was sent, once pushing started.
+	 */
+	void wake() {
+		if (this.wakeups.getAndIncrement() == 0) {
+			this.executor.execute(this::pushAll);
+		}
+	}
+
+	private void pushAll() {
+		int missed = 1;
+		do {
+			try {
+				pushNew();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Pushing own scribes failed; they go on the next connection", ex);
+				this.channel.close(1011, "Internal error");
+			}
+			missed = this.wakeups.addAndGet(-missed);
+		}
+		while (missed != 0);
+	}
+
+	private void pushNew() {
+		synchronized (this.lock) {
+			while (this.pushing && !this.channel.isClosed()) {
+				List<Scribe> scribes = this.own.read(this.reader, this.sentUpTo, this.batchSize);
+				for (Scribe scribe : scribes) {
+					push(scribe);
+					this.sentUpTo = scribe.id();
+				}
+				if (scribes.size() < this.batchSize) {
+					return;
+				}
+			}
+		}
+	}
+
+	// called holding lock
+	private void push(Scribe scribe) {
+		long generation = this.generation;
+		this.channel.requestText((id) -> MessageCodec.addScribe(id, MessageCodec.writeTree(scribe.toJson())))
+			.whenComplete((reply, failure) -> answered(scribe.id(), generation, reply));
+	}
+
+	/**
+	 * Follows the outcome of a scribe this client pushed: a gap makes it resend from the
+	 * id the server expects, a transient failure resends after a growing delay.
+	 */
+	private void answered(long scribeId, long generation, @Nullable Message reply) {
+		if (reply instanceof Message.Response response) {
+			this.retryDelayMillis = 100;
+			this.events.settled(scribeId, landingOf(response));
+			return;
+		}
+		if (reply instanceof Message.Error error && ErrorCodes.isFinal(error.code())) {
+			this.events.settled(scribeId, Landing.NONE);
+			this.events.refused(scribeId, error.code(), error.message());
+			return;
+		}
+		if (reply instanceof Message.Error error && error.code() == ErrorCodes.CONFLICT && error.expected() != null) {
+			resendFrom(error.expected(), generation);
+			wake();
+			return;
+		}
+		if (this.channel.isClosed()) {
+			return;
+		}
+		long delay = this.retryDelayMillis;
+		this.retryDelayMillis = Math.min(delay * 2, MAX_RETRY_DELAY_MILLIS);
+		CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, this.executor).execute(() -> {
+			resendFrom(scribeId, generation);
+			wake();
+		});
+	}
+
+	private Landing landingOf(Message.Response response) {
+		JsonNode at = response.at();
+		if (!this.landings || at == null) {
+			return Landing.UNKNOWN;
+		}
+		return at.isNull() ? Landing.NONE : new Landing(at.longValue());
+	}
+
+	/**
+	 * The server's pull ended at one of this client's scribes, which settled nothing (a
+	 * transient failure or a gap): the server will not pull again on this connection, so
+	 * the client retries it by push, from that scribe on, as it would a push that failed.
+	 * @param error the server's report, with the scribe's id
+	 */
+	void retryPulled(Message.Error error) {
+		long generation;
+		synchronized (this.lock) {
+			this.pushing = true;
+			generation = this.generation;
+		}
+		answered(error.scribe(), generation, error);
+	}
+
+	private void resendFrom(long scribeId, long generation) {
+		synchronized (this.lock) {
+			if (generation == this.generation) {
+				this.generation++;
+				this.sentUpTo = scribeId - 1;
+			}
+		}
+	}
+
+	/**
+	 * What the pusher tells of the outcome of this client's scribes.
+	 */
+	interface Events {
+
+		/**
+		 * The server settled this client's scribes up to an id.
+		 * @param scribeId the id
+		 * @param landing where the last of them landed, when the server said so (v2)
+		 */
+		void settled(long scribeId, Landing landing);
+
+		/**
+		 * The server refused one of this client's scribes for good.
+		 * @param scribeId the scribe's id
+		 * @param code the error code
+		 * @param message the server's sentence
+		 */
+		void refused(long scribeId, int code, String message);
+
+	}
+
+}
