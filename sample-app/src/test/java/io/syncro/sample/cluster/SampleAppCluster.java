@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.testing.WireMessages;
 import io.syncro.sample.SampleApplication;
 import io.syncro.store.jdbc.JdbcScribeOutbox;
 import io.syncro.testing.PostgresServer;
@@ -121,7 +122,7 @@ final class SampleAppCluster implements AutoCloseable {
 			throw new AssertionError(method + " " + path + " on node " + node + " answered " + response.statusCode()
 					+ " instead of " + status + ": " + response.body());
 		}
-		return response.body().isEmpty() ? SyncClient.json.nullNode() : MessageCodec.readTree(response.body());
+		return response.body().isEmpty() ? WireMessages.json.nullNode() : MessageCodec.readTree(response.body());
 	}
 
 	/**
