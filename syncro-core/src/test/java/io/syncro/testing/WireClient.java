@@ -67,6 +67,9 @@ public final class WireClient implements AutoCloseable {
 
 	private static final int MAX_PING_BYTES = 125;
 
+	/** The path of the endpoint, {@code syncro.path} by default. */
+	private static final String PATH = "/syncro";
+
 	private final String uid;
 
 	private final Builder options;
@@ -239,7 +242,8 @@ public final class WireClient implements AutoCloseable {
 		}
 		try {
 			if (!sendText(MessageCodec.writeTree(message))) {
-				request.reply().completeExceptionally(new IllegalStateException(this.uid + " could not send " + message));
+				String failure = this.uid + " could not send " + message;
+				request.reply().completeExceptionally(new IllegalStateException(failure));
 			}
 		}
 		catch (IllegalStateException ex) {
@@ -679,8 +683,6 @@ public final class WireClient implements AutoCloseable {
 
 		private final URI server;
 
-		private String path = "/syncro";
-
 		private final Map<String, String> headers = new LinkedHashMap<>();
 
 		private WireVersion version = WireVersion.V1;
@@ -711,7 +713,6 @@ public final class WireClient implements AutoCloseable {
 
 		private Builder(Builder original) {
 			this.server = original.server;
-			this.path = original.path;
 			this.headers.putAll(original.headers);
 			this.version = original.version;
 			this.pullAnswer = original.pullAnswer;
@@ -729,15 +730,6 @@ public final class WireClient implements AutoCloseable {
 			Builder copy = new Builder(this);
 			change.accept(copy);
 			return copy;
-		}
-
-		/**
-		 * The path of the Syncro endpoint; {@code /syncro} unless told otherwise.
-		 * @param path the path
-		 * @return a new builder
-		 */
-		public Builder path(String path) {
-			return with((copy) -> copy.path = path);
 		}
 
 		/**
@@ -876,7 +868,7 @@ public final class WireClient implements AutoCloseable {
 		 * @return the address, with the uid and the version asked for
 		 */
 		public URI endpoint(String uid) {
-			return this.server.resolve(this.path + "?client=" + URLEncoder.encode(uid, StandardCharsets.UTF_8)
+			return this.server.resolve(PATH + "?client=" + URLEncoder.encode(uid, StandardCharsets.UTF_8)
 					+ this.version.handshakeQuery());
 		}
 

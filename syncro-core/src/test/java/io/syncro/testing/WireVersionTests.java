@@ -57,7 +57,8 @@ class WireVersionTests {
 				Scribes.destroy(3, "Todo", "c"));
 		JsonNode fromMark = message("{\"type\":\"sync\",\"id\":1,\"from\":1}");
 		JsonNode fromNull = message("{\"type\":\"sync\",\"id\":1,\"from\":null}");
-		assertThat(Scribes.ids(WireVersion.V1.pullAnswer(fromMark, own).valueStream().toList())).containsExactly(2L, 3L);
+		List<JsonNode> aboveMark = WireVersion.V1.pullAnswer(fromMark, own).valueStream().toList();
+		assertThat(Scribes.ids(aboveMark)).containsExactly(2L, 3L);
 		assertThat(WireVersion.V1.pullAnswer(fromNull, own)).hasSize(3);
 		assertThat(WireVersion.V2.pullAnswer(fromNull, own)).isEqualTo(json.arrayNode());
 	}
