@@ -177,7 +177,7 @@ public final class ReconnectingClient implements AutoCloseable {
 			if (System.nanoTime() > deadline) {
 				throw new AssertionError(this.uid + " did not catch up within " + timeout);
 			}
-			sleep(10);
+			Processes.sleep(10);
 		}
 	}
 
@@ -226,7 +226,7 @@ public final class ReconnectingClient implements AutoCloseable {
 				return reply;
 			}
 			failures.errorReply(code);
-			sleep(RETRY_DELAY_MILLIS);
+			Processes.sleep(RETRY_DELAY_MILLIS);
 		}
 	}
 
@@ -240,7 +240,7 @@ public final class ReconnectingClient implements AutoCloseable {
 			if (System.nanoTime() > deadline) {
 				throw new AssertionError(this.uid + " found no connection to write on");
 			}
-			sleep(20);
+			Processes.sleep(20);
 		}
 	}
 
@@ -333,16 +333,6 @@ public final class ReconnectingClient implements AutoCloseable {
 		WireClient connection = gone.connection;
 		if (connection != null) {
 			connection.violations().forEach((violation) -> this.violations.add(this.uid + ": " + violation));
-		}
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
 		}
 	}
 
