@@ -70,7 +70,11 @@ public final class ReconnectingClient implements AutoCloseable {
 
 	private ReconnectingClient(WireClient.Builder server, String uid) {
 		this.uid = uid;
-		this.server = server.answerPullWith(List.of()).answerPulls(true).answerPushes(true)
+		// whatever the options say, a real client answers the pull and every push, and
+		// tries again soon when a node is away
+		this.server = server.answerPullWith(List.of())
+			.answerPulls(true)
+			.answerPushes(true)
 			.connectTimeout(Duration.ofSeconds(5));
 		this.timer = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "reconnecting-client-" + uid);
