@@ -16,7 +16,6 @@ import io.syncro.testing.PostgresServer;
 import io.syncro.testing.ReconnectingClient;
 import io.syncro.testing.RedisServer;
 import io.syncro.testing.Scribes;
-import io.syncro.testing.WireClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,6 @@ import tools.jackson.databind.JsonNode;
 
 import static io.syncro.sample.SampleRecords.page;
 import static io.syncro.sample.SampleRecords.todo;
-import static io.syncro.sample.SampleUsers.alice;
 import static io.syncro.testing.ReconnectingClient.fullSync;
 import static io.syncro.testing.ReconnectingClient.live;
 import static io.syncro.testing.Scribes.create;
@@ -67,18 +65,13 @@ class MultiNodeTests {
 		return name + "-" + uids.incrementAndGet();
 	}
 
-	/** Clients of a node, all the sample user alice. */
-	private static WireClient.Builder onNode(int node) {
-		return alice(cluster.port(node));
-	}
-
 	@Test
 	void concurrentWritesOnBothNodesReachClientsOfEitherNodeInOneOrderAndColdSyncsAgree() throws Exception {
 		String run = "run" + uids.incrementAndGet();
-		try (ReconnectingClient watcher1 = live(onNode(1), uid("watcher-on-1"));
-				ReconnectingClient watcher2 = live(onNode(2), uid("watcher-on-2"));
-				ReconnectingClient writer1 = live(onNode(1), uid("writer-on-1"));
-				ReconnectingClient writer2 = live(onNode(2), uid("writer-on-2"))) {
+		try (ReconnectingClient watcher1 = live(cluster.clients(1), uid("watcher-on-1"));
+				ReconnectingClient watcher2 = live(cluster.clients(2), uid("watcher-on-2"));
+				ReconnectingClient writer1 = live(cluster.clients(1), uid("writer-on-1"));
+				ReconnectingClient writer2 = live(cluster.clients(2), uid("writer-on-2"))) {
 			ExecutorService writers = Executors.newFixedThreadPool(4);
 			List<Future<List<String>>> writes = new ArrayList<>();
 			try {
@@ -98,8 +91,8 @@ class MultiNodeTests {
 				written.addAll(write.get());
 			}
 			// every write was acknowledged after its scribe was appended, so the log is complete
-			List<JsonNode> log = fullSync(onNode(1), uid("cold-on-1"));
-			assertThat(fullSync(onNode(2), uid("cold-on-2"))).isEqualTo(log);
+			List<JsonNode> log = fullSync(cluster.clients(1), uid("cold-on-1"));
+			assertThat(fullSync(cluster.clients(2), uid("cold-on-2"))).isEqualTo(log);
 			assertThat(ids(log)).isSorted().doesNotHaveDuplicates();
 			assertEveryWriteIsInTheLogOnce(log, run, written);
 
@@ -118,9 +111,9 @@ class MultiNodeTests {
 	@Test
 	void aPageWrittenOnOneNodeReachesOnlyItsOwnerOnTheOther() throws Exception {
 		String owner = uid("owner");
-		try (ReconnectingClient ownerOn2 = live(onNode(2), owner);
-				ReconnectingClient strangerOn1 = live(onNode(1), uid("stranger-on-1"));
-				ReconnectingClient strangerOn2 = live(onNode(2), uid("stranger-on-2"))) {
+		try (ReconnectingClient ownerOn2 = live(cluster.clients(2), owner);
+				ReconnectingClient strangerOn1 = live(cluster.clients(1), uid("stranger-on-1"));
+				ReconnectingClient strangerOn2 = live(cluster.clients(2), uid("stranger-on-2"))) {
 			// the owner writes through the REST API of node 1; its client on node 2 receives it
 			JsonNode page = cluster.expect(201, 1, "POST", "/api/pages",
 					"{\"owner\":\"" + owner + "\",\"title\":\"Written on node 1\",\"body\":\"b\"}");
@@ -128,7 +121,7 @@ class MultiNodeTests {
 			cluster.expect(200, 1, "PATCH", "/api/pages/" + byRest, "{\"title\":\"Renamed on node 1\"}");
 			// and through its own client on node 1, which gets no echo on any connection of its uid
 			String byClient = "page-" + UUID.randomUUID();
-			try (ReconnectingClient ownerOn1 = live(onNode(1), owner)) {
+			try (ReconnectingClient ownerOn1 = live(cluster.clients(1), owner)) {
 				assertThat(ownerOn1.addScribe(create(1, "Page", page(byClient, owner, "Mine", "text")),
 						new ReconnectingClient.Failures())
 					.path("result")
@@ -164,9 +157,9 @@ class MultiNodeTests {
 				assertThat(stranger.applied()).noneMatch((scribe) -> scribe.path("klass").asString().equals("Page"));
 			}
 			for (int node : List.of(1, 2)) {
-				assertThat(fullSync(onNode(node), uid("cold-stranger")))
+				assertThat(fullSync(cluster.clients(node), uid("cold-stranger")))
 					.noneMatch((scribe) -> scribe.path("klass").asString().equals("Page"));
-				assertThat(pages(fullSync(onNode(node), owner))).extracting(Scribes::recordId)
+				assertThat(pages(fullSync(cluster.clients(node), owner))).extracting(Scribes::recordId)
 					.containsExactly(byRest, byRest, byClient);
 			}
 		}

@@ -26,7 +26,6 @@ import io.syncro.testing.PostgresServer;
 import io.syncro.testing.ReconnectingClient;
 import io.syncro.testing.RedisServer;
 import io.syncro.testing.Scribes;
-import io.syncro.testing.WireClient;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +34,6 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import static io.syncro.sample.SampleRecords.todo;
-import static io.syncro.sample.SampleUsers.alice;
 import static io.syncro.sample.cluster.SampleAppProcess.sleep;
 import static io.syncro.testing.ReconnectingClient.fullSync;
 import static io.syncro.testing.ReconnectingClient.live;
@@ -92,9 +90,9 @@ class RedisRestartTests {
 	void writesDuringARedisRestartFailVisiblyAndEveryAcknowledgedOneReachesEveryClientExactlyOnce() throws Exception {
 		String run = "restart" + System.nanoTime();
 		Tally tally = new Tally();
-		List<Client> clients = List.of(new Client(1, live(onNode(1), "watcher-on-1")),
-				new Client(2, live(onNode(2), "watcher-on-2")), new Client(1, live(onNode(1), "writer-on-1")),
-				new Client(2, live(onNode(2), "writer-on-2")));
+		List<Client> clients = List.of(new Client(1, live(cluster.clients(1), "watcher-on-1")),
+				new Client(2, live(cluster.clients(2), "watcher-on-2")), new Client(1, live(cluster.clients(1), "writer-on-1")),
+				new Client(2, live(cluster.clients(2), "writer-on-2")));
 		AtomicBoolean stop = new AtomicBoolean();
 		ExecutorService writers = Executors.newFixedThreadPool(4);
 		try {
@@ -126,17 +124,17 @@ class RedisRestartTests {
 					await().atMost(Duration.ofSeconds(40))
 						.pollInterval(Duration.ofMillis(500))
 						.until(() -> ids(client.client.applied())
-							.equals(ids(fullSync(onNode(client.node), client.client.uid()))));
+							.equals(ids(fullSync(cluster.clients(client.node), client.client.uid()))));
 				}
 				catch (ConditionTimeoutException ex) {
 					diverged.add(client.client.uid());
 				}
 			}
-			List<JsonNode> log = fullSync(onNode(1), "auditor-on-1");
+			List<JsonNode> log = fullSync(cluster.clients(1), "auditor-on-1");
 			Counts counts = count(run, tally, log, clients);
 			System.out.println(counts);
 			assertThat(diverged).as("clients that did not converge on a full sync of their uid").isEmpty();
-			assertThat(fullSync(onNode(2), "auditor-on-2")).isEqualTo(log);
+			assertThat(fullSync(cluster.clients(2), "auditor-on-2")).isEqualTo(log);
 			assertThat(ids(log)).isSorted().doesNotHaveDuplicates();
 			for (Client client : clients) {
 				assertThat(client.client.applied()).isEqualTo(client.expected(log));
@@ -170,8 +168,8 @@ class RedisRestartTests {
 				awaitLatch(down);
 			}
 		});
-		try (ReconnectingClient writer = live(onNode(1), "crash-writer");
-				ReconnectingClient watcher = live(onNode(2), "crash-watcher")) {
+		try (ReconnectingClient writer = live(cluster.clients(1), "crash-writer");
+				ReconnectingClient watcher = live(cluster.clients(2), "crash-watcher")) {
 			ReconnectingClient.Failures failures = new ReconnectingClient.Failures();
 			JsonNode reply = writer.addScribe(create(1, "Todo", todo(record, "written as Redis crashed")), failures);
 			crash.join(30_000);
@@ -180,7 +178,7 @@ class RedisRestartTests {
 			// answered true: the write is settled, so its scribe reaches the log once Redis
 			// is back and the outbox has relayed it
 			await().atMost(Duration.ofSeconds(20))
-				.untilAsserted(() -> assertThat(fullSync(onNode(2), "crash-auditor-" + System.nanoTime()))
+				.untilAsserted(() -> assertThat(fullSync(cluster.clients(2), "crash-auditor-" + System.nanoTime()))
 					.extracting(Scribes::recordId)
 					.as("the log after client scribe 1 of crash-writer was answered true (attempts that failed: %s)",
 							failures)
@@ -188,11 +186,6 @@ class RedisRestartTests {
 			await().atMost(Duration.ofSeconds(20))
 				.untilAsserted(() -> assertThat(watcher.applied()).extracting(Scribes::recordId).contains(record));
 		}
-	}
-
-	/** Clients of a node, all the sample user alice. */
-	private static WireClient.Builder onNode(int node) {
-		return alice(cluster.port(node));
 	}
 
 	private static void awaitLatch(CountDownLatch latch) {

@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.syncro.protocol.MessageCodec;
-import io.syncro.testing.WireMessages;
 import io.syncro.sample.SampleApplication;
+import io.syncro.sample.SampleUsers;
 import io.syncro.store.jdbc.JdbcScribeOutbox;
 import io.syncro.testing.PostgresServer;
+import io.syncro.testing.WireClient;
+import io.syncro.testing.WireMessages;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -86,6 +88,15 @@ final class SampleAppCluster implements AutoCloseable {
 	 */
 	int port(int node) {
 		return this.ports.get(node - 1);
+	}
+
+	/**
+	 * Syncro clients of a node, all the sample user alice.
+	 * @param node the node, counted from 1
+	 * @return the clients' options
+	 */
+	WireClient.Builder clients(int node) {
+		return SampleUsers.alice(port(node));
 	}
 
 	/**
