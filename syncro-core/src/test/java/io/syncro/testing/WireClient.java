@@ -112,18 +112,18 @@ public final class WireClient implements AutoCloseable {
 	}
 
 	/**
-	 * Starts the options of clients of a Syncro server on this machine.
+	 * Clients of a Syncro server on this machine, with the default options.
 	 * @param port the server's port
-	 * @return the options, with the defaults
+	 * @return the options
 	 */
 	public static Builder to(int port) {
 		return to(URI.create("ws://localhost:" + port));
 	}
 
 	/**
-	 * Starts the options of clients of a Syncro server, or of a proxy in front of it.
+	 * Clients of a Syncro server, or of a proxy in front of it, with the default options.
 	 * @param server the server, as {@code ws://host:port}
-	 * @return the options, with the defaults
+	 * @return the options
 	 */
 	public static Builder to(URI server) {
 		return new Builder(server);
