@@ -1,12 +1,10 @@
 package io.syncro.sample;
 
-import java.net.http.WebSocketHandshakeException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.syncro.testing.WireClient;
 import io.syncro.web.SyncroWebSocketEndpoint;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,10 +16,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import static io.syncro.sample.RawClient.create;
-import static io.syncro.sample.RawClient.json;
+import static io.syncro.testing.Scribes.create;
+import static io.syncro.testing.WireMessages.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -65,11 +62,11 @@ class SampleAppLimitsTests {
 	void requestsOverTheRateAreAnswered429SettleNothingAndAConnectionThatGoesOnIsClosed1008() throws Exception {
 		String uid = uid("eager");
 		String id = "rated-" + uid;
-		try (RawClient eager = RawClient.connect(this.port, uid)) {
+		try (WireClient eager = alice().connect(uid)) {
 			for (int i = 0; i < 5; i++) {
-				assertThat(eager.request(json.objectNode().put("type", "noop")).path("result").asBoolean()).isTrue();
+				assertThat(eager.noop().path("result").asBoolean()).isTrue();
 			}
-			JsonNode refusedPing = eager.request(json.objectNode().put("type", "noop"));
+			JsonNode refusedPing = eager.noop();
 			assertThat(refusedPing.path("type").asString()).isEqualTo("error");
 			assertThat(refusedPing.path("code").asInt()).isEqualTo(429);
 			JsonNode refusedScribe = eager.addScribe(create(1, "Todo", todo(id)));
@@ -79,15 +76,15 @@ class SampleAppLimitsTests {
 
 			// the limit is per connection, and the refused scribe settled nothing: the
 			// server pulls from no mark and takes scribe 1 on a second connection
-			try (RawClient second = RawClient.connect(this.port, uid)) {
-				JsonNode pull = second.awaitMessage((message) -> message.path("type").asString().equals("sync"));
+			try (WireClient second = alice().connect(uid)) {
+				JsonNode pull = second.awaitPull();
 				assertThat(pull.path("from").isNull()).isTrue();
 				assertThat(second.addScribe(create(1, "Todo", todo(id))).path("result").asBoolean()).isTrue();
 				assertThat(this.todos.findById(id)).isPresent();
 			}
 
 			// two refusals so far; the fourth is one more than syncro.rate-limit.max-refused
-			assertThat(eager.request(json.objectNode().put("type", "noop")).path("code").asInt()).isEqualTo(429);
+			assertThat(eager.noop().path("code").asInt()).isEqualTo(429);
 			eager.sendText("{\"type\":\"noop\",\"id\":100}");
 			assertThat(eager.awaitClose()).isEqualTo(1008);
 			assertThat(eager.received()).filteredOn((message) -> message.path("code").asInt() == 429).hasSize(4);
@@ -97,15 +94,15 @@ class SampleAppLimitsTests {
 	@Test
 	void handshakesOverTheConnectionsPerUidAreRefused429() throws Exception {
 		String uid = uid("tabs");
-		try (RawClient first = RawClient.connect(this.port, uid); RawClient second = RawClient.connect(this.port, uid)) {
+		try (WireClient first = alice().connect(uid); WireClient second = alice().connect(uid)) {
 			awaitCounted(2);
-			assertThat(handshakeStatus(uid, RawClient.basic("alice"))).isEqualTo(429);
-			try (RawClient other = RawClient.connect(this.port, uid("other"))) {
+			assertThat(alice().handshakeStatus(uid)).isEqualTo(429);
+			try (WireClient other = alice().connect(uid("other"))) {
 				assertThat(other.sync(null).path("type").asString()).isEqualTo("response");
 			}
 			second.close();
 			awaitCounted(1);
-			try (RawClient third = RawClient.connect(this.port, uid)) {
+			try (WireClient third = alice().connect(uid)) {
 				assertThat(third.sync(null).path("type").asString()).isEqualTo("response");
 			}
 		}
@@ -113,26 +110,26 @@ class SampleAppLimitsTests {
 
 	@Test
 	void handshakesOverTheTotalConnectionsAreRefused503() throws Exception {
-		List<RawClient> open = new ArrayList<>();
+		List<WireClient> open = new ArrayList<>();
 		try {
 			for (int i = 0; i < 3; i++) {
-				open.add(RawClient.connect(this.port, uid("crowd")));
+				open.add(alice().connect(uid("crowd")));
 			}
 			awaitCounted(3);
-			assertThat(handshakeStatus(uid("late"), RawClient.basic("alice"))).isEqualTo(503);
+			assertThat(alice().handshakeStatus(uid("late"))).isEqualTo(503);
 			open.remove(0).close();
 			awaitCounted(2);
-			open.add(RawClient.connect(this.port, uid("later")));
+			open.add(alice().connect(uid("later")));
 			assertThat(open.get(2).sync(null).path("type").asString()).isEqualTo("response");
 		}
 		finally {
-			open.forEach(RawClient::close);
+			open.forEach(WireClient::close);
 		}
 	}
 
 	@Test
 	void scribeDataOverTheSizeOrNestingLimitIsRefused400ForGood() {
-		try (RawClient client = RawClient.connect(this.port, uid("big"))) {
+		try (WireClient client = alice().connect(uid("big"))) {
 			String id = "big-" + uids.incrementAndGet();
 			assertThat(badRequest(client.addScribe(create(1, "Todo", todo(id).put("title", "é".repeat(499)))), 1))
 				.isEqualTo("A scribe's data is larger than 1024 bytes.");
@@ -152,7 +149,7 @@ class SampleAppLimitsTests {
 	@Test
 	void rpcsOverTheNameOrArgumentLimitsAreRefused400() {
 		// five requests: the burst of syncro.rate-limit.burst
-		try (RawClient client = RawClient.connect(this.port, uid("rpc"))) {
+		try (WireClient client = alice().connect(uid("rpc"))) {
 			assertThat(client.rpc("Syncro", "m".repeat(16), json.arrayNode()).path("code").asInt()).isEqualTo(405);
 			assertThat(client.rpc("Syncro", "m".repeat(17), json.arrayNode()).path("message").asString())
 				.isEqualTo("An rpc method must have 1 to 16 characters.");
@@ -171,8 +168,8 @@ class SampleAppLimitsTests {
 
 	@Test
 	void uidsLongerThanTheLimitAreRefusedAtTheHandshake400() {
-		assertThat(handshakeStatus("u".repeat(21), RawClient.basic("alice"))).isEqualTo(400);
-		try (RawClient client = RawClient.connect(this.port, "u".repeat(20))) {
+		assertThat(alice().handshakeStatus("u".repeat(21))).isEqualTo(400);
+		try (WireClient client = alice().connect("u".repeat(20))) {
 			assertThat(client.sync(null).path("type").asString()).isEqualTo("response");
 		}
 	}
@@ -198,10 +195,8 @@ class SampleAppLimitsTests {
 		await().until(() -> this.endpoint.openConnections() == connections);
 	}
 
-	private int handshakeStatus(String uid, Map<String, String> headers) {
-		Throwable refusal = catchThrowable(() -> RawClient.connect(this.port, uid, headers, List.of()).close());
-		assertThat(refusal).isInstanceOf(CompletionException.class).hasCauseInstanceOf(WebSocketHandshakeException.class);
-		return ((WebSocketHandshakeException) refusal.getCause()).getResponse().statusCode();
+	private WireClient.Builder alice() {
+		return SampleUsers.alice(this.port);
 	}
 
 }

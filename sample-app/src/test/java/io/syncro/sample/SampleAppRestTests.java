@@ -6,6 +6,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.testing.Scribes;
+import io.syncro.testing.WireClient;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -78,14 +80,9 @@ class SampleAppRestTests {
 		// splitting a surrogate pair; the handler joins them
 		String body = "é✓😀 ".repeat(12_000);
 		String uid = "many-parts";
-		try (RawClient client = RawClient.connect(this.port, uid)) {
-			client.syncAll(null);
-			ObjectNode page = RawClient.json.objectNode()
-				.put("id", "long-page")
-				.put("owner", uid)
-				.put("title", "Long")
-				.put("body", body);
-			assertThat(client.addScribe(RawClient.create(1, "Page", page)).path("result").asBoolean()).isTrue();
+		try (WireClient client = SampleUsers.alice(this.port).live(uid)) {
+			ObjectNode page = SampleRecords.page("long-page", uid, "Long", body);
+			assertThat(client.addScribe(Scribes.create(1, "Page", page)).path("result").asBoolean()).isTrue();
 		}
 		JsonNode read = MessageCodec.readTree(call("GET", "/api/pages?owner=" + uid, null).body());
 		assertThat(read.get(0).path("body").asString()).isEqualTo(body);

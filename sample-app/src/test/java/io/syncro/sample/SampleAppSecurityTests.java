@@ -5,15 +5,11 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.testing.WireClient;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -21,10 +17,9 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import static io.syncro.sample.RawClient.create;
-import static io.syncro.sample.RawClient.json;
+import static io.syncro.sample.SampleUsers.signedIn;
+import static io.syncro.testing.Scribes.create;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -51,22 +46,22 @@ class SampleAppSecurityTests {
 
 	@Test
 	void handshakesWithoutValidCredentialsAreRefused401() {
-		assertThat(handshakeStatus(uid("anonymous"), Map.of())).isEqualTo(401);
-		assertThat(handshakeStatus(uid("guessing"), RawClient.basic("alice", "wrong"))).isEqualTo(401);
-		assertThat(handshakeStatus(uid("stranger"), RawClient.basic("mallory", "mallory-secret"))).isEqualTo(401);
-		assertThat(handshakeStatus(uid("forged"), Map.of("Cookie", "JSESSIONID=0123456789ABCDEF"))).isEqualTo(401);
+		assertThat(anonymous().handshakeStatus(uid("anonymous"))).isEqualTo(401);
+		assertThat(anonymous().basicAuth("alice", "wrong").handshakeStatus(uid("guessing"))).isEqualTo(401);
+		assertThat(anonymous().basicAuth("mallory", "mallory-secret").handshakeStatus(uid("stranger"))).isEqualTo(401);
+		assertThat(withSession("JSESSIONID=0123456789ABCDEF").handshakeStatus(uid("forged"))).isEqualTo(401);
 	}
 
 	@Test
 	void aClientUidBelongsToTheFirstUserWhoConnectsWithItAndAnotherIsRefused403() {
 		String aliceUid = uid("alice-laptop");
-		try (RawClient alice = RawClient.connectAs(this.port, "alice", aliceUid)) {
+		try (WireClient alice = signedIn("alice", this.port).connect(aliceUid)) {
 			assertThat(alice.sync(null).path("type").asString()).isEqualTo("response");
-			assertThat(handshakeStatus(aliceUid, RawClient.basic("bob"))).isEqualTo(403);
+			assertThat(signedIn("bob", this.port).handshakeStatus(aliceUid)).isEqualTo(403);
 		}
-		assertThat(handshakeStatus(aliceUid, RawClient.basic("bob"))).isEqualTo(403);
-		assertThat(handshakeStatus(aliceUid, RawClient.basic("carol"))).isEqualTo(403);
-		try (RawClient again = RawClient.connectAs(this.port, "alice", aliceUid)) {
+		assertThat(signedIn("bob", this.port).handshakeStatus(aliceUid)).isEqualTo(403);
+		assertThat(signedIn("carol", this.port).handshakeStatus(aliceUid)).isEqualTo(403);
+		try (WireClient again = signedIn("alice", this.port).connect(aliceUid)) {
 			assertThat(again.sync(null).path("type").asString()).isEqualTo("response");
 		}
 	}
@@ -75,10 +70,8 @@ class SampleAppSecurityTests {
 	void oneUsersPagesNeverReachAnotherUsersClientsByPushBySyncOrByRpc() throws Exception {
 		String aliceUid = uid("alice-phone");
 		String bobUid = uid("bob-phone");
-		try (RawClient alice = RawClient.connectAs(this.port, "alice", aliceUid);
-				RawClient bob = RawClient.connectAs(this.port, "bob", bobUid)) {
-			alice.syncAll(null);
-			bob.syncAll(null);
+		try (WireClient alice = signedIn("alice", this.port).live(aliceUid);
+				WireClient bob = signedIn("bob", this.port).live(bobUid)) {
 			String secret = "secret-" + uids.incrementAndGet();
 			String pageId = "page-" + secret;
 			assertThat(alice.addScribe(create(1, "Page", page(pageId, aliceUid, secret))).path("result").asBoolean())
@@ -116,15 +109,15 @@ class SampleAppSecurityTests {
 			// by push
 			assertThat(bob.received()).noneMatch((message) -> message.toString().contains(secret));
 			// by sync, from the start and from just before alice's page
-			assertThat(bob.syncAll(null)).isNotEmpty().noneMatch((scribe) -> scribe.toString().contains(secret));
-			assertThat(bob.syncAll(pageScribeId - 1)).noneMatch((scribe) -> scribe.path("id").asLong() == pageScribeId);
+			assertThat(bob.syncToEnd(null)).isNotEmpty().noneMatch((scribe) -> scribe.toString().contains(secret));
+			assertThat(bob.syncToEnd(pageScribeId - 1)).noneMatch((scribe) -> scribe.path("id").asLong() == pageScribeId);
 			// by rpc: his position counts none of her scribes, not even the latest
-			assertThat(bob.rpc("Syncro", "last_scribe_id", json.arrayNode()).path("result").asLong()).isEqualTo(markerId);
-			assertThat(alice.rpc("Syncro", "last_scribe_id", json.arrayNode()).path("result").asLong()).isEqualTo(latestId);
-			assertThat(alice.syncAll(null)).anyMatch((scribe) -> scribe.toString().contains(secret + " by the server"));
+			assertThat(bob.lastScribeId()).isEqualTo(markerId);
+			assertThat(alice.lastScribeId()).isEqualTo(latestId);
+			assertThat(alice.syncToEnd(null)).anyMatch((scribe) -> scribe.toString().contains(secret + " by the server"));
 
 			// nor can bob take alice's uid to read them, or write a Page for her client
-			assertThat(handshakeStatus(aliceUid, RawClient.basic("bob"))).isEqualTo(403);
+			assertThat(signedIn("bob", this.port).handshakeStatus(aliceUid)).isEqualTo(403);
 			JsonNode refused = bob.addScribe(create(1, "Page", page("p-" + secret, aliceUid, "planted")));
 			assertThat(refused.path("code").asInt()).isEqualTo(403);
 		}
@@ -152,35 +145,33 @@ class SampleAppSecurityTests {
 		assertThat(signedIn.path("user").asString()).isEqualTo("alice");
 
 		String uid = uid("alice-browser");
-		try (RawClient browser = RawClient.connect(this.port, uid, Map.of("Cookie", session), List.of())) {
+		try (WireClient browser = withSession(session).connect(uid)) {
 			assertThat(browser.sync(null).path("type").asString()).isEqualTo("response");
 		}
 		// bound to alice: bob's Basic credentials cannot take it over
-		assertThat(handshakeStatus(uid, RawClient.basic("bob"))).isEqualTo(403);
+		assertThat(signedIn("bob", this.port).handshakeStatus(uid)).isEqualTo(403);
 
 		HttpResponse<String> logout = send(HttpRequest.newBuilder(url("/logout"))
 			.header("Cookie", session)
 			.header(signedIn.path("csrf").path("header").asString(), signedIn.path("csrf").path("token").asString())
 			.POST(HttpRequest.BodyPublishers.noBody()));
 		assertThat(logout.statusCode()).isEqualTo(204);
-		assertThat(handshakeStatus(uid, Map.of("Cookie", session))).isEqualTo(401);
+		assertThat(withSession(session).handshakeStatus(uid)).isEqualTo(401);
 	}
 
 	@Test
 	void handshakesFromOriginsNotAllowedAreRefused403EvenWithValidCredentials() throws Exception {
-		assertThat(handshakeStatus(uid("hijacked"), with(RawClient.basic("alice"), "Origin", "https://evil.example")))
+		assertThat(signedIn("alice", this.port).origin("https://evil.example").handshakeStatus(uid("hijacked")))
 			.isEqualTo(403);
-		assertThat(handshakeStatus(uid("hijacked"), with(RawClient.basic("alice"), "Origin", "http://app.example.com")))
+		assertThat(signedIn("alice", this.port).origin("http://app.example.com").handshakeStatus(uid("hijacked")))
 			.isEqualTo(403);
 		// a page on another site riding on a signed-in user's session cookie
 		String session = loginAs("bob");
-		assertThat(handshakeStatus(uid("hijacked"), Map.of("Cookie", session, "Origin", "https://evil.example")))
-			.isEqualTo(403);
-		try (RawClient allowed = RawClient.connect(this.port, uid("allowed"),
-				Map.of("Cookie", session, "Origin", "https://app.example.com"), List.of())) {
+		assertThat(withSession(session).origin("https://evil.example").handshakeStatus(uid("hijacked"))).isEqualTo(403);
+		try (WireClient allowed = withSession(session).origin("https://app.example.com").connect(uid("allowed"))) {
 			assertThat(allowed.sync(null).path("type").asString()).isEqualTo("response");
 		}
-		try (RawClient noOrigin = RawClient.connectAs(this.port, "bob", uid("app"))) {
+		try (WireClient noOrigin = signedIn("bob", this.port).connect(uid("app"))) {
 			assertThat(noOrigin.sync(null).path("type").asString()).isEqualTo("response");
 		}
 	}
@@ -228,20 +219,18 @@ class SampleAppSecurityTests {
 			.orElseThrow(() -> new AssertionError("No session cookie in " + response.headers().map()));
 	}
 
-	private static Map<String, String> with(Map<String, String> headers, String name, String value) {
-		Map<String, String> all = new HashMap<>(headers);
-		all.put(name, value);
-		return all;
-	}
-
 	private static ObjectNode page(String id, String owner, String title) {
-		return json.objectNode().put("id", id).put("owner", owner).put("title", title).put("body", "private");
+		return SampleRecords.page(id, owner, title, "private");
 	}
 
-	private int handshakeStatus(String uid, Map<String, String> headers) {
-		Throwable refusal = catchThrowable(() -> RawClient.connect(this.port, uid, headers, List.of()).close());
-		assertThat(refusal).isInstanceOf(CompletionException.class).hasCauseInstanceOf(WebSocketHandshakeException.class);
-		return ((WebSocketHandshakeException) refusal.getCause()).getResponse().statusCode();
+	/** Clients that sign in with nothing. */
+	private WireClient.Builder anonymous() {
+		return WireClient.to(this.port);
+	}
+
+	/** Clients that sign in with a session cookie, as a browser does. */
+	private WireClient.Builder withSession(String cookie) {
+		return anonymous().header("Cookie", cookie);
 	}
 
 	private JsonNode post(String path, String body) throws Exception {

@@ -3,13 +3,11 @@ package io.syncro.sample;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocketHandshakeException;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.testing.WireClient;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -18,12 +16,12 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import static io.syncro.sample.RawClient.create;
-import static io.syncro.sample.RawClient.destroy;
-import static io.syncro.sample.RawClient.json;
-import static io.syncro.sample.RawClient.update;
+import static io.syncro.sample.SampleRecords.todo;
+import static io.syncro.testing.Scribes.create;
+import static io.syncro.testing.Scribes.destroy;
+import static io.syncro.testing.Scribes.update;
+import static io.syncro.testing.WireMessages.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Walks PROTOCOL.md end to end against the sample app on a real Tomcat, with real
@@ -42,33 +40,31 @@ class SampleAppSyncTests {
 	@Autowired
 	private io.syncro.sample.todo.TodoRepository todos;
 
-	private RawClient live(String uid) {
-		RawClient client = RawClient.connect(this.port, uid);
-		client.syncAll(null);
-		return client;
+	private WireClient.Builder alice() {
+		return SampleUsers.alice(this.port);
+	}
+
+	private WireClient live(String uid) {
+		return alice().live(uid);
 	}
 
 	private static String uid(String name) {
 		return name + "-" + uids.incrementAndGet();
 	}
 
-	private static ObjectNode todo(String id, String title) {
-		return json.objectNode().put("id", id).put("title", title).put("done", false);
-	}
-
 	private static ObjectNode page(String id, String owner, String title) {
-		return json.objectNode().put("id", id).put("owner", owner).put("title", title).put("body", "text");
+		return SampleRecords.page(id, owner, title, "text");
 	}
 
 	@Test
 	void clientChangesReachOtherClientsLiveWithoutEcho() {
-		try (RawClient a = live(uid("a")); RawClient b = live(uid("b"))) {
+		try (WireClient a = live(uid("a")); WireClient b = live(uid("b"))) {
 			String id = "todo-" + uids.incrementAndGet();
 			assertThat(a.addScribe(create(1, "Todo", todo(id, "Buy milk"))).path("result").asBoolean()).isTrue();
 			assertThat(a.addScribe(update(2, "Todo", id, json.objectNode().put("done", true))).path("result").asBoolean())
 				.isTrue();
 			assertThat(a.addScribe(destroy(3, "Todo", id)).path("result").asBoolean()).isTrue();
-			b.awaitPushes(3);
+			b.awaitPushed((scribe) -> true, 3);
 			List<JsonNode> pushed = b.pushed().stream().filter((scribe) -> scribe.toString().contains(id)).toList();
 			assertThat(pushed).extracting((scribe) -> scribe.path("type").asString())
 				.containsExactly("create", "update", "destroy");
@@ -80,7 +76,7 @@ class SampleAppSyncTests {
 
 	@Test
 	void restChangesReachClientsWithOnlyChangedAttributes() throws Exception {
-		try (RawClient a = live(uid("a"))) {
+		try (WireClient a = live(uid("a"))) {
 			JsonNode created = http("POST", "/api/todos", "{\"title\":\"From REST\"}", 201);
 			String id = created.path("id").asString();
 			http("PATCH", "/api/todos/" + id, "{\"done\":true}", 200);
@@ -100,16 +96,16 @@ class SampleAppSyncTests {
 		for (int i = 0; i < 12; i++) {
 			http("POST", "/api/todos", "{\"title\":\"" + marker + " " + i + "\"}", 201);
 		}
-		try (RawClient c = RawClient.connect(this.port, uid("c"))) {
+		try (WireClient c = alice().connect(uid("c"))) {
 			JsonNode first = c.sync(null);
 			assertThat(first.path("result")).hasSize(5);
 			assertThat(first.path("more").asBoolean()).isTrue();
-			List<JsonNode> all = c.syncAll(null);
+			List<JsonNode> all = c.syncToEnd(null);
 			List<Long> ids = all.stream().map((scribe) -> scribe.path("id").asLong()).toList();
 			assertThat(ids).isSorted().doesNotHaveDuplicates();
 			assertThat(all.stream().filter((scribe) -> scribe.toString().contains(marker))).hasSize(12);
 			long last = ids.get(ids.size() - 1);
-			assertThat(c.rpc("Syncro", "last_scribe_id", json.arrayNode()).path("result").asLong()).isEqualTo(last);
+			assertThat(c.lastScribeId()).isEqualTo(last);
 			JsonNode caughtUp = c.sync(last);
 			assertThat(caughtUp.path("result")).isEmpty();
 			assertThat(caughtUp.has("more")).isFalse();
@@ -122,12 +118,12 @@ class SampleAppSyncTests {
 		String prefix = "off-" + uids.incrementAndGet() + "-";
 		List<ObjectNode> offline = List.of(create(1, "Todo", todo(prefix + 1, "one")),
 				create(2, "Todo", todo(prefix + 2, "two")), update(3, "Todo", prefix + 1, json.objectNode().put("done", true)));
-		try (RawClient watcher = live(uid("watcher"))) {
-			RawClient first = RawClient.connect(this.port, owner, offline);
+		try (WireClient watcher = live(uid("watcher"))) {
+			WireClient first = alice().answerPullWith(offline).connect(owner);
 			awaitScribesOf(watcher, prefix, 3);
 			first.abort();
-			try (RawClient again = RawClient.connect(this.port, owner, offline)) {
-				JsonNode pull = again.awaitMessage((message) -> message.path("type").asString().equals("sync"));
+			try (WireClient again = alice().answerPullWith(offline).connect(owner)) {
+				JsonNode pull = again.awaitPull();
 				assertThat(pull.path("from").asLong()).isEqualTo(3);
 				assertThat(again.addScribe(offline.get(1)).path("result").asBoolean()).isTrue();
 				assertThat(again.addScribe(create(4, "Todo", todo(prefix + 4, "four"))).path("result").asBoolean()).isTrue();
@@ -141,7 +137,7 @@ class SampleAppSyncTests {
 
 	@Test
 	void anUpdateOfTheTitleAloneLeavesDoneAsItWas() {
-		try (RawClient a = live(uid("a"))) {
+		try (WireClient a = live(uid("a"))) {
 			String id = "rename-" + uids.incrementAndGet();
 			assertThat(a.addScribe(create(1, "Todo", todo(id, "Old").put("done", true))).path("result").asBoolean()).isTrue();
 			assertThat(a.addScribe(update(2, "Todo", id, json.objectNode().put("title", "New"))).path("result").asBoolean())
@@ -154,7 +150,7 @@ class SampleAppSyncTests {
 
 	@Test
 	void aGapIsAnswered409WithTheExpectedId() {
-		try (RawClient a = live(uid("a"))) {
+		try (WireClient a = live(uid("a"))) {
 			JsonNode reply = a.addScribe(create(5, "Todo", todo("gap-" + uids.incrementAndGet(), "gap")));
 			assertThat(reply.path("type").asString()).isEqualTo("error");
 			assertThat(reply.path("code").asInt()).isEqualTo(409);
@@ -167,7 +163,7 @@ class SampleAppSyncTests {
 	void pagesReachOnlyTheirOwnerByPushAndBySync() throws Exception {
 		String ownerUid = uid("owner");
 		String otherUid = uid("other");
-		try (RawClient owner = live(ownerUid); RawClient other = live(otherUid)) {
+		try (WireClient owner = live(ownerUid); WireClient other = live(otherUid)) {
 			String id = "page-" + uids.incrementAndGet();
 			assertThat(owner.addScribe(create(1, "Page", page(id, ownerUid, "Mine"))).path("result").asBoolean()).isTrue();
 			JsonNode rest = http("POST", "/api/pages",
@@ -177,8 +173,8 @@ class SampleAppSyncTests {
 			awaitScribesOf(other, id, 1);
 			assertThat(other.pushed()).noneMatch((scribe) -> scribe.path("klass").asString().equals("Page")
 					&& (scribe.toString().contains(ownerUid)));
-			assertThat(other.syncAll(null)).noneMatch((scribe) -> scribe.toString().contains(ownerUid));
-			assertThat(owner.syncAll(null)).anyMatch((scribe) -> scribe.toString().contains("Server made"));
+			assertThat(other.syncToEnd(null)).noneMatch((scribe) -> scribe.toString().contains(ownerUid));
+			assertThat(owner.syncToEnd(null)).anyMatch((scribe) -> scribe.toString().contains("Server made"));
 		}
 	}
 
@@ -186,7 +182,7 @@ class SampleAppSyncTests {
 	void aServerSideTransferDestroysForTheOldOwnerAndCreatesForTheNew() throws Exception {
 		String fromUid = uid("from");
 		String toUid = uid("to");
-		try (RawClient from = live(fromUid); RawClient to = live(toUid)) {
+		try (WireClient from = live(fromUid); WireClient to = live(toUid)) {
 			JsonNode page = http("POST", "/api/pages", "{\"owner\":\"" + fromUid + "\",\"title\":\"Moving\"}", 201);
 			String id = page.path("id").asString();
 			awaitScribesOf(from, id, 1);
@@ -204,7 +200,7 @@ class SampleAppSyncTests {
 		String ownerUid = uid("owner");
 		String otherUid = uid("other");
 		String id = "page-" + uids.incrementAndGet();
-		try (RawClient owner = live(ownerUid); RawClient other = live(otherUid)) {
+		try (WireClient owner = live(ownerUid); WireClient other = live(otherUid)) {
 			assertThat(owner.addScribe(create(1, "Page", page(id, ownerUid, "Mine"))).path("result").asBoolean()).isTrue();
 			assertForbidden(other.addScribe(update(1, "Page", id, json.objectNode().put("title", "stolen"))), 1);
 			assertForbidden(other.addScribe(destroy(2, "Page", id)), 2);
@@ -231,7 +227,7 @@ class SampleAppSyncTests {
 
 	@Test
 	void eachErrorCodeIsAnsweredAndTheConnectionKeepsServing() throws Exception {
-		try (RawClient a = live(uid("a"))) {
+		try (WireClient a = live(uid("a"))) {
 			a.sendText("not json");
 			assertThat(a.awaitMessage((m) -> m.path("code").asInt() == 400 && !m.has("id")).path("message").asString())
 				.isNotBlank();
@@ -253,7 +249,7 @@ class SampleAppSyncTests {
 				.asInt()).isEqualTo(400);
 			assertThat(a.rpc("Weather", "today", json.arrayNode()).path("code").asInt()).isEqualTo(404);
 			assertThat(a.rpc("Syncro", "drop_tables", json.arrayNode()).path("code").asInt()).isEqualTo(405);
-			assertThat(a.request(json.objectNode().put("type", "noop")).path("result").asBoolean()).isTrue();
+			assertThat(a.noop().path("result").asBoolean()).isTrue();
 			a.sendText(MessageCodec.writeTree(json.objectNode().put("type", "noop").put("id", 99).put("pad", "x".repeat(5000))));
 			assertThat(a.awaitMessage((m) -> m.path("code").asInt() == 413).path("type").asString()).isEqualTo("error");
 			assertThat(a.awaitClose()).isEqualTo(1009);
@@ -262,38 +258,22 @@ class SampleAppSyncTests {
 
 	@Test
 	void handshakesWithABadUidOrTheServersUidAreRefused() {
-		assertThat(handshakeStatus("", RawClient.basic("alice"))).isEqualTo(400);
-		assertThat(handshakeStatus("bad uid!", RawClient.basic("alice"))).isEqualTo(400);
-		assertThat(handshakeStatus("x".repeat(65), RawClient.basic("alice"))).isEqualTo(400);
-		assertThat(handshakeStatus("server", RawClient.basic("alice"))).isEqualTo(403);
+		assertThat(alice().handshakeStatus("")).isEqualTo(400);
+		assertThat(alice().handshakeStatus("bad uid!")).isEqualTo(400);
+		assertThat(alice().handshakeStatus("x".repeat(65))).isEqualTo(400);
+		assertThat(alice().handshakeStatus("server")).isEqualTo(403);
 	}
 
 	@Test
 	void crossOriginHandshakesAreRefusedAndSameOriginAccepted() {
-		assertThat(handshakeStatus(uid("x"), withAlice("Origin", "http://evil.example"))).isEqualTo(403);
-		try (RawClient same = RawClient.connect(this.port, uid("same"), withAlice("Origin", "http://localhost:" + this.port),
-				List.of())) {
+		assertThat(alice().origin("http://evil.example").handshakeStatus(uid("x"))).isEqualTo(403);
+		try (WireClient same = alice().origin("http://localhost:" + this.port).connect(uid("same"))) {
 			assertThat(same.sync(null).path("type").asString()).isEqualTo("response");
 		}
 	}
 
-	private static Map<String, String> withAlice(String header, String value) {
-		Map<String, String> headers = new java.util.HashMap<>(RawClient.basic("alice"));
-		headers.put(header, value);
-		return headers;
-	}
-
-	private int handshakeStatus(String uid, Map<String, String> headers) {
-		Throwable refusal = catchThrowable(() -> RawClient.connect(this.port, uid, headers, List.of()));
-		assertThat(refusal).isInstanceOf(CompletionException.class).hasCauseInstanceOf(WebSocketHandshakeException.class);
-		return ((WebSocketHandshakeException) refusal.getCause()).getResponse().statusCode();
-	}
-
-	private static List<JsonNode> awaitScribesOf(RawClient client, String marker, int count) {
-		org.awaitility.Awaitility.await()
-			.atMost(java.time.Duration.ofSeconds(20))
-			.until(() -> client.pushed().stream().filter((scribe) -> scribe.toString().contains(marker)).count() >= count);
-		return client.pushed().stream().filter((scribe) -> scribe.toString().contains(marker)).toList();
+	private static List<JsonNode> awaitScribesOf(WireClient client, String marker, int count) {
+		return client.awaitPushed((scribe) -> scribe.toString().contains(marker), count);
 	}
 
 	private JsonNode http(String method, String path, String body, int expectedStatus) throws Exception {

@@ -11,7 +11,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Small helpers shared by the harnesses that start real servers as processes.
+ * Small helpers shared by the harnesses: those that start real servers as processes,
+ * and the wire client.
  */
 final class Processes {
 

@@ -1,5 +1,6 @@
 /**
- * Test harnesses shared by the modules' tests: real servers started as processes.
+ * Test harnesses shared by the modules' tests: real servers started as processes, and the
+ * one client of the wire protocol.
  */
 @NullMarked
 package io.syncro.testing;

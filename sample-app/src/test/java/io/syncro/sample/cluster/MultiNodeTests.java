@@ -13,18 +13,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.syncro.testing.PostgresServer;
+import io.syncro.testing.ReconnectingClient;
 import io.syncro.testing.RedisServer;
+import io.syncro.testing.Scribes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import static io.syncro.sample.cluster.Scribes.createPage;
-import static io.syncro.sample.cluster.Scribes.createTodo;
-import static io.syncro.sample.cluster.Scribes.ids;
-import static io.syncro.sample.cluster.Scribes.recordId;
-import static io.syncro.sample.cluster.Scribes.update;
-import static io.syncro.sample.cluster.SyncClient.json;
+import static io.syncro.sample.SampleRecords.page;
+import static io.syncro.sample.SampleRecords.todo;
+import static io.syncro.testing.ReconnectingClient.fullSync;
+import static io.syncro.testing.ReconnectingClient.live;
+import static io.syncro.testing.Scribes.create;
+import static io.syncro.testing.Scribes.ids;
+import static io.syncro.testing.Scribes.recordId;
+import static io.syncro.testing.Scribes.update;
+import static io.syncro.testing.WireMessages.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -60,17 +65,13 @@ class MultiNodeTests {
 		return name + "-" + uids.incrementAndGet();
 	}
 
-	private static int port(int node) {
-		return cluster.port(node);
-	}
-
 	@Test
 	void concurrentWritesOnBothNodesReachClientsOfEitherNodeInOneOrderAndColdSyncsAgree() throws Exception {
 		String run = "run" + uids.incrementAndGet();
-		try (SyncClient watcher1 = SyncClient.live(port(1), uid("watcher-on-1"));
-				SyncClient watcher2 = SyncClient.live(port(2), uid("watcher-on-2"));
-				SyncClient writer1 = SyncClient.live(port(1), uid("writer-on-1"));
-				SyncClient writer2 = SyncClient.live(port(2), uid("writer-on-2"))) {
+		try (ReconnectingClient watcher1 = live(cluster.clients(1), uid("watcher-on-1"));
+				ReconnectingClient watcher2 = live(cluster.clients(2), uid("watcher-on-2"));
+				ReconnectingClient writer1 = live(cluster.clients(1), uid("writer-on-1"));
+				ReconnectingClient writer2 = live(cluster.clients(2), uid("writer-on-2"))) {
 			ExecutorService writers = Executors.newFixedThreadPool(4);
 			List<Future<List<String>>> writes = new ArrayList<>();
 			try {
@@ -90,18 +91,18 @@ class MultiNodeTests {
 				written.addAll(write.get());
 			}
 			// every write was acknowledged after its scribe was appended, so the log is complete
-			List<JsonNode> log = SyncClient.fullSync(port(1), uid("cold-on-1"));
-			assertThat(SyncClient.fullSync(port(2), uid("cold-on-2"))).isEqualTo(log);
+			List<JsonNode> log = fullSync(cluster.clients(1), uid("cold-on-1"));
+			assertThat(fullSync(cluster.clients(2), uid("cold-on-2"))).isEqualTo(log);
 			assertThat(ids(log)).isSorted().doesNotHaveDuplicates();
 			assertEveryWriteIsInTheLogOnce(log, run, written);
 
 			await().atMost(CONVERGENCE).untilAsserted(() -> {
 				assertThat(watcher1.applied()).isEqualTo(log);
 				assertThat(watcher2.applied()).isEqualTo(log);
-				assertThat(writer1.applied()).isEqualTo(withoutRecordsOf(log, writer1.uid));
-				assertThat(writer2.applied()).isEqualTo(withoutRecordsOf(log, writer2.uid));
+				assertThat(writer1.applied()).isEqualTo(withoutRecordsOf(log, writer1.uid()));
+				assertThat(writer2.applied()).isEqualTo(withoutRecordsOf(log, writer2.uid()));
 			});
-			for (SyncClient client : List.of(watcher1, watcher2, writer1, writer2)) {
+			for (ReconnectingClient client : List.of(watcher1, watcher2, writer1, writer2)) {
 				assertThat(client.violations()).isEmpty();
 			}
 		}
@@ -110,9 +111,9 @@ class MultiNodeTests {
 	@Test
 	void aPageWrittenOnOneNodeReachesOnlyItsOwnerOnTheOther() throws Exception {
 		String owner = uid("owner");
-		try (SyncClient ownerOn2 = SyncClient.live(port(2), owner);
-				SyncClient strangerOn1 = SyncClient.live(port(1), uid("stranger-on-1"));
-				SyncClient strangerOn2 = SyncClient.live(port(2), uid("stranger-on-2"))) {
+		try (ReconnectingClient ownerOn2 = live(cluster.clients(2), owner);
+				ReconnectingClient strangerOn1 = live(cluster.clients(1), uid("stranger-on-1"));
+				ReconnectingClient strangerOn2 = live(cluster.clients(2), uid("stranger-on-2"))) {
 			// the owner writes through the REST API of node 1; its client on node 2 receives it
 			JsonNode page = cluster.expect(201, 1, "POST", "/api/pages",
 					"{\"owner\":\"" + owner + "\",\"title\":\"Written on node 1\",\"body\":\"b\"}");
@@ -120,8 +121,9 @@ class MultiNodeTests {
 			cluster.expect(200, 1, "PATCH", "/api/pages/" + byRest, "{\"title\":\"Renamed on node 1\"}");
 			// and through its own client on node 1, which gets no echo on any connection of its uid
 			String byClient = "page-" + UUID.randomUUID();
-			try (SyncClient ownerOn1 = SyncClient.live(port(1), owner)) {
-				assertThat(ownerOn1.addScribe(createPage(1, byClient, owner, "Mine"), new SyncClient.Failures())
+			try (ReconnectingClient ownerOn1 = live(cluster.clients(1), owner)) {
+				assertThat(ownerOn1.addScribe(create(1, "Page", page(byClient, owner, "Mine", "text")),
+						new ReconnectingClient.Failures())
 					.path("result")
 					.asBoolean()).isTrue();
 				cluster.expect(200, 2, "PATCH", "/api/pages/" + byClient, "{\"body\":\"edited on node 2\"}");
@@ -149,15 +151,15 @@ class MultiNodeTests {
 			String marker = cluster.expect(201, 1, "POST", "/api/todos", "{\"title\":\"after the pages\"}")
 				.path("id")
 				.asString();
-			for (SyncClient stranger : List.of(strangerOn1, strangerOn2)) {
+			for (ReconnectingClient stranger : List.of(strangerOn1, strangerOn2)) {
 				await().atMost(CONVERGENCE)
 					.untilAsserted(() -> assertThat(stranger.applied()).extracting(Scribes::recordId).contains(marker));
 				assertThat(stranger.applied()).noneMatch((scribe) -> scribe.path("klass").asString().equals("Page"));
 			}
 			for (int node : List.of(1, 2)) {
-				assertThat(SyncClient.fullSync(port(node), uid("cold-stranger")))
+				assertThat(fullSync(cluster.clients(node), uid("cold-stranger")))
 					.noneMatch((scribe) -> scribe.path("klass").asString().equals("Page"));
-				assertThat(pages(SyncClient.fullSync(port(node), owner))).extracting(Scribes::recordId)
+				assertThat(pages(fullSync(cluster.clients(node), owner))).extracting(Scribes::recordId)
 					.containsExactly(byRest, byRest, byClient);
 			}
 		}
@@ -166,17 +168,18 @@ class MultiNodeTests {
 	/**
 	 * Creates Todos by add_scribe, updating every third one right after; returns the ids.
 	 */
-	private static List<String> writeByWebSocket(SyncClient writer, String run, int count) {
+	private static List<String> writeByWebSocket(ReconnectingClient writer, String run, int count) {
 		List<String> created = new ArrayList<>();
 		long scribeId = 0;
 		for (int i = 1; i <= count; i++) {
-			String id = run + "-" + writer.uid + "-" + i;
-			assertThat(writer.addScribe(createTodo(++scribeId, id, id), new SyncClient.Failures()).path("result").asBoolean())
-				.isTrue();
+			String id = run + "-" + writer.uid() + "-" + i;
+			assertThat(writer.addScribe(create(++scribeId, "Todo", todo(id, id)), new ReconnectingClient.Failures())
+				.path("result")
+				.asBoolean()).isTrue();
 			created.add(id);
 			if (i % 3 == 0) {
 				assertThat(writer.addScribe(update(++scribeId, "Todo", id, json.objectNode().put("done", true)),
-						new SyncClient.Failures())
+						new ReconnectingClient.Failures())
 					.path("result")
 					.asBoolean()).isTrue();
 			}

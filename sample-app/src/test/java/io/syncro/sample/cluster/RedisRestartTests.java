@@ -18,11 +18,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.syncro.protocol.MessageCodec;
 import io.syncro.testing.PostgresServer;
+import io.syncro.testing.ReconnectingClient;
 import io.syncro.testing.RedisServer;
+import io.syncro.testing.Scribes;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -30,10 +33,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import static io.syncro.sample.cluster.Scribes.createTodo;
-import static io.syncro.sample.cluster.Scribes.ids;
-import static io.syncro.sample.cluster.Scribes.recordId;
-import static io.syncro.sample.cluster.SyncClient.sleep;
+import static io.syncro.sample.SampleRecords.todo;
+import static io.syncro.sample.cluster.SampleAppProcess.sleep;
+import static io.syncro.testing.ReconnectingClient.fullSync;
+import static io.syncro.testing.ReconnectingClient.live;
+import static io.syncro.testing.Scribes.create;
+import static io.syncro.testing.Scribes.ids;
+import static io.syncro.testing.Scribes.recordId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -84,10 +90,9 @@ class RedisRestartTests {
 	void writesDuringARedisRestartFailVisiblyAndEveryAcknowledgedOneReachesEveryClientExactlyOnce() throws Exception {
 		String run = "restart" + System.nanoTime();
 		Tally tally = new Tally();
-		List<Client> clients = List.of(new Client(1, SyncClient.live(cluster.port(1), "watcher-on-1")),
-				new Client(2, SyncClient.live(cluster.port(2), "watcher-on-2")),
-				new Client(1, SyncClient.live(cluster.port(1), "writer-on-1")),
-				new Client(2, SyncClient.live(cluster.port(2), "writer-on-2")));
+		List<Client> clients = List.of(new Client(1, live(cluster.clients(1), "watcher-on-1")),
+				new Client(2, live(cluster.clients(2), "watcher-on-2")), new Client(1, live(cluster.clients(1), "writer-on-1")),
+				new Client(2, live(cluster.clients(2), "writer-on-2")));
 		AtomicBoolean stop = new AtomicBoolean();
 		ExecutorService writers = Executors.newFixedThreadPool(4);
 		try {
@@ -119,17 +124,17 @@ class RedisRestartTests {
 					await().atMost(Duration.ofSeconds(40))
 						.pollInterval(Duration.ofMillis(500))
 						.until(() -> ids(client.client.applied())
-							.equals(ids(SyncClient.fullSync(cluster.port(client.node), client.client.uid))));
+							.equals(ids(fullSync(cluster.clients(client.node), client.client.uid()))));
 				}
 				catch (ConditionTimeoutException ex) {
-					diverged.add(client.client.uid);
+					diverged.add(client.client.uid());
 				}
 			}
-			List<JsonNode> log = SyncClient.fullSync(cluster.port(1), "auditor-on-1");
+			List<JsonNode> log = fullSync(cluster.clients(1), "auditor-on-1");
 			Counts counts = count(run, tally, log, clients);
 			System.out.println(counts);
 			assertThat(diverged).as("clients that did not converge on a full sync of their uid").isEmpty();
-			assertThat(SyncClient.fullSync(cluster.port(2), "auditor-on-2")).isEqualTo(log);
+			assertThat(fullSync(cluster.clients(2), "auditor-on-2")).isEqualTo(log);
 			assertThat(ids(log)).isSorted().doesNotHaveDuplicates();
 			for (Client client : clients) {
 				assertThat(client.client.applied()).isEqualTo(client.expected(log));
@@ -163,17 +168,17 @@ class RedisRestartTests {
 				awaitLatch(down);
 			}
 		});
-		try (SyncClient writer = SyncClient.live(cluster.port(1), "crash-writer");
-				SyncClient watcher = SyncClient.live(cluster.port(2), "crash-watcher")) {
-			SyncClient.Failures failures = new SyncClient.Failures();
-			JsonNode reply = writer.addScribe(createTodo(1, record, "written as Redis crashed"), failures);
+		try (ReconnectingClient writer = live(cluster.clients(1), "crash-writer");
+				ReconnectingClient watcher = live(cluster.clients(2), "crash-watcher")) {
+			ReconnectingClient.Failures failures = new ReconnectingClient.Failures();
+			JsonNode reply = writer.addScribe(create(1, "Todo", todo(record, "written as Redis crashed")), failures);
 			crash.join(30_000);
 			assertThat(crashed).isTrue();
 			assertThat(reply.path("result").asBoolean()).as(reply.toString()).isTrue();
 			// answered true: the write is settled, so its scribe reaches the log once Redis
 			// is back and the outbox has relayed it
 			await().atMost(Duration.ofSeconds(20))
-				.untilAsserted(() -> assertThat(SyncClient.fullSync(cluster.port(2), "crash-auditor-" + System.nanoTime()))
+				.untilAsserted(() -> assertThat(fullSync(cluster.clients(2), "crash-auditor-" + System.nanoTime()))
 					.extracting(Scribes::recordId)
 					.as("the log after client scribe 1 of crash-writer was answered true (attempts that failed: %s)",
 							failures)
@@ -226,14 +231,16 @@ class RedisRestartTests {
 			}
 		});
 		for (Client client : clients) {
-			Scribes.counts(ids(client.client.applied())).forEach((id, times) -> {
-				if (times > 1) {
-					counts.duplicatedRecords.add(client.client.uid + " got scribe " + id + " " + times + " times");
-				}
-			});
+			ids(client.client.applied()).stream()
+				.collect(Collectors.groupingBy(Function.identity(), Collectors.counting()))
+				.forEach((id, times) -> {
+					if (times > 1) {
+						counts.duplicatedRecords.add(client.client.uid() + " got scribe " + id + " " + times + " times");
+					}
+				});
 			Scribes.countByRecord(client.client.applied(), "create").forEach((record, times) -> {
 				if (times > 1) {
-					counts.duplicatedRecords.add(client.client.uid + " got " + record + " " + times + " times");
+					counts.duplicatedRecords.add(client.client.uid() + " got " + record + " " + times + " times");
 				}
 			});
 			counts.duplicatedRecords.addAll(client.client.violations());
@@ -255,13 +262,13 @@ class RedisRestartTests {
 		return counts;
 	}
 
-	private static void writeByWebSocket(SyncClient writer, String run, Tally tally, AtomicBoolean stop) {
+	private static void writeByWebSocket(ReconnectingClient writer, String run, Tally tally, AtomicBoolean stop) {
 		long scribeId = 0;
 		while (!stop.get()) {
-			String id = run + "-" + writer.uid + "-" + (scribeId + 1);
-			JsonNode reply = writer.addScribe(createTodo(++scribeId, id, id), tally.failures);
+			String id = run + "-" + writer.uid() + "-" + (scribeId + 1);
+			JsonNode reply = writer.addScribe(create(++scribeId, "Todo", todo(id, id)), tally.failures);
 			if (reply.path("result").asBoolean(false)) {
-				tally.acknowledged(writer.uid, id, "add_scribe");
+				tally.acknowledged(writer.uid(), id, "add_scribe");
 			}
 			else {
 				tally.unexpected.add(reply.toString());
@@ -294,11 +301,11 @@ class RedisRestartTests {
 	/**
 	 * A client of the test and the node it is connected to.
 	 */
-	private record Client(int node, SyncClient client) {
+	private record Client(int node, ReconnectingClient client) {
 
 		/** Whether the client receives a record's scribes: all but the ones it wrote itself. */
 		boolean receives(String record) {
-			return !record.contains("-" + this.client.uid + "-");
+			return !record.contains("-" + this.client.uid() + "-");
 		}
 
 		boolean has(String record) {
@@ -321,7 +328,7 @@ class RedisRestartTests {
 
 		final Map<String, AtomicInteger> perWriter = new ConcurrentHashMap<>();
 
-		final SyncClient.Failures failures = new SyncClient.Failures();
+		final ReconnectingClient.Failures failures = new ReconnectingClient.Failures();
 
 		/** Titles of REST creates that were not answered 201. */
 		final Set<String> failedRest = ConcurrentHashMap.newKeySet();
@@ -365,7 +372,7 @@ class RedisRestartTests {
 
 		int writtenByWebSocket;
 
-		SyncClient.Failures failures;
+		ReconnectingClient.Failures failures;
 
 		int failedRest;
 

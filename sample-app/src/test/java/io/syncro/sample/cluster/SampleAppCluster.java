@@ -11,8 +11,11 @@ import java.util.List;
 
 import io.syncro.protocol.MessageCodec;
 import io.syncro.sample.SampleApplication;
+import io.syncro.sample.SampleUsers;
 import io.syncro.store.jdbc.JdbcScribeOutbox;
 import io.syncro.testing.PostgresServer;
+import io.syncro.testing.WireClient;
+import io.syncro.testing.WireMessages;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -88,6 +91,15 @@ final class SampleAppCluster implements AutoCloseable {
 	}
 
 	/**
+	 * Syncro clients of a node, all the sample user alice.
+	 * @param node the node, counted from 1
+	 * @return the clients' options
+	 */
+	WireClient.Builder clients(int node) {
+		return SampleUsers.alice(port(node));
+	}
+
+	/**
 	 * Sends a REST request to a node.
 	 * @param node the node, counted from 1
 	 * @param method the HTTP method
@@ -121,7 +133,7 @@ final class SampleAppCluster implements AutoCloseable {
 			throw new AssertionError(method + " " + path + " on node " + node + " answered " + response.statusCode()
 					+ " instead of " + status + ": " + response.body());
 		}
-		return response.body().isEmpty() ? SyncClient.json.nullNode() : MessageCodec.readTree(response.body());
+		return response.body().isEmpty() ? WireMessages.json.nullNode() : MessageCodec.readTree(response.body());
 	}
 
 	/**

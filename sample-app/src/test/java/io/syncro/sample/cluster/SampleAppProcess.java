@@ -116,12 +116,17 @@ final class SampleAppProcess implements AutoCloseable {
 		}
 	}
 
-	private static void sleep(long millis) {
+	/**
+	 * Sleeps, turning an interruption into a failure of the test thread.
+	 * @param millis how long
+	 */
+	static void sleep(long millis) {
 		try {
 			Thread.sleep(millis);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
 		}
 	}
 

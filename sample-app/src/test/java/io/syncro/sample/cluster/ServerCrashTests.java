@@ -24,15 +24,21 @@ import java.util.function.IntSupplier;
 
 import io.syncro.protocol.MessageCodec;
 import io.syncro.testing.PostgresServer;
+import io.syncro.testing.ReconnectingClient;
 import io.syncro.testing.RedisServer;
+import io.syncro.testing.Scribes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import static io.syncro.sample.cluster.Scribes.createTodo;
-import static io.syncro.sample.cluster.Scribes.ids;
-import static io.syncro.sample.cluster.SyncClient.sleep;
+import static io.syncro.sample.SampleRecords.todo;
+import static io.syncro.sample.SampleUsers.alice;
+import static io.syncro.sample.cluster.SampleAppProcess.sleep;
+import static io.syncro.testing.ReconnectingClient.fullSync;
+import static io.syncro.testing.ReconnectingClient.live;
+import static io.syncro.testing.Scribes.create;
+import static io.syncro.testing.Scribes.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -115,16 +121,16 @@ class ServerCrashTests {
 	 */
 	private Outcome underLoad(IntSupplier port, List<Integer> auditPorts, Fault faults) throws Exception {
 		String run = "run" + System.nanoTime();
-		List<SyncClient> watchers = List.of(SyncClient.live(port.getAsInt(), run + "-watcher-1"),
-				SyncClient.live(port.getAsInt(), run + "-watcher-2"));
-		List<SyncClient> writers = List.of(SyncClient.live(port.getAsInt(), run + "-writer-1"),
-				SyncClient.live(port.getAsInt(), run + "-writer-2"));
+		List<ReconnectingClient> watchers = List.of(live(alice(port.getAsInt()), run + "-watcher-1"),
+				live(alice(port.getAsInt()), run + "-watcher-2"));
+		List<ReconnectingClient> writers = List.of(live(alice(port.getAsInt()), run + "-writer-1"),
+				live(alice(port.getAsInt()), run + "-writer-2"));
 		Outcome outcome = new Outcome();
 		AtomicBoolean stop = new AtomicBoolean();
 		ExecutorService executor = Executors.newFixedThreadPool(4);
 		try {
 			List<Future<?>> writing = new ArrayList<>();
-			for (SyncClient writer : writers) {
+			for (ReconnectingClient writer : writers) {
 				writing.add(executor.submit(() -> writeByWebSocket(writer, outcome, stop)));
 			}
 			for (int i = 1; i <= 2; i++) {
@@ -149,18 +155,18 @@ class ServerCrashTests {
 			// the outbox of a restarted node is relayed by it soon after it starts
 			await().atMost(Duration.ofSeconds(60))
 				.pollInterval(Duration.ofMillis(500))
-				.until(() -> Scribes.countByRecord(SyncClient.fullSync(audit, run + "-waiter-" + System.nanoTime()), "create")
+				.until(() -> Scribes.countByRecord(fullSync(alice(audit), run + "-waiter-" + System.nanoTime()), "create")
 					.keySet()
 					.containsAll(committed));
-			List<SyncClient> clients = new ArrayList<>(watchers);
+			List<ReconnectingClient> clients = new ArrayList<>(watchers);
 			clients.addAll(writers);
-			for (SyncClient client : clients) {
+			for (ReconnectingClient client : clients) {
 				await().atMost(Duration.ofSeconds(60))
 					.pollInterval(Duration.ofMillis(500))
-					.until(() -> ids(client.applied()).equals(ids(SyncClient.fullSync(audit, client.uid))));
+					.until(() -> ids(client.applied()).equals(ids(fullSync(alice(audit), client.uid()))));
 			}
-			outcome.log = SyncClient.fullSync(audit, run + "-auditor");
-			for (SyncClient client : clients) {
+			outcome.log = fullSync(alice(audit), run + "-auditor");
+			for (ReconnectingClient client : clients) {
 				outcome.count(client);
 			}
 			return outcome;
@@ -168,18 +174,18 @@ class ServerCrashTests {
 		finally {
 			stop.set(true);
 			executor.shutdownNow();
-			watchers.forEach(SyncClient::close);
-			writers.forEach(SyncClient::close);
+			watchers.forEach(ReconnectingClient::close);
+			writers.forEach(ReconnectingClient::close);
 		}
 	}
 
-	private static void writeByWebSocket(SyncClient writer, Outcome outcome, AtomicBoolean stop) {
+	private static void writeByWebSocket(ReconnectingClient writer, Outcome outcome, AtomicBoolean stop) {
 		long scribeId = 0;
 		while (!stop.get()) {
-			String id = writer.uid + "-" + (scribeId + 1);
-			JsonNode reply = writer.addScribe(createTodo(++scribeId, id, id), outcome.failures);
+			String id = writer.uid() + "-" + (scribeId + 1);
+			JsonNode reply = writer.addScribe(create(++scribeId, "Todo", todo(id, id)), outcome.failures);
 			if (reply.path("result").asBoolean(false)) {
-				outcome.acknowledged.put(id, writer.uid);
+				outcome.acknowledged.put(id, writer.uid());
 			}
 			else {
 				outcome.unexpected.add(reply.toString());
@@ -244,7 +250,7 @@ class ServerCrashTests {
 		/** Acknowledged records by id, with their writer. */
 		final Map<String, String> acknowledged = new ConcurrentHashMap<>();
 
-		final SyncClient.Failures failures = new SyncClient.Failures();
+		final ReconnectingClient.Failures failures = new ReconnectingClient.Failures();
 
 		final AtomicInteger restFailures = new AtomicInteger();
 
@@ -262,20 +268,20 @@ class ServerCrashTests {
 
 		int clients;
 
-		void count(SyncClient client) {
+		void count(ReconnectingClient client) {
 			this.clients++;
 			Map<String, Long> received = Scribes.countByRecord(client.applied(), "create");
 			for (String record : this.committed) {
-				boolean own = record.startsWith(client.uid + "-");
+				boolean own = record.startsWith(client.uid() + "-");
 				long times = received.getOrDefault(record, 0L);
 				if (!own && times == 0) {
-					this.lost.add(client.uid + " never got " + record);
+					this.lost.add(client.uid() + " never got " + record);
 				}
 				this.deliveries += (int) times;
 			}
 			received.forEach((record, times) -> {
 				if (times > 1) {
-					this.duplicated.add(client.uid + " got " + record + " " + times + " times");
+					this.duplicated.add(client.uid() + " got " + record + " " + times + " times");
 				}
 			});
 			this.duplicated.addAll(client.violations());

@@ -71,7 +71,7 @@ final class CuttingProxy implements AutoCloseable {
 	 * The server as reached through the proxy.
 	 */
 	URI server() {
-		return Handshake.local(this.listening.getLocalPort());
+		return URI.create("ws://127.0.0.1:" + this.listening.getLocalPort());
 	}
 
 	/**

@@ -7,7 +7,11 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.sample.SampleRecords;
+import io.syncro.sample.SampleUsers;
 import io.syncro.sample.reliability.CuttingProxy.Direction;
+import io.syncro.testing.Scribes;
+import io.syncro.testing.WireClient;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -15,8 +19,9 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import static io.syncro.sample.reliability.WireClient.addScribe;
-import static io.syncro.sample.reliability.WireClient.json;
+import static io.syncro.testing.WireMessages.addScribe;
+import static io.syncro.testing.WireMessages.isReplyTo;
+import static io.syncro.testing.WireMessages.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -42,16 +47,16 @@ class ExactlyOnceRetryTests {
 		String writer = "writer-" + UUID.randomUUID();
 		String recordId = "once-" + UUID.randomUUID();
 		Rest rest = new Rest(this.port);
-		ObjectNode create = scribe(1, "create", json.objectNode().put("id", recordId).put("title", "exactly once").put("done", false));
+		ObjectNode create = Scribes.create(1, "Todo", SampleRecords.todo(recordId, "exactly once"));
 		try (CuttingProxy proxy = CuttingProxy.to(this.port);
-				WireClient watcher = WireClient.live(Handshake.local(this.port), "watcher-" + UUID.randomUUID(), null)) {
+				WireClient watcher = SampleUsers.alice(this.port).live("watcher-" + UUID.randomUUID())) {
 			WireClient first = connectAfterPull(proxy, writer, List.of());
 			var cut = proxy.cutAt(Direction.TO_CLIENT, (frame) -> isAnswerTo(frame, 1));
-			assertThat(first.send(addScribe(create.deepCopy()))).isEqualTo(1);
+			assertThat(first.send(addScribe(create.deepCopy())).id()).isEqualTo(1);
 			String lostAnswer = cut.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
 			assertThat(first.closeCode().get(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1006);
 			try (WireClient second = connectAfterPull(proxy, writer, List.of())) {
-				assertThat(second.received().get(0).path("from").asLong()).as("the server's mark after the lost answer")
+				assertThat(second.awaitPull().path("from").asLong()).as("the server's mark after the lost answer")
 					.isEqualTo(1);
 				JsonNode again = second.request(addScribe(create.deepCopy()));
 				System.out.printf("exactly-once create: answer lost on the way to the client: %s; resend answered: %s%n",
@@ -80,15 +85,15 @@ class ExactlyOnceRetryTests {
 		int lostRequests = 0;
 		long started = System.nanoTime();
 		try (CuttingProxy proxy = CuttingProxy.to(this.port);
-				WireClient watcher = WireClient.live(Handshake.local(this.port), "watcher-" + UUID.randomUUID(), null)) {
+				WireClient watcher = SampleUsers.alice(this.port).live("watcher-" + UUID.randomUUID())) {
 			watcher.awaitScribes((scribe) -> scribe.toString().contains(recordId), 1);
 			for (int k = 1; k <= rounds; k++) {
 				boolean answerLost = (k % 2 == 1);
-				ObjectNode update = scribe(k, "update", json.arrayNode().add(recordId).add(json.objectNode().put("title", "client " + k)));
+				ObjectNode update = Scribes.update(k, "Todo", recordId, json.objectNode().put("title", "client " + k));
 				WireClient client = connectAfterPull(proxy, writer, List.of());
 				var cut = answerLost ? proxy.cutAt(Direction.TO_CLIENT, (frame) -> isAnswerTo(frame, 1))
 						: proxy.cutAt(Direction.TO_SERVER, (frame) -> frame.contains("\"add_scribe\""));
-				assertThat(client.send(addScribe(update.deepCopy()))).isEqualTo(1);
+				assertThat(client.send(addScribe(update.deepCopy())).id()).isEqualTo(1);
 				cut.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
 				assertThat(client.closeCode().get(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1006);
 				// another writer changes the same record while the client is cut off: a replay
@@ -99,7 +104,7 @@ class ExactlyOnceRetryTests {
 				// the client does not know whether the server got it: it offers the scribe in its
 				// answer to the server's pull and resends it by add_scribe too
 				try (WireClient again = connectAfterPull(proxy, writer, List.of(update))) {
-					long from = again.received().get(0).path("from").asLong(0);
+					long from = again.awaitPull().path("from").asLong(0);
 					assertThat(from).as("the server's mark on reconnecting in round " + k).isEqualTo(answerLost ? k : k - 1);
 					JsonNode reply = again.request(addScribe(update.deepCopy()));
 					assertThat(reply.path("type").asString()).as(reply.toString()).isEqualTo("response");
@@ -135,21 +140,13 @@ class ExactlyOnceRetryTests {
 	 * the given scribes above its {@code from}; only then may it send {@code add_scribe}.
 	 */
 	private static WireClient connectAfterPull(CuttingProxy proxy, String uid, List<ObjectNode> offline) {
-		WireClient client = WireClient.connect(proxy.server(), uid, offline);
-		client.awaitMessage((message) -> message.path("type").asString().equals("sync"));
+		WireClient client = SampleUsers.signedIn("alice", proxy.server()).answerPullWith(offline).connect(uid);
+		client.awaitPull();
 		return client;
 	}
 
 	private static boolean isAnswerTo(String frame, long requestId) {
-		JsonNode message = MessageCodec.readTree(frame);
-		String type = message.path("type").asString();
-		return (type.equals("response") || type.equals("error")) && message.path("id").asLong(-1) == requestId;
-	}
-
-	private static ObjectNode scribe(long id, String type, JsonNode data) {
-		ObjectNode scribe = json.objectNode().put("id", id).put("klass", "Todo").put("type", type);
-		scribe.set("data", data);
-		return scribe;
+		return isReplyTo(MessageCodec.readTree(frame), requestId);
 	}
 
 	/**
@@ -164,18 +161,13 @@ class ExactlyOnceRetryTests {
 	}
 
 	private List<JsonNode> fullSync() {
-		try (WireClient fresh = WireClient.connect(Handshake.local(this.port), "auditor-" + UUID.randomUUID())) {
-			return fresh.syncAll(null);
+		try (WireClient fresh = SampleUsers.alice(this.port).connect("auditor-" + UUID.randomUUID())) {
+			return fresh.syncToEnd(null);
 		}
 	}
 
 	private static List<JsonNode> scribesOf(List<JsonNode> scribes, String recordId) {
-		return scribes.stream().filter((scribe) -> recordIdOf(scribe).equals(recordId)).toList();
-	}
-
-	private static String recordIdOf(JsonNode scribe) {
-		JsonNode data = scribe.path("data");
-		return data.isArray() ? data.path(0).asString("") : data.path("id").asString("");
+		return scribes.stream().filter((scribe) -> Scribes.recordId(scribe).equals(recordId)).toList();
 	}
 
 	private static List<String> describe(List<JsonNode> scribes) {

@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,9 +23,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.syncro.protocol.MessageCodec;
+import io.syncro.sample.SampleUsers;
 import io.syncro.sample.reliability.HostileInputs.Input;
 import io.syncro.sample.reliability.HostileInputs.Kind;
 import io.syncro.session.SyncroEngine;
+import io.syncro.testing.Scribes;
+import io.syncro.testing.WireClient;
+import io.syncro.testing.WireMessages;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -66,6 +71,11 @@ class HostileInputFuzzTests {
 
 	private static final long HEAP_SLACK_BYTES = 32L * 1024 * 1024;
 
+	/** The request ids of the probes start above every id the generator writes. */
+	private static final long PROBE_IDS = 1_000_000_000_000L;
+
+	private static final long PROBE_SCRIBE_ID = 1L << 62;
+
 	@LocalServerPort
 	private int port;
 
@@ -79,7 +89,6 @@ class HostileInputFuzzTests {
 		int connections = Integer.getInteger("syncro.fuzz.connections", 4);
 		System.out.printf("hostile input: seed %d (rerun with -Dsyncro.fuzz.seed=%d), %d inputs on %d connections%n", seed,
 				seed, inputs, connections);
-		URI server = Handshake.local(this.port);
 		Rest rest = new Rest(this.port);
 		String run = Long.toHexString(seed);
 		String secret = "SECRET" + UUID.randomUUID().toString().replace("-", "");
@@ -95,11 +104,12 @@ class HostileInputFuzzTests {
 			sharedRecords.add(rest.post("/api/todos", "{\"title\":\"shared " + i + "\"}").path("id").asString());
 		}
 		FuzzFindings findings = new FuzzFindings(secret);
-		@Nullable WireClient watcher = WireClient.live(server, victim, null);
+		// the victim is another user, so that what the fuzz aims at its records is aimed at another user's
+		@Nullable WireClient watcher = SampleUsers.signedIn("bob", this.port).live(victim);
 		watcher.awaitScribes((scribe) -> scribe.toString().contains(secret), victimRecords.size());
 
 		// warm up the server's code paths and pools so that the baseline includes them
-		fuzz(server, new FuzzFindings(secret), seed ^ 0x5DEECE66DL, 2_000, 2, "warmup-" + run, victim, victimRecords,
+		fuzz(new FuzzFindings(secret), seed ^ 0x5DEECE66DL, 2_000, 2, "warmup-" + run, victim, victimRecords,
 				sharedRecords);
 		long heapBefore = usedHeapAfterGc();
 
@@ -107,7 +117,7 @@ class HostileInputFuzzTests {
 		Thread writer = new Thread(live, "live-writer");
 		writer.start();
 		long started = System.nanoTime();
-		fuzz(server, findings, seed, inputs, connections, "fuzz-" + run, victim, victimRecords, sharedRecords);
+		fuzz(findings, seed, inputs, connections, "fuzz-" + run, victim, victimRecords, sharedRecords);
 		long fuzzMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 		live.stop();
 		writer.join();
@@ -125,9 +135,9 @@ class HostileInputFuzzTests {
 		// a new client still gets served
 		long last;
 		List<JsonNode> all;
-		try (WireClient fresh = WireClient.connect(server, "after-" + run)) {
-			last = fresh.rpc("Syncro", "last_scribe_id").path("result").asLong();
-			all = fresh.syncAll(null);
+		try (WireClient fresh = SampleUsers.alice(this.port).connect("after-" + run)) {
+			last = fresh.lastScribeId();
+			all = fresh.syncToEnd(null);
 		}
 		JsonNode pagesNow = rest.get("/api/pages?owner=" + victim);
 		JsonNode allPages = rest.get("/api/pages");
@@ -185,7 +195,7 @@ class HostileInputFuzzTests {
 	/**
 	 * Runs the hostile connections to the end of their share of the inputs.
 	 */
-	private void fuzz(URI server, FuzzFindings findings, long seed, int inputs, int connections, String uidPrefix,
+	private void fuzz(FuzzFindings findings, long seed, int inputs, int connections, String uidPrefix,
 			String victim, List<String> victimRecords, List<String> sharedRecords) throws Exception {
 		ExecutorService threads = Executors.newFixedThreadPool(connections);
 		try {
@@ -197,7 +207,7 @@ class HostileInputFuzzTests {
 				long connectionSeed = seed + i;
 				HostileInputs generator = new HostileInputs(connectionSeed, target);
 				running.add(threads.submit(() -> {
-					drive(server, target, generator, connectionSeed, share, findings);
+					drive(target, generator, connectionSeed, share, findings);
 					return null;
 				}));
 			}
@@ -210,10 +220,9 @@ class HostileInputFuzzTests {
 		}
 	}
 
-	private void drive(URI server, HostileInputs.Target target, HostileInputs generator, long seed, int count,
-			FuzzFindings findings)
+	private void drive(HostileInputs.Target target, HostileInputs generator, long seed, int count, FuzzFindings findings)
 			throws Exception {
-		FuzzConnection connection = FuzzConnection.open(server, target, findings);
+		WireClient connection = open(target, findings);
 		// how inputs are framed: some in fragments, some after a ping
 		SplittableRandom shapes = new SplittableRandom(~seed);
 		for (int sent = 1; sent <= count; sent++) {
@@ -228,7 +237,7 @@ class HostileInputFuzzTests {
 				delivered = connection.sendBinary(input.text());
 			}
 			else if (shapes.nextInt(20) == 0) {
-				delivered = connection.sendFragments(input.text(), shapes);
+				delivered = sendFragments(connection, input.text(), shapes);
 			}
 			else if (shapes.nextInt(100) == 0) {
 				delivered = connection.sendPing(input.text()) && connection.sendText(input.text());
@@ -240,43 +249,160 @@ class HostileInputFuzzTests {
 				findings.unsendable.increment();
 			}
 			if (input.kind() == Kind.BINARY || input.kind() == Kind.OVERSIZED) {
-				Integer code = connection.awaitClose(30);
+				Integer code = awaitClose(connection, 30);
 				int expected = (input.kind() == Kind.BINARY) ? 1003 : 1009;
 				findings.closed((code != null) ? code : -1, input.kind().name().toLowerCase());
 				if (code == null || code != expected) {
 					findings.unexpected(input.kind() + " closed with " + code + " (" + connection.closeReason() + ")");
 				}
-				connection = reconnect(server, target, findings, connection);
+				connection = reconnect(target, findings, connection);
 			}
 			else if (connection.closeCode().isDone()) {
 				findings.unexpected("closed with " + connection.closeCode().join() + " (" + connection.closeReason()
 						+ ") after " + FuzzFindings.abbreviate(input.text()));
-				connection = reconnect(server, target, findings, connection);
+				connection = reconnect(target, findings, connection);
 			}
 			else if (sent % BATCH == 0) {
 				try {
-					if (!connection.barrier()) {
+					if (!barrier(connection, target, findings)) {
 						findings.unexpected("closed with " + connection.closeCode().getNow(null) + " ("
 								+ connection.closeReason() + ") during a barrier");
-						connection = reconnect(server, target, findings, connection);
+						connection = reconnect(target, findings, connection);
 					}
 				}
 				catch (TimeoutException ex) {
 					findings.unexpected("no answer for 30 seconds on " + target.uid);
-					connection = reconnect(server, target, findings, connection);
+					connection = reconnect(target, findings, connection);
 				}
 			}
 		}
-		connection.barrier();
-		connection.close();
+		barrier(connection, target, findings);
+		close(connection, findings);
 	}
 
-	private static FuzzConnection reconnect(URI server, HostileInputs.Target target, FuzzFindings findings,
-			FuzzConnection old) {
-		old.close();
+	private WireClient reconnect(HostileInputs.Target target, FuzzFindings findings, WireClient old) {
+		close(old, findings);
 		findings.reconnects.increment();
 		target.pendingPull = null;
-		return FuzzConnection.open(server, target, findings);
+		return open(target, findings);
+	}
+
+	// Hostile connections
+
+	/**
+	 * Opens a hostile connection: it sends whatever it is given, answers nothing by
+	 * itself (the generator writes the answers to the server's pull) and inspects every
+	 * message the server sends, without keeping them.
+	 */
+	private WireClient open(HostileInputs.Target target, FuzzFindings findings) {
+		return SampleUsers.alice(this.port)
+			.answerPulls(false)
+			.answerPushes(false)
+			.recordMessages(false)
+			.firstRequestId(PROBE_IDS + 1)
+			.onText((text) -> inspect(text, target, findings))
+			.connect(target.uid);
+	}
+
+	/**
+	 * Counts a message from the server and looks for leaks in it. It follows the server's
+	 * pull so that the generator can answer it and aim its scribes at the id the server
+	 * expects next.
+	 */
+	private static void inspect(String text, HostileInputs.Target target, FuzzFindings findings) {
+		findings.inspectText(text, "message");
+		JsonNode message;
+		try {
+			message = MessageCodec.readTree(text);
+		}
+		catch (RuntimeException ex) {
+			// the client tells it among its violations
+			return;
+		}
+		String type = message.path("type").asString("");
+		long id = message.path("id").asLong(-1);
+		if (id <= PROBE_IDS) {
+			findings.received(type, message.path("code").asInt(0), text);
+		}
+		if (type.equals("sync")) {
+			target.pendingPull = id;
+			target.nextScribeId = message.path("from").asLong(0) + 1;
+		}
+	}
+
+	/**
+	 * Sends a text as several frames of one message, cut at random places.
+	 */
+	private static boolean sendFragments(WireClient connection, String text, SplittableRandom random) {
+		List<String> parts = new ArrayList<>();
+		int start = 0;
+		while (text.length() - start > 1 && random.nextInt(3) != 0) {
+			int end = start + 1 + random.nextInt(text.length() - start - 1);
+			if (Character.isHighSurrogate(text.charAt(end - 1))) {
+				end--;
+			}
+			if (end > start) {
+				parts.add(text.substring(start, end));
+			}
+			start = Math.max(start, end);
+		}
+		parts.add(text.substring(start));
+		return connection.sendFragments(parts);
+	}
+
+	/**
+	 * Sends a probe and waits for its answer: messages are handled in order, so every
+	 * input before it has been answered (or dropped) by then. The probe is a scribe with an
+	 * id far beyond the mark, which the server answers with 409 and the id it expects
+	 * next, so the generator aims the next scribes at it.
+	 * @return whether it was answered; not when the connection closed meanwhile
+	 * @throws TimeoutException when the server answered nothing for 30 seconds
+	 */
+	private static boolean barrier(WireClient connection, HostileInputs.Target target, FuzzFindings findings)
+			throws InterruptedException, TimeoutException {
+		WireClient.Request probe = connection
+			.send(WireMessages.addScribe(Scribes.destroy(PROBE_SCRIBE_ID, "Todo", "probe")));
+		JsonNode answer;
+		try {
+			answer = probe.reply().get(30, TimeUnit.SECONDS);
+		}
+		catch (ExecutionException ex) {
+			return false;
+		}
+		JsonNode expected = answer.get("expected");
+		if (expected != null && expected.canConvertToLong()) {
+			target.nextScribeId = expected.longValue();
+		}
+		else {
+			findings.unexpected("a probe answered without the id expected next: " + answer);
+		}
+		return true;
+	}
+
+	/**
+	 * Waits for the server to close the connection.
+	 * @return the close code, or {@code null} if it stayed open
+	 */
+	private static @Nullable Integer awaitClose(WireClient connection, long seconds) throws InterruptedException {
+		try {
+			return connection.closeCode().get(seconds, TimeUnit.SECONDS);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Closes a connection, and looks at the reason the server closed it with and at what
+	 * it sent that no client expects.
+	 */
+	private static void close(WireClient connection, FuzzFindings findings) {
+		connection.close();
+		// 1006 is the client's own word for a connection that ended without a close frame
+		if (connection.closeCode().getNow(-1) != 1006) {
+			findings.inspectText(connection.closeReason(), "close reason");
+		}
+		connection.violations().forEach(findings::unexpected);
 	}
 
 	private void rawHandshake(String request, FuzzFindings findings) {

@@ -1,6 +1,5 @@
 package io.syncro.sample.reliability;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,8 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.syncro.sample.SampleUsers;
 import io.syncro.session.Session;
 import io.syncro.session.SyncroEngine;
+import io.syncro.testing.WireClient;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -57,15 +58,15 @@ class SlowConsumerTests {
 
 	@Test
 	void aClientThatStopsReadingIsClosedWith1013AndCatchesUpExactlyOnceWhileOthersKeepReceiving() throws Exception {
-		URI server = Handshake.local(this.port);
+		WireClient.Builder server = SampleUsers.alice(this.port);
 		Rest rest = new Rest(this.port);
 		String run = UUID.randomUUID().toString().substring(0, 8);
 		String slowUid = "slow-" + run;
 		List<WireClient> others = new ArrayList<>();
 		for (int i = 0; i < OTHERS; i++) {
-			others.add(WireClient.live(server, "other-" + i + "-" + run, null));
+			others.add(server.live("other-" + i + "-" + run));
 		}
-		WireClient slow = WireClient.live(server, slowUid, null);
+		WireClient slow = server.live(slowUid);
 		Session slowSession = this.engine.sessions()
 			.stream()
 			.filter((session) -> session.peer().equals(slowUid))
@@ -117,9 +118,9 @@ class SlowConsumerTests {
 		long position = slow.position();
 		List<JsonNode> caughtUp;
 		List<JsonNode> everything;
-		try (WireClient again = WireClient.connect(server, slowUid)) {
-			caughtUp = again.syncAll(position);
-			everything = again.syncAll(null);
+		try (WireClient again = server.connect(slowUid)) {
+			caughtUp = again.syncToEnd(position);
+			everything = again.syncToEnd(null);
 		}
 
 		Collections.sort(before);
@@ -144,7 +145,7 @@ class SlowConsumerTests {
 		// after the client does, and the catch-up connection may still be closing)
 		await().atMost(Duration.ofSeconds(10)).until(() -> !this.engine.sessions().contains(slowSession));
 		for (WireClient other : others) {
-			assertThat(other.closeCode()).as(other.uid + " stays connected").isNotDone();
+			assertThat(other.closeCode()).as(other.uid() + " stays connected").isNotDone();
 		}
 		assertThat(todos.deliveredOnceToEveryone()).as("Todos each other client got exactly once").isTrue();
 
