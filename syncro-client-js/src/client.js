@@ -2,12 +2,17 @@
  * The Syncro client: local state that applies changes at once, a persistent local scribe
  * log, and a WebSocket connection that speaks PROTOCOL.md (version 1) to the server.
  *
- * State model: see {@link Replica} (confirmed copies, pending scribes, the view on top).
+ * This module is the facade: the options, the public methods and events, the queue of store
+ * writes and the connection's life (connecting, pings, status, reconnecting). The rest has
+ * a module each, with a narrow interface to the client:
+ * - {@link Replica} the records: confirmed copies, pending scribes, the view on top;
+ * - {@link Sync} the server's scribes coming in: the client's pull and live pushes;
+ * - {@link ServerPull} answering the server's pull with pending scribes;
+ * - {@link Pusher} pushing own scribes with `add_scribe`, with retries;
+ * - {@link Settlement} own scribes leaving the pending list: acknowledged or refused.
  *
- * Sending. Own scribes reach the server in two ways: the server's `sync` pull on connect
- * (answered from the pending scribes, in batches), and `add_scribe` pushes once that pull
- * was answered without `more`. Client scribe ids are consecutive and stored before use, so
- * every retry is safe (the server answers a duplicate with its first outcome).
+ * Client scribe ids are consecutive and stored before use, so every retry is safe (the
+ * server answers a duplicate with its first outcome).
  *
  * @module
  */
@@ -16,12 +21,16 @@ import { Backoff } from './backoff.js';
 import { Collection } from './collection.js';
 import { Connection } from './connection.js';
 import { Emitter } from './emitter.js';
-import { SyncroError, isFinal } from './errors.js';
+import { SyncroError } from './errors.js';
 import { IndexedDBStore } from './indexeddb-store.js';
 import { Link } from './link.js';
-import { jsonEqual, recordIdOf, scribeProblem, toJson, utf8Length } from './records.js';
+import { MAX_BATCH, ServerPull } from './pull.js';
+import { Pusher } from './pusher.js';
+import { jsonEqual, toJson } from './records.js';
 import { Replica } from './replica.js';
+import { Settlement } from './settle.js';
 import { MemoryStore } from './stores.js';
+import { Sync } from './sync.js';
 import { claimUid, clientUrl } from './uids.js';
 
 /**
@@ -72,15 +81,6 @@ import { claimUid, clientUrl } from './uids.js';
  *   `{ Authorization: 'Basic ...' }`, for a WebSocket implementation that takes them as
  *   its third argument (Node's `ws`); a browser sends its cookies instead and takes none
  */
-
-/** Most scribes in one answer to the server's pull (PROTOCOL.md §5.2). */
-const MAX_BATCH = 500;
-
-/** Most bytes of scribes in one answer: well under the server's 512 KiB message limit. */
-const BATCH_BYTES = 256 * 1024;
-
-/** Most `add_scribe` requests awaiting an answer at once. */
-const PUSH_WINDOW = 100;
 
 /**
  * A Syncro client. Make one with {@link Syncro.open}.
@@ -164,6 +164,22 @@ export class Syncro extends Emitter {
 		this._openWaiters = new Set();
 		/** @private @type {Set<{check: () => boolean, resolve: Function, reject: Function}>} */
 		this._untils = new Set();
+
+		/** @private the server's scribes coming in */
+		this._sync = new Sync(this._replica, {
+			persist: (change) => this._persist(change),
+			written: () => this._writes,
+			changed: (change, source) => this._emitChange(change, source),
+			report: (error) => this._report(error),
+		});
+		/** @private own scribes leaving the pending list */
+		this._settlement = new Settlement(this._replica, {
+			persist: (change) => this._persist(change),
+			forget: (scribeId) => this._link?.forget(scribeId),
+			changed: (change, source) => this._emitChange(change, source),
+			pendingChanged: () => this._pendingChanged(),
+			emit: (event, payload) => this.emit(event, payload),
+		});
 	}
 
 	/**
@@ -310,90 +326,12 @@ export class Syncro extends Emitter {
 		const { scribe, change } = this._replica.record(klass, type, data);
 		const stored = this._persist({ nextScribeId: this._replica.nextScribeId, addScribes: [scribe] }).then(() => {
 			this._persistedUpTo = Math.max(this._persistedUpTo, scribe.id);
-			this._pump();
+			this._link?.pusher.pump();
 			return change.after;
 		});
 		this._emitChange(change, 'local');
 		this._pendingChanged();
 		return stored;
-	}
-
-	// Applying scribes
-
-	/**
-	 * Applies scribes from the server, skipping those at or below the position.
-	 * @private
-	 * @param {unknown[]} scribes
-	 * @returns {Promise<void>} resolves once stored
-	 */
-	_applyRemote(scribes) {
-		const { moved, records, changes, problems } = this._replica.applyRemote(scribes);
-		for (const problem of problems) {
-			this._report(new SyncroError(400, `Skipped a malformed scribe from the server: ${problem}`));
-		}
-		for (const change of changes) {
-			this._emitChange(change, 'remote');
-		}
-		if (!moved) {
-			return this._writes;
-		}
-		return this._persist({ position: this._replica.position, records }).catch(() => {});
-	}
-
-	/**
-	 * The server acknowledged a local scribe: it joins the confirmed state.
-	 * @private
-	 */
-	_accept(scribeId) {
-		const accepted = this._replica.accept(scribeId);
-		if (!accepted) {
-			return;
-		}
-		this._forgetSent(scribeId);
-		this._persist({ records: [accepted.confirmed], removeScribes: [scribeId] });
-		if (accepted.change) {
-			this._emitChange(accepted.change, 'remote');
-		}
-		this._pendingChanged();
-	}
-
-	/**
-	 * The server refused a local scribe for good: it is dropped, and the record rolls back
-	 * to its confirmed state with the other pending scribes on top.
-	 * @private
-	 */
-	_refuse(scribeId, code, message) {
-		const refused = this._replica.refuse(scribeId);
-		if (!refused) {
-			return;
-		}
-		this._forgetSent(scribeId);
-		this._persist({ removeScribes: [scribeId] });
-		if (refused.change) {
-			this._emitChange(refused.change, 'remote');
-		}
-		this._pendingChanged();
-		const { scribe, record } = refused;
-		/** @type {RefusedEvent} */
-		const event = {
-			scribe: scribeId,
-			code,
-			message: String(message ?? ''),
-			klass: scribe.klass,
-			id: recordIdOf(scribe),
-			type: scribe.type,
-			data: scribe.data,
-			record,
-		};
-		if (!this.emit('refused', event)) {
-			console.warn(`Syncro: the server refused ${scribe.type} of ${scribe.klass} '${event.id}' (${code}): ${event.message}`);
-		}
-	}
-
-	/** @private */
-	_forgetSent(scribeId) {
-		this._link?.inFlight.delete(scribeId);
-		this._link?.pullSent.delete(scribeId);
 	}
 
 	/**
@@ -469,6 +407,30 @@ export class Syncro extends Emitter {
 			onError: (conn, message) => this._onServerError(link, message),
 			onClose: () => this._onClosed(link),
 		}, { requestTimeout: this._requestTimeout });
+		this._attach(link);
+	}
+
+	/**
+	 * Gives a new connection its parts, each with only what it needs of the client.
+	 * @private
+	 * @param {Link} link
+	 */
+	_attach(link) {
+		link.pusher = new Pusher(link.conn, {
+			pending: () => this._replica.pending,
+			storedUpTo: () => this._persistedUpTo,
+			onItsWay: (scribeId) => link.pull.isSent(scribeId),
+			acknowledged: (scribeId) => this._settlement.accept(scribeId),
+			refused: (scribeId, code, message) => this._settlement.refuse(scribeId, code, message),
+			report: (error) => this._report(error),
+		}, this._retryBackoff);
+		link.pull = new ServerPull(link.conn, link.pusher, this._replica, {
+			persist: (change) => this._persist(change),
+			written: () => this._writes,
+			storedUpTo: () => this._persistedUpTo,
+			accept: (scribeId) => this._settlement.accept(scribeId),
+			refuse: (scribeId, code, message) => this._settlement.refuse(scribeId, code, message),
+		}, { batchSize: this._batchSize, requestTimeout: this._requestTimeout });
 	}
 
 	/** @private */
@@ -491,40 +453,12 @@ export class Syncro extends Emitter {
 			waiter.resolve(link.conn);
 		}
 		this._openWaiters.clear();
-		this._syncLoop(link);
-	}
-
-	/**
-	 * The client's pull: `sync` from the position until an answer without `more`.
-	 * @private
-	 */
-	async _syncLoop(link) {
-		try {
-			let more = true;
-			while (more) {
-				const from = this._replica.position;
-				const reply = await link.conn.request({ type: 'sync', from }, {
-					process: (response) => {
-						if (!Array.isArray(response.result)) {
-							throw new SyncroError(400, 'The server answered sync without an array of scribes.');
-						}
-						this._applyRemote(response.result);
-					},
-				});
-				// a batch with more that did not move the position would come again: stop
-				more = reply.more === true && this._replica.position !== from;
-			}
-			if (this._link === link && link.conn.open) {
+		this._sync.catchUp(link.conn).then((caughtUp) => {
+			if (caughtUp && this._link === link && link.conn.open) {
 				this._reconnectBackoff.reset();
 				this._setStatus('online');
 			}
-		}
-		catch (error) {
-			if (!link.conn.closed) {
-				this._report(error);
-				link.conn.close(4000, 'Sync failed');
-			}
-		}
+		});
 	}
 
 	/** @private */
@@ -548,17 +482,18 @@ export class Syncro extends Emitter {
 		}
 	}
 
-	// Requests of the server
-
-	/** @private */
+	/**
+	 * A request of the server, handed to the part that answers it.
+	 * @private
+	 */
 	_onRequest(link, message) {
 		const conn = link.conn;
 		switch (message.type) {
 			case 'sync':
-				this._answerPull(link, message);
+				link.pull.answer(message);
 				break;
 			case 'add_scribe':
-				this._receivePush(link, message);
+				this._sync.receive(conn, message);
 				break;
 			case 'noop':
 				conn.respond(message.id, true);
@@ -572,197 +507,16 @@ export class Syncro extends Emitter {
 	}
 
 	/**
-	 * The server's pull: `from` is its mark for this uid, so scribes up to it that were
-	 * sent in an answer to its previous pull are acknowledged; the answer is the pending
-	 * scribes above it, in batches.
-	 * @private
-	 */
-	_answerPull(link, message) {
-		const conn = link.conn;
-		const from = message.from ?? null;
-		if (from !== null && (!Number.isSafeInteger(from) || from < 0)) {
-			conn.fail(message.id, 400, "The field 'from' must be a non-negative integer or null.");
-			return;
-		}
-		clearTimeout(link.pullTimer);
-		link.pullTimer = null;
-		if (from !== null) {
-			for (const scribe of [...this._replica.pending]) {
-				if (scribe.id > from) {
-					break;
-				}
-				if (link.pullSent.has(scribe.id)) {
-					this._accept(scribe.id);
-				}
-			}
-			if (from >= this._replica.nextScribeId) {
-				// the server has settled ids this client does not remember: never reuse them
-				this._replica.nextScribeId = from + 1;
-				this._persist({ nextScribeId: this._replica.nextScribeId });
-			}
-		}
-		// answer only with scribes that are stored, once the writes queued so far are done
-		this._writes.then(() => {
-			if (conn.closed) {
-				return;
-			}
-			const batch = [];
-			let bytes = 0;
-			let more = false;
-			for (const scribe of this._replica.pending) {
-				if (scribe.id <= (from ?? 0)) {
-					continue;
-				}
-				if (scribe.id > this._persistedUpTo) {
-					break;
-				}
-				const size = utf8Length(JSON.stringify(scribe)) + 1;
-				if (batch.length === this._batchSize || (batch.length > 0 && bytes + size > BATCH_BYTES)) {
-					more = true;
-					break;
-				}
-				batch.push(scribe);
-				bytes += size;
-			}
-			for (const scribe of batch) {
-				link.pullSent.add(scribe.id);
-			}
-			conn.respond(message.id, batch, more);
-			if (!more) {
-				link.pushing = true;
-			}
-			if (batch.length > 0) {
-				// the server pulls again once these moved its mark; should it not, push them
-				link.pullTimer = setTimeout(() => {
-					link.pullTimer = null;
-					link.pullSent.clear();
-					link.pushing = true;
-					this._pump(link);
-				}, this._requestTimeout);
-			}
-			this._pump(link);
-		});
-	}
-
-	/** @private */
-	_receivePush(link, message) {
-		const problem = scribeProblem(message.scribe);
-		if (problem) {
-			link.conn.fail(message.id, 400, problem);
-			return;
-		}
-		this._applyRemote([message.scribe]).then(() => link.conn.respond(message.id, true));
-	}
-
-	/**
 	 * An `error` that answers none of our requests: the server's report on a scribe it
-	 * pulled from us. A final code refuses it; any other ends the server's pull, so the
-	 * client pushes from there itself.
+	 * pulled from us, or a problem that concerns no scribe.
 	 * @private
 	 */
 	_onServerError(link, message) {
-		const scribe = message.scribe;
-		if (!Number.isSafeInteger(scribe)) {
-			this._report(new SyncroError(message.code, String(message.message ?? 'The server reported an error.')));
-			return;
-		}
-		if (isFinal(message.code)) {
-			this._refuse(scribe, message.code, message.message);
-			return;
-		}
-		clearTimeout(link.pullTimer);
-		link.pullTimer = null;
-		link.pullSent.clear();
-		link.pushing = true;
-		this._restartPushes(link, message.code === 409 ? 0 : this._retryBackoff.next());
-	}
-
-	// Pushing own scribes
-
-	/**
-	 * Sends every stored pending scribe that is not on its way yet, oldest first, once the
-	 * server's pull was answered.
-	 * @private
-	 */
-	_pump(link = this._link) {
-		if (!link || !link.conn.open || !link.pushing || link.retryTimer !== null || this._link !== link) {
-			return;
-		}
-		for (const scribe of this._replica.pending) {
-			if (scribe.id > this._persistedUpTo || link.inFlight.size >= PUSH_WINDOW) {
-				break;
-			}
-			if (!link.inFlight.has(scribe.id) && !link.pullSent.has(scribe.id)) {
-				this._push(link, scribe);
-			}
-		}
-	}
-
-	/** @private */
-	_push(link, scribe) {
-		const generation = link.generation;
-		link.inFlight.set(scribe.id, generation);
-		link.conn.request({ type: 'add_scribe', scribe }).then(() => {
-			this._landed(link, scribe.id, generation);
-			this._retryBackoff.reset();
-			this._accept(scribe.id);
-			this._pump(link);
-		}, (error) => {
-			this._landed(link, scribe.id, generation);
-			this._pushFailed(link, scribe.id, generation, error);
-		});
-	}
-
-	/** @private */
-	_landed(link, scribeId, generation) {
-		if (link.inFlight.get(scribeId) === generation) {
-			link.inFlight.delete(scribeId);
-		}
-	}
-
-	/** @private */
-	_pushFailed(link, scribeId, generation, error) {
-		if (isFinal(error.code)) {
-			this._refuse(scribeId, error.code, error.message);
-			this._pump(link);
-			return;
-		}
-		if (link.conn.closed || error.code === 'closed' || generation !== link.generation) {
-			// a reconnect, or the restart that made this push stale, sends it again
-			return;
-		}
-		if (error.code === 409) {
-			const first = this._replica.pending[0];
-			if (first && Number.isSafeInteger(error.expected) && first.id > error.expected) {
-				this._report(new SyncroError(409, `The server expects client scribe ${error.expected}, which this client no longer holds.`,
-					{ scribe: scribeId, expected: error.expected }));
-				this._restartPushes(link, this._retryBackoff.next());
-			}
-			else {
-				this._restartPushes(link, 0);
-			}
-			return;
-		}
-		this._restartPushes(link, this._retryBackoff.next());
-	}
-
-	/**
-	 * Starts pushing over from the oldest pending scribe, after a delay.
-	 * @private
-	 */
-	_restartPushes(link, delay) {
-		link.generation++;
-		link.inFlight.clear();
-		clearTimeout(link.retryTimer);
-		link.retryTimer = null;
-		if (delay > 0) {
-			link.retryTimer = setTimeout(() => {
-				link.retryTimer = null;
-				this._pump(link);
-			}, delay);
+		if (Number.isSafeInteger(message.scribe)) {
+			link.pull.reported(message.scribe, message.code, message.message);
 		}
 		else {
-			this._pump(link);
+			this._report(new SyncroError(message.code, String(message.message ?? 'The server reported an error.')));
 		}
 	}
 
