@@ -114,12 +114,15 @@ export class Pusher {
 	_push(scribe) {
 		const generation = this._generation;
 		this._inFlight.set(scribe.id, generation);
-		this._conn.request({ type: 'add_scribe', scribe }).then((reply) => {
-			this._answered(scribe.id, generation);
-			this._backoff.reset();
-			this._host.acknowledged(scribe.id, reply);
-			this.pump();
-		}, (error) => {
+		this._conn.request({ type: 'add_scribe', scribe }, {
+			// on arrival, before the messages behind the answer (ws may hand over several in
+			// one tick): the client then sees its writes settle in the order of the wire
+			process: (reply) => {
+				this._answered(scribe.id, generation);
+				this._backoff.reset();
+				this._host.acknowledged(scribe.id, reply);
+			},
+		}).then(() => this.pump(), (error) => {
 			this._answered(scribe.id, generation);
 			this._failed(scribe.id, generation, error);
 		});
