@@ -1,6 +1,7 @@
 /**
  * The Syncro client: local state that applies changes at once, a persistent local scribe
- * log, and a WebSocket connection that speaks PROTOCOL.md (version 1) to the server.
+ * log, and a WebSocket connection that speaks the Syncro protocol to the server: version 2
+ * (docs/PROTOCOL.md) where the server knows it, else version 1.
  *
  * This module is the facade: the options, the public methods and events, the queue of store
  * writes and the connection's life (connecting, pings, status, reconnecting). The rest has
@@ -9,7 +10,9 @@
  * - {@link Sync} the server's scribes coming in: the client's pull and live pushes;
  * - {@link ServerPull} answering the server's pull with pending scribes;
  * - {@link Pusher} pushing own scribes with `add_scribe`, with retries;
- * - {@link Settlement} own scribes leaving the pending list: acknowledged or refused.
+ * - {@link Landing} where own scribes landed in the server's log (v2);
+ * - {@link Settlement} own scribes leaving the pending list: acknowledged (v1), refused,
+ *   or landed (v2).
  *
  * Client scribe ids are consecutive and stored before use, so every retry is safe (the
  * server answers a duplicate with its first outcome).
@@ -23,6 +26,7 @@ import { Connection } from './connection.js';
 import { Emitter } from './emitter.js';
 import { SyncroError } from './errors.js';
 import { IndexedDBStore } from './indexeddb-store.js';
+import { Landing } from './landing.js';
 import { Link } from './link.js';
 import { MAX_BATCH, ServerPull } from './pull.js';
 import { Pusher } from './pusher.js';
@@ -62,6 +66,17 @@ import { claimUid, clientUrl } from './uids.js';
  * @property {any} data the scribe's data
  * @property {Readonly<Attributes> | null} record the record after the rollback
  *
+ * @typedef {object} ConflictEvent one of this client's writes left the pending list and that
+ *   changed what the user sees of its record: the server ordered a concurrent change after
+ *   it, or stored something else than was sent (protocol v2 only)
+ * @property {string} klass the record's class
+ * @property {string | number} id the record's id
+ * @property {number} scribe the client scribe id of the write
+ * @property {'create' | 'update' | 'destroy'} type the write's type
+ * @property {any} data the write's data, as sent
+ * @property {Readonly<Attributes> | null} record the record now
+ * @property {Readonly<Attributes> | null} previous the record as the user saw it before
+ *
  * @typedef {object} SyncroOptions
  * @property {string} url the server's Syncro endpoint, e.g. `wss://example.com/syncro`
  *   (relative URLs and http(s) resolve against the page: `'/syncro'` works in a browser)
@@ -77,6 +92,8 @@ import { claimUid, clientUrl } from './uids.js';
  * @property {BackoffOptions} [backoff] delays of reconnects and of retries after 429, 500
  *   and timeouts (default: 500 ms doubling up to 30 s, half of it random)
  * @property {number} [batchSize=500] most scribes per answer to the server's pull (1 to 500)
+ * @property {1 | 2} [protocol=2] the highest protocol version to ask for; 1 speaks v1 even
+ *   to a server that knows v2 (a v1 server is spoken to in v1 either way)
  * @property {Record<string, string>} [headers] headers for every handshake, such as
  *   `{ Authorization: 'Basic ...' }`, for a WebSocket implementation that takes them as
  *   its third argument (Node's `ws`); a browser sends its cookies instead and takes none
@@ -91,6 +108,8 @@ import { claimUid, clientUrl } from './uids.js';
  * - `pendingWrites` (a number): how many local scribes await the server's acknowledgement;
  * - `refused` ({@link RefusedEvent}): the server refused a local scribe; the record was
  *   rolled back;
+ * - `conflict` ({@link ConflictEvent}): a local scribe landed and the record shows something
+ *   else than the user wrote (protocol v2);
  * - `error` (an Error): a problem that concerns no single call (a failed store write, a
  *   malformed message, a failed sync); without a listener it is logged on the console.
  */
@@ -109,6 +128,9 @@ export class Syncro extends Emitter {
 		const WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
 		if (typeof WebSocketImpl !== 'function') {
 			throw new TypeError('No WebSocket implementation here: pass one as { WebSocket } (in Node 20, the ws package).');
+		}
+		if (options.protocol !== undefined && options.protocol !== 1 && options.protocol !== 2) {
+			throw new TypeError('The protocol option is 1 or 2.');
 		}
 		// a bad url fails here, before a uid is claimed
 		clientUrl(options.url, 'probe');
@@ -136,7 +158,9 @@ export class Syncro extends Emitter {
 		/** The client uid this client speaks for. @type {string} */
 		this.uid = uid;
 		/** @private */ this._WebSocket = WebSocketImpl;
-		/** @private */ this._url = clientUrl(options.url, uid);
+		/** @private the highest protocol version to ask for */
+		this._protocol = options.protocol ?? 2;
+		/** @private */ this._url = clientUrl(options.url, uid, this._protocol);
 		/** @private */ this._headers = options.headers ? { ...options.headers } : null;
 		/** @private */ this._store = store;
 		/** @private */ this._release = release;
@@ -170,6 +194,7 @@ export class Syncro extends Emitter {
 			persist: (change) => this._persist(change),
 			written: () => this._writes,
 			changed: (change, source) => this._emitChange(change, source),
+			moved: () => this._link?.landing?.reached(),
 			report: (error) => this._report(error),
 		});
 		/** @private own scribes leaving the pending list */
@@ -192,8 +217,8 @@ export class Syncro extends Emitter {
 	}
 
 	/**
-	 * How many local scribes the server has not acknowledged yet (0 when every local change
-	 * reached the server, or was refused).
+	 * How many local scribes are still pending: not yet in the server's state as this client
+	 * knows it (acknowledged in v1; landed at or below the position in v2), nor refused.
 	 * @returns {number}
 	 */
 	get pendingWrites() {
@@ -405,6 +430,7 @@ export class Syncro extends Emitter {
 			onOpen: () => this._opened(link),
 			onRequest: (conn, message) => this._onRequest(link, message),
 			onError: (conn, message) => this._onServerError(link, message),
+			onNotice: (conn, message) => this._onNotice(link, message),
 			onClose: () => this._onClosed(link),
 		}, { requestTimeout: this._requestTimeout });
 		this._attach(link);
@@ -420,7 +446,14 @@ export class Syncro extends Emitter {
 			pending: () => this._replica.pending,
 			storedUpTo: () => this._persistedUpTo,
 			onItsWay: (scribeId) => link.pull.isSent(scribeId),
-			acknowledged: (scribeId) => this._settlement.accept(scribeId),
+			acknowledged: (scribeId, reply) => {
+				if (link.landing) {
+					link.landing.landed(scribeId, reply);
+				}
+				else {
+					this._settlement.accept(scribeId);
+				}
+			},
 			refused: (scribeId, code, message) => this._settlement.refuse(scribeId, code, message),
 			report: (error) => this._report(error),
 		}, this._retryBackoff);
@@ -483,6 +516,29 @@ export class Syncro extends Emitter {
 	}
 
 	/**
+	 * The server's `hello`, its first message on a v2 connection: the version it speaks.
+	 * @private
+	 */
+	_onNotice(link, message) {
+		if (message.type !== 'hello' || link.version !== null || this._protocol < 2) {
+			return;
+		}
+		if (!Number.isSafeInteger(message.version) || message.version < 1) {
+			this._report(new SyncroError(400, "The server's hello names no protocol version."));
+			link.conn.close(4000, 'Bad hello');
+			return;
+		}
+		link.version = Math.min(message.version, this._protocol);
+		if (link.version >= 2) {
+			link.landing = new Landing({
+				position: () => this._replica.position,
+				leave: (scribeId) => this._settlement.leave(scribeId),
+				catchUp: (caughtUp) => this._sync.catchUp(link.conn, caughtUp),
+			});
+		}
+	}
+
+	/**
 	 * A request of the server, handed to the part that answers it.
 	 * @private
 	 */
@@ -490,10 +546,20 @@ export class Syncro extends Emitter {
 		const conn = link.conn;
 		switch (message.type) {
 			case 'sync':
-				link.pull.answer(message);
+				// a pull before any hello: the server speaks v1
+				link.version ??= 1;
+				link.pull.answer(message, link.version);
 				break;
 			case 'add_scribe':
 				this._sync.receive(conn, message);
+				break;
+			case 'add_scribes':
+				if (link.version >= 2) {
+					this._sync.receiveBatch(conn, message);
+				}
+				else {
+					conn.fail(message.id, 501, "The message type 'add_scribes' is unknown.");
+				}
 				break;
 			case 'noop':
 				conn.respond(message.id, true);

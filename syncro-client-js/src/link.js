@@ -5,12 +5,18 @@
 
 /**
  * One connection and its parts: the pusher of own scribes, the answers to the server's
- * pull, and the pings. A new connection starts with a new one.
+ * pull, the landings of own scribes (protocol v2), and the pings. A new connection starts
+ * with a new one.
  */
 export class Link {
 	constructor() {
 		/** @type {import('./connection.js').Connection | null} */
 		this.conn = null;
+		/** The protocol version spoken: set by the server's `hello` (v2), or 1 when its pull
+		 * comes first; null before either. @type {number | null} */
+		this.version = null;
+		/** Set once the connection speaks v2. @type {import('./landing.js').Landing | null} */
+		this.landing = null;
 		/** @type {import('./pusher.js').Pusher | null} */
 		this.pusher = null;
 		/** @type {import('./pull.js').ServerPull | null} */
@@ -26,12 +32,14 @@ export class Link {
 	forget(scribeId) {
 		this.pusher?.forget(scribeId);
 		this.pull?.forget(scribeId);
+		this.landing?.forget(scribeId);
 	}
 
 	/** Stops every timer of the connection. */
 	stopTimers() {
 		this.pusher?.stop();
 		this.pull?.stop();
+		this.landing?.stop();
 		clearInterval(this.heartbeat);
 		this.heartbeat = null;
 	}

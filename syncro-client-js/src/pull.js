@@ -2,7 +2,8 @@
  * Answering the server's pull on one connection (PROTOCOL.md §5.2): the server sends
  * `sync` with its mark for this uid; the client answers with its pending scribes above the
  * mark, in batches, and the server pulls again once they moved its mark. Pushes wait until
- * an answer without `more`.
+ * an answer without `more`. In protocol v2 the answer is always empty: every pending scribe
+ * goes by `add_scribe`, whose answer tells where it landed.
  * @module
  */
 
@@ -57,10 +58,11 @@ export class ServerPull {
 	/**
 	 * Answers the server's pull. `from` is its mark for this uid, so scribes up to it that
 	 * were sent in an answer to its previous pull are acknowledged; the answer is the
-	 * stored pending scribes above it, in batches.
+	 * stored pending scribes above it, in batches (v1), or empty (v2).
 	 * @param {any} message the server's `sync`
+	 * @param {number} version the protocol version of the connection
 	 */
-	answer(message) {
+	answer(message, version) {
 		const conn = this._conn;
 		const from = message.from ?? null;
 		if (from !== null && (!Number.isSafeInteger(from) || from < 0)) {
@@ -84,6 +86,11 @@ export class ServerPull {
 				replica.nextScribeId = from + 1;
 				this._host.persist({ nextScribeId: replica.nextScribeId });
 			}
+		}
+		if (version >= 2) {
+			conn.respond(message.id, []);
+			this._pusher.start();
+			return;
 		}
 		// answer only with scribes that are stored, once the writes queued so far are done
 		this._host.written().then(() => {

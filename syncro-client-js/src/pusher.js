@@ -47,6 +47,9 @@ export class Pusher {
 		this._generation = 0;
 		/** @private @type {Map<number, number>} client scribe id -> generation of its push */
 		this._inFlight = new Map();
+		/** @private @type {Set<number>} answered `true` here: settled, never sent again (in
+		 * protocol v2 they stay pending until the position reaches where they landed) */
+		this._settled = new Set();
 		/** @private @type {ReturnType<typeof setTimeout> | null} a start over after a backoff */
 		this._retryTimer = null;
 	}
@@ -67,7 +70,7 @@ export class Pusher {
 			if (scribe.id > host.storedUpTo() || this._inFlight.size >= PUSH_WINDOW) {
 				break;
 			}
-			if (!this._inFlight.has(scribe.id) && !host.onItsWay(scribe.id)) {
+			if (!this._inFlight.has(scribe.id) && !this._settled.has(scribe.id) && !host.onItsWay(scribe.id)) {
 				this._push(scribe);
 			}
 		}
@@ -102,6 +105,7 @@ export class Pusher {
 	 */
 	forget(scribeId) {
 		this._inFlight.delete(scribeId);
+		this._settled.delete(scribeId);
 	}
 
 	/** Stops the retry timer (the connection closed). */
@@ -119,6 +123,7 @@ export class Pusher {
 			// one tick): the client then sees its writes settle in the order of the wire
 			process: (reply) => {
 				this._answered(scribe.id, generation);
+				this._settled.add(scribe.id);
 				this._backoff.reset();
 				this._host.acknowledged(scribe.id, reply);
 			},

@@ -1,7 +1,8 @@
 /**
  * How this client's own scribes leave the pending list once the server settled them: an
- * acknowledged scribe joins the confirmed copy, a refused one is dropped and its record
- * rolls back. Each way is one store write and the events that go with it.
+ * acknowledged scribe joins the confirmed copy (protocol v1), a refused one is dropped and
+ * its record rolls back, and one that landed leaves the confirmed copy as the server's
+ * echo made it (v2). Each way is one store write and the events that go with it.
  * @module
  */
 
@@ -36,7 +37,7 @@ export class Settlement {
 	}
 
 	/**
-	 * The server acknowledged an own scribe: it joins the confirmed copy.
+	 * The server acknowledged an own scribe (protocol v1): it joins the confirmed copy.
 	 * @param {number} scribeId the client scribe id
 	 */
 	accept(scribeId) {
@@ -86,6 +87,41 @@ export class Settlement {
 		};
 		if (!host.emit('refused', event)) {
 			console.warn(`Syncro: the server refused ${scribe.type} of ${scribe.klass} '${event.id}' (${code}): ${event.message}`);
+		}
+	}
+
+	/**
+	 * An own scribe landed and the client's position reached it (protocol v2): the confirmed
+	 * copy holds the server's echo of it, so it just leaves. When that changes what the user
+	 * sees of the record (the server ordered a concurrent change after it, or stored
+	 * something else than was sent), `conflict` tells the application.
+	 * @param {number} scribeId the client scribe id
+	 */
+	leave(scribeId) {
+		const left = this._replica.leave(scribeId);
+		if (!left) {
+			return;
+		}
+		const host = this._host;
+		host.forget(scribeId);
+		host.persist({ removeScribes: [scribeId] });
+		const { scribe, change } = left;
+		if (change) {
+			host.changed(change, 'remote');
+		}
+		host.pendingChanged();
+		if (change) {
+			/** @type {import('./client.js').ConflictEvent} */
+			const event = {
+				klass: scribe.klass,
+				id: recordIdOf(scribe),
+				scribe: scribeId,
+				type: scribe.type,
+				data: scribe.data,
+				record: change.after,
+				previous: change.before,
+			};
+			host.emit('conflict', event);
 		}
 	}
 }

@@ -1,7 +1,8 @@
 /**
  * The server's scribes coming in: the client's pull (`sync` from its position until an
- * answer without `more`, PROTOCOL.md §5.3), the server's live pushes (§5.4), and applying
- * what they carry to the records, the store and the change events.
+ * answer without `more`, PROTOCOL.md §5.3), the server's live pushes (§5.4; batched as
+ * `add_scribes` in protocol v2), and applying what they carry to the records, the store and
+ * the change events.
  * @module
  */
 
@@ -18,6 +19,7 @@ import { scribeProblem } from './records.js';
  * @property {(change: StoreChange) => Promise<void>} persist queues a store write
  * @property {() => Promise<void>} written resolves once the store writes queued so far are done
  * @property {(change: Change, source: 'local' | 'remote') => void} changed a record's view changed
+ * @property {() => void} moved the position moved (own writes waiting for it may leave)
  * @property {(error: Error) => void} report an error that concerns no single call
  */
 
@@ -39,23 +41,28 @@ export class Sync {
 	 * arrives after it, until an answer without `more`. A failure is reported and closes
 	 * the connection, which then reconnects.
 	 * @param {Connection} conn
+	 * @param {() => void} [caughtUp] called as the answer without `more` is applied, before
+	 *   any message behind it
 	 * @returns {Promise<boolean>} whether the client caught up
 	 */
-	async catchUp(conn) {
+	async catchUp(conn, caughtUp) {
 		try {
 			let more = true;
 			while (more) {
 				const from = this._replica.position;
-				const reply = await conn.request({ type: 'sync', from }, {
+				await conn.request({ type: 'sync', from }, {
 					process: (response) => {
 						if (!Array.isArray(response.result)) {
 							throw new SyncroError(400, 'The server answered sync without an array of scribes.');
 						}
 						this.apply(response.result);
+						// a batch with more that did not move the position would come again: stop
+						more = response.more === true && this._replica.position !== from;
+						if (!more) {
+							caughtUp?.();
+						}
 					},
 				});
-				// a batch with more that did not move the position would come again: stop
-				more = reply.more === true && this._replica.position !== from;
 			}
 			return true;
 		}
@@ -84,6 +91,21 @@ export class Sync {
 	}
 
 	/**
+	 * A batch of live pushes (`add_scribes`, protocol v2): applied in order and stored, then
+	 * answered `true` once. Like a sync answer, a malformed scribe in it is reported and
+	 * skipped; a batch that is not an array is answered 400.
+	 * @param {Connection} conn
+	 * @param {any} message
+	 */
+	receiveBatch(conn, message) {
+		if (!Array.isArray(message.scribes)) {
+			conn.fail(message.id, 400, "An add_scribes needs an array of scribes in 'scribes'.");
+			return;
+		}
+		this.apply(message.scribes).then(() => conn.respond(message.id, true));
+	}
+
+	/**
 	 * Applies scribes from the server, skipping those at or below the position.
 	 * @param {unknown[]} scribes
 	 * @returns {Promise<void>} resolves once stored
@@ -100,6 +122,8 @@ export class Sync {
 		if (!moved) {
 			return host.written();
 		}
-		return host.persist({ position: this._replica.position, records }).catch(() => {});
+		const stored = host.persist({ position: this._replica.position, records }).catch(() => {});
+		host.moved();
+		return stored;
 	}
 }

@@ -45,13 +45,15 @@ export class FakeServer {
 		this.pullAnswers = [];
 		/** every client scribe that arrived, by either path: {uid, scribe} */
 		this.scribesReceived = [];
+		/** every answer to a client's add_scribe, as sent: {uid, scribe, reply} */
+		this.scribeAnswers = [];
 		/** the client's syncs: {uid, from} */
 		this.syncs = [];
 		/** how many connections were accepted */
 		this.connections = 0;
 		/** the headers of every handshake, in order */
 		this.handshakeHeaders = [];
-		/** every accepted handshake: {uid, asked (the v parameter or null), version (spoken)} */
+		/** every accepted handshake: {uid, url, asked (the v parameter or null), version (spoken)} */
 		this.handshakes = [];
 		this.sessions = new Set();
 		this.rpcHandlers = {
@@ -62,6 +64,9 @@ export class FakeServer {
 		// knobs
 		/** @type {((scribe: any, uid: string) => boolean) | null} refuse with 403 */
 		this.refuse = null;
+		/** @type {((scribe: any) => any) | null} changes a client scribe before it is played,
+		 * as a server that normalises what it stores */
+		this.rewrite = null;
 		/** answer a client scribe id once with a transient code: [{id, code}] */
 		this.failures = [];
 		/** the next N client scribes that arrive vanish: not played, not answered */
@@ -116,7 +121,7 @@ export class FakeServer {
 			this.connections++;
 			const asked = new URL(request.url, 'http://localhost').searchParams.get('v');
 			const version = Math.min(Number(asked ?? 1), this.version);
-			this.handshakes.push({ uid, asked, version });
+			this.handshakes.push({ uid, url: request.url, asked, version });
 			const session = new Session(this, ws, uid, version);
 			this.sessions.add(session);
 			ws.on('close', () => this.sessions.delete(session));
@@ -220,7 +225,7 @@ export class FakeServer {
 			refusal = { code: 403, message: 'The policy refused this scribe.' };
 		}
 		else {
-			refusal = this._play(scribe, uid);
+			refusal = this._play(this.rewrite?.(scribe) ?? scribe, uid);
 		}
 		this.marks.set(uid, id);
 		if (refusal) {
@@ -333,6 +338,12 @@ class Session {
 		}
 	}
 
+	/** Answers a client's add_scribe, and notes the answer. */
+	answerScribe(scribe, reply) {
+		this.server.scribeAnswers.push({ uid: this.uid, scribe, reply });
+		this.send(reply);
+	}
+
 	request(message) {
 		const id = this.nextId++;
 		return new Promise((resolve) => {
@@ -391,10 +402,10 @@ class Session {
 				this.answerPlayed(message, message.scribe.id <= mark, lastId);
 			}
 			else if (outcome === true) {
-				this.send({ type: 'response', id, result: true });
+				this.answerScribe(message.scribe, { type: 'response', id, result: true });
 			}
 			else {
-				this.send({ type: 'error', id, code: outcome.code, message: outcome.message, scribe: message.scribe?.id, ...(outcome.expected ? { expected: outcome.expected } : {}) });
+				this.answerScribe(message.scribe, { type: 'error', id, code: outcome.code, message: outcome.message, scribe: message.scribe?.id, ...(outcome.expected ? { expected: outcome.expected } : {}) });
 			}
 		}
 		else if (type === 'rpc') {
@@ -435,7 +446,7 @@ class Session {
 				return;
 			}
 			this.answers.shift();
-			this.send(reply);
+			this.answerScribe(scribe, reply);
 			if (!duplicate) {
 				this.server.onAnswered?.(scribe, this.uid);
 			}
