@@ -105,7 +105,8 @@ import { claimUid, clientUrl } from './uids.js';
  * Events (`client.on(name, listener)` returns a function that removes the listener):
  * - `change` ({@link ChangeEvent}): a record changed, by a local write or from the server;
  * - `status` (a {@link Status}): the connection's status changed;
- * - `pendingWrites` (a number): how many local scribes await the server's acknowledgement;
+ * - `pendingWrites` (a number): how many local scribes are pending (see
+ *   {@link Syncro#pendingWrites});
  * - `refused` ({@link RefusedEvent}): the server refused a local scribe; the record was
  *   rolled back;
  * - `conflict` ({@link ConflictEvent}): a local scribe landed and the record shows something
