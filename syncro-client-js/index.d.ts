@@ -56,12 +56,33 @@ export interface RefusedEvent {
 	record: Readonly<AnyRecord> | null;
 }
 
+/**
+ * One of this client's writes left the pending list and that changed what the user sees of
+ * its record: the server ordered a concurrent change after it, or stored something else
+ * than was sent (protocol v2 only). A `change` event with source `remote` comes just before.
+ */
+export interface ConflictEvent {
+	klass: string;
+	/** The record's id. */
+	id: RecordId;
+	/** The client scribe id of the write. */
+	scribe: number;
+	type: 'create' | 'update' | 'destroy';
+	/** The write's data, as sent. */
+	data: any;
+	/** The record now (the server's state with the other pending changes); null if gone. */
+	record: Readonly<AnyRecord> | null;
+	/** The record as the user saw it before. */
+	previous: Readonly<AnyRecord> | null;
+}
+
 /** The events of a client and their payloads. */
 export interface SyncroEvents {
 	change: ChangeEvent;
 	status: Status;
 	pendingWrites: number;
 	refused: RefusedEvent;
+	conflict: ConflictEvent;
 	error: Error;
 }
 
@@ -125,6 +146,11 @@ export interface SyncroOptions {
 	/** Most scribes per answer to the server's pull, 1 to 500 (default 500). */
 	batchSize?: number;
 	/**
+	 * The highest protocol version to ask for (default 2); 1 speaks v1 even to a server that
+	 * knows v2. A server that knows only v1 is spoken to in v1 either way.
+	 */
+	protocol?: 1 | 2;
+	/**
 	 * Headers for every handshake, e.g. `{ Authorization: 'Basic ...' }`, for a WebSocket
 	 * implementation that takes them (Node's ws); browsers send their cookies instead.
 	 */
@@ -164,7 +190,10 @@ export declare class Syncro {
 	static open(options: SyncroOptions): Promise<Syncro>;
 	readonly uid: string;
 	readonly status: Status;
-	/** Local scribes the server has not acknowledged (or refused) yet. */
+	/**
+	 * Local scribes not yet in the server's state as this client knows it (v1: acknowledged;
+	 * v2: landed at or below the position), nor refused.
+	 */
 	readonly pendingWrites: number;
 	/** The highest server scribe id processed; null before the first sync. */
 	readonly position: number | null;

@@ -1,13 +1,21 @@
 /**
  * The Syncro client: local state that applies changes at once, a persistent local scribe
- * log, and a WebSocket connection that speaks PROTOCOL.md (version 1) to the server.
+ * log, and a WebSocket connection that speaks the Syncro protocol to the server: version 2
+ * (docs/PROTOCOL.md) where the server knows it, else version 1.
  *
- * State model: see {@link Replica} (confirmed copies, pending scribes, the view on top).
+ * This module is the facade: the options, the public methods and events, the queue of store
+ * writes and the connection's life (connecting, pings, status, reconnecting). The rest has
+ * a module each, with a narrow interface to the client:
+ * - {@link Replica} the records: confirmed copies, pending scribes, the view on top;
+ * - {@link Sync} the server's scribes coming in: the client's pull and live pushes;
+ * - {@link ServerPull} answering the server's pull with pending scribes;
+ * - {@link Pusher} pushing own scribes with `add_scribe`, with retries;
+ * - {@link Landing} where own scribes landed in the server's log (v2);
+ * - {@link Settlement} own scribes leaving the pending list: acknowledged (v1), refused,
+ *   or landed (v2).
  *
- * Sending. Own scribes reach the server in two ways: the server's `sync` pull on connect
- * (answered from the pending scribes, in batches), and `add_scribe` pushes once that pull
- * was answered without `more`. Client scribe ids are consecutive and stored before use, so
- * every retry is safe (the server answers a duplicate with its first outcome).
+ * Client scribe ids are consecutive and stored before use, so every retry is safe (the
+ * server answers a duplicate with its first outcome).
  *
  * @module
  */
@@ -16,12 +24,17 @@ import { Backoff } from './backoff.js';
 import { Collection } from './collection.js';
 import { Connection } from './connection.js';
 import { Emitter } from './emitter.js';
-import { SyncroError, isFinal } from './errors.js';
+import { SyncroError } from './errors.js';
 import { IndexedDBStore } from './indexeddb-store.js';
+import { Landing } from './landing.js';
 import { Link } from './link.js';
-import { jsonEqual, recordIdOf, scribeProblem, toJson, utf8Length } from './records.js';
+import { MAX_BATCH, ServerPull } from './pull.js';
+import { Pusher } from './pusher.js';
+import { jsonEqual, toJson } from './records.js';
 import { Replica } from './replica.js';
+import { Settlement } from './settle.js';
 import { MemoryStore } from './stores.js';
+import { Sync } from './sync.js';
 import { claimUid, clientUrl } from './uids.js';
 
 /**
@@ -53,6 +66,17 @@ import { claimUid, clientUrl } from './uids.js';
  * @property {any} data the scribe's data
  * @property {Readonly<Attributes> | null} record the record after the rollback
  *
+ * @typedef {object} ConflictEvent one of this client's writes left the pending list and that
+ *   changed what the user sees of its record: the server ordered a concurrent change after
+ *   it, or stored something else than was sent (protocol v2 only)
+ * @property {string} klass the record's class
+ * @property {string | number} id the record's id
+ * @property {number} scribe the client scribe id of the write
+ * @property {'create' | 'update' | 'destroy'} type the write's type
+ * @property {any} data the write's data, as sent
+ * @property {Readonly<Attributes> | null} record the record now
+ * @property {Readonly<Attributes> | null} previous the record as the user saw it before
+ *
  * @typedef {object} SyncroOptions
  * @property {string} url the server's Syncro endpoint, e.g. `wss://example.com/syncro`
  *   (relative URLs and http(s) resolve against the page: `'/syncro'` works in a browser)
@@ -68,19 +92,12 @@ import { claimUid, clientUrl } from './uids.js';
  * @property {BackoffOptions} [backoff] delays of reconnects and of retries after 429, 500
  *   and timeouts (default: 500 ms doubling up to 30 s, half of it random)
  * @property {number} [batchSize=500] most scribes per answer to the server's pull (1 to 500)
+ * @property {1 | 2} [protocol=2] the highest protocol version to ask for; 1 speaks v1 even
+ *   to a server that knows v2 (a v1 server is spoken to in v1 either way)
  * @property {Record<string, string>} [headers] headers for every handshake, such as
  *   `{ Authorization: 'Basic ...' }`, for a WebSocket implementation that takes them as
  *   its third argument (Node's `ws`); a browser sends its cookies instead and takes none
  */
-
-/** Most scribes in one answer to the server's pull (PROTOCOL.md §5.2). */
-const MAX_BATCH = 500;
-
-/** Most bytes of scribes in one answer: well under the server's 512 KiB message limit. */
-const BATCH_BYTES = 256 * 1024;
-
-/** Most `add_scribe` requests awaiting an answer at once. */
-const PUSH_WINDOW = 100;
 
 /**
  * A Syncro client. Make one with {@link Syncro.open}.
@@ -88,9 +105,12 @@ const PUSH_WINDOW = 100;
  * Events (`client.on(name, listener)` returns a function that removes the listener):
  * - `change` ({@link ChangeEvent}): a record changed, by a local write or from the server;
  * - `status` (a {@link Status}): the connection's status changed;
- * - `pendingWrites` (a number): how many local scribes await the server's acknowledgement;
+ * - `pendingWrites` (a number): how many local scribes are pending (see
+ *   {@link Syncro#pendingWrites});
  * - `refused` ({@link RefusedEvent}): the server refused a local scribe; the record was
  *   rolled back;
+ * - `conflict` ({@link ConflictEvent}): a local scribe landed and the record shows something
+ *   else than the user wrote (protocol v2);
  * - `error` (an Error): a problem that concerns no single call (a failed store write, a
  *   malformed message, a failed sync); without a listener it is logged on the console.
  */
@@ -109,6 +129,9 @@ export class Syncro extends Emitter {
 		const WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
 		if (typeof WebSocketImpl !== 'function') {
 			throw new TypeError('No WebSocket implementation here: pass one as { WebSocket } (in Node 20, the ws package).');
+		}
+		if (options.protocol !== undefined && options.protocol !== 1 && options.protocol !== 2) {
+			throw new TypeError('The protocol option is 1 or 2.');
 		}
 		// a bad url fails here, before a uid is claimed
 		clientUrl(options.url, 'probe');
@@ -136,7 +159,9 @@ export class Syncro extends Emitter {
 		/** The client uid this client speaks for. @type {string} */
 		this.uid = uid;
 		/** @private */ this._WebSocket = WebSocketImpl;
-		/** @private */ this._url = clientUrl(options.url, uid);
+		/** @private the highest protocol version to ask for */
+		this._protocol = options.protocol ?? 2;
+		/** @private */ this._url = clientUrl(options.url, uid, this._protocol);
 		/** @private */ this._headers = options.headers ? { ...options.headers } : null;
 		/** @private */ this._store = store;
 		/** @private */ this._release = release;
@@ -164,6 +189,23 @@ export class Syncro extends Emitter {
 		this._openWaiters = new Set();
 		/** @private @type {Set<{check: () => boolean, resolve: Function, reject: Function}>} */
 		this._untils = new Set();
+
+		/** @private the server's scribes coming in */
+		this._sync = new Sync(this._replica, {
+			persist: (change) => this._persist(change),
+			written: () => this._writes,
+			changed: (change, source) => this._emitChange(change, source),
+			moved: () => this._link?.landing?.reached(),
+			report: (error) => this._report(error),
+		});
+		/** @private own scribes leaving the pending list */
+		this._settlement = new Settlement(this._replica, {
+			persist: (change) => this._persist(change),
+			forget: (scribeId) => this._link?.forget(scribeId),
+			changed: (change, source) => this._emitChange(change, source),
+			pendingChanged: () => this._pendingChanged(),
+			emit: (event, payload) => this.emit(event, payload),
+		});
 	}
 
 	/**
@@ -176,8 +218,8 @@ export class Syncro extends Emitter {
 	}
 
 	/**
-	 * How many local scribes the server has not acknowledged yet (0 when every local change
-	 * reached the server, or was refused).
+	 * How many local scribes are still pending: not yet in the server's state as this client
+	 * knows it (acknowledged in v1; landed at or below the position in v2), nor refused.
 	 * @returns {number}
 	 */
 	get pendingWrites() {
@@ -310,90 +352,12 @@ export class Syncro extends Emitter {
 		const { scribe, change } = this._replica.record(klass, type, data);
 		const stored = this._persist({ nextScribeId: this._replica.nextScribeId, addScribes: [scribe] }).then(() => {
 			this._persistedUpTo = Math.max(this._persistedUpTo, scribe.id);
-			this._pump();
+			this._link?.pusher.pump();
 			return change.after;
 		});
 		this._emitChange(change, 'local');
 		this._pendingChanged();
 		return stored;
-	}
-
-	// Applying scribes
-
-	/**
-	 * Applies scribes from the server, skipping those at or below the position.
-	 * @private
-	 * @param {unknown[]} scribes
-	 * @returns {Promise<void>} resolves once stored
-	 */
-	_applyRemote(scribes) {
-		const { moved, records, changes, problems } = this._replica.applyRemote(scribes);
-		for (const problem of problems) {
-			this._report(new SyncroError(400, `Skipped a malformed scribe from the server: ${problem}`));
-		}
-		for (const change of changes) {
-			this._emitChange(change, 'remote');
-		}
-		if (!moved) {
-			return this._writes;
-		}
-		return this._persist({ position: this._replica.position, records }).catch(() => {});
-	}
-
-	/**
-	 * The server acknowledged a local scribe: it joins the confirmed state.
-	 * @private
-	 */
-	_accept(scribeId) {
-		const accepted = this._replica.accept(scribeId);
-		if (!accepted) {
-			return;
-		}
-		this._forgetSent(scribeId);
-		this._persist({ records: [accepted.confirmed], removeScribes: [scribeId] });
-		if (accepted.change) {
-			this._emitChange(accepted.change, 'remote');
-		}
-		this._pendingChanged();
-	}
-
-	/**
-	 * The server refused a local scribe for good: it is dropped, and the record rolls back
-	 * to its confirmed state with the other pending scribes on top.
-	 * @private
-	 */
-	_refuse(scribeId, code, message) {
-		const refused = this._replica.refuse(scribeId);
-		if (!refused) {
-			return;
-		}
-		this._forgetSent(scribeId);
-		this._persist({ removeScribes: [scribeId] });
-		if (refused.change) {
-			this._emitChange(refused.change, 'remote');
-		}
-		this._pendingChanged();
-		const { scribe, record } = refused;
-		/** @type {RefusedEvent} */
-		const event = {
-			scribe: scribeId,
-			code,
-			message: String(message ?? ''),
-			klass: scribe.klass,
-			id: recordIdOf(scribe),
-			type: scribe.type,
-			data: scribe.data,
-			record,
-		};
-		if (!this.emit('refused', event)) {
-			console.warn(`Syncro: the server refused ${scribe.type} of ${scribe.klass} '${event.id}' (${code}): ${event.message}`);
-		}
-	}
-
-	/** @private */
-	_forgetSent(scribeId) {
-		this._link?.inFlight.delete(scribeId);
-		this._link?.pullSent.delete(scribeId);
 	}
 
 	/**
@@ -467,8 +431,40 @@ export class Syncro extends Emitter {
 			onOpen: () => this._opened(link),
 			onRequest: (conn, message) => this._onRequest(link, message),
 			onError: (conn, message) => this._onServerError(link, message),
+			onNotice: (conn, message) => this._onNotice(link, message),
 			onClose: () => this._onClosed(link),
 		}, { requestTimeout: this._requestTimeout });
+		this._attach(link);
+	}
+
+	/**
+	 * Gives a new connection its parts, each with only what it needs of the client.
+	 * @private
+	 * @param {Link} link
+	 */
+	_attach(link) {
+		link.pusher = new Pusher(link.conn, {
+			pending: () => this._replica.pending,
+			storedUpTo: () => this._persistedUpTo,
+			onItsWay: (scribeId) => link.pull.isSent(scribeId),
+			acknowledged: (scribeId, reply) => {
+				if (link.landing) {
+					link.landing.landed(scribeId, reply);
+				}
+				else {
+					this._settlement.accept(scribeId);
+				}
+			},
+			refused: (scribeId, code, message) => this._settlement.refuse(scribeId, code, message),
+			report: (error) => this._report(error),
+		}, this._retryBackoff);
+		link.pull = new ServerPull(link.conn, link.pusher, this._replica, {
+			persist: (change) => this._persist(change),
+			written: () => this._writes,
+			storedUpTo: () => this._persistedUpTo,
+			accept: (scribeId) => this._settlement.accept(scribeId),
+			refuse: (scribeId, code, message) => this._settlement.refuse(scribeId, code, message),
+		}, { batchSize: this._batchSize, requestTimeout: this._requestTimeout });
 	}
 
 	/** @private */
@@ -491,40 +487,12 @@ export class Syncro extends Emitter {
 			waiter.resolve(link.conn);
 		}
 		this._openWaiters.clear();
-		this._syncLoop(link);
-	}
-
-	/**
-	 * The client's pull: `sync` from the position until an answer without `more`.
-	 * @private
-	 */
-	async _syncLoop(link) {
-		try {
-			let more = true;
-			while (more) {
-				const from = this._replica.position;
-				const reply = await link.conn.request({ type: 'sync', from }, {
-					process: (response) => {
-						if (!Array.isArray(response.result)) {
-							throw new SyncroError(400, 'The server answered sync without an array of scribes.');
-						}
-						this._applyRemote(response.result);
-					},
-				});
-				// a batch with more that did not move the position would come again: stop
-				more = reply.more === true && this._replica.position !== from;
-			}
-			if (this._link === link && link.conn.open) {
+		this._sync.catchUp(link.conn).then((caughtUp) => {
+			if (caughtUp && this._link === link && link.conn.open) {
 				this._reconnectBackoff.reset();
 				this._setStatus('online');
 			}
-		}
-		catch (error) {
-			if (!link.conn.closed) {
-				this._report(error);
-				link.conn.close(4000, 'Sync failed');
-			}
-		}
+		});
 	}
 
 	/** @private */
@@ -548,17 +516,51 @@ export class Syncro extends Emitter {
 		}
 	}
 
-	// Requests of the server
+	/**
+	 * The server's `hello`, its first message on a v2 connection: the version it speaks.
+	 * @private
+	 */
+	_onNotice(link, message) {
+		if (message.type !== 'hello' || link.version !== null || this._protocol < 2) {
+			return;
+		}
+		if (!Number.isSafeInteger(message.version) || message.version < 1) {
+			this._report(new SyncroError(400, "The server's hello names no protocol version."));
+			link.conn.close(4000, 'Bad hello');
+			return;
+		}
+		link.version = Math.min(message.version, this._protocol);
+		if (link.version >= 2) {
+			link.landing = new Landing({
+				position: () => this._replica.position,
+				leave: (scribeId) => this._settlement.leave(scribeId),
+				catchUp: (caughtUp) => this._sync.catchUp(link.conn, caughtUp),
+			});
+		}
+	}
 
-	/** @private */
+	/**
+	 * A request of the server, handed to the part that answers it.
+	 * @private
+	 */
 	_onRequest(link, message) {
 		const conn = link.conn;
 		switch (message.type) {
 			case 'sync':
-				this._answerPull(link, message);
+				// a pull before any hello: the server speaks v1
+				link.version ??= 1;
+				link.pull.answer(message, link.version);
 				break;
 			case 'add_scribe':
-				this._receivePush(link, message);
+				this._sync.receive(conn, message);
+				break;
+			case 'add_scribes':
+				if (link.version >= 2) {
+					this._sync.receiveBatch(conn, message);
+				}
+				else {
+					conn.fail(message.id, 501, "The message type 'add_scribes' is unknown.");
+				}
 				break;
 			case 'noop':
 				conn.respond(message.id, true);
@@ -572,197 +574,16 @@ export class Syncro extends Emitter {
 	}
 
 	/**
-	 * The server's pull: `from` is its mark for this uid, so scribes up to it that were
-	 * sent in an answer to its previous pull are acknowledged; the answer is the pending
-	 * scribes above it, in batches.
-	 * @private
-	 */
-	_answerPull(link, message) {
-		const conn = link.conn;
-		const from = message.from ?? null;
-		if (from !== null && (!Number.isSafeInteger(from) || from < 0)) {
-			conn.fail(message.id, 400, "The field 'from' must be a non-negative integer or null.");
-			return;
-		}
-		clearTimeout(link.pullTimer);
-		link.pullTimer = null;
-		if (from !== null) {
-			for (const scribe of [...this._replica.pending]) {
-				if (scribe.id > from) {
-					break;
-				}
-				if (link.pullSent.has(scribe.id)) {
-					this._accept(scribe.id);
-				}
-			}
-			if (from >= this._replica.nextScribeId) {
-				// the server has settled ids this client does not remember: never reuse them
-				this._replica.nextScribeId = from + 1;
-				this._persist({ nextScribeId: this._replica.nextScribeId });
-			}
-		}
-		// answer only with scribes that are stored, once the writes queued so far are done
-		this._writes.then(() => {
-			if (conn.closed) {
-				return;
-			}
-			const batch = [];
-			let bytes = 0;
-			let more = false;
-			for (const scribe of this._replica.pending) {
-				if (scribe.id <= (from ?? 0)) {
-					continue;
-				}
-				if (scribe.id > this._persistedUpTo) {
-					break;
-				}
-				const size = utf8Length(JSON.stringify(scribe)) + 1;
-				if (batch.length === this._batchSize || (batch.length > 0 && bytes + size > BATCH_BYTES)) {
-					more = true;
-					break;
-				}
-				batch.push(scribe);
-				bytes += size;
-			}
-			for (const scribe of batch) {
-				link.pullSent.add(scribe.id);
-			}
-			conn.respond(message.id, batch, more);
-			if (!more) {
-				link.pushing = true;
-			}
-			if (batch.length > 0) {
-				// the server pulls again once these moved its mark; should it not, push them
-				link.pullTimer = setTimeout(() => {
-					link.pullTimer = null;
-					link.pullSent.clear();
-					link.pushing = true;
-					this._pump(link);
-				}, this._requestTimeout);
-			}
-			this._pump(link);
-		});
-	}
-
-	/** @private */
-	_receivePush(link, message) {
-		const problem = scribeProblem(message.scribe);
-		if (problem) {
-			link.conn.fail(message.id, 400, problem);
-			return;
-		}
-		this._applyRemote([message.scribe]).then(() => link.conn.respond(message.id, true));
-	}
-
-	/**
 	 * An `error` that answers none of our requests: the server's report on a scribe it
-	 * pulled from us. A final code refuses it; any other ends the server's pull, so the
-	 * client pushes from there itself.
+	 * pulled from us, or a problem that concerns no scribe.
 	 * @private
 	 */
 	_onServerError(link, message) {
-		const scribe = message.scribe;
-		if (!Number.isSafeInteger(scribe)) {
-			this._report(new SyncroError(message.code, String(message.message ?? 'The server reported an error.')));
-			return;
-		}
-		if (isFinal(message.code)) {
-			this._refuse(scribe, message.code, message.message);
-			return;
-		}
-		clearTimeout(link.pullTimer);
-		link.pullTimer = null;
-		link.pullSent.clear();
-		link.pushing = true;
-		this._restartPushes(link, message.code === 409 ? 0 : this._retryBackoff.next());
-	}
-
-	// Pushing own scribes
-
-	/**
-	 * Sends every stored pending scribe that is not on its way yet, oldest first, once the
-	 * server's pull was answered.
-	 * @private
-	 */
-	_pump(link = this._link) {
-		if (!link || !link.conn.open || !link.pushing || link.retryTimer !== null || this._link !== link) {
-			return;
-		}
-		for (const scribe of this._replica.pending) {
-			if (scribe.id > this._persistedUpTo || link.inFlight.size >= PUSH_WINDOW) {
-				break;
-			}
-			if (!link.inFlight.has(scribe.id) && !link.pullSent.has(scribe.id)) {
-				this._push(link, scribe);
-			}
-		}
-	}
-
-	/** @private */
-	_push(link, scribe) {
-		const generation = link.generation;
-		link.inFlight.set(scribe.id, generation);
-		link.conn.request({ type: 'add_scribe', scribe }).then(() => {
-			this._landed(link, scribe.id, generation);
-			this._retryBackoff.reset();
-			this._accept(scribe.id);
-			this._pump(link);
-		}, (error) => {
-			this._landed(link, scribe.id, generation);
-			this._pushFailed(link, scribe.id, generation, error);
-		});
-	}
-
-	/** @private */
-	_landed(link, scribeId, generation) {
-		if (link.inFlight.get(scribeId) === generation) {
-			link.inFlight.delete(scribeId);
-		}
-	}
-
-	/** @private */
-	_pushFailed(link, scribeId, generation, error) {
-		if (isFinal(error.code)) {
-			this._refuse(scribeId, error.code, error.message);
-			this._pump(link);
-			return;
-		}
-		if (link.conn.closed || error.code === 'closed' || generation !== link.generation) {
-			// a reconnect, or the restart that made this push stale, sends it again
-			return;
-		}
-		if (error.code === 409) {
-			const first = this._replica.pending[0];
-			if (first && Number.isSafeInteger(error.expected) && first.id > error.expected) {
-				this._report(new SyncroError(409, `The server expects client scribe ${error.expected}, which this client no longer holds.`,
-					{ scribe: scribeId, expected: error.expected }));
-				this._restartPushes(link, this._retryBackoff.next());
-			}
-			else {
-				this._restartPushes(link, 0);
-			}
-			return;
-		}
-		this._restartPushes(link, this._retryBackoff.next());
-	}
-
-	/**
-	 * Starts pushing over from the oldest pending scribe, after a delay.
-	 * @private
-	 */
-	_restartPushes(link, delay) {
-		link.generation++;
-		link.inFlight.clear();
-		clearTimeout(link.retryTimer);
-		link.retryTimer = null;
-		if (delay > 0) {
-			link.retryTimer = setTimeout(() => {
-				link.retryTimer = null;
-				this._pump(link);
-			}, delay);
+		if (Number.isSafeInteger(message.scribe)) {
+			link.pull.reported(message.scribe, message.code, message.message);
 		}
 		else {
-			this._pump(link);
+			this._report(new SyncroError(message.code, String(message.message ?? 'The server reported an error.')));
 		}
 	}
 

@@ -9,6 +9,9 @@ import { SyncroError } from './errors.js';
 
 const OPEN = 1;
 
+/** Messages that carry no id and are never answered (protocol v2's `hello`). */
+const NOTICES = new Set(['hello']);
+
 /**
  * @typedef {object} ConnectionHandlers
  * @property {(connection: Connection) => void} onOpen the socket opened
@@ -17,6 +20,8 @@ const OPEN = 1;
  *   it with {@link Connection#respond} or {@link Connection#fail}
  * @property {(connection: Connection, message: any) => void} onError an `error` that
  *   answers no request of ours (the server's report on a scribe it pulled)
+ * @property {(connection: Connection, message: any) => void} onNotice a message that is
+ *   never answered: `hello`
  * @property {(connection: Connection, event: {code?: number, reason?: string}) => void} onClose
  *   the socket closed, or could not open
  */
@@ -149,6 +154,10 @@ export class Connection {
 		}
 		if (message.type === 'response' || message.type === 'error') {
 			this._reply(message);
+			return;
+		}
+		if (NOTICES.has(message.type)) {
+			this._handlers.onNotice(this, message);
 			return;
 		}
 		if (!Number.isSafeInteger(message.id)) {

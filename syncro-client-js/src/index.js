@@ -1,5 +1,6 @@
 /**
- * syncro-client: the JavaScript client of Syncro (PROTOCOL.md version 1).
+ * syncro-client: the JavaScript client of Syncro (docs/PROTOCOL.md: version 2, or 1 where
+ * the server knows no newer).
  *
  * ```js
  * import { Syncro } from 'syncro-client';

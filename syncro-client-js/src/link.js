@@ -4,36 +4,43 @@
  */
 
 /**
- * The state of one connection: whether own scribes may be pushed yet, which are on their
- * way, and its timers. A new connection starts with a new one.
+ * One connection and its parts: the pusher of own scribes, the answers to the server's
+ * pull, the landings of own scribes (protocol v2), and the pings. A new connection starts
+ * with a new one.
  */
 export class Link {
 	constructor() {
 		/** @type {import('./connection.js').Connection | null} */
 		this.conn = null;
-		/** Whether the server's pull was answered without `more`, so pushes may start. */
-		this.pushing = false;
-		/** Bumped when pushes start over; answers to older pushes then only settle. */
-		this.generation = 0;
-		/** @type {Map<number, number>} client scribe id -> generation of its push */
-		this.inFlight = new Map();
-		/** @type {Set<number>} ids sent in answers to the server's pull, awaiting its next pull */
-		this.pullSent = new Set();
-		/** @type {ReturnType<typeof setTimeout> | null} a restart of pushes after a backoff */
-		this.retryTimer = null;
-		/** @type {ReturnType<typeof setTimeout> | null} pushes what a pull that was not followed up sent */
-		this.pullTimer = null;
+		/** The protocol version spoken: set by the server's `hello` (v2), or 1 when its pull
+		 * comes first; null before either. @type {number | null} */
+		this.version = null;
+		/** Set once the connection speaks v2. @type {import('./landing.js').Landing | null} */
+		this.landing = null;
+		/** @type {import('./pusher.js').Pusher | null} */
+		this.pusher = null;
+		/** @type {import('./pull.js').ServerPull | null} */
+		this.pull = null;
 		/** @type {ReturnType<typeof setInterval> | null} the pings */
 		this.heartbeat = null;
 	}
 
+	/**
+	 * An own scribe left the pending list: nothing tracks it as on its way any more.
+	 * @param {number} scribeId
+	 */
+	forget(scribeId) {
+		this.pusher?.forget(scribeId);
+		this.pull?.forget(scribeId);
+		this.landing?.forget(scribeId);
+	}
+
 	/** Stops every timer of the connection. */
 	stopTimers() {
-		clearTimeout(this.retryTimer);
-		clearTimeout(this.pullTimer);
+		this.pusher?.stop();
+		this.pull?.stop();
+		this.landing?.stop();
 		clearInterval(this.heartbeat);
-		this.retryTimer = null;
-		this.pullTimer = null;
 		this.heartbeat = null;
 	}
 }

@@ -22,10 +22,12 @@ import { recordKey } from './stores.js';
  */
 
 /**
- * Per record, a *confirmed* copy (the server's view: remote scribes applied, own scribes
- * applied once acknowledged) and the *pending* local scribes; the *view* is the confirmed
- * copy with the record's pending scribes applied on top. Refusing a scribe drops it from the
- * pending ones, which rolls the view back to the server's state plus the other pending ones.
+ * Per record, a *confirmed* copy (the server's view: remote scribes applied, and in protocol
+ * v1 own scribes applied once acknowledged) and the *pending* local scribes; the *view* is
+ * the confirmed copy with the record's pending scribes applied on top. Refusing a scribe
+ * drops it from the pending ones, which rolls the view back to the server's state plus the
+ * other pending ones. In protocol v2 the server echoes own scribes, so the confirmed copy
+ * changes only through the server's scribes and an own scribe that landed just leaves.
  */
 export class Replica {
 	/**
@@ -149,6 +151,22 @@ export class Replica {
 	 *   record as seen after the rollback; null when the scribe is not pending
 	 */
 	refuse(scribeId) {
+		return this._drop(scribeId);
+	}
+
+	/**
+	 * A pending scribe landed in the server's log and its echo was applied (protocol v2): it
+	 * leaves without touching the confirmed copy, so the view shows what the server made of it.
+	 * @param {number} scribeId
+	 * @returns {{scribe: Scribe, record: Attributes | null, change: Change | null} | null} the
+	 *   record as seen now; null when the scribe is not pending
+	 */
+	leave(scribeId) {
+		return this._drop(scribeId);
+	}
+
+	/** @private */
+	_drop(scribeId) {
 		const scribe = this._take(scribeId);
 		if (!scribe) {
 			return null;

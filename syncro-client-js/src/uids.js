@@ -54,12 +54,13 @@ export async function claimUid(store, client) {
 
 /**
  * The WebSocket URL for a uid: relative URLs resolve against the page, http(s) becomes
- * ws(s), and `client=<uid>` is set.
+ * ws(s), `client=<uid>` is set, and `v=<version>` asks for a protocol version above 1.
  * @param {string} url the endpoint
  * @param {string} uid the uid
+ * @param {number} [version=1] the protocol version to ask for
  * @returns {string}
  */
-export function clientUrl(url, uid) {
+export function clientUrl(url, uid, version = 1) {
 	const resolved = new URL(url, globalThis.location?.href);
 	if (resolved.protocol === 'http:') {
 		resolved.protocol = 'ws:';
@@ -68,5 +69,11 @@ export function clientUrl(url, uid) {
 		resolved.protocol = 'wss:';
 	}
 	resolved.searchParams.set('client', uid);
+	if (version > 1) {
+		resolved.searchParams.set('v', String(version));
+	}
+	else {
+		resolved.searchParams.delete('v');
+	}
 	return resolved.toString();
 }

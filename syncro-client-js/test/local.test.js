@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { MemoryStore } from '../src/index.js';
 import { FakeServer } from './support/fake-server.js';
-import { collect, open, waitFor } from './support/helpers.js';
+import { collect, open, PROTOCOLS, waitFor } from './support/helpers.js';
 
-describe('local writes', () => {
+for (const protocol of PROTOCOLS) describe(`local writes, protocol ${protocol}`, () => {
 	let server;
 	let client;
 
 	beforeEach(async () => {
 		server = await new FakeServer().listen();
-		client = await open(server, { store: new MemoryStore() });
+		client = await open(server, { protocol, store: new MemoryStore() });
 	});
 
 	afterEach(async () => {

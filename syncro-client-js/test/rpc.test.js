@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { MemoryStore, SyncroError } from '../src/index.js';
 import { FakeServer } from './support/fake-server.js';
-import { open, waitFor } from './support/helpers.js';
+import { open, PROTOCOLS, waitFor } from './support/helpers.js';
 
-describe('rpc and requests of the server', () => {
+for (const protocol of PROTOCOLS) describe(`rpc and requests of the server, protocol ${protocol}`, () => {
 	const clients = [];
 	let server;
 
@@ -14,7 +14,7 @@ describe('rpc and requests of the server', () => {
 	});
 
 	async function client(options = {}) {
-		const opened = await open(server, { store: new MemoryStore(), ...options });
+		const opened = await open(server, { protocol, store: new MemoryStore(), ...options });
 		clients.push(opened);
 		return opened;
 	}

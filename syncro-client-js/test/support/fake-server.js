@@ -4,6 +4,11 @@
  * pull that moved its mark, settles client scribes by the mark rules (duplicates answered
  * with their first outcome, 409 with `expected` for a gap), answers `sync` in batches and
  * then pushes live. Knobs make it misbehave the way real servers and networks do.
+ *
+ * A handshake that asks `v=2` gets protocol v2 (docs/v2-draft.md) unless the server is
+ * made with `{ version: 1 }`: `hello` first, the client's own scribes echoed in sync
+ * answers and pushes, live pushes batched as `add_scribes`, and `at` in the answer to a
+ * played `add_scribe`, sent only after every scribe up to `at` went out on the connection.
  */
 
 import { WebSocketServer } from 'ws';
@@ -15,10 +20,14 @@ export class FakeServer {
 	 * @param {object} [options]
 	 * @param {number} [options.batchSize=500] most scribes per answer to the client's sync
 	 * @param {number} [options.idStep=3] gap between server scribe ids (they are sparse)
+	 * @param {number} [options.version=2] the highest protocol version the server speaks
+	 * @param {number} [options.pushBatchSize=64] most scribes per `add_scribes` push (v2)
 	 */
-	constructor({ batchSize = 500, idStep = 3 } = {}) {
+	constructor({ batchSize = 500, idStep = 3, version = 2, pushBatchSize = 64 } = {}) {
 		this.batchSize = batchSize;
 		this.idStep = idStep;
+		this.version = version;
+		this.pushBatchSize = pushBatchSize;
 		/** server scribes: {id, klass, type, data, origin} */
 		this.log = [];
 		this.lastId = 0;
@@ -36,12 +45,16 @@ export class FakeServer {
 		this.pullAnswers = [];
 		/** every client scribe that arrived, by either path: {uid, scribe} */
 		this.scribesReceived = [];
+		/** every answer to a client's add_scribe, as sent: {uid, scribe, reply} */
+		this.scribeAnswers = [];
 		/** the client's syncs: {uid, from} */
 		this.syncs = [];
 		/** how many connections were accepted */
 		this.connections = 0;
 		/** the headers of every handshake, in order */
 		this.handshakeHeaders = [];
+		/** every accepted handshake: {uid, url, asked (the v parameter or null), version (spoken)} */
+		this.handshakes = [];
 		this.sessions = new Set();
 		this.rpcHandlers = {
 			Echo: { say: (args) => args },
@@ -51,6 +64,9 @@ export class FakeServer {
 		// knobs
 		/** @type {((scribe: any, uid: string) => boolean) | null} refuse with 403 */
 		this.refuse = null;
+		/** @type {((scribe: any) => any) | null} changes a client scribe before it is played,
+		 * as a server that normalises what it stores */
+		this.rewrite = null;
 		/** answer a client scribe id once with a transient code: [{id, code}] */
 		this.failures = [];
 		/** the next N client scribes that arrive vanish: not played, not answered */
@@ -62,6 +78,15 @@ export class FakeServer {
 		this.delay = 0;
 		/** whether to ignore every message (a server that hangs) */
 		this.mute = false;
+		/** v2: push nothing until {@link releasePushes}, and answer add_scribe at once, before
+		 * its scribes went out (a server whose answer overtook its pushes) */
+		this.holdPushes = false;
+		/** v2: the next N answers to a played add_scribe carry no `at` (the append not seen in time) */
+		this.withholdAt = 0;
+		/** v2: called after a client scribe was played and before its answer goes out */
+		this.onPlayed = null;
+		/** v2: called right after the answer to a played client scribe went out */
+		this.onAnswered = null;
 	}
 
 	/**
@@ -69,7 +94,18 @@ export class FakeServer {
 	 * @param {number} [port]
 	 */
 	async listen(port = this.port ?? 0) {
-		this.wss = new WebSocketServer({ host: '127.0.0.1', port });
+		this.wss = new WebSocketServer({
+			host: '127.0.0.1',
+			port,
+			verifyClient: ({ req }, done) => {
+				const asked = new URL(req.url, 'http://localhost').searchParams.get('v');
+				if (asked !== null && !/^[1-9][0-9]*$/.test(asked)) {
+					done(false, 400, 'Bad protocol version');
+					return;
+				}
+				done(true);
+			},
+		});
 		await new Promise((resolve, reject) => {
 			this.wss.once('listening', resolve);
 			this.wss.once('error', reject);
@@ -83,9 +119,15 @@ export class FakeServer {
 				return;
 			}
 			this.connections++;
-			const session = new Session(this, ws, uid);
+			const asked = new URL(request.url, 'http://localhost').searchParams.get('v');
+			const version = Math.min(Number(asked ?? 1), this.version);
+			this.handshakes.push({ uid, url: request.url, asked, version });
+			const session = new Session(this, ws, uid, version);
 			this.sessions.add(session);
 			ws.on('close', () => this.sessions.delete(session));
+			if (version >= 2) {
+				session.send({ type: 'hello', version });
+			}
 			session.pull();
 		});
 		return this;
@@ -139,6 +181,14 @@ export class FakeServer {
 		return scribe;
 	}
 
+	/** v2: lets held pushes go, oldest first. */
+	releasePushes() {
+		this.holdPushes = false;
+		for (const session of this.sessions) {
+			session.pushNew();
+		}
+	}
+
 	/** The session of a uid. */
 	session(uid) {
 		return [...this.sessions].find((session) => session.uid === uid);
@@ -175,7 +225,7 @@ export class FakeServer {
 			refusal = { code: 403, message: 'The policy refused this scribe.' };
 		}
 		else {
-			refusal = this._play(scribe, uid);
+			refusal = this._play(this.rewrite?.(scribe) ?? scribe, uid);
 		}
 		this.marks.set(uid, id);
 		if (refusal) {
@@ -253,16 +303,21 @@ export class FakeServer {
 }
 
 class Session {
-	constructor(server, ws, uid) {
+	constructor(server, ws, uid, version) {
 		this.server = server;
 		this.ws = ws;
 		this.uid = uid;
+		/** the protocol version spoken on this connection */
+		this.version = version;
+		/** v2: answers to played add_scribes waiting until their scribes went out: {at, reply, scribe} */
+		this.answers = [];
+		this.pushScheduled = false;
 		this.live = false;
 		this.sentUpTo = 0;
 		this.nextId = 1;
 		this.awaiting = new Map();
 		this.queue = Promise.resolve();
-		/** answers the client gave to our pushes: {scribe, reply} */
+		/** answers the client gave to our pushes: {scribe, reply} (v1), {scribes, reply} (v2) */
 		this.pushReplies = [];
 		ws.on('message', (data) => {
 			const message = JSON.parse(data.toString());
@@ -281,6 +336,12 @@ class Session {
 		if (this.ws.readyState === 1) {
 			this.ws.send(JSON.stringify(message));
 		}
+	}
+
+	/** Answers a client's add_scribe, and notes the answer. */
+	answerScribe(scribe, reply) {
+		this.server.scribeAnswers.push({ uid: this.uid, scribe, reply });
+		this.send(reply);
 	}
 
 	request(message) {
@@ -331,15 +392,20 @@ class Session {
 			this.answerSync(message);
 		}
 		else if (type === 'add_scribe') {
+			const mark = this.server.mark(this.uid);
+			const lastId = this.server.lastId;
 			const outcome = this.server.receive(this.uid, message.scribe, this);
 			if (outcome === 'lost' || outcome === 'dropped') {
 				return;
 			}
-			if (outcome === true) {
-				this.send({ type: 'response', id, result: true });
+			if (outcome === true && this.version >= 2) {
+				this.answerPlayed(message, message.scribe.id <= mark, lastId);
+			}
+			else if (outcome === true) {
+				this.answerScribe(message.scribe, { type: 'response', id, result: true });
 			}
 			else {
-				this.send({ type: 'error', id, code: outcome.code, message: outcome.message, scribe: message.scribe?.id, ...(outcome.expected ? { expected: outcome.expected } : {}) });
+				this.answerScribe(message.scribe, { type: 'error', id, code: outcome.code, message: outcome.message, scribe: message.scribe?.id, ...(outcome.expected ? { expected: outcome.expected } : {}) });
 			}
 		}
 		else if (type === 'rpc') {
@@ -353,10 +419,49 @@ class Session {
 		}
 	}
 
+	/**
+	 * v2: answers a played add_scribe with `at` (absent for a duplicate), once every scribe
+	 * up to `at` went out on this connection.
+	 */
+	answerPlayed(message, duplicate, lastIdBefore) {
+		const reply = { type: 'response', id: message.id, result: true };
+		if (!duplicate) {
+			if (this.server.withholdAt > 0) {
+				this.server.withholdAt--;
+			}
+			else {
+				reply.at = this.server.lastId > lastIdBefore ? this.server.lastId : null;
+			}
+			this.server.onPlayed?.(message.scribe, this.uid);
+		}
+		this.answers.push({ at: reply.at, reply, scribe: message.scribe, duplicate });
+		this.flushAnswers();
+	}
+
+	/** v2: sends the answers whose scribes went out, in order. */
+	flushAnswers() {
+		while (this.answers.length > 0) {
+			const { at, reply, scribe, duplicate } = this.answers[0];
+			if (Number.isSafeInteger(at) && at > this.sentUpTo && !this.server.holdPushes) {
+				return;
+			}
+			this.answers.shift();
+			this.answerScribe(scribe, reply);
+			if (!duplicate) {
+				this.server.onAnswered?.(scribe, this.uid);
+			}
+		}
+	}
+
+	/** Whether a scribe goes to this client: v1 leaves out its own, v2 echoes them. */
+	meantFor(scribe) {
+		return this.version >= 2 || scribe.origin !== this.uid;
+	}
+
 	answerSync(message) {
 		const from = message.from ?? 0;
 		this.server.syncs.push({ uid: this.uid, from: message.from });
-		const visible = this.server.log.filter((scribe) => scribe.id > from && scribe.origin !== this.uid);
+		const visible = this.server.log.filter((scribe) => scribe.id > from && this.meantFor(scribe));
 		const batch = visible.slice(0, this.server.batchSize).map(({ origin, ...scribe }) => scribe);
 		const more = visible.length > batch.length;
 		this.send(more ? { type: 'response', id: message.id, result: batch, more: true } : { type: 'response', id: message.id, result: batch });
@@ -365,10 +470,22 @@ class Session {
 			this.live = true;
 			this.pushNew();
 		}
+		this.flushAnswers();
 	}
 
 	pushNew() {
 		if (!this.live) {
+			return;
+		}
+		if (this.version >= 2) {
+			// appends of one tick go out together, in batches
+			if (!this.pushScheduled) {
+				this.pushScheduled = true;
+				queueMicrotask(() => {
+					this.pushScheduled = false;
+					this.pushBatches();
+				});
+			}
 			return;
 		}
 		for (const { origin, ...scribe } of this.server.log) {
@@ -377,6 +494,28 @@ class Session {
 				this.pushRaw(scribe);
 			}
 		}
+	}
+
+	/** v2: pushes what was not sent yet as add_scribes, at most pushBatchSize a push. */
+	pushBatches() {
+		if (!this.live || this.server.holdPushes) {
+			return;
+		}
+		const unsent = this.server.log.filter((scribe) => scribe.id > this.sentUpTo).map(({ origin, ...scribe }) => scribe);
+		for (let i = 0; i < unsent.length; i += this.server.pushBatchSize) {
+			const scribes = unsent.slice(i, i + this.server.pushBatchSize);
+			this.sentUpTo = scribes.at(-1).id;
+			this.pushBatch(scribes);
+		}
+		this.flushAnswers();
+	}
+
+	/** Sends any scribes as add_scribes, rules or not; resolves with the client's reply. */
+	pushBatch(scribes) {
+		return this.request({ type: 'add_scribes', scribes }).then((reply) => {
+			this.pushReplies.push({ scribes, reply });
+			return reply;
+		});
 	}
 
 	/** Sends any scribe as add_scribe, rules or not; resolves with the client's reply. */
@@ -389,7 +528,7 @@ class Session {
 
 	async answerRpc({ id, klass, method, args }) {
 		if (klass === 'Syncro' && method === 'last_scribe_id') {
-			const visible = this.server.log.filter((scribe) => scribe.origin !== this.uid);
+			const visible = this.server.log.filter((scribe) => this.meantFor(scribe));
 			this.send({ type: 'response', id, result: visible.at(-1)?.id ?? 0 });
 			return;
 		}

@@ -2,6 +2,12 @@ import { WebSocket } from 'ws';
 import { Syncro } from '../../src/index.js';
 
 /**
+ * The protocol versions the behavioural suites run under: what is not about how one version
+ * works must hold in both (the fake server speaks whichever the client asks for).
+ */
+export const PROTOCOLS = [1, 2];
+
+/**
  * Polls until a condition holds; fails with a message when it does not within the time.
  * @param {() => unknown} condition
  * @param {string} [what] what is awaited, for the failure message

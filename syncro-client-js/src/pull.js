@@ -1,0 +1,187 @@
+/**
+ * Answering the server's pull on one connection (PROTOCOL.md §5.2): the server sends
+ * `sync` with its mark for this uid; the client answers with its pending scribes above the
+ * mark, in batches, and the server pulls again once they moved its mark. Pushes wait until
+ * an answer without `more`. In protocol v2 the answer is always empty: every pending scribe
+ * goes by `add_scribe`, whose answer tells where it landed.
+ * @module
+ */
+
+import { isFinal } from './errors.js';
+import { utf8Length } from './records.js';
+
+/**
+ * @typedef {import('./connection.js').Connection} Connection
+ * @typedef {import('./pusher.js').Pusher} Pusher
+ * @typedef {import('./replica.js').Replica} Replica
+ * @typedef {import('./stores.js').StoreChange} StoreChange
+ *
+ * @typedef {object} PullHost what answering the pull needs of its client
+ * @property {(change: StoreChange) => Promise<void>} persist queues a store write
+ * @property {() => Promise<void>} written resolves once the store writes queued so far are done
+ * @property {() => number} storedUpTo the highest client scribe id stored (only those may go)
+ * @property {(scribeId: number) => void} accept the server settled a scribe by playing it
+ * @property {(scribeId: number, code: number, message: unknown) => void} refuse the server
+ *   refused a scribe for good
+ */
+
+/** Most scribes in one answer to the server's pull (PROTOCOL.md §5.2). */
+export const MAX_BATCH = 500;
+
+/** Most bytes of scribes in one answer: well under the server's 512 KiB message limit. */
+const BATCH_BYTES = 256 * 1024;
+
+/**
+ * The server's pull on one connection, and the scribes sent in the answers to it.
+ */
+export class ServerPull {
+	/**
+	 * @param {Connection} conn the connection
+	 * @param {Pusher} pusher the connection's pusher, started once the pull was answered
+	 * @param {Replica} replica the client's records
+	 * @param {PullHost} host
+	 * @param {{batchSize: number, requestTimeout: number}} options most scribes per answer;
+	 *   how long to wait for the server to pull again before pushing what was sent
+	 */
+	constructor(conn, pusher, replica, host, options) {
+		/** @private */ this._conn = conn;
+		/** @private */ this._pusher = pusher;
+		/** @private */ this._replica = replica;
+		/** @private */ this._host = host;
+		/** @private */ this._options = options;
+		/** @private @type {Set<number>} ids sent in answers to the pull, awaiting its next pull */
+		this._sent = new Set();
+		/** @private @type {ReturnType<typeof setTimeout> | null} pushes what a pull that was not followed up sent */
+		this._timer = null;
+	}
+
+	/**
+	 * Answers the server's pull. `from` is its mark for this uid, so scribes up to it that
+	 * were sent in an answer to its previous pull are acknowledged; the answer is the
+	 * stored pending scribes above it, in batches (v1), or empty (v2).
+	 * @param {any} message the server's `sync`
+	 * @param {number} version the protocol version of the connection
+	 */
+	answer(message, version) {
+		const conn = this._conn;
+		const from = message.from ?? null;
+		if (from !== null && (!Number.isSafeInteger(from) || from < 0)) {
+			conn.fail(message.id, 400, "The field 'from' must be a non-negative integer or null.");
+			return;
+		}
+		clearTimeout(this._timer);
+		this._timer = null;
+		const replica = this._replica;
+		if (from !== null) {
+			for (const scribe of [...replica.pending]) {
+				if (scribe.id > from) {
+					break;
+				}
+				if (this._sent.has(scribe.id)) {
+					this._host.accept(scribe.id);
+				}
+			}
+			if (from >= replica.nextScribeId) {
+				// the server has settled ids this client does not remember: never reuse them
+				replica.nextScribeId = from + 1;
+				this._host.persist({ nextScribeId: replica.nextScribeId });
+			}
+		}
+		if (version >= 2) {
+			conn.respond(message.id, []);
+			this._pusher.start();
+			return;
+		}
+		// answer only with scribes that are stored, once the writes queued so far are done
+		this._host.written().then(() => {
+			if (conn.closed) {
+				return;
+			}
+			const { batch, more } = this._batch(from ?? 0);
+			for (const scribe of batch) {
+				this._sent.add(scribe.id);
+			}
+			conn.respond(message.id, batch, more);
+			if (batch.length > 0) {
+				// the server pulls again once these moved its mark; should it not, push them
+				this._timer = setTimeout(() => {
+					this._timer = null;
+					this._sent.clear();
+					this._pusher.start();
+				}, this._options.requestTimeout);
+			}
+			if (more) {
+				this._pusher.pump();
+			}
+			else {
+				this._pusher.start();
+			}
+		});
+	}
+
+	/**
+	 * The server's report on a scribe it pulled (an `error` with `scribe` and no `id`). A
+	 * final code refuses it; any other ended the server's pull, so the client pushes from
+	 * there itself.
+	 * @param {number} scribeId the client scribe id
+	 * @param {number} code the server's code
+	 * @param {unknown} message the server's sentence
+	 */
+	reported(scribeId, code, message) {
+		if (isFinal(code)) {
+			this._host.refuse(scribeId, code, message);
+			return;
+		}
+		clearTimeout(this._timer);
+		this._timer = null;
+		this._sent.clear();
+		this._pusher.restart(code === 409);
+	}
+
+	/**
+	 * Whether a scribe went in an answer to the pull that the server has not followed up yet.
+	 * @param {number} scribeId
+	 * @returns {boolean}
+	 */
+	isSent(scribeId) {
+		return this._sent.has(scribeId);
+	}
+
+	/**
+	 * A scribe left the pending list.
+	 * @param {number} scribeId
+	 */
+	forget(scribeId) {
+		this._sent.delete(scribeId);
+	}
+
+	/** Stops the timer (the connection closed). */
+	stop() {
+		clearTimeout(this._timer);
+		this._timer = null;
+	}
+
+	/** @private */
+	_batch(from) {
+		const batch = [];
+		let bytes = 0;
+		let more = false;
+		const storedUpTo = this._host.storedUpTo();
+		for (const scribe of this._replica.pending) {
+			if (scribe.id <= from) {
+				continue;
+			}
+			if (scribe.id > storedUpTo) {
+				break;
+			}
+			const size = utf8Length(JSON.stringify(scribe)) + 1;
+			if (batch.length === this._options.batchSize || (batch.length > 0 && bytes + size > BATCH_BYTES)) {
+				more = true;
+				break;
+			}
+			batch.push(scribe);
+			bytes += size;
+		}
+		return { batch, more };
+	}
+}
