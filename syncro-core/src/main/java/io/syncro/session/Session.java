@@ -315,6 +315,10 @@ public final class Session {
 				return played(add.id(), Session.this.host.play(Session.this.peer, add.scribe(), Session.this.server && Session.this.version >= ProtocolVersion.V2));
 			}
 			if (request instanceof Message.AddScribes add) {
+				if (Session.this.server) {
+					// a client's scribes come one by one, each answered with where it landed
+					throw SyncroException.badRequest("A client sends its scribes with add_scribe, one at a time.");
+				}
 				for (JsonNode scribe : add.scribes()) {
 					Played played = Session.this.host.play(Session.this.peer, scribe, false);
 					if (played.error() != null) {

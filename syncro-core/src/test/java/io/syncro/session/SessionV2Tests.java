@@ -126,6 +126,16 @@ class SessionV2Tests {
 	}
 
 	@Test
+	void aClientCannotSendSeveralScribesInOneMessage() {
+		this.session.receiveMessage("{\"type\":\"add_scribes\",\"id\":3,\"scribes\":[" + Json.createTodo(1, "t1", "a") + ","
+				+ Json.createTodo(2, "t2", "b") + "]}");
+		JsonNode error = this.alice.next();
+		assertThat(error.path("type").asString()).isEqualTo("error");
+		assertThat(error.path("code").asInt()).isEqualTo(400);
+		assertThat(this.server.totalPlays()).isZero();
+	}
+
+	@Test
 	void aBurstWaitsInTheLogWhileTheWindowIsFullAndFlowsAsAnswersComeBack() {
 		for (int i = 0; i < 1000; i++) {
 			this.server.log.append(List.of(ServerSideEntries.create("r" + i, Recipients.all())));
