@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.syncro.play.SyncClasses;
+import io.syncro.protocol.ProtocolVersion;
 import io.syncro.rpc.RpcRegistry;
 import io.syncro.session.Connection;
 import io.syncro.session.EngineSettings;
@@ -87,6 +88,8 @@ public final class SyncroClient implements AutoCloseable {
 
 	private final Duration requestTimeout;
 
+	private final int protocolVersion;
+
 	private final JsonMapper mapper;
 
 	private final ScheduledExecutorService scheduler;
@@ -129,6 +132,7 @@ public final class SyncroClient implements AutoCloseable {
 		this.backoff = builder.backoff;
 		this.heartbeat = builder.heartbeat;
 		this.requestTimeout = builder.requestTimeout;
+		this.protocolVersion = builder.protocolVersion;
 		this.mapper = builder.mapper;
 		this.replica = new Replica(this.store, builder.uid, builder.maxMessageBytes, new Events(), this.announcer);
 		if (this.replica.uid().equals(this.serverId)) {
@@ -432,7 +436,7 @@ public final class SyncroClient implements AutoCloseable {
 		Attempt attempt = new Attempt();
 		this.current = attempt;
 		setStatus(Status.CONNECTING);
-		this.scheduler.execute(() -> this.transport.open(uid(), attempt));
+		this.scheduler.execute(() -> this.transport.open(uid(), this.protocolVersion, attempt));
 	}
 
 	// called holding state
@@ -712,6 +716,8 @@ public final class SyncroClient implements AutoCloseable {
 
 		private int maxMessageBytes = EngineSettings.DEFAULT_MAX_MESSAGE_BYTES;
 
+		private int protocolVersion = ProtocolVersion.V1;
+
 		private JsonMapper mapper = JsonMapper.builder()
 			.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 			.build();
@@ -828,6 +834,22 @@ public final class SyncroClient implements AutoCloseable {
 		 */
 		public Builder maxMessageBytes(int bytes) {
 			this.maxMessageBytes = bytes;
+			return this;
+		}
+
+		/**
+		 * Sets the newest protocol version the client asks for on the handshake; 1 by
+		 * default, which asks for nothing newer and speaks PROTOCOL.md version 1 only. A
+		 * server that knows only version 1 is spoken to in version 1 whatever is asked.
+		 * @param version 1 or 2
+		 * @return this builder
+		 */
+		public Builder protocolVersion(int version) {
+			if (version < ProtocolVersion.V1 || version > ProtocolVersion.LATEST) {
+				throw new IllegalArgumentException(
+						"The protocol version is " + ProtocolVersion.V1 + " to " + ProtocolVersion.LATEST + ", not " + version);
+			}
+			this.protocolVersion = version;
 			return this;
 		}
 
