@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +48,9 @@ final class InMemoryTransport implements Transport {
 
 	/** The protocol version each connection asked for, in order. */
 	final List<Integer> askedVersions = new CopyOnWriteArrayList<>();
+
+	// every message the server sent to each uid, held back or not, in order
+	private final Map<String, List<String>> sent = new ConcurrentHashMap<>();
 
 	InMemoryTransport(SyncroEngine server) {
 		this.server = server;
@@ -112,6 +117,13 @@ final class InMemoryTransport implements Transport {
 	private void release() {
 		this.holding = null;
 		this.links.forEach(Link::release);
+	}
+
+	/**
+	 * Every message the server sent to a client uid, on any connection, held back or not.
+	 */
+	List<String> sentTo(String uid) {
+		return this.sent.computeIfAbsent(uid, (key) -> new CopyOnWriteArrayList<>());
 	}
 
 	int openLinks() {
@@ -190,6 +202,7 @@ final class InMemoryTransport implements Transport {
 				if (Link.this.down.get()) {
 					throw new IOException("The link is down");
 				}
+				sentTo(Link.this.uid).add(message);
 				synchronized (Link.this.held) {
 					Predicate<String> holding = InMemoryTransport.this.holding;
 					if (holding != null && holding.test(message)) {
