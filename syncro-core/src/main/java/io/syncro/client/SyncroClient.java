@@ -721,7 +721,6 @@ public final class SyncroClient implements AutoCloseable {
 					if (again && !session.isClosed()) {
 						catchUp(session);
 					}
-					SyncroClient.this.announcer.drain();
 				});
 		}
 
