@@ -205,6 +205,43 @@ class SyncroClientV2Tests {
 	}
 
 	@Test
+	void aWriteThatLandedWhileTheClientStoppedLeavesTheQueueOfTheClientRestartedOnItsStore() throws Exception {
+		this.server.todos.save(todo("t1", "Start"));
+		MemoryLocalStore store = new MemoryLocalStore();
+		SyncroClient first = SyncroClient.builder(URI.create("ws://localhost/syncro"))
+			.uid("alice")
+			.store(store)
+			.klasses("Todo")
+			.heartbeat(Duration.ZERO)
+			.transport(this.transport)
+			.build();
+		first.connect();
+		awaitOnlineAndSettled(first);
+		this.transport.holdPushes();
+		first.collection("Todo").update("t1", Map.of("title", "Mine"));
+		await().atMost(WAIT)
+			.until(() -> this.transport.sentTo("alice").stream().anyMatch((message) -> message.contains("\"at\":2")));
+		this.server.todos.update("t1", title("Bob's"));
+		first.close();
+		this.transport.releasePushes();
+		assertThat(store.load().pending()).hasSize(1);
+
+		SyncroClient second = SyncroClient.builder(URI.create("ws://localhost/syncro"))
+			.store(store)
+			.klasses("Todo")
+			.heartbeat(Duration.ZERO)
+			.transport(this.transport)
+			.build();
+		this.resources.add(second);
+		assertThat(second.collection("Todo").get("t1")).contains(todo("t1", "Mine"));
+		second.connect();
+		awaitOnlineAndSettled(second);
+		assertThat(second.collection("Todo").get("t1")).contains(todo("t1", "Bob's"));
+		assertThat(second.position()).isEqualTo(lastIdWithOwn("alice"));
+		assertThat(this.server.playsOf("alice")).containsExactly(Map.entry(1L, 1));
+	}
+
+	@Test
 	void writesWhoseAnswersWereLostWithTheConnectionLeaveOnceLearntAgainAndEveryoneConverges() throws Exception {
 		this.server.todos.save(todo("shared", "Start"));
 		SyncroClient alice = connected("alice");
