@@ -239,8 +239,10 @@ final class Pusher {
 			return;
 		}
 		if (reply instanceof Message.Error error && ErrorCodes.isFinal(error.code())) {
-			this.events.settled(scribeId, Landing.NONE);
+			// refused first: told settled first, a v2 client would take the scribe for one
+			// played without appending anything, and let it go before learning it was refused
 			this.events.refused(scribeId, error.code(), error.message());
+			this.events.settled(scribeId, Landing.NONE);
 			return;
 		}
 		if (reply instanceof Message.Error error && error.code() == ErrorCodes.CONFLICT && error.expected() != null) {

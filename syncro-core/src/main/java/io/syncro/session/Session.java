@@ -321,7 +321,10 @@ public final class Session {
 				}
 				for (JsonNode scribe : add.scribes()) {
 					Played played = Session.this.host.play(Session.this.peer, scribe, false);
-					if (played.error() != null) {
+					// a client moved past a scribe it refused for good (of a klass it does not
+					// keep, say), as in a sync answer: the scribes behind it are still played
+					if (played.error() != null
+							&& (Session.this.server || !ErrorCodes.isFinal(played.error().getCode()))) {
 						return played(add.id(), played);
 					}
 				}
