@@ -382,7 +382,7 @@ class RepositoryRecordingTests {
 		givenSaved(milk());
 		this.log.failAppends(true);
 		ObjectNode done = JsonNodeFactory.instance.objectNode().put("done", true);
-		this.transaction.executeWithoutResult((status) -> this.classes.play(Scribe.update("Todo", "t1", done), "bob"));
+		this.transaction.executeWithoutResult((status) -> this.classes.play(Scribe.update("Todo", "t1", done), "alice"));
 		// the same thread writes next, outside any play
 		Todo detached = milk();
 		detached.setDone(true);
@@ -391,7 +391,7 @@ class RepositoryRecordingTests {
 		this.todos.save(bread());
 		this.log.failAppends(false);
 		this.outbox.relayNow();
-		assertThat(this.log.entries()).extracting(ScribeEntry::origin).containsExactly("bob", null, null);
+		assertThat(this.log.entries()).extracting(ScribeEntry::origin).containsExactly("alice", null, null);
 	}
 
 	@Test
