@@ -688,6 +688,11 @@ final class Replica {
 		}
 
 		@Override
+		public long forgottenBelow(String client) {
+			return 0;
+		}
+
+		@Override
 		public Optional<Refusal> refusal(String client, long scribeId) {
 			return Optional.empty();
 		}
