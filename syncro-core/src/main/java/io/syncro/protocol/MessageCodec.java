@@ -4,6 +4,8 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.SerializableString;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.io.CharacterEscapes;
@@ -136,6 +138,51 @@ public final class MessageCodec {
 			id = id * 10 + (c - '0');
 		}
 		return new Message.Response(id, BooleanNode.TRUE, false);
+	}
+
+	/**
+	 * Reads only the type and the request id of a message, without building it, to decide
+	 * whether the rest is worth reading: the fields of the top-level object are read until
+	 * both are found, and the values of the others are skipped, never built.
+	 * @param json the message's text
+	 * @return the head, or {@code null} when the text is not a JSON object with a string
+	 * {@code type}
+	 */
+	public static @Nullable Head head(String json) {
+		try (JsonParser parser = mapper.createParser(json)) {
+			if (parser.nextToken() != JsonToken.START_OBJECT) {
+				return null;
+			}
+			String type = null;
+			Long id = null;
+			boolean idSeen = false;
+			while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+				String name = parser.currentName();
+				JsonToken value = parser.nextToken();
+				if ("type".equals(name) && type == null) {
+					if (value != JsonToken.VALUE_STRING) {
+						return null;
+					}
+					type = parser.getString();
+				}
+				else if ("id".equals(name) && !idSeen) {
+					idSeen = true;
+					if (value == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+						id = parser.getLongValue();
+					}
+				}
+				else {
+					parser.skipChildren();
+				}
+				if (type != null && idSeen) {
+					break;
+				}
+			}
+			return (type != null) ? new Head(type, id) : null;
+		}
+		catch (JacksonException ex) {
+			return null;
+		}
 	}
 
 	/**
@@ -412,6 +459,23 @@ public final class MessageCodec {
 		 */
 		public @Nullable Long getRequestId() {
 			return this.requestId;
+		}
+
+	}
+
+	/**
+	 * The type and request id of a message, read by {@link #head(String)}.
+	 * @param type the message's type
+	 * @param id its integer {@code id}, or {@code null} when it has none
+	 */
+	public record Head(String type, @Nullable Long id) {
+
+		/**
+		 * Whether the message is a reply: a {@code response} or an {@code error}.
+		 * @return whether a reply
+		 */
+		public boolean isReply() {
+			return "response".equals(this.type) || "error".equals(this.type);
 		}
 
 	}

@@ -3,6 +3,7 @@ package io.syncro.session;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -34,12 +35,27 @@ import tools.jackson.databind.JsonNode;
  * thread at a time, so that sends never interleave. It knows nothing of scribes, logs or
  * sessions: requests go to its {@link Handler}.
  * <p>
+ * Every inbound path takes from the rate limit, the connection's own and the one its
+ * user's connections share: each request, each scribe of an answer to this side's pull
+ * ({@link #admitPulledScribe}), and each reply that answers nothing this side waits for
+ * (a reply is never answered, so one over the limit is dropped; the refusals count toward
+ * the close with 1008 like those of requests). A reply larger than
+ * {@value #MAX_SMALL_REPLY_BYTES} bytes is read only when it answers a request whose
+ * answer may be that large (a {@code sync} or an {@code rpc}); any other is dropped unread
+ * and counted as a refusal.
+ * <p>
  * A connection with more than {@code maxPending} messages waiting to be written is
  * closed with 1013.
  */
 final class Channel {
 
 	private static final Logger logger = LoggerFactory.getLogger(Channel.class);
+
+	/**
+	 * The largest reply worth reading to a request whose answer is small: a push, a ping,
+	 * an {@code add_scribe} are answered with {@code true} or an error of one sentence.
+	 */
+	static final int MAX_SMALL_REPLY_BYTES = 8192;
 
 	private final String peer;
 
@@ -72,12 +88,19 @@ final class Channel {
 
 	private final Map<Long, CompletableFuture<Message>> awaiting = new ConcurrentHashMap<>();
 
+	// the ids of the awaited requests whose reply may be as large as a message
+	private final Set<Long> largeReplies = ConcurrentHashMap.newKeySet();
+
 	private volatile long lastReceivedNanos = System.nanoTime();
 
-	// guarded by inbound; null when requests are not limited
+	// null when requests are not limited
 	private final @Nullable RateLimiter rateLimiter;
 
-	Channel(String peer, Connection connection, EngineSettings settings, Executor executor, Handler handler) {
+	// shared by the connections of this connection's user; null when there is none
+	private final @Nullable RateLimiter userLimiter;
+
+	Channel(String peer, Connection connection, EngineSettings settings, Executor executor,
+			@Nullable RateLimiter userLimiter, Handler handler) {
 		this.peer = peer;
 		this.connection = connection;
 		this.settings = settings;
@@ -85,6 +108,7 @@ final class Channel {
 		this.handler = handler;
 		this.rateLimiter = settings.rateLimit().isLimited() ? new RateLimiter(settings.rateLimit(), System.nanoTime())
 				: null;
+		this.userLimiter = userLimiter;
 	}
 
 	boolean isClosed() {
@@ -119,11 +143,12 @@ final class Channel {
 			if (this.closed.get() || this.closeQueued) {
 				return;
 			}
-			if (utf8Length(text) > this.settings.maxMessageBytes()) {
+			int bytes = utf8Length(text);
+			if (bytes > this.settings.maxMessageBytes()) {
 				tooLarge();
 				return;
 			}
-			handle(text);
+			handle(text, bytes);
 		}
 	}
 
@@ -139,7 +164,7 @@ final class Channel {
 				}
 				SyncroException error = frame.error();
 				if (error == null) {
-					handle(frame.message());
+					handle(frame.message(), utf8Length(frame.message()));
 				}
 				else if (error.getCode() == ErrorCodes.TOO_LARGE) {
 					tooLarge();
@@ -160,7 +185,13 @@ final class Channel {
 		enqueue(new CloseAfterWrites(1009, "Message too large"));
 	}
 
-	private void handle(String text) {
+	private void handle(String text, int bytes) {
+		if (bytes > MAX_SMALL_REPLY_BYTES && isUnexpectedlyLargeReply(text)) {
+			logger.debug("Dropped a reply of {} bytes from {}: it answers nothing that may be that large", bytes,
+					this.peer);
+			refuseReply();
+			return;
+		}
 		Message message;
 		try {
 			message = MessageCodec.decode(text, this.settings.inputLimits());
@@ -205,17 +236,25 @@ final class Channel {
 	}
 
 	/**
+	 * Whether a reply may be read, before it is: a large reply is worth reading only when
+	 * it answers a request of this side whose answer may be large.
+	 */
+	private boolean isUnexpectedlyLargeReply(String text) {
+		MessageCodec.Head head = MessageCodec.head(text);
+		if (head == null || !head.isReply()) {
+			return false;
+		}
+		return head.id() == null || !this.largeReplies.contains(head.id());
+	}
+
+	/**
 	 * Takes a request, malformed or not, from the rate limit; one over it is answered 429
 	 * (with the scribe's id on an {@code add_scribe}, as it settles nothing), and a peer
 	 * that goes on is closed with 1008 once the 429 is written.
 	 * @return whether to handle the request
 	 */
 	private boolean allowed(@Nullable Long requestId, @Nullable Long scribeId) {
-		RateLimiter limiter = this.rateLimiter;
-		if (limiter == null) {
-			return true;
-		}
-		RateLimiter.Outcome outcome = limiter.acquire(System.nanoTime());
+		RateLimiter.Outcome outcome = admit();
 		if (outcome == RateLimiter.Outcome.ALLOWED) {
 			return true;
 		}
@@ -226,6 +265,70 @@ final class Channel {
 			closeAfterWrites(1008, "Rate limit exceeded");
 		}
 		return false;
+	}
+
+	/**
+	 * Takes a scribe of the peer's answer to this side's pull from the rate limit, as if
+	 * it had come by {@code add_scribe}: one over it is reported with 429 and its id (it
+	 * settles nothing, and the peer sends it again later), and a peer that goes on is
+	 * closed with 1008.
+	 * @param scribe the scribe's JSON
+	 * @return whether to play it
+	 */
+	boolean admitPulledScribe(JsonNode scribe) {
+		return (this.rateLimiter == null && this.userLimiter == null) || allowed(null, scribeIdOf(scribe));
+	}
+
+	/**
+	 * Takes a reply that answers nothing this side waits for from the rate limit. Replies
+	 * are never answered, so one over the limit is dropped without a word; the refusal
+	 * counts toward the close for abuse all the same.
+	 * @return whether to handle the reply
+	 */
+	private boolean admitReply() {
+		RateLimiter.Outcome outcome = admit();
+		if (outcome == RateLimiter.Outcome.ABUSIVE) {
+			logger.info("Closing the connection to {}: it went on sending replies to nothing over its rate limit",
+					this.peer);
+			closeAfterWrites(1008, "Rate limit exceeded");
+		}
+		return outcome == RateLimiter.Outcome.ALLOWED;
+	}
+
+	/**
+	 * Counts a reply dropped unread as a refusal, toward the close for abuse.
+	 */
+	private void refuseReply() {
+		long now = System.nanoTime();
+		RateLimiter.Outcome outcome = RateLimiter.Outcome.REFUSED;
+		if (this.rateLimiter != null) {
+			outcome = worse(outcome, this.rateLimiter.refuse(now));
+		}
+		if (this.userLimiter != null) {
+			outcome = worse(outcome, this.userLimiter.refuse(now));
+		}
+		if (outcome == RateLimiter.Outcome.ABUSIVE) {
+			logger.info("Closing the connection to {}: it went on sending replies larger than anything it was asked",
+					this.peer);
+			closeAfterWrites(1008, "Unexpected replies");
+		}
+	}
+
+	/**
+	 * Takes a token from the connection's limit, then from its user's.
+	 */
+	private RateLimiter.Outcome admit() {
+		long now = System.nanoTime();
+		RateLimiter.Outcome outcome = (this.rateLimiter != null) ? this.rateLimiter.acquire(now)
+				: RateLimiter.Outcome.ALLOWED;
+		if (outcome == RateLimiter.Outcome.ALLOWED && this.userLimiter != null) {
+			outcome = this.userLimiter.acquire(now);
+		}
+		return outcome;
+	}
+
+	private static RateLimiter.Outcome worse(RateLimiter.Outcome one, RateLimiter.Outcome other) {
+		return (one.compareTo(other) >= 0) ? one : other;
 	}
 
 	private static @Nullable Long scribeIdOf(JsonNode scribe) {
@@ -239,6 +342,9 @@ final class Channel {
 
 	private void replied(Message reply) {
 		if (reply instanceof Message.Error error && error.id() == null) {
+			if (!admitReply()) {
+				return;
+			}
 			logger.debug("{} reported error {}: {}", this.peer, error.code(), error.message());
 			this.handler.unsolicitedError(error);
 			return;
@@ -248,8 +354,9 @@ final class Channel {
 		if (future != null) {
 			future.complete(reply);
 		}
-		else {
-			this.handler.untrackedReply(id, reply);
+		else if (!this.handler.untrackedReply(id, reply)) {
+			// it answers nothing: a late reply to a request that timed out, or none at all
+			admitReply();
 		}
 	}
 
@@ -266,35 +373,47 @@ final class Channel {
 	}
 
 	/**
-	 * Sends a request and follows its reply.
+	 * Sends a request whose reply is small (an {@code add_scribe}) and follows its reply.
 	 * @param build writes the request's text for the id it gets
 	 * @return the reply; fails when the connection closes or the request times out
 	 */
 	CompletableFuture<Message> requestText(LongFunction<String> build) {
 		long id = this.requestIds.incrementAndGet();
-		CompletableFuture<Message> reply = track(id);
+		CompletableFuture<Message> reply = track(id, false);
 		enqueue(build.apply(id));
 		return reply;
 	}
 
 	/**
-	 * Sends a request and follows its reply.
+	 * Sends a request and follows its reply, which may be as large as a message for a
+	 * {@code sync} or an {@code rpc}, and is small for anything else.
 	 * @param build the request for the id it gets
 	 * @return the reply; fails when the connection closes or the request times out
 	 */
 	CompletableFuture<Message> request(LongFunction<Message.Request> build) {
-		return requestText((id) -> MessageCodec.encode(build.apply(id)));
+		long id = this.requestIds.incrementAndGet();
+		Message.Request request = build.apply(id);
+		CompletableFuture<Message> reply = track(id,
+				request instanceof Message.Sync || request instanceof Message.Rpc);
+		enqueue(MessageCodec.encode(request));
+		return reply;
 	}
 
-	private CompletableFuture<Message> track(long id) {
+	private CompletableFuture<Message> track(long id, boolean largeReply) {
 		CompletableFuture<Message> reply = new CompletableFuture<>();
 		if (this.closed.get()) {
 			reply.completeExceptionally(gone());
 			return reply;
 		}
+		if (largeReply) {
+			this.largeReplies.add(id);
+		}
 		this.awaiting.put(id, reply);
 		reply.orTimeout(this.settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-			.whenComplete((result, failure) -> this.awaiting.remove(id));
+			.whenComplete((result, failure) -> {
+				this.awaiting.remove(id);
+				this.largeReplies.remove(id);
+			});
 		return reply;
 	}
 
@@ -419,6 +538,7 @@ final class Channel {
 		SyncroException gone = gone();
 		this.awaiting.values().forEach((future) -> future.completeExceptionally(gone));
 		this.awaiting.clear();
+		this.largeReplies.clear();
 		this.handler.ended();
 		return true;
 	}
@@ -458,11 +578,13 @@ final class Channel {
 
 		/**
 		 * Takes a reply to a request sent with an id from {@link #nextRequestId()}, or a
-		 * late reply to one that timed out.
+		 * late reply to one that timed out, or a reply to nothing at all.
 		 * @param id the id of the request it answers
 		 * @param reply the reply
+		 * @return whether it answered a request of this side that waited for it; one that
+		 * did not takes from the rate limit
 		 */
-		void untrackedReply(long id, Message reply);
+		boolean untrackedReply(long id, Message reply);
 
 		/**
 		 * Takes the server's {@code hello} (protocol v2).

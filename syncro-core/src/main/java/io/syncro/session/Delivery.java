@@ -186,10 +186,15 @@ final class Delivery {
 	 * Takes the client's answer to a push: it answers that push and, answers being
 	 * cumulative, every push sent before it.
 	 * @param requestId the id of the push it answers
+	 * @return whether a push with that id waited for its answer; if not, the reply answers
+	 * nothing (a push answered already, or none sent) and changes nothing
 	 */
-	void answered(long requestId) {
+	boolean answered(long requestId) {
 		boolean opened;
 		synchronized (this.lock) {
+			if (this.unanswered.stream().noneMatch((push) -> push.requestId() == requestId)) {
+				return false;
+			}
 			boolean full = this.unanswered.size() >= this.window;
 			while (!this.unanswered.isEmpty() && this.unanswered.peekFirst().requestId() <= requestId) {
 				this.unanswered.pollFirst();
@@ -199,6 +204,7 @@ final class Delivery {
 		if (opened) {
 			wake();
 		}
+		return true;
 	}
 
 	/**

@@ -22,11 +22,14 @@ import io.syncro.protocol.InputLimits;
  * @param window the most live pushes a server sends one client before the client has
  * answered them
  * @param heartbeat how long a server lets a client be silent before it pings it
+ * @param userRateLimit how many requests the connections of one user may send together,
+ * beside each connection's own {@code rateLimit}; {@link RateLimit#NONE} for no such limit
+ * (a client's, and connections opened without a user)
  * @since 0.1.0
  */
 public record EngineSettings(String uid, Role role, int batchSize, int maxPending, Duration requestTimeout,
 		int maxMessageBytes, TransactionRunner transactions, InputLimits inputLimits, RateLimit rateLimit, int window,
-		Duration heartbeat) {
+		Duration heartbeat, RateLimit userRateLimit) {
 
 	/** The default {@code syncro.session.window}. */
 	public static final int DEFAULT_WINDOW = 64;
@@ -47,12 +50,34 @@ public record EngineSettings(String uid, Role role, int batchSize, int maxPendin
 		if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
 			throw new IllegalArgumentException("requestTimeout must be positive");
 		}
-		if (role == null || transactions == null || inputLimits == null || rateLimit == null) {
-			throw new IllegalArgumentException("role, transactions, inputLimits and rateLimit must not be null");
+		if (role == null || transactions == null || inputLimits == null || rateLimit == null || userRateLimit == null) {
+			throw new IllegalArgumentException(
+					"role, transactions, inputLimits, rateLimit and userRateLimit must not be null");
 		}
 		if (window < 1 || heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()) {
 			throw new IllegalArgumentException("window and heartbeat must be positive");
 		}
+	}
+
+	/**
+	 * Settings without a limit per user.
+	 * @param uid this side's own client uid
+	 * @param role which side of a connection this is
+	 * @param batchSize the most scribes in one {@code sync} answer
+	 * @param maxPending the most messages waiting to be written to one connection
+	 * @param requestTimeout how long a request this side sent waits for its reply
+	 * @param maxMessageBytes the largest message accepted
+	 * @param transactions runs each play with the mark that settles it
+	 * @param inputLimits what a peer's scribes and rpcs may hold
+	 * @param rateLimit how many requests one peer may send
+	 * @param window the most live pushes sent before the client answered them
+	 * @param heartbeat how long a client may be silent before it is pinged
+	 */
+	public EngineSettings(String uid, Role role, int batchSize, int maxPending, Duration requestTimeout,
+			int maxMessageBytes, TransactionRunner transactions, InputLimits inputLimits, RateLimit rateLimit, int window,
+			Duration heartbeat) {
+		this(uid, role, batchSize, maxPending, requestTimeout, maxMessageBytes, transactions, inputLimits, rateLimit,
+				window, heartbeat, RateLimit.NONE);
 	}
 
 	/**
@@ -113,52 +138,65 @@ public record EngineSettings(String uid, Role role, int batchSize, int maxPendin
 
 	public EngineSettings withUid(String newUid) {
 		return new EngineSettings(newUid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
-				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat);
+				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat,
+				this.userRateLimit);
 	}
 
 	public EngineSettings withBatchSize(int size) {
 		return new EngineSettings(this.uid, this.role, size, this.maxPending, this.requestTimeout, this.maxMessageBytes,
-				this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat);
+				this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat, this.userRateLimit);
 	}
 
 	public EngineSettings withMaxPending(int pending) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, pending, this.requestTimeout,
-				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat);
+				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat,
+				this.userRateLimit);
 	}
 
 	public EngineSettings withRequestTimeout(Duration timeout) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, timeout, this.maxMessageBytes,
-				this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat);
+				this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat, this.userRateLimit);
 	}
 
 	public EngineSettings withMaxMessageBytes(int bytes) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout, bytes,
-				this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat);
+				this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat, this.userRateLimit);
 	}
 
 	public EngineSettings withTransactions(TransactionRunner runner) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
-				this.maxMessageBytes, runner, this.inputLimits, this.rateLimit, this.window, this.heartbeat);
+				this.maxMessageBytes, runner, this.inputLimits, this.rateLimit, this.window, this.heartbeat,
+				this.userRateLimit);
 	}
 
 	public EngineSettings withInputLimits(InputLimits limits) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
-				this.maxMessageBytes, this.transactions, limits, this.rateLimit, this.window, this.heartbeat);
+				this.maxMessageBytes, this.transactions, limits, this.rateLimit, this.window, this.heartbeat,
+				this.userRateLimit);
 	}
 
 	public EngineSettings withRateLimit(RateLimit limit) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
-				this.maxMessageBytes, this.transactions, this.inputLimits, limit, this.window, this.heartbeat);
+				this.maxMessageBytes, this.transactions, this.inputLimits, limit, this.window, this.heartbeat,
+				this.userRateLimit);
 	}
 
 	public EngineSettings withWindow(int pushes) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
-				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit, pushes, this.heartbeat);
+				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit, pushes, this.heartbeat,
+				this.userRateLimit);
 	}
 
 	public EngineSettings withHeartbeat(Duration silence) {
 		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
-				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit, this.window, silence);
+				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit, this.window, silence,
+				this.userRateLimit);
+	}
+
+	public EngineSettings withUserRateLimit(RateLimit limit) {
+		return new EngineSettings(this.uid, this.role, this.batchSize, this.maxPending, this.requestTimeout,
+				this.maxMessageBytes, this.transactions, this.inputLimits, this.rateLimit, this.window, this.heartbeat,
+				limit);
 	}
 
 	/**

@@ -43,6 +43,9 @@ public final class Session {
 
 	private final String peer;
 
+	// whose connection this is, when the transport knows: its connections share a rate limit
+	private final @Nullable String user;
+
 	private final SessionListener listener;
 
 	private final Channel channel;
@@ -59,14 +62,16 @@ public final class Session {
 
 	private volatile long pingSentNanos;
 
-	Session(Host host, String peer, Connection connection, int version, SessionListener listener) {
+	Session(Host host, String peer, Connection connection, int version, @Nullable String user,
+			@Nullable RateLimiter userLimiter, SessionListener listener) {
 		EngineSettings settings = host.settings();
 		this.host = host;
 		this.peer = peer;
+		this.user = user;
 		this.listener = listener;
 		this.server = settings.role() == EngineSettings.Role.SERVER;
 		this.version = version;
-		this.channel = new Channel(peer, connection, settings, host.executor(), new Inbound());
+		this.channel = new Channel(peer, connection, settings, host.executor(), userLimiter, new Inbound());
 		if (this.server) {
 			Reader reader = (version >= ProtocolVersion.V2) ? Reader.withOwn(peer) : Reader.of(peer);
 			this.delivery = new Delivery(this.channel, host.feed(this), reader, version >= ProtocolVersion.V2,
@@ -96,6 +101,14 @@ public final class Session {
 	 */
 	public String peer() {
 		return this.peer;
+	}
+
+	/**
+	 * The user whose connection this is, as the transport authenticated it.
+	 * @return the user's name, or {@code null} when the transport did not say
+	 */
+	public @Nullable String user() {
+		return this.user;
 	}
 
 	/**
@@ -260,6 +273,11 @@ public final class Session {
 			return;
 		}
 		for (JsonNode scribe : response.result()) {
+			// each takes from the rate limit as an add_scribe would: over it, this pull ends
+			// here with a 429 for the scribe, which the peer sends again later
+			if (!this.channel.admitPulledScribe(scribe)) {
+				return;
+			}
 			SyncroException error = this.host.play(this.peer, scribe, false).error();
 			if (error != null) {
 				this.channel.send(error.toMessage(null));
@@ -379,10 +397,8 @@ public final class Session {
 		}
 
 		@Override
-		public void untrackedReply(long id, Message reply) {
-			if (Session.this.delivery != null) {
-				Session.this.delivery.answered(id);
-			}
+		public boolean untrackedReply(long id, Message reply) {
+			return Session.this.delivery != null && Session.this.delivery.answered(id);
 		}
 
 		@Override

@@ -3,6 +3,7 @@ package io.syncro.session;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +75,10 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	private final ExecutorService deliveries;
 
 	private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+
+	// the rate limit each user's connections share, by user; kept after a user's last
+	// connection closes until it is as full as a new one, so that reconnecting gains nothing
+	private final Map<String, UserLimit> userLimits = new ConcurrentHashMap<>();
 
 	private final Object[] peerLocks = new Object[PEER_LOCKS];
 
@@ -150,6 +155,8 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 				logger.warn("Checking the connection to {} failed", session.peer(), ex);
 			}
 		}
+		this.userLimits.forEach((user, limit) -> this.userLimits.computeIfPresent(user,
+				(key, current) -> (current.sessions == 0 && current.limiter.isIdle(now)) ? null : current));
 	}
 
 	private void appended(long lastId) {
@@ -223,9 +230,27 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	 * @return the session, to be fed what the connection receives
 	 */
 	public Session open(String peer, Connection connection, int version, SessionListener listener) {
+		return open(peer, connection, version, null, listener);
+	}
+
+	/**
+	 * Opens a session on a new connection of a known user. Beside the connection's own rate
+	 * limit ({@link EngineSettings#rateLimit()}), every request of the connections of one
+	 * user takes from one limit they share ({@link EngineSettings#userRateLimit()}), so
+	 * that opening more connections gains a user nothing.
+	 * @param peer the peer's uid, checked with {@link #checkPeer}
+	 * @param connection where the session sends
+	 * @param version the protocol version
+	 * @param user the user the transport authenticated, or {@code null} for none (then
+	 * only the connection's own limit applies)
+	 * @param listener told of the session's events
+	 * @return the session, to be fed what the connection receives
+	 */
+	public Session open(String peer, Connection connection, int version, @Nullable String user,
+			SessionListener listener) {
 		checkPeer(peer);
 		int spoken = (this.settings.role() == EngineSettings.Role.SERVER) ? version : ProtocolVersion.V1;
-		Session session = new Session(this, peer, connection, spoken, listener);
+		Session session = new Session(this, peer, connection, spoken, user, userLimiter(user), listener);
 		this.sessions.add(session);
 		if (this.appendClock != null) {
 			try {
@@ -369,8 +394,31 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 		return json;
 	}
 
+	/**
+	 * The limit a user's connections share, counting one more of them; {@code null} when
+	 * there is no user or no such limit.
+	 */
+	private @Nullable RateLimiter userLimiter(@Nullable String user) {
+		RateLimit limit = this.settings.userRateLimit();
+		if (user == null || !limit.isLimited()) {
+			return null;
+		}
+		return this.userLimits.compute(user, (key, current) -> {
+			UserLimit counted = (current != null) ? current : new UserLimit(new RateLimiter(limit, System.nanoTime()));
+			counted.sessions++;
+			return counted;
+		}).limiter;
+	}
+
 	@Override
 	public void removed(Session session) {
+		String user = session.user();
+		if (user != null) {
+			this.userLimits.computeIfPresent(user, (key, current) -> {
+				current.sessions--;
+				return current;
+			});
+		}
 		this.sessions.remove(session);
 		if (this.appendClock != null) {
 			try {
@@ -571,6 +619,22 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	}
 
 	private record Serialised(Scribe scribe, String json) {
+	}
+
+	/**
+	 * The limit a user's connections share, and how many sessions use it; changed only
+	 * inside the map's {@code compute} of its user.
+	 */
+	private static final class UserLimit {
+
+		final RateLimiter limiter;
+
+		int sessions;
+
+		UserLimit(RateLimiter limiter) {
+			this.limiter = limiter;
+		}
+
 	}
 
 	/**

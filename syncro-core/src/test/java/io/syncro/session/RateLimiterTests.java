@@ -49,4 +49,26 @@ class RateLimiterTests {
 		assertThat(patient.acquire(11 * SECOND)).isEqualTo(ABUSIVE);
 	}
 
+	@Test
+	void refusalsWithoutATokenCountTowardAbuseAndLeaveTheBucketAlone() {
+		RateLimiter limiter = new RateLimiter(new RateLimit(10, 2, 1, Duration.ofSeconds(10)), 0);
+		assertThat(limiter.refuse(0)).isEqualTo(REFUSED);
+		assertThat(limiter.acquire(0)).isEqualTo(ALLOWED);
+		assertThat(limiter.acquire(0)).isEqualTo(ALLOWED);
+		assertThat(limiter.refuse(0)).isEqualTo(ABUSIVE);
+	}
+
+	@Test
+	void aLimiterIsIdleOnceItsBucketIsFullAgainAndItsWindowOver() {
+		RateLimiter limiter = new RateLimiter(new RateLimit(1, 2, 5, Duration.ofSeconds(10)), 0);
+		assertThat(limiter.acquire(0)).isEqualTo(ALLOWED);
+		assertThat(limiter.isIdle(5 * SECOND)).isFalse();
+		assertThat(limiter.isIdle(11 * SECOND)).isTrue();
+		assertThat(limiter.acquire(11 * SECOND)).isEqualTo(ALLOWED);
+		assertThat(limiter.acquire(11 * SECOND)).isEqualTo(ALLOWED);
+		assertThat(limiter.acquire(11 * SECOND)).isEqualTo(REFUSED);
+		assertThat(limiter.isIdle(14 * SECOND)).isFalse();
+		assertThat(limiter.isIdle(22 * SECOND)).isTrue();
+	}
+
 }
