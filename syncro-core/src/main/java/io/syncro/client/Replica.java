@@ -1,7 +1,9 @@
 package io.syncro.client;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -715,6 +717,43 @@ final class Replica {
 		@Override
 		public boolean bindPrincipal(String client, String principal) {
 			return true;
+		}
+
+		// a client keeps one peer, its server, for as long as it lives: nothing to bind,
+		// count or expire
+
+		@Override
+		public boolean connected(String client, @Nullable String principal, Instant now) {
+			return true;
+		}
+
+		@Override
+		public boolean isKnown(String client) {
+			return true;
+		}
+
+		@Override
+		public int clientsOf(String principal) {
+			return 0;
+		}
+
+		@Override
+		public int clientsBoundSince(String principal, Instant since) {
+			return 0;
+		}
+
+		@Override
+		public Optional<Instant> lastSeen(String client) {
+			return Optional.empty();
+		}
+
+		@Override
+		public void touch(Collection<String> clients, Instant now) {
+		}
+
+		@Override
+		public int expire(Instant seenBefore) {
+			return 0;
 		}
 
 	}

@@ -1,9 +1,12 @@
 package io.syncro.store;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -264,6 +267,151 @@ public abstract class ClientStoreContractTests {
 		assertThat(this.store.mark("alice")).isEqualTo(2);
 		assertThat(this.store.refusal("alice", 2)).contains(new Refusal(400, "Bad shape."));
 		assertThat(this.store.principal("alice")).contains("Alice Liddell");
+	}
+
+	// Binding on connection, counts per principal, last-seen times and expiry
+
+	/** A time the stores keep exactly: they keep milliseconds. */
+	private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+	@Test
+	void connectedBindsANewUidToItsPrincipalAndSetsWhenItWasSeen() {
+		assertThat(this.store.isKnown("alice")).isFalse();
+		assertThat(this.store.connected("alice", "Alice Liddell", NOW)).isTrue();
+		assertThat(this.store.isKnown("alice")).isTrue();
+		assertThat(this.store.principal("alice")).contains("Alice Liddell");
+		assertThat(this.store.lastSeen("alice")).contains(NOW);
+		assertThat(this.store.mark("alice")).isZero();
+		assertThat(this.store.connected("alice", "Alice Liddell", NOW.plusSeconds(60))).isTrue();
+		assertThat(this.store.lastSeen("alice")).contains(NOW.plusSeconds(60));
+	}
+
+	@Test
+	void connectedRefusesAnotherPrincipalOrAnAnonymousClientAndChangesNothing() {
+		this.store.connected("alice", "Alice Liddell", NOW);
+		assertThat(this.store.connected("alice", "Mallory", NOW.plusSeconds(60))).isFalse();
+		assertThat(this.store.connected("alice", null, NOW.plusSeconds(60))).isFalse();
+		assertThat(this.store.principal("alice")).contains("Alice Liddell");
+		assertThat(this.store.lastSeen("alice")).contains(NOW);
+		assertThat(this.store.clientsOf("Mallory")).isZero();
+	}
+
+	@Test
+	void connectedOfAnAnonymousClientKeepsTheUidUnboundUntilAPrincipalConnects() {
+		assertThat(this.store.connected("kiosk", null, NOW)).isTrue();
+		assertThat(this.store.isKnown("kiosk")).isTrue();
+		assertThat(this.store.principal("kiosk")).isEmpty();
+		assertThat(this.store.connected("kiosk", null, NOW)).isTrue();
+		assertThat(this.store.connected("kiosk", "Alice Liddell", NOW.plusSeconds(1))).isTrue();
+		assertThat(this.store.principal("kiosk")).contains("Alice Liddell");
+		assertThat(this.store.clientsBoundSince("Alice Liddell", NOW.plusSeconds(1))).isEqualTo(1);
+		assertThat(this.store.connected("kiosk", null, NOW.plusSeconds(2))).isFalse();
+	}
+
+	@Test
+	void lookingAUidUpKeepsNothingForIt() {
+		assertThat(this.store.principal("ghost")).isEmpty();
+		assertThat(this.store.mark("ghost")).isZero();
+		assertThat(this.store.refusal("ghost", 1)).isEmpty();
+		assertThat(this.store.isSynced("ghost")).isFalse();
+		assertThat(this.store.lastSeen("ghost")).isEmpty();
+		assertThat(this.store.isKnown("ghost")).isFalse();
+	}
+
+	@Test
+	void clientsOfCountsTheUidsBoundToAPrincipalAndClientsBoundSinceTheRecentOnes() {
+		this.store.connected("a1", "alice", NOW.minus(2, ChronoUnit.HOURS));
+		this.store.connected("a2", "alice", NOW.minus(30, ChronoUnit.MINUTES));
+		this.store.connected("a3", "alice", NOW);
+		this.store.connected("b1", "bob", NOW);
+		this.store.connected("anonymous", null, NOW);
+		// seen again later: bound when first connected all the same
+		this.store.connected("a1", "alice", NOW);
+		assertThat(this.store.clientsOf("alice")).isEqualTo(3);
+		assertThat(this.store.clientsOf("bob")).isEqualTo(1);
+		assertThat(this.store.clientsOf("carol")).isZero();
+		assertThat(this.store.clientsBoundSince("alice", NOW.minus(1, ChronoUnit.HOURS))).isEqualTo(2);
+		assertThat(this.store.clientsBoundSince("alice", NOW)).isEqualTo(1);
+		assertThat(this.store.clientsBoundSince("alice", NOW.plusMillis(1))).isZero();
+	}
+
+	@Test
+	void touchMovesTheLastSeenTimeOfKnownUidsOnly() {
+		this.store.connected("alice", "Alice Liddell", NOW);
+		this.store.connected("bob", "Bob", NOW);
+		this.store.touch(List.of("alice", "stranger"), NOW.plusSeconds(3600));
+		assertThat(this.store.lastSeen("alice")).contains(NOW.plusSeconds(3600));
+		assertThat(this.store.lastSeen("bob")).contains(NOW);
+		assertThat(this.store.isKnown("stranger")).isFalse();
+		this.store.touch(List.of(), NOW);
+	}
+
+	@Test
+	void aUidKeptForASettledScribeHasALastSeenTimeSoThatItExpiresToo() {
+		Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+		this.store.advanceMark("server-peer", 0, 1, null);
+		this.store.markSynced("synced-peer");
+		assertThat(this.store.lastSeen("server-peer")).hasValueSatisfying((seen) -> assertThat(seen).isAfterOrEqualTo(before));
+		assertThat(this.store.isKnown("synced-peer")).isTrue();
+		assertThat(this.store.expire(Instant.now().plusSeconds(60))).isEqualTo(2);
+		assertThat(this.store.isKnown("server-peer")).isFalse();
+		assertThat(this.store.isKnown("synced-peer")).isFalse();
+	}
+
+	@Test
+	void expireForgetsUidsNotSeenSinceWithTheirMarksRefusalsAndBindings() {
+		Instant old = NOW.minus(40, ChronoUnit.DAYS);
+		Instant recent = NOW.minus(1, ChronoUnit.DAYS);
+		this.store.connected("old", "alice", old);
+		for (int id = 1; id <= 5; id++) {
+			this.store.advanceMark("old", id - 1, id, new Refusal(403, "No " + id + "."));
+		}
+		this.store.markSynced("old");
+		this.store.connected("recent", "alice", recent);
+		this.store.advanceMark("recent", 0, 1, new Refusal(400, "Bad shape."));
+		this.store.connected("touched", "bob", old);
+		this.store.touch(List.of("recent", "touched"), recent);
+
+		assertThat(this.store.expire(NOW.minus(30, ChronoUnit.DAYS))).isEqualTo(1);
+
+		assertThat(this.store.isKnown("old")).isFalse();
+		assertThat(this.store.mark("old")).isZero();
+		assertThat(this.store.refusal("old", 3)).isEmpty();
+		assertThat(this.store.forgottenBelow("old")).isZero();
+		assertThat(this.store.isSynced("old")).isFalse();
+		assertThat(this.store.principal("old")).isEmpty();
+		assertThat(this.store.lastSeen("old")).isEmpty();
+		assertThat(this.store.clientsOf("alice")).isEqualTo(1);
+		assertThat(this.store.mark("recent")).isEqualTo(1);
+		assertThat(this.store.refusal("recent", 1)).contains(new Refusal(400, "Bad shape."));
+		assertThat(this.store.principal("touched")).contains("bob");
+		assertThat(this.store.expire(NOW.minus(30, ChronoUnit.DAYS))).isZero();
+	}
+
+	@Test
+	void anExpiredUidIsANewUidToWhoeverConnectsWithItNext() {
+		this.store.connected("reused", "alice", NOW.minus(40, ChronoUnit.DAYS));
+		this.store.advanceMark("reused", 0, 7, null);
+		this.store.expire(NOW.minus(30, ChronoUnit.DAYS));
+		assertThat(this.store.connected("reused", "bob", NOW)).isTrue();
+		assertThat(this.store.principal("reused")).contains("bob");
+		assertThat(this.store.mark("reused")).isZero();
+		assertThat(this.store.clientsOf("alice")).isZero();
+		assertThat(this.store.clientsBoundSince("bob", NOW)).isEqualTo(1);
+	}
+
+	@Test
+	void expireForgetsManyUidsAtOnce() {
+		int count = 1200;
+		for (int i = 0; i < count; i++) {
+			this.store.connected("uid-" + i, (i % 2 == 0) ? "alice" : null, NOW.minus(40, ChronoUnit.DAYS));
+		}
+		this.store.connected("kept", "alice", NOW);
+		assertThat(this.store.expire(NOW.minus(30, ChronoUnit.DAYS))).isEqualTo(count);
+		assertThat(this.store.clientsOf("alice")).isEqualTo(1);
+		for (String uid : Set.of("uid-0", "uid-599", "uid-1199")) {
+			assertThat(this.store.isKnown(uid)).as(uid).isFalse();
+		}
 	}
 
 }

@@ -5,6 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,8 +33,11 @@ import org.springframework.util.Assert;
  * {@code client-store-schema.sql} next to this class and is run by
  * {@link #initializeSchema()}):
  * <pre class="code">
- * syncro_client(uid VARCHAR(64) PRIMARY KEY, mark BIGINT, synced BOOLEAN, principal VARCHAR(255))
+ * syncro_client(uid VARCHAR(64) PRIMARY KEY, mark BIGINT, synced BOOLEAN, principal VARCHAR(255),
+ *               bound_at BIGINT, last_seen BIGINT)     -- epoch milliseconds
+ *     INDEX (principal, bound_at), INDEX (last_seen)
  * syncro_refusal(uid, scribe_id, code INT, message TEXT, PRIMARY KEY (uid, scribe_id))
+ * syncro_client_expiry(id INT PRIMARY KEY, locked_until BIGINT)    -- one row: the expiring node's lease
  * </pre>
  * Moving a mark is a compare-and-set,
  * <pre class="code">
@@ -41,10 +47,30 @@ import org.springframework.util.Assert;
  * back with the change it settles (PROTOCOL.md section 4), and in a transaction of its
  * own otherwise. A uid's row is created on first use; two transactions creating it at
  * once do not fail, the second one finds the first one's row.
+ * <p>
+ * {@link #expire} takes a lease on the one row of {@code syncro_client_expiry}
+ * ({@code UPDATE … SET locked_until = :now + 10 min WHERE locked_until < :now}), so that of
+ * the nodes sharing the database one expires at a time, and deletes each expired uid's
+ * row and refusals in a transaction of their own,
+ * <pre class="code">
+ * DELETE FROM syncro_client WHERE uid = :uid AND last_seen &lt; :seenBefore
+ * DELETE FROM syncro_refusal WHERE uid = :uid      -- only when the row was deleted
+ * </pre>
+ * so that a uid seen meanwhile keeps everything. Rows from before last-seen times were
+ * kept are given the time of the first expiry that finds them.
  *
  * @since 0.1.0
  */
 public class JdbcClientStore implements ClientStore {
+
+	/** How many expired uids are looked up at once. */
+	private static final int EXPIRY_BATCH = 500;
+
+	/**
+	 * How long a node may expire uids before another may start as well: a node that dies
+	 * while expiring holds no one up for longer.
+	 */
+	private static final Duration EXPIRY_LEASE = Duration.ofMinutes(10);
 
 	private final DataSource dataSource;
 
@@ -80,6 +106,30 @@ public class JdbcClientStore implements ClientStore {
 
 	private final String bindPrincipalSql;
 
+	private final String connectedSql;
+
+	private final String connectedAnonymousSql;
+
+	private final String clientsOfSql;
+
+	private final String clientsBoundSinceSql;
+
+	private final String lastSeenSql;
+
+	private final String touchSql;
+
+	private final String adoptSql;
+
+	private final String expiredSql;
+
+	private final String deleteExpiredClientSql;
+
+	private final String deleteRefusalsSql;
+
+	private final String leaseSql;
+
+	private final String releaseSql;
+
 	/**
 	 * Creates a store on the given database with tables named {@code syncro_…}.
 	 * @param dataSource the database
@@ -109,7 +159,8 @@ public class JdbcClientStore implements ClientStore {
 		this.markSql = "SELECT mark FROM " + client + " WHERE uid = ?";
 		this.advanceMarkSql = "UPDATE " + client + " SET mark = ? WHERE uid = ? AND mark = ?";
 		this.clientExistsSql = "SELECT COUNT(*) FROM " + client + " WHERE uid = ?";
-		this.insertClientSql = "INSERT INTO " + client + " (uid, mark, synced, principal) VALUES (?, 0, FALSE, NULL)";
+		this.insertClientSql = "INSERT INTO " + client
+				+ " (uid, mark, synced, principal, bound_at, last_seen) VALUES (?, 0, FALSE, NULL, NULL, ?)";
 		this.insertRefusalSql = "INSERT INTO " + refusal + " (uid, scribe_id, code, message) VALUES (?, ?, ?, ?)";
 		this.trimRefusalsSql = "DELETE FROM " + refusal + " WHERE uid = ? AND scribe_id < (SELECT r.scribe_id FROM "
 				+ refusal + " r WHERE r.uid = ? ORDER BY r.scribe_id DESC LIMIT 1 OFFSET " + (REFUSALS_KEPT - 1) + ")";
@@ -120,7 +171,26 @@ public class JdbcClientStore implements ClientStore {
 		this.markSyncedSql = "UPDATE " + client + " SET synced = TRUE WHERE uid = ?";
 		this.principalSql = "SELECT principal FROM " + client + " WHERE uid = ?";
 		this.bindPrincipalSql = "UPDATE " + client
-				+ " SET principal = ? WHERE uid = ? AND (principal IS NULL OR principal = ?)";
+				+ " SET principal = ?, bound_at = CASE WHEN principal IS NULL THEN ? ELSE bound_at END"
+				+ " WHERE uid = ? AND (principal IS NULL OR principal = ?)";
+		this.connectedSql = "UPDATE " + client
+				+ " SET principal = ?, bound_at = CASE WHEN principal IS NULL THEN ? ELSE bound_at END,"
+				+ " last_seen = CASE WHEN last_seen IS NULL OR last_seen < ? THEN ? ELSE last_seen END"
+				+ " WHERE uid = ? AND (principal IS NULL OR principal = ?)";
+		this.connectedAnonymousSql = "UPDATE " + client
+				+ " SET last_seen = CASE WHEN last_seen IS NULL OR last_seen < ? THEN ? ELSE last_seen END"
+				+ " WHERE uid = ? AND principal IS NULL";
+		this.clientsOfSql = "SELECT COUNT(*) FROM " + client + " WHERE principal = ?";
+		this.clientsBoundSinceSql = "SELECT COUNT(*) FROM " + client + " WHERE principal = ? AND bound_at >= ?";
+		this.lastSeenSql = "SELECT last_seen FROM " + client + " WHERE uid = ?";
+		this.touchSql = "UPDATE " + client + " SET last_seen = ? WHERE uid = ? AND (last_seen IS NULL OR last_seen < ?)";
+		this.adoptSql = "UPDATE " + client + " SET last_seen = ? WHERE last_seen IS NULL";
+		this.expiredSql = "SELECT uid FROM " + client + " WHERE last_seen < ? ORDER BY last_seen LIMIT " + EXPIRY_BATCH;
+		this.deleteExpiredClientSql = "DELETE FROM " + client + " WHERE uid = ? AND last_seen < ?";
+		this.deleteRefusalsSql = "DELETE FROM " + refusal + " WHERE uid = ?";
+		String expiry = this.prefix + "client_expiry";
+		this.leaseSql = "UPDATE " + expiry + " SET locked_until = ? WHERE id = 1 AND locked_until < ?";
+		this.releaseSql = "UPDATE " + expiry + " SET locked_until = 0 WHERE id = 1 AND locked_until = ?";
 	}
 
 	/**
@@ -194,9 +264,106 @@ public class JdbcClientStore implements ClientStore {
 		Assert.notNull(client, "Client must not be null");
 		Assert.notNull(principal, "Principal must not be null");
 		// Conditional, so that of two nodes binding at once only one principal wins.
+		long now = System.currentTimeMillis();
 		Boolean bound = this.transaction
-			.execute((status) -> update(client, true, this.bindPrincipalSql, principal, client, principal) == 1);
+			.execute((status) -> update(client, true, this.bindPrincipalSql, principal, now, client, principal) == 1);
 		return Boolean.TRUE.equals(bound);
+	}
+
+	@Override
+	public boolean connected(String client, @Nullable String principal, Instant now) {
+		Assert.notNull(client, "Client must not be null");
+		Assert.notNull(now, "Now must not be null");
+		long millis = now.toEpochMilli();
+		Boolean connected = this.transaction.execute((status) -> (principal != null)
+				? updateCreating(client, millis, this.connectedSql, principal, millis, millis, millis, client, principal) == 1
+				: updateCreating(client, millis, this.connectedAnonymousSql, millis, millis, client) == 1);
+		return Boolean.TRUE.equals(connected);
+	}
+
+	@Override
+	public boolean isKnown(String client) {
+		Assert.notNull(client, "Client must not be null");
+		Long count = this.jdbcClient.sql(this.clientExistsSql).param(client).query(Long.class).single();
+		return count != null && count > 0;
+	}
+
+	@Override
+	public int clientsOf(String principal) {
+		Assert.notNull(principal, "Principal must not be null");
+		Long count = this.jdbcClient.sql(this.clientsOfSql).param(principal).query(Long.class).single();
+		return (count != null) ? count.intValue() : 0;
+	}
+
+	@Override
+	public int clientsBoundSince(String principal, Instant since) {
+		Assert.notNull(principal, "Principal must not be null");
+		Long count = this.jdbcClient.sql(this.clientsBoundSinceSql)
+			.params(principal, since.toEpochMilli())
+			.query(Long.class)
+			.single();
+		return (count != null) ? count.intValue() : 0;
+	}
+
+	@Override
+	public Optional<Instant> lastSeen(String client) {
+		Assert.notNull(client, "Client must not be null");
+		return this.jdbcClient.sql(this.lastSeenSql)
+			.param(client)
+			.query((rs, row) -> {
+				long millis = rs.getLong(1);
+				return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+			})
+			.list()
+			.stream()
+			.filter(Objects::nonNull)
+			.findFirst();
+	}
+
+	@Override
+	public void touch(Collection<String> clients, Instant now) {
+		Assert.notNull(clients, "Clients must not be null");
+		long millis = now.toEpochMilli();
+		List<Object[]> rows = clients.stream().map((client) -> new Object[] { millis, client, millis }).toList();
+		for (int from = 0; from < rows.size(); from += EXPIRY_BATCH) {
+			this.jdbcTemplate.batchUpdate(this.touchSql, rows.subList(from, Math.min(rows.size(), from + EXPIRY_BATCH)));
+		}
+	}
+
+	@Override
+	public int expire(Instant seenBefore) {
+		Assert.notNull(seenBefore, "SeenBefore must not be null");
+		long now = System.currentTimeMillis();
+		long lease = now + EXPIRY_LEASE.toMillis();
+		if (this.jdbcClient.sql(this.leaseSql).params(lease, now).update() == 0) {
+			return 0;
+		}
+		try {
+			this.jdbcClient.sql(this.adoptSql).param(now).update();
+			long cutoff = seenBefore.toEpochMilli();
+			int expired = 0;
+			while (true) {
+				List<String> candidates = this.jdbcClient.sql(this.expiredSql).param(cutoff).query(String.class).list();
+				for (String client : candidates) {
+					Boolean deleted = this.transaction.execute((status) -> {
+						if (this.jdbcClient.sql(this.deleteExpiredClientSql).params(client, cutoff).update() == 0) {
+							return false;
+						}
+						this.jdbcClient.sql(this.deleteRefusalsSql).param(client).update();
+						return true;
+					});
+					if (Boolean.TRUE.equals(deleted)) {
+						expired++;
+					}
+				}
+				if (candidates.size() < EXPIRY_BATCH) {
+					return expired;
+				}
+			}
+		}
+		finally {
+			this.jdbcClient.sql(this.releaseSql).param(lease).update();
+		}
 	}
 
 	/**
@@ -206,7 +373,19 @@ public class JdbcClientStore implements ClientStore {
 	private int update(String client, boolean createIfAbsent, String sql, Object... args) {
 		int updated = this.jdbcClient.sql(sql).params(args).update();
 		if (updated == 0 && createIfAbsent) {
-			createClient(client);
+			createClient(client, System.currentTimeMillis());
+			updated = this.jdbcClient.sql(sql).params(args).update();
+		}
+		return updated;
+	}
+
+	/**
+	 * Runs an update of a uid's row, creating the row first, seen at the given time, and
+	 * running the update again when it changed nothing because the row was absent.
+	 */
+	private int updateCreating(String client, long seenAt, String sql, Object... args) {
+		int updated = this.jdbcClient.sql(sql).params(args).update();
+		if (updated == 0 && createClient(client, seenAt)) {
 			updated = this.jdbcClient.sql(sql).params(args).update();
 		}
 		return updated;
@@ -214,11 +393,12 @@ public class JdbcClientStore implements ClientStore {
 
 	/**
 	 * Creates a uid's row unless it exists.
+	 * @return whether it was absent (created now, or by a concurrent transaction)
 	 */
-	private void createClient(String client) {
-		this.jdbcTemplate.execute((ConnectionCallback<Void>) (connection) -> {
+	private boolean createClient(String client, long seenAt) {
+		Boolean created = this.jdbcTemplate.execute((ConnectionCallback<Boolean>) (connection) -> {
 			if (exists(connection, client)) {
-				return null;
+				return false;
 			}
 			// A duplicate key makes PostgreSQL abort the whole transaction, which may be the
 			// caller's: insert behind a savepoint, so that losing the race to create the
@@ -226,6 +406,7 @@ public class JdbcClientStore implements ClientStore {
 			Savepoint savepoint = connection.getAutoCommit() ? null : connection.setSavepoint();
 			try (PreparedStatement insert = connection.prepareStatement(this.insertClientSql)) {
 				insert.setString(1, client);
+				insert.setLong(2, seenAt);
 				insert.executeUpdate();
 			}
 			catch (SQLException ex) {
@@ -233,15 +414,16 @@ public class JdbcClientStore implements ClientStore {
 					connection.rollback(savepoint);
 				}
 				if (exists(connection, client)) {
-					return null;
+					return true;
 				}
 				throw ex;
 			}
 			if (savepoint != null) {
 				connection.releaseSavepoint(savepoint);
 			}
-			return null;
+			return true;
 		});
+		return Boolean.TRUE.equals(created);
 	}
 
 	private boolean exists(Connection connection, String client) throws SQLException {

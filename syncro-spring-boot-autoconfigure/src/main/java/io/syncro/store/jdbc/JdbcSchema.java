@@ -29,9 +29,9 @@ final class JdbcSchema {
 	/**
 	 * Enough for any script of this package: a run fails only on an object that another
 	 * node is creating at that moment, and finds it created on the next run, so each of
-	 * the (at most four) objects of a script can fail a run once.
+	 * the (at most nine) objects of a script can fail a run once.
 	 */
-	private static final int ATTEMPTS = 5;
+	private static final int ATTEMPTS = 10;
 
 	private JdbcSchema() {
 	}

@@ -1,8 +1,13 @@
 package io.syncro.store.redis;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 import io.syncro.protocol.MessageCodec;
 import io.syncro.store.ClientStore;
@@ -31,15 +36,22 @@ import org.springframework.util.Assert;
  * <pre class="code">
  * HSET syncro:client:alice mark 12                  -- the mark, by compare-and-set (below)
  * HSET syncro:client:alice synced 1                 -- once fully up to date
- * HSET syncro:client:alice principal "Alice Liddell"    -- bound once, never changed
+ * HSET syncro:client:alice principal "Alice Liddell" bound 1767225600000   -- bound once, never changed
  * ZADD syncro:refusals:alice 12 '{"scribe":12,"code":403,"message":"Not yours."}'
  * ZREMRANGEBYRANK syncro:refusals:alice 0 -1001     -- keeps the newest 1000 refusals
+ * ZADD "syncro:clients-of:Alice Liddell" 1767225600000 alice   -- a principal's uids, by when bound
+ * ZADD syncro:clients-seen GT 1767225600000 alice   -- every uid, by when last seen
+ * SET syncro:client-expiry 5f1c… NX PX 600000       -- the lease of the node expiring uids
  * </pre>
  * A mark moves with one Lua script that compares and sets it and remembers the refusal
  * of the scribe it settles, if any, so nodes moving the same mark at once settle each
- * scribe exactly once; binding a principal is a script too. A refusal is found with
- * {@code ZRANGEBYSCORE syncro:refusals:alice 12 12}. Uids may hold {@code :}: no key
- * kind ends where another begins, so no two uids share a key.
+ * scribe exactly once; binding a principal is a script too, and so is forgetting an
+ * expired uid, which deletes its hash and refusals and takes it out of both sorted sets
+ * only if it was still unseen since the cut-off. A refusal is found with
+ * {@code ZRANGEBYSCORE syncro:refusals:alice 12 12}, a principal's uids bound in the last
+ * hour with {@code ZCOUNT}, the uids to expire with
+ * {@code ZRANGEBYSCORE syncro:clients-seen -inf (cutoff LIMIT 0 500}. Uids may hold
+ * {@code :}: no key kind ends where another begins, so no two uids share a key.
  * <p>
  * Redis cannot join the application's database transaction, as PROTOCOL.md section 4
  * asks of the mark where the store allows. The next best: when {@link #advanceMark}
@@ -49,16 +61,18 @@ import org.springframework.util.Assert;
  * when the client resends it. When the outcome of the commit is unknown the mark stays
  * and a warning is logged.
  * <p>
- * Nothing expires: memory grows with the number of uids seen.
+ * Times are epoch milliseconds. Hashes written before uids had a last-seen time are not
+ * in {@code clients-seen} until their uid connects again.
  *
  * @since 0.1.0
  */
 public final class RedisClientStore implements ClientStore {
 
 	/**
-	 * Moves a mark. KEYS: the uid's hash, its refusals. ARGV: the expected mark, the
-	 * next one, the refusal's member ('' if none), the number of refusals kept. Returns
-	 * 1 if moved, 0 if the mark was not the expected one.
+	 * Moves a mark. KEYS: the uid's hash, its refusals, every uid by when seen. ARGV: the
+	 * expected mark, the next one, the refusal's member ('' if none), the number of
+	 * refusals kept, now, the uid. Returns 1 if moved, 0 if the mark was not the expected
+	 * one.
 	 */
 	static final RedisScript<Long> ADVANCE_MARK_SCRIPT = RedisScript.of("""
 			if (redis.call('HGET', KEYS[1], 'mark') or '0') ~= ARGV[1] then
@@ -69,6 +83,17 @@ public final class RedisClientStore implements ClientStore {
 				redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 				redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -1 - tonumber(ARGV[4]))
 			end
+			redis.call('ZADD', KEYS[3], 'NX', ARGV[5], ARGV[6])
+			return 1
+			""", Long.class);
+
+	/**
+	 * Records that a uid synced. KEYS: the uid's hash, every uid by when seen. ARGV: now,
+	 * the uid.
+	 */
+	static final RedisScript<Long> MARK_SYNCED_SCRIPT = RedisScript.of("""
+			redis.call('HSET', KEYS[1], 'synced', '1')
+			redis.call('ZADD', KEYS[2], 'NX', ARGV[1], ARGV[2])
 			return 1
 			""", Long.class);
 
@@ -89,13 +114,16 @@ public final class RedisClientStore implements ClientStore {
 			""", Long.class);
 
 	/**
-	 * Binds a principal unless another one is bound. KEYS: the uid's hash. ARGV: the
-	 * principal. Returns 1 if the uid is now bound to it, 0 if to another one.
+	 * Binds a principal unless another one is bound. KEYS: the uid's hash, the
+	 * principal's uids, every uid by when seen. ARGV: the principal, now, the uid. Returns
+	 * 1 if the uid is now bound to it, 0 if to another one.
 	 */
 	static final RedisScript<Long> BIND_PRINCIPAL_SCRIPT = RedisScript.of("""
 			local bound = redis.call('HGET', KEYS[1], 'principal')
 			if not bound then
-				redis.call('HSET', KEYS[1], 'principal', ARGV[1])
+				redis.call('HSET', KEYS[1], 'principal', ARGV[1], 'bound', ARGV[2])
+				redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+				redis.call('ZADD', KEYS[3], 'NX', ARGV[2], ARGV[3])
 				return 1
 			end
 			if bound == ARGV[1] then
@@ -103,6 +131,86 @@ public final class RedisClientStore implements ClientStore {
 			end
 			return 0
 			""", Long.class);
+
+	/**
+	 * Records that a uid connected: binds it unless it is bound to another principal (or
+	 * to any, for an anonymous client), and sets when it was seen. KEYS: the uid's hash,
+	 * the principal's uids (unused when anonymous), every uid by when seen. ARGV: the
+	 * principal ('' when anonymous), '1' when anonymous, now, the uid. Returns 1 if
+	 * connected, 0 if the uid is another's.
+	 */
+	static final RedisScript<Long> CONNECTED_SCRIPT = RedisScript.of("""
+			local bound = redis.call('HGET', KEYS[1], 'principal')
+			if ARGV[2] == '1' then
+				if bound then
+					return 0
+				end
+				redis.call('HSETNX', KEYS[1], 'mark', '0')
+			else
+				if bound and bound ~= ARGV[1] then
+					return 0
+				end
+				if not bound then
+					redis.call('HSET', KEYS[1], 'principal', ARGV[1], 'bound', ARGV[3])
+					redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+				end
+			end
+			redis.call('ZADD', KEYS[3], 'GT', ARGV[3], ARGV[4])
+			return 1
+			""", Long.class);
+
+	/**
+	 * Moves when uids were seen, for those known. KEYS: every uid by when seen. ARGV:
+	 * now, then the uids.
+	 */
+	static final RedisScript<Long> TOUCH_SCRIPT = RedisScript.of("""
+			for i = 2, #ARGV do
+				redis.call('ZADD', KEYS[1], 'XX', 'GT', ARGV[1], ARGV[i])
+			end
+			return 1
+			""", Long.class);
+
+	/**
+	 * Forgets a uid if it is still unseen since a cut-off and still bound as read before.
+	 * KEYS: the uid's hash, its refusals, every uid by when seen, the principal's uids
+	 * (unused when unbound). ARGV: the uid, the cut-off, the principal read before ('' if
+	 * none). Returns 1 if forgotten, 0 if seen since, -1 if bound since.
+	 */
+	static final RedisScript<Long> EXPIRE_SCRIPT = RedisScript.of("""
+			local seen = redis.call('ZSCORE', KEYS[3], ARGV[1])
+			if not seen or tonumber(seen) >= tonumber(ARGV[2]) then
+				return 0
+			end
+			local bound = redis.call('HGET', KEYS[1], 'principal') or ''
+			if bound ~= ARGV[3] then
+				return -1
+			end
+			redis.call('DEL', KEYS[1], KEYS[2])
+			redis.call('ZREM', KEYS[3], ARGV[1])
+			if bound ~= '' then
+				redis.call('ZREM', KEYS[4], ARGV[1])
+			end
+			return 1
+			""", Long.class);
+
+	/**
+	 * Ends a lease if it is still the caller's. KEYS: the lease. ARGV: the caller's token.
+	 */
+	static final RedisScript<Long> RELEASE_SCRIPT = RedisScript.of("""
+			if redis.call('GET', KEYS[1]) == ARGV[1] then
+				return redis.call('DEL', KEYS[1])
+			end
+			return 0
+			""", Long.class);
+
+	/** How many uids are looked at, or touched, at once. */
+	private static final int BATCH = 500;
+
+	/**
+	 * How long a node may expire uids before another may start as well: a node that dies
+	 * while expiring holds no one up for longer.
+	 */
+	private static final Duration EXPIRY_LEASE = Duration.ofMinutes(10);
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisClientStore.class);
 
@@ -150,8 +258,8 @@ public final class RedisClientStore implements ClientStore {
 		}
 		String member = (refusal != null) ? refusalMember(next, refusal) : "";
 		List<String> keys = List.of(clientKey(client), refusalsKey(client));
-		Long moved = this.redis.execute(ADVANCE_MARK_SCRIPT, keys, Long.toString(expected), Long.toString(next),
-				member, Integer.toString(REFUSALS_KEPT));
+		Long moved = this.redis.execute(ADVANCE_MARK_SCRIPT, List.of(clientKey(client), refusalsKey(client), seenKey()),
+				Long.toString(expected), Long.toString(next), member, Integer.toString(REFUSALS_KEPT), now(), client);
 		if (moved == null || moved == 0) {
 			return false;
 		}
@@ -207,7 +315,7 @@ public final class RedisClientStore implements ClientStore {
 	@Override
 	public void markSynced(String client) {
 		Assert.notNull(client, "Client must not be null");
-		this.redis.opsForHash().put(clientKey(client), SYNCED, "1");
+		this.redis.execute(MARK_SYNCED_SCRIPT, List.of(clientKey(client), seenKey()), now(), client);
 	}
 
 	@Override
@@ -220,8 +328,99 @@ public final class RedisClientStore implements ClientStore {
 	public boolean bindPrincipal(String client, String principal) {
 		Assert.notNull(client, "Client must not be null");
 		Assert.notNull(principal, "Principal must not be null");
-		Long bound = this.redis.execute(BIND_PRINCIPAL_SCRIPT, List.of(clientKey(client)), principal);
+		Long bound = this.redis.execute(BIND_PRINCIPAL_SCRIPT,
+				List.of(clientKey(client), clientsOfKey(principal), seenKey()), principal, now(), client);
 		return bound != null && bound == 1;
+	}
+
+	@Override
+	public boolean connected(String client, @Nullable String principal, Instant now) {
+		Assert.notNull(client, "Client must not be null");
+		Assert.notNull(now, "Now must not be null");
+		List<String> keys = List.of(clientKey(client), (principal != null) ? clientsOfKey(principal) : seenKey(),
+				seenKey());
+		Long connected = this.redis.execute(CONNECTED_SCRIPT, keys, (principal != null) ? principal : "",
+				(principal != null) ? "0" : "1", Long.toString(now.toEpochMilli()), client);
+		return connected != null && connected == 1;
+	}
+
+	@Override
+	public boolean isKnown(String client) {
+		Assert.notNull(client, "Client must not be null");
+		return Boolean.TRUE.equals(this.redis.hasKey(clientKey(client)));
+	}
+
+	@Override
+	public int clientsOf(String principal) {
+		Assert.notNull(principal, "Principal must not be null");
+		Long count = this.redis.opsForZSet().zCard(clientsOfKey(principal));
+		return (count != null) ? count.intValue() : 0;
+	}
+
+	@Override
+	public int clientsBoundSince(String principal, Instant since) {
+		Assert.notNull(principal, "Principal must not be null");
+		Long count = this.redis.opsForZSet()
+			.count(clientsOfKey(principal), since.toEpochMilli(), Double.POSITIVE_INFINITY);
+		return (count != null) ? count.intValue() : 0;
+	}
+
+	@Override
+	public Optional<Instant> lastSeen(String client) {
+		Assert.notNull(client, "Client must not be null");
+		Double seen = this.redis.opsForZSet().score(seenKey(), client);
+		return (seen != null) ? Optional.of(Instant.ofEpochMilli(seen.longValue())) : Optional.empty();
+	}
+
+	@Override
+	public void touch(Collection<String> clients, Instant now) {
+		Assert.notNull(clients, "Clients must not be null");
+		List<String> uids = List.copyOf(clients);
+		for (int from = 0; from < uids.size(); from += BATCH) {
+			List<String> args = new ArrayList<>();
+			args.add(Long.toString(now.toEpochMilli()));
+			args.addAll(uids.subList(from, Math.min(uids.size(), from + BATCH)));
+			this.redis.execute(TOUCH_SCRIPT, List.of(seenKey()), args.toArray());
+		}
+	}
+
+	@Override
+	public int expire(Instant seenBefore) {
+		Assert.notNull(seenBefore, "SeenBefore must not be null");
+		String token = UUID.randomUUID().toString();
+		if (!Boolean.TRUE.equals(this.redis.opsForValue().setIfAbsent(expiryKey(), token, EXPIRY_LEASE))) {
+			return 0;
+		}
+		try {
+			long cutoff = seenBefore.toEpochMilli();
+			int expired = 0;
+			while (true) {
+				Set<String> candidates = this.redis.opsForZSet()
+					.rangeByScore(seenKey(), Double.NEGATIVE_INFINITY, Math.nextDown((double) cutoff), 0, BATCH);
+				int expiredNow = 0;
+				for (String client : (candidates != null) ? candidates : Set.<String>of()) {
+					String principal = (String) this.redis.opsForHash().get(clientKey(client), PRINCIPAL);
+					List<String> keys = List.of(clientKey(client), refusalsKey(client), seenKey(),
+							(principal != null) ? clientsOfKey(principal) : seenKey());
+					Long result = this.redis.execute(EXPIRE_SCRIPT, keys, client, Long.toString(cutoff),
+							(principal != null) ? principal : "");
+					if (result != null && result == 1) {
+						expiredNow++;
+					}
+				}
+				expired += expiredNow;
+				if (candidates == null || candidates.size() < BATCH || expiredNow == 0) {
+					return expired;
+				}
+			}
+		}
+		finally {
+			this.redis.execute(RELEASE_SCRIPT, List.of(expiryKey()), token);
+		}
+	}
+
+	private static String now() {
+		return Long.toString(System.currentTimeMillis());
 	}
 
 	@Override
@@ -237,6 +436,18 @@ public final class RedisClientStore implements ClientStore {
 
 	private String refusalsKey(String client) {
 		return this.namespace + ":refusals:" + client;
+	}
+
+	private String clientsOfKey(String principal) {
+		return this.namespace + ":clients-of:" + principal;
+	}
+
+	private String seenKey() {
+		return this.namespace + ":clients-seen";
+	}
+
+	private String expiryKey() {
+		return this.namespace + ":client-expiry";
 	}
 
 	/**

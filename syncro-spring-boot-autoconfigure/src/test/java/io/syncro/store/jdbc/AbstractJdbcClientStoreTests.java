@@ -1,5 +1,7 @@
 package io.syncro.store.jdbc;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -9,6 +11,7 @@ import io.syncro.store.Refusal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -135,6 +138,63 @@ abstract class AbstractJdbcClientStoreTests extends ClientStoreContractTests {
 	void tablePrefixThatIsNotAPlainNameIsRejected() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new JdbcClientStore(this.database.dataSource(),
 				this.database.transactionManager(), "syncro.client"));
+	}
+
+	@Test
+	void initializeSchemaAddsTheBindingAndLastSeenColumnsToATableOfTheFirstRelease() {
+		JdbcTemplate jdbc = this.database.jdbcTemplate();
+		jdbc.execute("CREATE TABLE first_client (uid VARCHAR(64) NOT NULL PRIMARY KEY, mark BIGINT NOT NULL,"
+				+ " synced BOOLEAN NOT NULL, principal VARCHAR(255))");
+		jdbc.update("INSERT INTO first_client (uid, mark, synced, principal) VALUES ('alice', 4, TRUE, 'Alice')");
+		JdbcClientStore upgraded = new JdbcClientStore(this.database.dataSource(), this.database.transactionManager(),
+				"first_");
+		upgraded.initializeSchema();
+		upgraded.initializeSchema();
+		assertThat(upgraded.mark("alice")).isEqualTo(4);
+		assertThat(upgraded.lastSeen("alice")).isEmpty();
+		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+		assertThat(upgraded.connected("alice", "Alice", now)).isTrue();
+		assertThat(upgraded.lastSeen("alice")).contains(now);
+		assertThat(upgraded.connected("alice", "Mallory", now)).isFalse();
+	}
+
+	@Test
+	void rowsWithoutALastSeenTimeAreGivenOneByTheFirstExpiryAndKept() {
+		this.database.jdbcTemplate()
+			.update("INSERT INTO syncro_client (uid, mark, synced, principal) VALUES ('legacy', 3, TRUE, 'alice')");
+		Instant now = Instant.now();
+		assertThat(store().expire(now.minus(1, ChronoUnit.DAYS))).isZero();
+		assertThat(store().lastSeen("legacy")).hasValueSatisfying(
+				(seen) -> assertThat(seen).isAfterOrEqualTo(now.truncatedTo(ChronoUnit.MILLIS)));
+		assertThat(store().mark("legacy")).isEqualTo(3);
+	}
+
+	@Test
+	void expireLeavesTheWorkToTheNodeHoldingTheLeaseUntilItLapses() {
+		Instant now = Instant.now();
+		store().connected("old", "alice", now.minus(40, ChronoUnit.DAYS));
+		JdbcTemplate jdbc = this.database.jdbcTemplate();
+		jdbc.update("UPDATE syncro_client_expiry SET locked_until = ? WHERE id = 1", now.toEpochMilli() + 60_000);
+		assertThat(store().expire(now.minus(30, ChronoUnit.DAYS))).isZero();
+		assertThat(store().isKnown("old")).isTrue();
+		jdbc.update("UPDATE syncro_client_expiry SET locked_until = ? WHERE id = 1", now.toEpochMilli() - 1);
+		assertThat(store().expire(now.minus(30, ChronoUnit.DAYS))).isEqualTo(1);
+		assertThat(store().isKnown("old")).isFalse();
+		assertThat(jdbc.queryForObject("SELECT locked_until FROM syncro_client_expiry WHERE id = 1", Long.class))
+			.isZero();
+	}
+
+	@Test
+	void expireDeletesTheRowsAndRefusalsOfExpiredUidsOnly() {
+		Instant now = Instant.now();
+		store().connected("old", "alice", now.minus(40, ChronoUnit.DAYS));
+		store().advanceMark("old", 0, 1, new Refusal(403, "No."));
+		store().connected("new", "alice", now);
+		store().advanceMark("new", 0, 1, new Refusal(403, "No."));
+		assertThat(store().expire(now.minus(30, ChronoUnit.DAYS))).isEqualTo(1);
+		JdbcTemplate jdbc = this.database.jdbcTemplate();
+		assertThat(jdbc.queryForList("SELECT uid FROM syncro_client", String.class)).containsExactly("new");
+		assertThat(jdbc.queryForList("SELECT uid FROM syncro_refusal", String.class)).containsExactly("new");
 	}
 
 }

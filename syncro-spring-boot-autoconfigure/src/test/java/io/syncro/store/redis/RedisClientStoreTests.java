@@ -1,6 +1,8 @@
 package io.syncro.store.redis;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 
 import io.syncro.protocol.MessageCodec;
@@ -64,6 +66,36 @@ class RedisClientStoreTests extends ClientStoreContractTests {
 		assertThat(MessageCodec.readTree(refusals[0]))
 			.isEqualTo(MessageCodec.readTree("{\"scribe\": 12, \"code\": 403, \"message\": \"Not yours.\"}"));
 		assertThat(refusals[1]).isEqualTo("12");
+	}
+
+	@Test
+	void keysOfBindingsAndLastSeenTimesFollowTheLayoutOfTheClassJavadoc() {
+		Instant now = Instant.ofEpochMilli(1767225600000L);
+		store().connected("alice", "Alice Liddell", now);
+		store().connected("kiosk", null, now.plusSeconds(1));
+		assertThat(this.redis.command("HGET", "syncro:client:alice", "principal")).isEqualTo("Alice Liddell");
+		assertThat(this.redis.command("HGET", "syncro:client:alice", "bound")).isEqualTo("1767225600000");
+		assertThat(this.redis.command("ZSCORE", "syncro:clients-of:Alice Liddell", "alice")).isEqualTo("1767225600000");
+		assertThat(this.redis.command("ZSCORE", "syncro:clients-seen", "alice")).isEqualTo("1767225600000");
+		assertThat(this.redis.command("ZSCORE", "syncro:clients-seen", "kiosk")).isEqualTo("1767225601000");
+		assertThat(this.redis.command("HGET", "syncro:client:kiosk", "principal")).isEmpty();
+		store().expire(now.plusSeconds(2));
+		assertThat(this.redis.command("EXISTS", "syncro:client:alice")).isEqualTo("0");
+		assertThat(this.redis.command("ZCARD", "syncro:clients-of:Alice Liddell")).isEqualTo("0");
+		assertThat(this.redis.command("ZCARD", "syncro:clients-seen")).isEqualTo("0");
+		assertThat(this.redis.command("EXISTS", "syncro:client-expiry")).isEqualTo("0");
+	}
+
+	@Test
+	void expireLeavesTheWorkToTheNodeHoldingTheLease() {
+		Instant now = Instant.now();
+		store().connected("old", "alice", now.minus(40, ChronoUnit.DAYS));
+		this.redis.command("SET", "syncro:client-expiry", "another-node", "PX", "60000");
+		assertThat(store().expire(now.minus(30, ChronoUnit.DAYS))).isZero();
+		assertThat(store().isKnown("old")).isTrue();
+		assertThat(this.redis.command("GET", "syncro:client-expiry")).isEqualTo("another-node");
+		this.redis.command("DEL", "syncro:client-expiry");
+		assertThat(store().expire(now.minus(30, ChronoUnit.DAYS))).isEqualTo(1);
 	}
 
 	@Test
