@@ -1,5 +1,6 @@
 package io.syncro.autoconfigure;
 
+import java.time.Clock;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
@@ -13,9 +14,11 @@ import io.syncro.recording.SyncableEntities;
 import io.syncro.rpc.RpcRegistry;
 import io.syncro.session.EngineObserver;
 import io.syncro.session.EngineSettings;
+import io.syncro.session.Session;
 import io.syncro.session.SyncroEngine;
 import io.syncro.session.TransactionRunner;
 import io.syncro.store.CachedTailScribeLog;
+import io.syncro.store.ClientExpiry;
 import io.syncro.store.ClientStore;
 import io.syncro.store.InMemoryClientStore;
 import io.syncro.store.InMemoryScribeLog;
@@ -122,6 +125,21 @@ public final class SyncroAutoConfiguration {
 				transactions.getIfAvailable(() -> TransactionRunner.NONE));
 		return new SyncroEngine(properties.limit(settings), withCachedTail(scribeLog, properties), clientStore, classes,
 				rpc, EngineObserver.of(observers.orderedStream().toList()));
+	}
+
+	/**
+	 * Forgets the client uids unused for {@code syncro.clients.expire-after}, every
+	 * {@code syncro.clients.cleanup-interval}, after marking those connected to this node
+	 * as seen.
+	 */
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	ClientExpiry syncroClientExpiry(SyncroEngine engine, SyncroProperties properties) {
+		SyncroProperties.Clients clients = properties.getClients();
+		ClientExpiry expiry = new ClientExpiry(engine.clients(), clients.getExpireAfter(),
+				() -> engine.sessions().stream().map(Session::peer).distinct().toList(), Clock.systemUTC());
+		expiry.start(clients.getCleanupInterval());
+		return expiry;
 	}
 
 	/**

@@ -8,6 +8,7 @@ import io.syncro.protocol.InputLimits;
 import io.syncro.scribe.Scribe;
 import io.syncro.session.EngineSettings;
 import io.syncro.session.Session;
+import io.syncro.web.ClientUidLimits;
 import io.syncro.web.ConnectionLimits;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -68,6 +69,8 @@ public class SyncroProperties {
 	private final RateLimit rateLimit = new RateLimit();
 
 	private final Connections connections = new Connections();
+
+	private final Clients clients = new Clients();
 
 	private final SessionSettings session = new SessionSettings();
 
@@ -149,6 +152,10 @@ public class SyncroProperties {
 		return this.connections;
 	}
 
+	public Clients getClients() {
+		return this.clients;
+	}
+
 	public SessionSettings getSession() {
 		return this.session;
 	}
@@ -165,8 +172,13 @@ public class SyncroProperties {
 				? new io.syncro.session.RateLimit(this.rateLimit.requestsPerSecond, this.rateLimit.burst,
 						this.rateLimit.maxRefused, this.rateLimit.refusedWindow)
 				: io.syncro.session.RateLimit.NONE;
+		io.syncro.session.RateLimit userRate = this.rateLimit.enabled
+				? new io.syncro.session.RateLimit(this.rateLimit.perUser.requestsPerSecond, this.rateLimit.perUser.burst,
+						this.rateLimit.maxRefused, this.rateLimit.refusedWindow)
+				: io.syncro.session.RateLimit.NONE;
 		return settings.withInputLimits(input)
 			.withRateLimit(rate)
+			.withUserRateLimit(userRate)
 			.withWindow(this.session.window)
 			.withHeartbeat(this.session.heartbeat);
 	}
@@ -176,7 +188,16 @@ public class SyncroProperties {
 	 * @return the limits
 	 */
 	ConnectionLimits connectionLimits() {
-		return new ConnectionLimits(this.connections.maxTotal, this.connections.maxPerClient);
+		return new ConnectionLimits(this.connections.maxTotal, this.connections.maxPerClient,
+				this.connections.maxPerUser);
+	}
+
+	/**
+	 * The limits of these properties on the client uids of one user.
+	 * @return the limits
+	 */
+	ClientUidLimits clientUidLimits() {
+		return new ClientUidLimits(this.clients.maxPerUser, this.clients.maxNewPerHour);
 	}
 
 	public Jdbc getJdbc() {
@@ -300,6 +321,48 @@ public class SyncroProperties {
 			throw new InvalidConfigurationPropertyValueException("syncro.connections.max-per-client",
 					this.connections.maxPerClient, "It must be positive; 2 or more lets a client reconnect before its old connection is gone.");
 		}
+		if (this.connections.maxPerUser < 1) {
+			throw new InvalidConfigurationPropertyValueException("syncro.connections.max-per-user",
+					this.connections.maxPerUser, "It must be positive.");
+		}
+		if (!isPositive(this.connections.handshakeTimeout)) {
+			throw new InvalidConfigurationPropertyValueException("syncro.connections.handshake-timeout",
+					this.connections.handshakeTimeout, "It must be positive.");
+		}
+		if (!(this.rateLimit.perUser.requestsPerSecond > 0)) {
+			throw new InvalidConfigurationPropertyValueException("syncro.rate-limit.per-user.requests-per-second",
+					this.rateLimit.perUser.requestsPerSecond,
+					"It must be positive; set syncro.rate-limit.enabled=false for no rate limit.");
+		}
+		if (this.rateLimit.perUser.burst < 1) {
+			throw new InvalidConfigurationPropertyValueException("syncro.rate-limit.per-user.burst",
+					this.rateLimit.perUser.burst, "It must be positive.");
+		}
+		validateClients();
+	}
+
+	private void validateClients() {
+		if (this.clients.maxPerUser < 1) {
+			throw new InvalidConfigurationPropertyValueException("syncro.clients.max-per-user", this.clients.maxPerUser,
+					"It must be positive.");
+		}
+		if (this.clients.maxNewPerHour < 1) {
+			throw new InvalidConfigurationPropertyValueException("syncro.clients.max-new-per-hour",
+					this.clients.maxNewPerHour, "It must be positive.");
+		}
+		if (!isPositive(this.clients.cleanupInterval)) {
+			throw new InvalidConfigurationPropertyValueException("syncro.clients.cleanup-interval",
+					this.clients.cleanupInterval, "It must be positive.");
+		}
+		if (this.clients.expireAfter == null || this.clients.expireAfter.compareTo(this.clients.cleanupInterval) <= 0) {
+			throw new InvalidConfigurationPropertyValueException("syncro.clients.expire-after", this.clients.expireAfter,
+					"It must be longer than syncro.clients.cleanup-interval (" + this.clients.cleanupInterval
+							+ "): the uids of open connections are marked as seen once per cleanup.");
+		}
+	}
+
+	private static boolean isPositive(Duration duration) {
+		return duration != null && !duration.isNegative() && !duration.isZero();
 	}
 
 	/**
@@ -464,6 +527,12 @@ public class SyncroProperties {
 		 */
 		private Duration refusedWindow = Duration.ofSeconds(10);
 
+		private final PerUser perUser = new PerUser();
+
+		public PerUser getPerUser() {
+			return this.perUser;
+		}
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -507,20 +576,88 @@ public class SyncroProperties {
 	}
 
 	/**
+	 * How many requests the connections of one user (the handshake's principal) may send
+	 * together, beside each connection's own limit; over it a request is answered 429.
+	 * Refusals are counted as for one connection (max-refused within refused-window).
+	 */
+	public static class PerUser {
+
+		/**
+		 * Requests per second the connections of one user may send together, sustained.
+		 */
+		private double requestsPerSecond = 300;
+
+		/**
+		 * Requests the connections of one user may send together at once after a quiet
+		 * time.
+		 */
+		private int burst = 3000;
+
+		public double getRequestsPerSecond() {
+			return this.requestsPerSecond;
+		}
+
+		public void setRequestsPerSecond(double requestsPerSecond) {
+			this.requestsPerSecond = requestsPerSecond;
+		}
+
+		public int getBurst() {
+			return this.burst;
+		}
+
+		public void setBurst(int burst) {
+			this.burst = burst;
+		}
+
+	}
+
+	/**
 	 * How many WebSocket connections one node keeps open at once; a handshake over a
-	 * limit is refused (429 per client uid, 503 in total).
+	 * limit is refused (429 per client uid or user, 503 in total).
 	 */
 	public static class Connections {
 
 		/**
-		 * Most connections open at once on this node.
+		 * Most connections open at once on this node. Keep it below the container's own
+		 * cap (server.tomcat.max-connections, 8192 by default) so that a handshake over it
+		 * is refused with 503 while other requests are still taken.
 		 */
-		private int maxTotal = 10000;
+		private int maxTotal = ConnectionLimits.DEFAULT_MAX_TOTAL;
 
 		/**
 		 * Most connections open at once with one client uid.
 		 */
-		private int maxPerClient = 4;
+		private int maxPerClient = ConnectionLimits.DEFAULT_MAX_PER_CLIENT;
+
+		/**
+		 * Most connections open at once of one user (the handshake's principal), over all
+		 * its client uids.
+		 */
+		private int maxPerUser = ConnectionLimits.DEFAULT_MAX_PER_USER;
+
+		/**
+		 * Time Tomcat waits for the next bytes of a request's line and headers (a
+		 * WebSocket handshake's included) and keeps an idle keep-alive connection, against
+		 * clients that open connections and send slowly or nothing. Sets the connector's
+		 * connection timeout unless server.tomcat.connection-timeout is set.
+		 */
+		private Duration handshakeTimeout = Duration.ofSeconds(10);
+
+		public int getMaxPerUser() {
+			return this.maxPerUser;
+		}
+
+		public void setMaxPerUser(int maxPerUser) {
+			this.maxPerUser = maxPerUser;
+		}
+
+		public Duration getHandshakeTimeout() {
+			return this.handshakeTimeout;
+		}
+
+		public void setHandshakeTimeout(Duration handshakeTimeout) {
+			this.handshakeTimeout = handshakeTimeout;
+		}
 
 		public int getMaxTotal() {
 			return this.maxTotal;
@@ -536,6 +673,72 @@ public class SyncroProperties {
 
 		public void setMaxPerClient(int maxPerClient) {
 			this.maxPerClient = maxPerClient;
+		}
+
+	}
+
+	/**
+	 * What is kept per client uid and per user: a new uid is bound to its user when its
+	 * WebSocket opens, and forgotten with its mark and refusals once unused for a while.
+	 */
+	public static class Clients {
+
+		/**
+		 * Most client uids bound to one user at once; a handshake that would bind one more
+		 * is refused with 429 until unused ones expire. With at most 1,000 refusals kept
+		 * per uid, this bounds what is kept per user.
+		 */
+		private int maxPerUser = ClientUidLimits.DEFAULT_MAX_PER_USER;
+
+		/**
+		 * Most client uids one user may bind within an hour; a handshake that would bind
+		 * one more is refused with 429.
+		 */
+		private int maxNewPerHour = ClientUidLimits.DEFAULT_MAX_NEW_PER_HOUR;
+
+		/**
+		 * Time a client uid may go without connecting before it is forgotten with its
+		 * mark, refusals and binding; a client back after longer is a new client.
+		 */
+		private Duration expireAfter = Duration.ofDays(30);
+
+		/**
+		 * Time between two cleanups of the uids to forget, on each node (with a shared
+		 * store, one node at a time); each also marks the uids of this node's open
+		 * connections as seen.
+		 */
+		private Duration cleanupInterval = Duration.ofHours(1);
+
+		public int getMaxPerUser() {
+			return this.maxPerUser;
+		}
+
+		public void setMaxPerUser(int maxPerUser) {
+			this.maxPerUser = maxPerUser;
+		}
+
+		public int getMaxNewPerHour() {
+			return this.maxNewPerHour;
+		}
+
+		public void setMaxNewPerHour(int maxNewPerHour) {
+			this.maxNewPerHour = maxNewPerHour;
+		}
+
+		public Duration getExpireAfter() {
+			return this.expireAfter;
+		}
+
+		public void setExpireAfter(Duration expireAfter) {
+			this.expireAfter = expireAfter;
+		}
+
+		public Duration getCleanupInterval() {
+			return this.cleanupInterval;
+		}
+
+		public void setCleanupInterval(Duration cleanupInterval) {
+			this.cleanupInterval = cleanupInterval;
 		}
 
 	}

@@ -54,7 +54,7 @@ public final class SyncroWebSocketAutoConfiguration {
 	SyncroWebSocketEndpoint syncroWebSocketEndpoint(SyncroEngine engine, SyncroProperties properties,
 			SyncroIdentityResolver identityResolver) {
 		return new SyncroWebSocketEndpoint(engine, properties.getPath(), properties.getAllowedOrigins(),
-				identityResolver, properties.connectionLimits());
+				identityResolver, properties.connectionLimits(), properties.clientUidLimits());
 	}
 
 }

@@ -6,7 +6,6 @@ import io.syncro.protocol.ErrorCodes;
 import io.syncro.protocol.ProtocolVersion;
 import io.syncro.protocol.SyncroException;
 import io.syncro.session.SyncroEngine;
-import io.syncro.store.ClientStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +24,14 @@ import org.springframework.web.util.UriComponentsBuilder;
  * the {@code v} parameter, when present, a positive integer (400; the connection speaks
  * the lower of it and the newest protocol version this server knows),
  * no longer than the configured uid length (400), the identity resolver may refuse it
- * (401 / 403), a uid bound to another principal is refused (403), and a handshake over the
- * {@link ConnectionLimits} is refused (429 for one uid, 503 in total). Origins are checked
- * before, by Spring's origin interceptor (403).
+ * (401 / 403), a uid bound to another principal is refused (403), a handshake over the
+ * {@link ConnectionLimits} is refused (429 for one uid or one user, 503 in total), and one
+ * that would bind a new uid to a user over its {@link ClientUidLimits} is refused (429).
+ * Origins are checked before, by Spring's origin interceptor (403).
+ * <p>
+ * It writes nothing: the uid is bound by the handler once the WebSocket is open, so that
+ * a refused handshake, or a plain GET without {@code Upgrade} (which Spring answers 400
+ * after this check), leaves nothing behind.
  *
  * @since 0.1.0
  */
@@ -37,22 +41,24 @@ final class SyncroHandshakeInterceptor implements HandshakeInterceptor {
 
 	static final String VERSION_ATTRIBUTE = SyncroHandshakeInterceptor.class.getName() + ".version";
 
+	static final String USER_ATTRIBUTE = SyncroHandshakeInterceptor.class.getName() + ".user";
+
 	private static final Logger logger = LoggerFactory.getLogger(SyncroHandshakeInterceptor.class);
 
 	private final SyncroEngine engine;
-
-	private final ClientStore clients;
 
 	private final SyncroIdentityResolver identityResolver;
 
 	private final ConnectionCounter connections;
 
+	private final ClientBindings bindings;
+
 	SyncroHandshakeInterceptor(SyncroEngine engine, SyncroIdentityResolver identityResolver,
-			ConnectionCounter connections) {
+			ConnectionCounter connections, ClientBindings bindings) {
 		this.engine = engine;
-		this.clients = engine.clients();
 		this.identityResolver = identityResolver;
 		this.connections = connections;
+		this.bindings = bindings;
 	}
 
 	@Override
@@ -70,15 +76,13 @@ final class SyncroHandshakeInterceptor implements HandshakeInterceptor {
 				throw SyncroException.badRequest("The client uid must have at most " + maxUidLength + " characters.");
 			}
 			String principal = this.identityResolver.resolve(request, client);
-			if (principal == null && this.clients.principal(client).isPresent()) {
-				throw SyncroException.forbidden("This client uid belongs to an authenticated user.");
-			}
-			if (principal != null && !this.clients.bindPrincipal(client, principal)) {
-				throw SyncroException.forbidden("This client uid belongs to another user.");
-			}
-			this.connections.check(client);
+			this.connections.check(client, principal);
+			this.bindings.check(client, principal);
 			attributes.put(CLIENT_ATTRIBUTE, client);
 			attributes.put(VERSION_ATTRIBUTE, version);
+			if (principal != null) {
+				attributes.put(USER_ATTRIBUTE, principal);
+			}
 			return true;
 		}
 		catch (SyncroException ex) {

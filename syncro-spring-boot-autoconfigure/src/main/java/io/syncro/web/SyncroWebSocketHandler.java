@@ -30,6 +30,10 @@ import org.springframework.web.socket.handler.AbstractWebSocketHandler;
  * writer. On a JSR-356 container (Tomcat) the frames a session sends in one go are
  * batched and written out together when its queue is empty, rather than with one write
  * per frame.
+ * <p>
+ * A connection that opens binds its uid to its user ({@link ClientBindings}); one whose
+ * uid was bound to another user meanwhile, or whose user reached its
+ * {@link ClientUidLimits} meanwhile, is closed with 1008 before its session starts.
  *
  * @since 0.1.0
  */
@@ -44,17 +48,21 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 
 	private final ConnectionCounter connections;
 
+	private final ClientBindings bindings;
+
 	private final Map<String, Inbound> sessions = new ConcurrentHashMap<>();
 
-	SyncroWebSocketHandler(SyncroEngine engine, ConnectionCounter connections) {
+	SyncroWebSocketHandler(SyncroEngine engine, ConnectionCounter connections, ClientBindings bindings) {
 		this.engine = engine;
 		this.connections = connections;
+		this.bindings = bindings;
 	}
 
 	@Override
 	public void afterConnectionEstablished(WebSocketSession webSocket) throws IOException {
 		String client = (String) webSocket.getAttributes().get(SyncroHandshakeInterceptor.CLIENT_ATTRIBUTE);
-		CloseStatus overLimit = this.connections.open(client);
+		String user = (String) webSocket.getAttributes().get(SyncroHandshakeInterceptor.USER_ATTRIBUTE);
+		CloseStatus overLimit = this.connections.open(client, user);
 		if (overLimit != null) {
 			logger.debug("Closing a connection of {} over the connection limits: {}", client, overLimit);
 			webSocket.close(overLimit);
@@ -62,13 +70,20 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 		}
 		Session session;
 		try {
+			CloseStatus unbound = this.bindings.bind(client, user);
+			if (unbound != null) {
+				logger.debug("Closing a connection of {} whose uid could not be bound: {}", client, unbound);
+				this.connections.closed(client, user);
+				webSocket.close(unbound);
+				return;
+			}
 			Integer version = (Integer) webSocket.getAttributes().get(SyncroHandshakeInterceptor.VERSION_ATTRIBUTE);
 			session = this.engine.open(client, connection(webSocket), (version != null) ? version : ProtocolVersion.V1,
-					new SessionListener() {
+					user, new SessionListener() {
 					});
 		}
 		catch (RuntimeException ex) {
-			this.connections.closed(client);
+			this.connections.closed(client, user);
 			throw ex;
 		}
 		this.sessions.put(webSocket.getId(), new Inbound(session, this.engine.settings().maxMessageBytes()));
@@ -103,7 +118,7 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 	public void afterConnectionClosed(WebSocketSession webSocket, CloseStatus status) {
 		Inbound inbound = this.sessions.remove(webSocket.getId());
 		if (inbound != null) {
-			this.connections.closed(inbound.session.peer());
+			this.connections.closed(inbound.session.peer(), inbound.session.user());
 			inbound.session.closed();
 		}
 	}

@@ -5,6 +5,8 @@ import java.time.Duration;
 import io.syncro.protocol.InputLimits;
 import io.syncro.session.RateLimit;
 import io.syncro.session.SyncroEngine;
+import io.syncro.store.ClientExpiry;
+import io.syncro.web.ClientUidLimits;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -14,8 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests that the limit properties ({@code syncro.limits.*}, {@code syncro.rate-limit.*},
- * {@code syncro.connections.*}) reach the engine and the endpoint, with safe defaults, and
- * that a value that cannot work fails start-up naming its property.
+ * {@code syncro.connections.*}, {@code syncro.clients.*}) reach the engine, the endpoint
+ * and the expiry of client uids, with safe defaults, and that a value that cannot work
+ * fails start-up naming its property.
  */
 class SyncroLimitsPropertiesTests {
 
@@ -30,8 +33,16 @@ class SyncroLimitsPropertiesTests {
 			assertThat(engine.settings().inputLimits()).isEqualTo(InputLimits.defaults());
 			assertThat(engine.settings().rateLimit()).isEqualTo(RateLimit.defaults());
 			SyncroProperties properties = context.getBean(SyncroProperties.class);
-			assertThat(properties.connectionLimits().maxTotal()).isEqualTo(10000);
+			// below Tomcat's own default cap of 8,192 connections, so that Syncro refuses first
+			assertThat(properties.connectionLimits().maxTotal()).isEqualTo(4096);
 			assertThat(properties.connectionLimits().maxPerClient()).isGreaterThanOrEqualTo(2);
+			assertThat(properties.connectionLimits().maxPerUser()).isEqualTo(32);
+			assertThat(properties.getConnections().getHandshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
+			assertThat(engine.settings().userRateLimit()).isEqualTo(new RateLimit(300, 3000, 1000, Duration.ofSeconds(10)));
+			assertThat(properties.clientUidLimits()).isEqualTo(new ClientUidLimits(200, 100));
+			assertThat(properties.getClients().getExpireAfter()).isEqualTo(Duration.ofDays(30));
+			assertThat(properties.getClients().getCleanupInterval()).isEqualTo(Duration.ofHours(1));
+			assertThat(context).hasSingleBean(ClientExpiry.class);
 		});
 	}
 
@@ -42,21 +53,30 @@ class SyncroLimitsPropertiesTests {
 					"syncro.limits.max-uid-length=40", "syncro.limits.max-klass-length=30",
 					"syncro.limits.max-method-length=20", "syncro.rate-limit.requests-per-second=7.5",
 					"syncro.rate-limit.burst=9", "syncro.rate-limit.max-refused=11", "syncro.rate-limit.refused-window=3s",
-					"syncro.connections.max-total=20000", "syncro.connections.max-per-client=3")
+					"syncro.connections.max-total=20000", "syncro.connections.max-per-client=3",
+					"syncro.connections.max-per-user=12", "syncro.rate-limit.per-user.requests-per-second=20",
+					"syncro.rate-limit.per-user.burst=40", "syncro.clients.max-per-user=50",
+					"syncro.clients.max-new-per-hour=5")
 			.run((context) -> {
 				SyncroEngine engine = context.getBean(SyncroEngine.class);
 				assertThat(engine.settings().inputLimits()).isEqualTo(new InputLimits(2048, 5, 40, 30, 20));
 				assertThat(engine.settings().rateLimit()).isEqualTo(new RateLimit(7.5, 9, 11, Duration.ofSeconds(3)));
+				assertThat(engine.settings().userRateLimit()).isEqualTo(new RateLimit(20, 40, 11, Duration.ofSeconds(3)));
 				SyncroProperties properties = context.getBean(SyncroProperties.class);
 				assertThat(properties.connectionLimits().maxTotal()).isEqualTo(20000);
 				assertThat(properties.connectionLimits().maxPerClient()).isEqualTo(3);
+				assertThat(properties.connectionLimits().maxPerUser()).isEqualTo(12);
+				assertThat(properties.clientUidLimits()).isEqualTo(new ClientUidLimits(50, 5));
 			});
 	}
 
 	@Test
 	void theRateLimitCanBeTurnedOff() {
 		this.contextRunner.withPropertyValues("syncro.rate-limit.enabled=false")
-			.run((context) -> assertThat(context.getBean(SyncroEngine.class).settings().rateLimit().isLimited()).isFalse());
+			.run((context) -> {
+				assertThat(context.getBean(SyncroEngine.class).settings().rateLimit().isLimited()).isFalse();
+				assertThat(context.getBean(SyncroEngine.class).settings().userRateLimit().isLimited()).isFalse();
+			});
 	}
 
 	@Test
@@ -69,6 +89,15 @@ class SyncroLimitsPropertiesTests {
 		assertFailsNaming("syncro.rate-limit.burst=0", "syncro.rate-limit.burst");
 		assertFailsNaming("syncro.connections.max-total=0", "syncro.connections.max-total");
 		assertFailsNaming("syncro.connections.max-per-client=0", "syncro.connections.max-per-client");
+		assertFailsNaming("syncro.connections.max-per-user=0", "syncro.connections.max-per-user");
+		assertFailsNaming("syncro.connections.handshake-timeout=0s", "syncro.connections.handshake-timeout");
+		assertFailsNaming("syncro.rate-limit.per-user.requests-per-second=0",
+				"syncro.rate-limit.per-user.requests-per-second");
+		assertFailsNaming("syncro.rate-limit.per-user.burst=0", "syncro.rate-limit.per-user.burst");
+		assertFailsNaming("syncro.clients.max-per-user=0", "syncro.clients.max-per-user");
+		assertFailsNaming("syncro.clients.max-new-per-hour=0", "syncro.clients.max-new-per-hour");
+		assertFailsNaming("syncro.clients.cleanup-interval=0s", "syncro.clients.cleanup-interval");
+		assertFailsNaming("syncro.clients.expire-after=30m", "syncro.clients.expire-after");
 	}
 
 	private void assertFailsNaming(String property, String name) {

@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
- * Tests for {@link ConnectionCounter}: the check before a handshake (429 per uid, 503 in
- * total) and the count when a connection opens, which closes one that raced past the
- * check (1008 per uid, 1013 in total).
+ * Tests for {@link ConnectionCounter}: the check before a handshake (429 per uid or user,
+ * 503 in total) and the count when a connection opens, which closes one that raced past
+ * the check (1008 per uid or user, 1013 in total).
  */
 class ConnectionCounterTests {
 
@@ -53,6 +53,34 @@ class ConnectionCounterTests {
 		assertThat(this.counter.total()).isZero();
 		assertThat(this.counter.open("a")).isNull();
 		assertThat(this.counter.open("a")).isNull();
+	}
+
+	@Test
+	void theCheckRefusesAUserAtItsLimitWith429WhateverTheUidAndLetsOthersIn() {
+		ConnectionCounter perUser = new ConnectionCounter(new ConnectionLimits(10, 2, 3));
+		assertThat(perUser.open("laptop", "alice")).isNull();
+		assertThat(perUser.open("laptop", "alice")).isNull();
+		assertThat(perUser.open("phone", "alice")).isNull();
+		assertThatExceptionOfType(SyncroException.class).isThrownBy(() -> perUser.check("tablet", "alice"))
+			.satisfies((ex) -> assertThat(ex.getCode()).isEqualTo(429));
+		assertThatNoException().isThrownBy(() -> perUser.check("bobs", "bob"));
+		assertThatNoException().isThrownBy(() -> perUser.check("kiosk"));
+		perUser.closed("phone", "alice");
+		assertThatNoException().isThrownBy(() -> perUser.check("tablet", "alice"));
+	}
+
+	@Test
+	void aConnectionOfAUserAtItsLimitThatRacedPastTheCheckIsClosed1008AndNotCounted() {
+		ConnectionCounter perUser = new ConnectionCounter(new ConnectionLimits(10, 2, 2));
+		assertThat(perUser.open("laptop", "alice")).isNull();
+		assertThat(perUser.open("phone", "alice")).isNull();
+		assertThat(perUser.open("tablet", "alice")).isEqualTo(ConnectionCounter.TOO_MANY_FOR_USER);
+		assertThat(ConnectionCounter.TOO_MANY_FOR_USER.getCode()).isEqualTo(1008);
+		assertThat(perUser.total()).isEqualTo(2);
+		// the refused one is not counted for its uid either
+		assertThat(perUser.open("tablet", "bob")).isNull();
+		assertThat(perUser.open("tablet", "bob")).isNull();
+		assertThat(perUser.open("tablet", "bob")).isEqualTo(ConnectionCounter.TOO_MANY_FOR_CLIENT);
 	}
 
 }
