@@ -42,7 +42,10 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "spring.datasource.url=jdbc:h2:mem:reliability-burst;DB_CLOSE_DELAY=-1",
-				"syncro.session.max-pending=100", "syncro.rate-limit.enabled=false" })
+				"syncro.session.max-pending=100", "syncro.rate-limit.enabled=false",
+				// every client is alice's: room for -Dburst.clients=100 of them
+				"syncro.connections.max-per-user=1000", "syncro.clients.max-per-user=1000",
+				"syncro.clients.max-new-per-hour=1000" })
 class BurstTests {
 
 	private static final int CLIENTS = Integer.getInteger("burst.clients", 20);

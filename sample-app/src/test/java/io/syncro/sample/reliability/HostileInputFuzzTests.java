@@ -62,7 +62,9 @@ import static org.awaitility.Awaitility.await;
 		properties = { "spring.datasource.url=jdbc:h2:mem:reliability-fuzz;DB_CLOSE_DELAY=-1",
 				"syncro.max-message-bytes=65536",
 				// the limiter stays on, high enough that most inputs reach the parsers and players
-				"syncro.rate-limit.requests-per-second=5000", "syncro.rate-limit.burst=5000" })
+				"syncro.rate-limit.requests-per-second=5000", "syncro.rate-limit.burst=5000",
+				// the hostile connections are all alice's: her limit is theirs together
+				"syncro.rate-limit.per-user.requests-per-second=20000", "syncro.rate-limit.per-user.burst=20000" })
 class HostileInputFuzzTests {
 
 	private static final int MAX_MESSAGE_BYTES = 65536;
