@@ -222,10 +222,13 @@ async function startSyncro(store, enabled = true) {
 		'--spring.datasource.url=jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1',
 		'--server.tomcat.max-connections=30000', '--server.tomcat.accept-count=2000',
 		'--server.tomcat.threads.max=200', '--logging.level.root=WARN',
-		// room for 10,000 idle connections and the probes; the per-connection rate limit
-		// (100 requests/s) would refuse the bulk add_scribe writers: both raised
+		// room for 10,000 idle connections and the probes, all of one user; the rate limits
+		// per connection (100 requests/s) and per user (300/s) would refuse the bulk
+		// add_scribe writers: all raised
 		'--syncro.connections.max-total=40000', '--syncro.rate-limit.requests-per-second=1000000',
-		'--syncro.rate-limit.burst=1000000',
+		'--syncro.rate-limit.burst=1000000', '--syncro.rate-limit.per-user.requests-per-second=1000000',
+		'--syncro.rate-limit.per-user.burst=1000000', '--syncro.connections.max-per-user=40000',
+		'--syncro.clients.max-per-user=1000000', '--syncro.clients.max-new-per-hour=1000000',
 		'--syncro.enabled=' + enabled, ...extra, ...P.syncroArgs];
 	if (P.auth) {
 		const [user, password] = P.auth.split(':');
