@@ -652,9 +652,19 @@ final class Replica {
 
 		@Override
 		public long lastId(Reader reader) {
+			return head();
+		}
+
+		@Override
+		public long head() {
 			synchronized (Replica.this.lock) {
 				return Replica.this.nextId - 1;
 			}
+		}
+
+		@Override
+		public String epoch() {
+			return Replica.this.uid;
 		}
 
 		@Override
