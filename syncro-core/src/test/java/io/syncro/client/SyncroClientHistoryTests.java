@@ -207,7 +207,8 @@ class SyncroClientHistoryTests {
 		assertThat(client.position()).isEqualTo(3);
 		assertThat(new HashSet<>(todos.all())).containsExactlyInAnyOrder(todo("t1", "Mine"), todo("t3", "Three"),
 				todo("t4", "Four"));
-		assertThat(destroyed()).containsExactly("t2");
+		// listeners may be told on another thread a moment later
+		await().atMost(WAIT).untilAsserted(() -> assertThat(destroyed()).containsExactly("t2"));
 
 		server.send(answer(first, "true,\"at\":5"));
 		server.send(answer(second, "true,\"at\":6"));
@@ -245,6 +246,7 @@ class SyncroClientHistoryTests {
 		assertThat(sync.get("from").asLong()).isEqualTo(4);
 		server.send(gone(sync));
 		awaitConnection(server, 3);
+		await().atMost(WAIT).until(() -> !this.resets.isEmpty());
 		assertThat(this.resets).containsExactly(new ResetEvent(ResetEvent.Reason.GONE));
 		server.send(hello("e1"));
 		sync = server.next("sync");
@@ -254,7 +256,8 @@ class SyncroClientHistoryTests {
 		server.send(answer(sync, "[" + create(2, todo("t1", "Restored")) + "]"));
 		client.whenOnline().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		assertThat(todos.all()).containsExactly(todo("t1", "Mine"));
-		assertThat(destroyed()).containsExactly("t2");
+		// listeners may be told on another thread a moment later
+		await().atMost(WAIT).untilAsserted(() -> assertThat(destroyed()).containsExactly("t2"));
 		assertThat(this.errors).isEmpty();
 	}
 
@@ -267,6 +270,7 @@ class SyncroClientHistoryTests {
 		server.send(hello("e1"));
 		server.send(gone(server.next("sync")));
 		awaitConnection(server, 2);
+		await().atMost(WAIT).until(() -> !this.errors.isEmpty());
 		assertThat(this.resets).isEmpty();
 		assertThat(this.errors).singleElement()
 			.isInstanceOfSatisfying(SyncroException.class, (error) -> assertThat(error.getCode()).isEqualTo(410));
@@ -289,6 +293,7 @@ class SyncroClientHistoryTests {
 		server.send(hello("e1"));
 		server.next("sync");
 		pull(server, 1);
+		await().atMost(WAIT).until(() -> !this.errors.isEmpty());
 		assertThat(this.errors).singleElement().isInstanceOfSatisfying(LostWritesException.class, (lost) -> {
 			assertThat(lost.lost()).isEqualTo(1);
 			assertThat(lost.mark()).isEqualTo(1);
@@ -352,7 +357,9 @@ class SyncroClientHistoryTests {
 			.extracting(ResetEvent::reason)
 			.isEqualTo((protocolVersion >= 2) ? ResetEvent.Reason.EPOCH : ResetEvent.Reason.GONE);
 		assertThat(new HashSet<>(todos.all())).isEqualTo(new HashSet<>(restored.todos.all())).hasSize(3);
-		assertThat(destroyed()).containsExactlyInAnyOrder("t2", "t3", "t4", "t5", "t6");
+		// listeners may be told on another thread a moment later
+		await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(destroyed()).containsExactlyInAnyOrder("t2", "t3", "t4", "t5", "t6"));
 		assertThat(problems()).isEmpty();
 	}
 
