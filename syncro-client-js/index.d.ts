@@ -122,10 +122,13 @@ export interface BackoffOptions {
 export interface StoredState {
 	nextScribeId: number;
 	position: number | null;
-	/** The history of the server's log the position is of, as its hello named it; null if none. */
-	epoch: string | null;
-	/** The highest own scribe id the server is known to have settled (0 at first). */
-	serverMark: number;
+	/**
+	 * The history of the server's log the position is of, as its hello named it; null if none.
+	 * A store written before epochs may leave it out (taken as null).
+	 */
+	epoch?: string | null;
+	/** The highest own scribe id the server is known to have settled (0 at first, or when left out). */
+	serverMark?: number;
 	records: Array<{ klass: string; id: RecordId; record: AnyRecord }>;
 	scribes: Scribe[];
 }

@@ -22,10 +22,12 @@
  * @typedef {object} StoredState what a store holds for one uid
  * @property {number} nextScribeId the id the next local scribe gets (1 at first)
  * @property {number | null} position the highest server scribe id processed, null if none
- * @property {string | null} epoch the history of the server's log the position is of, as
- *   the server's `hello` named it; null if none was named
- * @property {number} serverMark the highest own scribe id the server is known to have
- *   settled (0 at first): a later pull from below it means the server lost some
+ * @property {string | null} [epoch] the history of the server's log the position is of, as
+ *   the server's `hello` named it; null if none was named (a store written before epochs
+ *   may leave it out)
+ * @property {number} [serverMark] the highest own scribe id the server is known to have
+ *   settled (0 at first, or when left out): a later pull from below it means the server
+ *   lost some
  * @property {Array<{klass: string, id: string | number, record: Attributes}>} records the
  *   confirmed records
  * @property {Scribe[]} scribes the pending local scribes, oldest first
