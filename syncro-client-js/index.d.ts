@@ -76,6 +76,23 @@ export interface ConflictEvent {
 	previous: Readonly<AnyRecord> | null;
 }
 
+/**
+ * The server's log holds another history than the one this client's position is of (it was
+ * restored from a backup, or lost its data), so what the server confirmed to this client may
+ * not exist any more: the client dropped its confirmed copy of every record and its position,
+ * kept its pending writes (sent again as usual), and syncs again from nothing. Once that sync
+ * caught up, the records it did not bring back go (`change` events with type `destroy`),
+ * except those pending writes keep.
+ */
+export interface ResetEvent {
+	/**
+	 * `epoch`: the server's `hello` named another epoch than the one stored with the position;
+	 * `gone`: the server refused a sync from the position (410: of another history, or beyond
+	 * the end of its log).
+	 */
+	reason: 'epoch' | 'gone';
+}
+
 /** The events of a client and their payloads. */
 export interface SyncroEvents {
 	change: ChangeEvent;
@@ -83,6 +100,8 @@ export interface SyncroEvents {
 	pendingWrites: number;
 	refused: RefusedEvent;
 	conflict: ConflictEvent;
+	reset: ResetEvent;
+	/** Among others a SyncroError with code `lost-writes`: the server's mark went back. */
 	error: Error;
 }
 
@@ -103,6 +122,13 @@ export interface BackoffOptions {
 export interface StoredState {
 	nextScribeId: number;
 	position: number | null;
+	/**
+	 * The history of the server's log the position is of, as its hello named it; null if none.
+	 * A store written before epochs may leave it out (taken as null).
+	 */
+	epoch?: string | null;
+	/** The highest own scribe id the server is known to have settled (0 at first, or when left out). */
+	serverMark?: number;
 	records: Array<{ klass: string; id: RecordId; record: AnyRecord }>;
 	scribes: Scribe[];
 }
@@ -111,6 +137,9 @@ export interface StoredState {
 export interface StoreChange {
 	nextScribeId?: number;
 	position?: number | null;
+	epoch?: string | null;
+	/** May go down: after the server lost writes, its mark is what it says. */
+	serverMark?: number;
 	/** Confirmed records to put, or to delete where `record` is null. */
 	records?: Array<{ klass: string; id: RecordId; record: AnyRecord | null }>;
 	addScribes?: Scribe[];
@@ -157,14 +186,21 @@ export interface SyncroOptions {
 	headers?: Record<string, string>;
 }
 
-/** An error answered by the server (numeric code), or `timeout` / `closed` from the client. */
+/**
+ * An error answered by the server (numeric code), or `timeout` / `closed` from the client, or
+ * `lost-writes` (an `error` event): the server pulled this client's scribes from below a mark it
+ * had before, so it lost `lost` of this client's writes it had settled.
+ */
 export declare class SyncroError extends Error {
-	constructor(code: number | 'timeout' | 'closed', message: string, details?: { scribe?: number; expected?: number });
-	readonly code: number | 'timeout' | 'closed';
+	constructor(code: number | 'timeout' | 'closed' | 'lost-writes', message: string,
+		details?: { scribe?: number; expected?: number; lost?: number });
+	readonly code: number | 'timeout' | 'closed' | 'lost-writes';
 	/** The scribe the error concerns, if any. */
 	readonly scribe: number | undefined;
 	/** For 409: the client scribe id the server expects next. */
 	readonly expected: number | undefined;
+	/** For `lost-writes`: how many writes the server lost. */
+	readonly lost: number | undefined;
 }
 
 /** The records of one synchronised class. */

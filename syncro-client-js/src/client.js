@@ -77,6 +77,14 @@ import { claimUid, clientUrl } from './uids.js';
  * @property {Readonly<Attributes> | null} record the record now
  * @property {Readonly<Attributes> | null} previous the record as the user saw it before
  *
+ * @typedef {object} ResetEvent the server's log holds another history than the one this
+ *   client's position is of (it was restored from a backup, or lost its data), so what the
+ *   server confirmed to this client may not exist any more: the client dropped its confirmed
+ *   copy and its position and syncs again from nothing; pending writes are kept and sent again
+ * @property {'epoch' | 'gone'} reason `epoch` when the server's `hello` named another epoch
+ *   than the stored one; `gone` when the server refused a sync from the position (410: of
+ *   another history, or beyond the end of its log)
+ *
  * @typedef {object} SyncroOptions
  * @property {string} url the server's Syncro endpoint, e.g. `wss://example.com/syncro`
  *   (relative URLs and http(s) resolve against the page: `'/syncro'` works in a browser)
@@ -111,8 +119,13 @@ import { claimUid, clientUrl } from './uids.js';
  *   rolled back;
  * - `conflict` ({@link ConflictEvent}): a local scribe landed and the record shows something
  *   else than the user wrote (protocol v2);
+ * - `reset` ({@link ResetEvent}): the server's history changed; the client syncs again from
+ *   nothing, and the records that sync does not bring back go (`change` events with type
+ *   `destroy`) once it caught up, except those pending writes keep;
  * - `error` (an Error): a problem that concerns no single call (a failed store write, a
- *   malformed message, a failed sync); without a listener it is logged on the console.
+ *   malformed message, a failed sync, and a {@link SyncroError} with code `'lost-writes'`
+ *   when the server's mark of this client's scribes went back: it lost writes it had
+ *   settled); without a listener it is logged on the console.
  */
 export class Syncro extends Emitter {
 	/**
@@ -197,6 +210,7 @@ export class Syncro extends Emitter {
 			changed: (change, source) => this._emitChange(change, source),
 			moved: () => this._link?.landing?.reached(),
 			report: (error) => this._report(error),
+			reset: (reason) => this._reset(reason),
 		});
 		/** @private own scribes leaving the pending list */
 		this._settlement = new Settlement(this._replica, {
@@ -227,7 +241,8 @@ export class Syncro extends Emitter {
 	}
 
 	/**
-	 * The highest server scribe id this client has processed, or null before its first sync.
+	 * The highest server scribe id this client has processed, or null before its first sync
+	 * (and after a reset, until the sync from nothing brings a scribe).
 	 * @returns {number | null}
 	 */
 	get position() {
@@ -448,6 +463,7 @@ export class Syncro extends Emitter {
 			storedUpTo: () => this._persistedUpTo,
 			onItsWay: (scribeId) => link.pull.isSent(scribeId),
 			acknowledged: (scribeId, reply) => {
+				this._replica.settled(scribeId);
 				if (link.landing) {
 					link.landing.landed(scribeId, reply);
 				}
@@ -464,6 +480,9 @@ export class Syncro extends Emitter {
 			storedUpTo: () => this._persistedUpTo,
 			accept: (scribeId) => this._settlement.accept(scribeId),
 			refuse: (scribeId, code, message) => this._settlement.refuse(scribeId, code, message),
+			lost: (count, known, mark) => this._report(new SyncroError('lost-writes',
+				`The server lost ${count} of this client's writes that it had settled: its mark went back from ${known} to ${mark}.`,
+				{ lost: count })),
 		}, { batchSize: this._batchSize, requestTimeout: this._requestTimeout });
 	}
 
@@ -487,7 +506,26 @@ export class Syncro extends Emitter {
 			waiter.resolve(link.conn);
 		}
 		this._openWaiters.clear();
-		this._sync.catchUp(link.conn).then((caughtUp) => {
+		if (this._protocol < 2) {
+			this._catchUp(link, 1);
+		}
+		// else on the server's first message: its hello names the history the position must
+		// be of (v2), or its pull tells that it speaks v1
+	}
+
+	/**
+	 * The client's pull (`sync` from its position until caught up), once per connection;
+	 * then the client is online.
+	 * @private
+	 * @param {Link} link
+	 * @param {number} version the protocol version of the connection
+	 */
+	_catchUp(link, version) {
+		if (link.catchingUp) {
+			return;
+		}
+		link.catchingUp = true;
+		this._sync.catchUp(link.conn, version).then((caughtUp) => {
 			if (caughtUp && this._link === link && link.conn.open) {
 				this._reconnectBackoff.reset();
 				this._setStatus('online');
@@ -517,7 +555,8 @@ export class Syncro extends Emitter {
 	}
 
 	/**
-	 * The server's `hello`, its first message on a v2 connection: the version it speaks.
+	 * The server's `hello`, its first message on a v2 connection: the version it speaks and
+	 * the epoch of its log. A position of another epoch is dropped before the client syncs.
 	 * @private
 	 */
 	_onNotice(link, message) {
@@ -531,12 +570,52 @@ export class Syncro extends Emitter {
 		}
 		link.version = Math.min(message.version, this._protocol);
 		if (link.version >= 2) {
+			this._enterEpoch(message.epoch);
 			link.landing = new Landing({
 				position: () => this._replica.position,
 				leave: (scribeId) => this._settlement.leave(scribeId),
-				catchUp: (caughtUp) => this._sync.catchUp(link.conn, caughtUp),
+				catchUp: (caughtUp) => this._sync.catchUp(link.conn, link.version, caughtUp),
 			});
 		}
+		this._catchUp(link, link.version);
+	}
+
+	/**
+	 * The epoch the server's hello named: stored, after a reset if the client's position is
+	 * of another one. A hello that names none says nothing of the history (a server from
+	 * before epochs): the stored epoch stays.
+	 * @private
+	 * @param {unknown} epoch
+	 */
+	_enterEpoch(epoch) {
+		const replica = this._replica;
+		if (typeof epoch !== 'string' || epoch.length === 0 || epoch === replica.epoch) {
+			return;
+		}
+		if (replica.position !== null && replica.epoch !== null) {
+			this._reset('epoch', epoch);
+			return;
+		}
+		replica.epoch = epoch;
+		this._persist({ epoch });
+	}
+
+	/**
+	 * Drops the confirmed copy of every record and the position, keeping the pending
+	 * scribes, because the server's history changed; the sync that follows starts from
+	 * nothing. Fires `reset`.
+	 * @private
+	 * @param {'epoch' | 'gone'} reason
+	 * @param {string | null} [epoch] the epoch from now on (default: the stored one)
+	 */
+	_reset(reason, epoch = this._replica.epoch) {
+		const replica = this._replica;
+		const records = replica.reset();
+		replica.epoch = epoch;
+		this._persist({ position: null, epoch, records });
+		/** @type {ResetEvent} */
+		const event = { reason };
+		this.emit('reset', event);
 	}
 
 	/**
@@ -549,6 +628,7 @@ export class Syncro extends Emitter {
 			case 'sync':
 				// a pull before any hello: the server speaks v1
 				link.version ??= 1;
+				this._catchUp(link, link.version);
 				link.pull.answer(message, link.version);
 				break;
 			case 'add_scribe':

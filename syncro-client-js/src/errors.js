@@ -18,24 +18,29 @@ export function isFinal(code) {
 
 /**
  * An error answered by the server (`code` is its numeric code, such as 404 or 500), or a
- * failure of the client itself: `code` is `'timeout'` when no answer came in time, and
- * `'closed'` when the connection or the client closed before the answer came.
+ * failure of the client itself: `code` is `'timeout'` when no answer came in time,
+ * `'closed'` when the connection or the client closed before the answer came, and
+ * `'lost-writes'` (an `error` event) when the server pulled this client's scribes from
+ * below a mark it had before: it lost `lost` writes it had settled.
  */
 export class SyncroError extends Error {
 	/**
-	 * @param {number | 'timeout' | 'closed'} code the code
+	 * @param {number | 'timeout' | 'closed' | 'lost-writes'} code the code
 	 * @param {string} message one human sentence
-	 * @param {{scribe?: number, expected?: number}} [details] the scribe the error concerns,
-	 *   and for 409 the client scribe id the server expects next
+	 * @param {{scribe?: number, expected?: number, lost?: number}} [details] the scribe the
+	 *   error concerns, for 409 the client scribe id the server expects next, and for
+	 *   `'lost-writes'` how many writes the server lost
 	 */
 	constructor(code, message, details = {}) {
 		super(message);
 		this.name = 'SyncroError';
-		/** @type {number | 'timeout' | 'closed'} */
+		/** @type {number | 'timeout' | 'closed' | 'lost-writes'} */
 		this.code = code;
 		/** @type {number | undefined} */
 		this.scribe = details.scribe;
 		/** @type {number | undefined} */
 		this.expected = details.expected;
+		/** @type {number | undefined} */
+		this.lost = details.lost;
 	}
 }

@@ -18,7 +18,8 @@ const pageLocks = new Set();
 
 /**
  * Keeps each client uid's state in one IndexedDB database (default name `syncro`), in three
- * object stores: `clients` (key `uid`: `{uid, nextScribeId, position}`), `records` (key
+ * object stores: `clients` (key `uid`: `{uid, nextScribeId, position, epoch, serverMark}`; rows written
+ * before epochs lack the last two, which load as null and 0), `records` (key
  * `[uid, klass, id]`: the confirmed records) and `scribes` (key `[uid, id]`: the pending
  * local scribes). Every {@link IndexedDBStore#write} is one transaction; a write that adds
  * scribes asks for strict durability, because a client scribe id must be stored before
@@ -111,13 +112,15 @@ export class IndexedDBStore {
 		]);
 		let row = client;
 		if (!row) {
-			row = { uid, nextScribeId: 1, position: null };
+			row = newRow(uid);
 			tx.objectStore(CLIENTS).put(row);
 		}
 		await finished;
 		return {
 			nextScribeId: row.nextScribeId,
 			position: row.position,
+			epoch: row.epoch ?? null,
+			serverMark: row.serverMark ?? 0,
 			records: records.map((entry) => ({ klass: entry.klass, id: entry.id, record: entry.record })),
 			scribes: scribes.map((entry) => entry.scribe).sort((a, b) => a.id - b.id),
 		};
@@ -133,14 +136,21 @@ export class IndexedDBStore {
 		const strict = (change.addScribes?.length ?? 0) > 0 || change.nextScribeId !== undefined;
 		const tx = db.transaction([CLIENTS, RECORDS, SCRIBES], 'readwrite', { durability: strict ? 'strict' : 'default' });
 		const finished = done(tx);
-		if (change.nextScribeId !== undefined || change.position !== undefined) {
+		if (change.nextScribeId !== undefined || change.position !== undefined || change.epoch !== undefined
+			|| change.serverMark !== undefined) {
 			const clients = tx.objectStore(CLIENTS);
-			const row = (await request(clients.get(uid))) ?? { uid, nextScribeId: 1, position: null };
+			const row = (await request(clients.get(uid))) ?? newRow(uid);
 			if (change.nextScribeId !== undefined) {
 				row.nextScribeId = Math.max(row.nextScribeId, change.nextScribeId);
 			}
 			if (change.position !== undefined) {
 				row.position = change.position;
+			}
+			if (change.epoch !== undefined) {
+				row.epoch = change.epoch;
+			}
+			if (change.serverMark !== undefined) {
+				row.serverMark = change.serverMark;
 			}
 			clients.put(row);
 		}
@@ -219,6 +229,10 @@ export class IndexedDBStore {
 		}
 		return this._db;
 	}
+}
+
+function newRow(uid) {
+	return { uid, nextScribeId: 1, position: null, epoch: null, serverMark: 0 };
 }
 
 function request(req) {

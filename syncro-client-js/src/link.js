@@ -23,6 +23,9 @@ export class Link {
 		this.pull = null;
 		/** @type {ReturnType<typeof setInterval> | null} the pings */
 		this.heartbeat = null;
+		/** Whether the client's pull started: on the server's first message, or at once
+		 * when the client asks for v1 only. */
+		this.catchingUp = false;
 	}
 
 	/**

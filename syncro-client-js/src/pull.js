@@ -3,7 +3,8 @@
  * `sync` with its mark for this uid; the client answers with its pending scribes above the
  * mark, in batches, and the server pulls again once they moved its mark. Pushes wait until
  * an answer without `more`. In protocol v2 the answer is always empty: every pending scribe
- * goes by `add_scribe`, whose answer tells where it landed.
+ * goes by `add_scribe`, whose answer tells where it landed. A mark below one the server
+ * had before means it lost own scribes it had settled, which the client reports.
  * @module
  */
 
@@ -23,6 +24,8 @@ import { utf8Length } from './records.js';
  * @property {(scribeId: number) => void} accept the server settled a scribe by playing it
  * @property {(scribeId: number, code: number, message: unknown) => void} refuse the server
  *   refused a scribe for good
+ * @property {(count: number, known: number, mark: number) => void} lost the server pulls from
+ *   below the highest mark it was known to have: it lost `count` own scribes it had settled
  */
 
 /** Most scribes in one answer to the server's pull (PROTOCOL.md §5.2). */
@@ -72,6 +75,16 @@ export class ServerPull {
 		clearTimeout(this._timer);
 		this._timer = null;
 		const replica = this._replica;
+		const change = {};
+		const mark = from ?? 0;
+		if (mark < replica.serverMark) {
+			// a mark never goes back unless the server lost what it had settled
+			this._host.lost(replica.serverMark - mark, replica.serverMark, mark);
+		}
+		if (mark !== replica.serverMark) {
+			replica.serverMark = mark;
+			change.serverMark = mark;
+		}
 		if (from !== null) {
 			for (const scribe of [...replica.pending]) {
 				if (scribe.id > from) {
@@ -84,8 +97,11 @@ export class ServerPull {
 			if (from >= replica.nextScribeId) {
 				// the server has settled ids this client does not remember: never reuse them
 				replica.nextScribeId = from + 1;
-				this._host.persist({ nextScribeId: replica.nextScribeId });
+				change.nextScribeId = replica.nextScribeId;
 			}
+		}
+		if (Object.keys(change).length > 0) {
+			this._host.persist(change);
 		}
 		if (version >= 2) {
 			conn.respond(message.id, []);

@@ -28,6 +28,9 @@ import { recordKey } from './stores.js';
  * drops it from the pending ones, which rolls the view back to the server's state plus the
  * other pending ones. In protocol v2 the server echoes own scribes, so the confirmed copy
  * changes only through the server's scribes and an own scribe that landed just leaves.
+ * When the server's log names another history than the one the position is of, the
+ * confirmed copy and the position are dropped ({@link Replica#reset}) and rebuilt by a sync
+ * from nothing; the pending scribes stay.
  */
 export class Replica {
 	/**
@@ -40,6 +43,15 @@ export class Replica {
 		this.nextScribeId = Math.max(state.nextScribeId, (this.pending.at(-1)?.id ?? 0) + 1);
 		/** The highest server scribe id applied, or null. @type {number | null} */
 		this.position = state.position;
+		/** The history of the server's log the position is of, or null. @type {string | null} */
+		this.epoch = state.epoch ?? null;
+		/** The highest own scribe id the server is known to have settled. @type {number} */
+		this.serverMark = state.serverMark ?? 0;
+		/** How many resets there were, so that the answer to a sync sent before one is dropped. */
+		this.resets = 0;
+		/** @private @type {Map<string, {klass: string, id: string | number}>} records the user
+		 * saw when the confirmed copy was dropped, until a sync from nothing caught up */
+		this._stale = new Map();
 		/** @private @type {Map<string, Map<string, Attributes>>} */
 		this._confirmed = new Map();
 		/** @private @type {Map<string, Map<string, Attributes>>} */
@@ -163,6 +175,53 @@ export class Replica {
 	 */
 	leave(scribeId) {
 		return this._drop(scribeId);
+	}
+
+	/**
+	 * The server settled an own scribe (played or refused it): its mark is at least there.
+	 * @param {number} scribeId
+	 */
+	settled(scribeId) {
+		this.serverMark = Math.max(this.serverMark, scribeId);
+	}
+
+	/**
+	 * Forgets the server's state, whose history changed (what it confirmed may not exist any
+	 * more): drops the confirmed copy of every record and the position, and keeps the pending
+	 * scribes. The view stays as it is until a sync from nothing catches up
+	 * ({@link Replica#caughtUp}), so the records the server still has do not blink.
+	 * @returns {ConfirmedEntry[]} the confirmed records to delete from the store
+	 */
+	reset() {
+		const records = [];
+		for (const [klass, byId] of this._confirmed) {
+			for (const [key, record] of byId) {
+				records.push({ klass, id: record.id ?? key, record: null });
+			}
+		}
+		for (const [klass, byId] of this._view) {
+			for (const [key, record] of byId) {
+				this._stale.set(recordKey(klass, key), { klass, id: record.id ?? key });
+			}
+		}
+		this._confirmed.clear();
+		this.position = null;
+		this.resets++;
+		return records;
+	}
+
+	/**
+	 * A sync caught up with the server's log: after a reset, the records it did not bring back
+	 * leave the view, except what pending scribes keep.
+	 * @returns {Change[]} the view's changes
+	 */
+	caughtUp() {
+		const changes = [];
+		for (const { klass, id } of this._stale.values()) {
+			pushChange(changes, this._refresh(klass, id));
+		}
+		this._stale.clear();
+		return changes;
 	}
 
 	/** @private */

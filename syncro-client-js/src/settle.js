@@ -2,7 +2,8 @@
  * How this client's own scribes leave the pending list once the server settled them: an
  * acknowledged scribe joins the confirmed copy (protocol v1), a refused one is dropped and
  * its record rolls back, and one that landed leaves the confirmed copy as the server's
- * echo made it (v2). Each way is one store write and the events that go with it.
+ * echo made it (v2). Each way is one store write and the events that go with it; the write
+ * also keeps the server's mark as now known, which a settled scribe raises.
  * @module
  */
 
@@ -41,13 +42,15 @@ export class Settlement {
 	 * @param {number} scribeId the client scribe id
 	 */
 	accept(scribeId) {
-		const accepted = this._replica.accept(scribeId);
+		const replica = this._replica;
+		const accepted = replica.accept(scribeId);
 		if (!accepted) {
 			return;
 		}
+		replica.settled(scribeId);
 		const host = this._host;
 		host.forget(scribeId);
-		host.persist({ records: [accepted.confirmed], removeScribes: [scribeId] });
+		host.persist({ records: [accepted.confirmed], removeScribes: [scribeId], serverMark: replica.serverMark });
 		if (accepted.change) {
 			host.changed(accepted.change, 'remote');
 		}
@@ -62,13 +65,15 @@ export class Settlement {
 	 * @param {unknown} message the server's sentence
 	 */
 	refuse(scribeId, code, message) {
-		const refused = this._replica.refuse(scribeId);
+		const replica = this._replica;
+		const refused = replica.refuse(scribeId);
 		if (!refused) {
 			return;
 		}
+		replica.settled(scribeId);
 		const host = this._host;
 		host.forget(scribeId);
-		host.persist({ removeScribes: [scribeId] });
+		host.persist({ removeScribes: [scribeId], serverMark: replica.serverMark });
 		if (refused.change) {
 			host.changed(refused.change, 'remote');
 		}
@@ -98,13 +103,15 @@ export class Settlement {
 	 * @param {number} scribeId the client scribe id
 	 */
 	leave(scribeId) {
-		const left = this._replica.leave(scribeId);
+		const replica = this._replica;
+		const left = replica.leave(scribeId);
 		if (!left) {
 			return;
 		}
+		replica.settled(scribeId);
 		const host = this._host;
 		host.forget(scribeId);
-		host.persist({ removeScribes: [scribeId] });
+		host.persist({ removeScribes: [scribeId], serverMark: replica.serverMark });
 		const { scribe, change } = left;
 		if (change) {
 			host.changed(change, 'remote');

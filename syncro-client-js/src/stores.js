@@ -2,9 +2,11 @@
  * Where a client keeps its state between runs, and the in-memory store.
  *
  * A store holds, per client uid: the next client scribe id, the position (the highest
- * server scribe id processed), the *confirmed* records (the server's view: remote scribes
- * applied and own scribes acknowledged), and the *pending* scribes (the local scribe log:
- * own scribes the server has not acknowledged). The local view a user sees is the
+ * server scribe id processed) and the epoch it is of (the history of the server's log), the
+ * server's mark as last seen (the highest own scribe id it is known to have settled), the
+ * *confirmed* records (the server's view: remote scribes applied and own scribes
+ * acknowledged), and the *pending* scribes (the local scribe log: own scribes the server
+ * has not acknowledged). The local view a user sees is the
  * confirmed records with the pending scribes applied on top, so it is not stored.
  *
  * Every store has the methods of {@link MemoryStore}: `clients`, `lock`, `load`, `write`,
@@ -20,6 +22,12 @@
  * @typedef {object} StoredState what a store holds for one uid
  * @property {number} nextScribeId the id the next local scribe gets (1 at first)
  * @property {number | null} position the highest server scribe id processed, null if none
+ * @property {string | null} [epoch] the history of the server's log the position is of, as
+ *   the server's `hello` named it; null if none was named (a store written before epochs
+ *   may leave it out)
+ * @property {number} [serverMark] the highest own scribe id the server is known to have
+ *   settled (0 at first, or when left out): a later pull from below it means the server
+ *   lost some
  * @property {Array<{klass: string, id: string | number, record: Attributes}>} records the
  *   confirmed records
  * @property {Scribe[]} scribes the pending local scribes, oldest first
@@ -27,6 +35,8 @@
  * @typedef {object} StoreChange one atomic write; absent fields are left as they are
  * @property {number} [nextScribeId] the new next client scribe id (a store never lowers it)
  * @property {number | null} [position] the new position
+ * @property {string | null} [epoch] the new epoch
+ * @property {number} [serverMark] the new server's mark as last seen
  * @property {Array<{klass: string, id: string | number, record: Attributes | null}>} [records]
  *   confirmed records to put, or to delete where `record` is null
  * @property {Scribe[]} [addScribes] pending scribes to add
@@ -68,7 +78,7 @@ export class MemoryStore {
 	 * @param {object} [snapshot] a value returned by {@link MemoryStore#snapshot}
 	 */
 	constructor(snapshot) {
-		/** @private @type {Map<string, {nextScribeId: number, position: number | null, records: Map<string, {klass: string, id: string | number, record: Attributes}>, scribes: Map<number, Scribe>}>} */
+		/** @private @type {Map<string, {nextScribeId: number, position: number | null, epoch: string | null, serverMark: number, records: Map<string, {klass: string, id: string | number, record: Attributes}>, scribes: Map<number, Scribe>}>} */
 		this._data = new Map();
 		/** @private @type {Set<string>} */
 		this._locked = new Set();
@@ -76,6 +86,9 @@ export class MemoryStore {
 			this._data.set(uid, {
 				nextScribeId: state.nextScribeId,
 				position: state.position,
+				// snapshots from before epochs have neither
+				epoch: state.epoch ?? null,
+				serverMark: state.serverMark ?? 0,
 				records: new Map(state.records.map((entry) => [recordKey(entry.klass, entry.id), clone(entry)])),
 				scribes: new Map(state.scribes.map((scribe) => [scribe.id, clone(scribe)])),
 			});
@@ -114,6 +127,8 @@ export class MemoryStore {
 		return clone({
 			nextScribeId: state.nextScribeId,
 			position: state.position,
+			epoch: state.epoch,
+			serverMark: state.serverMark,
 			records: [...state.records.values()],
 			scribes: [...state.scribes.values()].sort((a, b) => a.id - b.id),
 		});
@@ -132,6 +147,12 @@ export class MemoryStore {
 		}
 		if (copy.position !== undefined) {
 			state.position = copy.position;
+		}
+		if (copy.epoch !== undefined) {
+			state.epoch = copy.epoch;
+		}
+		if (copy.serverMark !== undefined) {
+			state.serverMark = copy.serverMark;
 		}
 		for (const entry of copy.records ?? []) {
 			const key = recordKey(entry.klass, entry.id);
@@ -172,6 +193,8 @@ export class MemoryStore {
 			clients[uid] = clone({
 				nextScribeId: state.nextScribeId,
 				position: state.position,
+				epoch: state.epoch,
+				serverMark: state.serverMark,
 				records: [...state.records.values()],
 				scribes: [...state.scribes.values()].sort((a, b) => a.id - b.id),
 			});
@@ -183,7 +206,7 @@ export class MemoryStore {
 	_state(uid) {
 		let state = this._data.get(uid);
 		if (!state) {
-			state = { nextScribeId: 1, position: null, records: new Map(), scribes: new Map() };
+			state = { nextScribeId: 1, position: null, epoch: null, serverMark: 0, records: new Map(), scribes: new Map() };
 			this._data.set(uid, state);
 		}
 		return state;

@@ -1,8 +1,8 @@
 /**
  * The server's scribes coming in: the client's pull (`sync` from its position until an
- * answer without `more`, PROTOCOL.md §5.3), the server's live pushes (§5.4; batched as
- * `add_scribes` in protocol v2), and applying what they carry to the records, the store and
- * the change events.
+ * answer without `more`, PROTOCOL.md §5.3, and from nothing again when the server's history
+ * changed), the server's live pushes (§5.4; batched as `add_scribes` in protocol v2), and
+ * applying what they carry to the records, the store and the change events.
  * @module
  */
 
@@ -21,6 +21,8 @@ import { scribeProblem } from './records.js';
  * @property {(change: Change, source: 'local' | 'remote') => void} changed a record's view changed
  * @property {() => void} moved the position moved (own writes waiting for it may leave)
  * @property {(error: Error) => void} report an error that concerns no single call
+ * @property {(reason: 'gone') => void} reset the server refused a sync from the position
+ *   (410): the client drops the server's state and syncs from nothing
  */
 
 /**
@@ -38,31 +40,56 @@ export class Sync {
 
 	/**
 	 * The client's pull: `sync` from the position, applying each batch before anything that
-	 * arrives after it, until an answer without `more`. A failure is reported and closes
-	 * the connection, which then reconnects.
+	 * arrives after it, until an answer without `more`. In protocol v2 a sync from a position
+	 * names the epoch it is of. A 410 (the position is of another history of the server's
+	 * log, or beyond its head) resets the client and syncs again from nothing; the answer to
+	 * a sync sent before a reset is dropped. Any other failure is reported and closes the
+	 * connection, which then reconnects.
 	 * @param {Connection} conn
+	 * @param {number} version the protocol version of the connection
 	 * @param {() => void} [caughtUp] called as the answer without `more` is applied, before
 	 *   any message behind it
 	 * @returns {Promise<boolean>} whether the client caught up
 	 */
-	async catchUp(conn, caughtUp) {
+	async catchUp(conn, version, caughtUp) {
+		const replica = this._replica;
 		try {
 			let more = true;
 			while (more) {
-				const from = this._replica.position;
-				await conn.request({ type: 'sync', from }, {
-					process: (response) => {
-						if (!Array.isArray(response.result)) {
-							throw new SyncroError(400, 'The server answered sync without an array of scribes.');
-						}
-						this.apply(response.result);
-						// a batch with more that did not move the position would come again: stop
-						more = response.more === true && this._replica.position !== from;
-						if (!more) {
-							caughtUp?.();
-						}
-					},
-				});
+				const from = replica.position;
+				const resets = replica.resets;
+				const request = { type: 'sync', from };
+				if (from !== null && version >= 2 && replica.epoch !== null) {
+					request.epoch = replica.epoch;
+				}
+				try {
+					await conn.request(request, {
+						process: (response) => {
+							if (!Array.isArray(response.result)) {
+								throw new SyncroError(400, 'The server answered sync without an array of scribes.');
+							}
+							if (replica.resets !== resets) {
+								// from a position of the history the client just left: ask again
+								return;
+							}
+							this.apply(response.result);
+							// a batch with more that did not move the position would come again: stop
+							more = response.more === true && replica.position !== from;
+							if (!more) {
+								this._caughtUp();
+								caughtUp?.();
+							}
+						},
+					});
+				}
+				catch (error) {
+					if (error?.code !== 410 || from === null) {
+						throw error;
+					}
+					if (replica.resets === resets) {
+						this._host.reset('gone');
+					}
+				}
 			}
 			return true;
 		}
@@ -103,6 +130,16 @@ export class Sync {
 			return;
 		}
 		this.apply(message.scribes).then(() => conn.respond(message.id, true));
+	}
+
+	/**
+	 * A sync caught up: after a reset, the records it did not bring back leave the view.
+	 * @private
+	 */
+	_caughtUp() {
+		for (const change of this._replica.caughtUp()) {
+			this._host.changed(change, 'remote');
+		}
 	}
 
 	/**

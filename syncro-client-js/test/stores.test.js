@@ -12,6 +12,9 @@ const kinds = {
 	IndexedDBStore: () => new IndexedDBStore({ indexedDB: new IDBFactory(), IDBKeyRange, locks: new FakeLockManager() }),
 };
 
+/** What a new uid loads. */
+const empty = Object.freeze({ nextScribeId: 1, position: null, epoch: null, serverMark: 0, records: [], scribes: [] });
+
 const scribe = (id, recordId = `r${id}`) => ({ id, klass: 'Todo', type: 'create', data: { id: recordId, title: `T${id}` } });
 
 for (const [name, make] of Object.entries(kinds)) {
@@ -19,7 +22,7 @@ for (const [name, make] of Object.entries(kinds)) {
 		it('starts a new uid empty and lists it', async () => {
 			const store = make();
 			assert.deepEqual(await store.clients(), []);
-			assert.deepEqual(await store.load('u1'), { nextScribeId: 1, position: null, records: [], scribes: [] });
+			assert.deepEqual(await store.load('u1'), empty);
 			assert.deepEqual(await store.clients(), ['u1']);
 			store.close();
 		});
@@ -50,7 +53,17 @@ for (const [name, make] of Object.entries(kinds)) {
 			await store.write('u1', { nextScribeId: 3, position: 5, addScribes: [scribe(1), scribe(2)], records: [{ klass: 'Todo', id: 'a', record: { id: 'a' } }] });
 			await store.write('u1', { removeScribes: [1], records: [{ klass: 'Todo', id: 'a', record: null }] });
 			const state = await store.load('u1');
-			assert.deepEqual(state, { nextScribeId: 3, position: 5, records: [], scribes: [scribe(2)] });
+			assert.deepEqual(state, { ...empty, nextScribeId: 3, position: 5, scribes: [scribe(2)] });
+			store.close();
+		});
+
+		it('keeps the epoch with the position and the server\'s mark as last seen, and lowers the mark when told', async () => {
+			const store = make();
+			await store.write('u1', { position: 42, epoch: 'e1', serverMark: 7 });
+			assert.deepEqual(await store.load('u1'), { ...empty, position: 42, epoch: 'e1', serverMark: 7 });
+			await store.write('u1', { position: null, epoch: 'e2', serverMark: 3 });
+			await store.write('u1', { nextScribeId: 9 });
+			assert.deepEqual(await store.load('u1'), { ...empty, nextScribeId: 9, epoch: 'e2', serverMark: 3 });
 			store.close();
 		});
 
@@ -70,10 +83,10 @@ for (const [name, make] of Object.entries(kinds)) {
 			await store.write('u', { position: 3 });
 			assert.deepEqual((await store.load('u1')).records, [{ klass: 'Todo', id: 'a', record: { id: 'a', by: 'u1' } }]);
 			assert.deepEqual((await store.load('u2')).scribes, [scribe(1, 'b')]);
-			assert.deepEqual(await store.load('u'), { nextScribeId: 1, position: 3, records: [], scribes: [] });
+			assert.deepEqual(await store.load('u'), { ...empty, position: 3 });
 			await store.forget('u1');
 			assert.deepEqual((await store.clients()).sort(), ['u', 'u2']);
-			assert.deepEqual(await store.load('u1'), { nextScribeId: 1, position: null, records: [], scribes: [] });
+			assert.deepEqual(await store.load('u1'), empty);
 			assert.equal((await store.load('u2')).position, 2);
 			store.close();
 		});
@@ -135,6 +148,36 @@ for (const [name, make] of Object.entries(kinds)) {
 		});
 	});
 }
+
+describe('state written before epochs', () => {
+	it('loads from a MemoryStore snapshot without an epoch or a server\'s mark', async () => {
+		const store = new MemoryStore({ clients: { old: { nextScribeId: 2, position: 5, records: [], scribes: [] } } });
+		assert.deepEqual(await store.load('old'), { ...empty, nextScribeId: 2, position: 5 });
+	});
+
+	it('loads from an IndexedDB row without an epoch or a server\'s mark', async () => {
+		const indexedDB = new IDBFactory();
+		const store = new IndexedDBStore({ indexedDB, IDBKeyRange, locks: new FakeLockManager() });
+		await store.load('new');
+		store.close();
+		const db = await new Promise((resolve, reject) => {
+			const open = indexedDB.open('syncro', 1);
+			open.onsuccess = () => resolve(open.result);
+			open.onerror = () => reject(open.error);
+		});
+		await new Promise((resolve, reject) => {
+			const tx = db.transaction('clients', 'readwrite');
+			tx.objectStore('clients').put({ uid: 'old', nextScribeId: 2, position: 5 });
+			tx.oncomplete = resolve;
+			tx.onerror = () => reject(tx.error);
+		});
+		db.close();
+		assert.deepEqual(await store.load('old'), { ...empty, nextScribeId: 2, position: 5 });
+		await store.write('old', { epoch: 'e1' });
+		assert.deepEqual(await store.load('old'), { ...empty, nextScribeId: 2, position: 5, epoch: 'e1' });
+		store.close();
+	});
+});
 
 describe('IndexedDBStore without Web Locks', () => {
 	it('still keeps a uid to one client of the page', async () => {

@@ -9,6 +9,10 @@
  * made with `{ version: 1 }`: `hello` first, the client's own scribes echoed in sync
  * answers and pushes, live pushes batched as `add_scribes`, and `at` in the answer to a
  * played `add_scribe`, sent only after every scribe up to `at` went out on the connection.
+ *
+ * Its log has an epoch, named in `hello`; a `sync` from a position of another epoch, or
+ * beyond the log's head, is answered 410, as the Java server does. {@link FakeServer#setBack}
+ * loses the end of the log, as a restore from a backup or a restart without data does.
  */
 
 import { WebSocketServer } from 'ws';
@@ -22,12 +26,15 @@ export class FakeServer {
 	 * @param {number} [options.idStep=3] gap between server scribe ids (they are sparse)
 	 * @param {number} [options.version=2] the highest protocol version the server speaks
 	 * @param {number} [options.pushBatchSize=64] most scribes per `add_scribes` push (v2)
+	 * @param {string | null} [options.epoch='epoch-1'] the history the log holds, named in
+	 *   `hello`; null names none, as a server from before epochs
 	 */
-	constructor({ batchSize = 500, idStep = 3, version = 2, pushBatchSize = 64 } = {}) {
+	constructor({ batchSize = 500, idStep = 3, version = 2, pushBatchSize = 64, epoch = 'epoch-1' } = {}) {
 		this.batchSize = batchSize;
 		this.idStep = idStep;
 		this.version = version;
 		this.pushBatchSize = pushBatchSize;
+		this.epoch = epoch;
 		/** server scribes: {id, klass, type, data, origin} */
 		this.log = [];
 		this.lastId = 0;
@@ -87,6 +94,8 @@ export class FakeServer {
 		this.onPlayed = null;
 		/** v2: called right after the answer to a played client scribe went out */
 		this.onAnswered = null;
+		/** the next N syncs of clients are answered 410, whatever their position */
+		this.goneSyncs = 0;
 	}
 
 	/**
@@ -126,7 +135,7 @@ export class FakeServer {
 			this.sessions.add(session);
 			ws.on('close', () => this.sessions.delete(session));
 			if (version >= 2) {
-				session.send({ type: 'hello', version });
+				session.send(this.epoch === null ? { type: 'hello', version } : { type: 'hello', version, epoch: this.epoch });
 			}
 			session.pull();
 		});
@@ -179,6 +188,29 @@ export class FakeServer {
 			session.pushNew();
 		}
 		return scribe;
+	}
+
+	/**
+	 * Loses every scribe after `id` and its effect on the records, and hands those ids out
+	 * again, as a log restored from a backup (or, with 0, one that restarted without its
+	 * data) does. The marks are kept unless `marks` says otherwise (uid -> mark). With
+	 * `epoch`, the log names a new history, as an operator rotates it after a restore.
+	 * @param {number} id the last scribe kept
+	 * @param {{epoch?: string | null, marks?: Record<string, number>}} [options]
+	 */
+	setBack(id, { epoch, marks } = {}) {
+		this.log = this.log.filter((scribe) => scribe.id <= id);
+		this.lastId = this.log.at(-1)?.id ?? 0;
+		this.records = new Map();
+		for (const scribe of this.log) {
+			this._applyRecord(scribe);
+		}
+		for (const [uid, mark] of Object.entries(marks ?? {})) {
+			this.marks.set(uid, mark);
+		}
+		if (epoch !== undefined) {
+			this.epoch = epoch;
+		}
 	}
 
 	/** v2: lets held pushes go, oldest first. */
@@ -460,7 +492,12 @@ class Session {
 
 	answerSync(message) {
 		const from = message.from ?? 0;
-		this.server.syncs.push({ uid: this.uid, from: message.from });
+		this.server.syncs.push({ uid: this.uid, from: message.from, epoch: message.epoch });
+		const gone = this.server.goneSyncs > 0 && this.server.goneSyncs-- > 0;
+		if (gone || (from > 0 && ((message.epoch != null && message.epoch !== this.server.epoch) || from > this.server.lastId))) {
+			this.send({ type: 'error', id: message.id, code: 410, message: 'The position is of another history of the log; sync again from nothing.' });
+			return;
+		}
 		const visible = this.server.log.filter((scribe) => scribe.id > from && this.meantFor(scribe));
 		const batch = visible.slice(0, this.server.batchSize).map(({ origin, ...scribe }) => scribe);
 		const more = visible.length > batch.length;

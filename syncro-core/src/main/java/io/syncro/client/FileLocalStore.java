@@ -289,7 +289,11 @@ public final class FileLocalStore implements LocalStore {
 		json.put("uid", stored.uid);
 		json.put("nextScribeId", stored.nextScribeId);
 		json.put("position", stored.position);
+		if (stored.epoch != null) {
+			json.put("epoch", stored.epoch);
+		}
 		json.put("acknowledged", stored.acknowledged);
+		json.put("serverMark", stored.serverMark);
 		ObjectNode records = json.putObject("records");
 		stored.records.forEach((klass, ofKlass) -> {
 			ObjectNode byId = records.putObject(klass);
@@ -325,8 +329,11 @@ public final class FileLocalStore implements LocalStore {
 				pending.add(Scribe.fromJson(scribe));
 			}
 			JsonNode uid = json.path("uid");
+			JsonNode epoch = json.path("epoch");
+			// files written before epochs have neither an epoch nor a server's mark
 			return StoredState.of(new State(uid.isString() ? uid.stringValue() : null, json.path("nextScribeId").asLong(1),
-					json.path("position").asLong(0), json.path("acknowledged").asLong(0), records, pending));
+					json.path("position").asLong(0), epoch.isString() ? epoch.stringValue() : null,
+					json.path("acknowledged").asLong(0), json.path("serverMark").asLong(0), records, pending));
 		}
 		catch (JacksonException | SyncroException | ClassCastException ex) {
 			throw new IOException(file + " is not a valid Syncro client store", ex);

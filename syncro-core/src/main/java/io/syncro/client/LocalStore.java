@@ -10,8 +10,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Where a {@link SyncroClient} keeps its state between runs: its uid, the records as the
  * server last confirmed them, its own scribes the server has not settled yet (the offline
- * queue) with the next client scribe id, its position in the server's log and the highest
- * of its own scribes the server acknowledged.
+ * queue) with the next client scribe id, its position in the server's log with the epoch
+ * (the history of that log) it is of, the highest of its own scribes the server
+ * acknowledged, and the server's mark of them as last seen.
  * <p>
  * A client writes through one {@link Change} at a time, in order, from one store per
  * client uid. Each change must survive a crash whole or not at all. A change marked
@@ -62,21 +63,25 @@ public interface LocalStore extends AutoCloseable {
 	 * @param nextScribeId the id of the next scribe this client records (from 1, never
 	 * reused)
 	 * @param position the highest server scribe id processed, or 0
+	 * @param epoch the history of the server's log the position is of, as the server's
+	 * {@code hello} named it, or {@code null} if none was named
 	 * @param acknowledged the highest client scribe id the server acknowledged in protocol
 	 * version 1, or 0 (in version 2 own scribes leave the queue one by one, as they land)
+	 * @param serverMark the highest client scribe id the server is known to have settled, or
+	 * 0: a later pull from below it means the server lost some
 	 * @param records the records as the server confirmed them, per klass and record id
 	 * @param pending the scribes the server has not settled, oldest first, with their ids
 	 * @since 0.1.0
 	 */
-	record State(@Nullable String uid, long nextScribeId, long position, long acknowledged,
-			Map<String, Map<String, ObjectNode>> records, List<Scribe> pending) {
+	record State(@Nullable String uid, long nextScribeId, long position, @Nullable String epoch, long acknowledged,
+			long serverMark, Map<String, Map<String, ObjectNode>> records, List<Scribe> pending) {
 
 		/**
 		 * The state of a store that holds nothing yet.
 		 * @return the state
 		 */
 		public static State empty() {
-			return new State(null, 1, 0, 0, Map.of(), List.of());
+			return new State(null, 1, 0, null, 0, 0, Map.of(), List.of());
 		}
 
 	}
@@ -87,15 +92,18 @@ public interface LocalStore extends AutoCloseable {
 	 * @param uid the client uid to store, or {@code null} to keep the stored one
 	 * @param nextScribeId the new next scribe id
 	 * @param position the new position
+	 * @param epoch the epoch of the new position, or {@code null} if none is known
 	 * @param acknowledged the new acknowledged id; pending scribes up to it are dropped
+	 * @param serverMark the server's mark as now known (it may go down, after the server
+	 * lost scribes it had settled)
 	 * @param records confirmed records written or removed
 	 * @param appended new pending scribes, in id order
 	 * @param removed ids of pending scribes to drop (refused, or known to be played)
 	 * @param durable whether the change must be stored before {@link #write} returns
 	 * @since 0.1.0
 	 */
-	record Change(@Nullable String uid, long nextScribeId, long position, long acknowledged,
-			List<RecordWrite> records, List<Scribe> appended, List<Long> removed, boolean durable) {
+	record Change(@Nullable String uid, long nextScribeId, long position, @Nullable String epoch, long acknowledged,
+			long serverMark, List<RecordWrite> records, List<Scribe> appended, List<Long> removed, boolean durable) {
 
 		public Change {
 			records = List.copyOf(records);

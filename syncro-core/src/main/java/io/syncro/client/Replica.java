@@ -7,9 +7,12 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -53,6 +56,11 @@ import tools.jackson.databind.node.ObjectNode;
  * concurrent change the server ordered after it is shown, not overwritten, and a
  * {@link ConflictEvent} tells the app when leaving changed what it sees.
  * <p>
+ * When the server's log holds another history than the one the position is of (its
+ * {@code hello} names another epoch, or it refuses a sync from the position with 410),
+ * the confirmed copy and the position are dropped and rebuilt by a sync from nothing; the
+ * pending scribes stay, and a {@link ResetEvent} tells the app.
+ * <p>
  * It is the engine's scribe log (the pending scribes, numbered 1, 2, 3 … per uid), its
  * client store (the mark of the server is this client's position) and the player of
  * every synchronised class. Every change is one transaction: the state in memory and one
@@ -86,9 +94,19 @@ final class Replica {
 
 	private long position;
 
+	// the history of the server's log the position is of, as its hello named it
+	private @Nullable String epoch;
+
 	private long acknowledged;
 
+	// the highest own scribe id the server is known to have settled
+	private long serverMark;
+
 	private final Map<String, Map<String, ObjectNode>> confirmed = new HashMap<>();
+
+	// after a reset: the records the app saw when the confirmed copy was dropped, until a
+	// sync from nothing caught up
+	private final Set<Key> stale = new HashSet<>();
 
 	private final Map<String, Map<String, ObjectNode>> visible = new HashMap<>();
 
@@ -137,14 +155,16 @@ final class Replica {
 		}
 		this.nextId = Math.max(1, state.nextScribeId());
 		this.position = state.position();
+		this.epoch = state.epoch();
 		this.acknowledged = state.acknowledged();
+		this.serverMark = state.serverMark();
 		if (state.uid() != null) {
 			this.uid = state.uid();
 		}
 		else {
 			this.uid = (requestedUid != null) ? requestedUid : UUID.randomUUID().toString();
-			store.write(new LocalStore.Change(this.uid, this.nextId, this.position, this.acknowledged, List.of(), List.of(),
-					List.of(), true));
+			store.write(new LocalStore.Change(this.uid, this.nextId, this.position, this.epoch, this.acknowledged,
+					this.serverMark, List.of(), List.of(), List.of(), true));
 		}
 		state.records().forEach((klass, records) -> {
 			this.confirmed.put(klass, new HashMap<>(records));
@@ -166,6 +186,18 @@ final class Replica {
 	long position() {
 		synchronized (this.lock) {
 			return this.position;
+		}
+	}
+
+	@Nullable String epoch() {
+		synchronized (this.lock) {
+			return this.epoch;
+		}
+	}
+
+	long serverMark() {
+		synchronized (this.lock) {
+			return this.serverMark;
 		}
 	}
 
@@ -323,6 +355,7 @@ final class Replica {
 				recompute(tx, key);
 			}
 			this.acknowledged = Math.max(this.acknowledged, scribeId);
+			this.serverMark = Math.max(this.serverMark, scribeId);
 			return null;
 		});
 	}
@@ -334,6 +367,7 @@ final class Replica {
 	void settled(long scribeId) {
 		mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
 			numberAbove(tx, scribeId);
+			this.serverMark = Math.max(this.serverMark, scribeId);
 			return null;
 		});
 	}
@@ -454,6 +488,7 @@ final class Replica {
 	 */
 	void refuse(long scribeId, int code, String message) {
 		mutate(ChangeEvent.Source.REMOTE, true, (tx) -> {
+			this.serverMark = Math.max(this.serverMark, scribeId);
 			Scribe scribe = this.pending.get(scribeId);
 			Key key;
 			if (scribe != null) {
@@ -477,6 +512,90 @@ final class Replica {
 					(record != null) ? record.deepCopy() : null);
 			tx.announcements.add(() -> this.events.refused(event));
 			return null;
+		});
+	}
+
+	// The server's history
+
+	/**
+	 * The epoch the server's {@code hello} named (protocol v2): stored, after a reset if
+	 * the position is of another one.
+	 * @param named the hello's epoch
+	 * @return whether the client was reset
+	 */
+	boolean enterEpoch(String named) {
+		return mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
+			if (named.equals(this.epoch)) {
+				return false;
+			}
+			boolean reset = this.position > 0 && this.epoch != null;
+			if (reset) {
+				reset(tx, ResetEvent.Reason.EPOCH);
+			}
+			this.epoch = named;
+			return reset;
+		});
+	}
+
+	/**
+	 * The server refused a sync from the position (410): it is of another history of the
+	 * server's log, or beyond its end.
+	 */
+	void gone() {
+		mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
+			reset(tx, ResetEvent.Reason.GONE);
+			return null;
+		});
+	}
+
+	/**
+	 * Forgets the server's state, whose history changed (what it confirmed may not exist
+	 * any more): drops the confirmed copy of every record and the position, and keeps the
+	 * pending scribes. What the app sees stays until a sync from nothing caught up
+	 * ({@link #resynced}), so the records the server still has do not blink. Where own
+	 * scribes landed was said in the other history: they learn it again, as duplicates.
+	 */
+	private void reset(Tx tx, ResetEvent.Reason reason) {
+		for (Map.Entry<String, Map<String, ObjectNode>> klass : this.confirmed.entrySet()) {
+			for (String id : List.copyOf(klass.getValue().keySet())) {
+				setConfirmed(tx, new Key(klass.getKey(), id), null);
+			}
+		}
+		this.visible.forEach((klass, records) -> records.keySet().forEach((id) -> this.stale.add(new Key(klass, id))));
+		this.position = 0;
+		this.lastAcknowledged = null;
+		this.landedAt.clear();
+		this.landedUnknown.clear();
+		ResetEvent event = new ResetEvent(reason);
+		tx.announcements.add(() -> this.events.reset(event));
+	}
+
+	/**
+	 * A sync caught up with the server's log: after a reset, the records it did not bring
+	 * back leave what the app sees, except what pending scribes keep.
+	 */
+	void resynced() {
+		mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
+			for (Key key : List.copyOf(this.stale)) {
+				recompute(tx, key);
+			}
+			this.stale.clear();
+			return null;
+		});
+	}
+
+	/**
+	 * The server pulled this client's scribes from its mark: it is the server's mark from
+	 * now on, and if it is below the highest the server was known to have, the server lost
+	 * own scribes it had settled.
+	 * @param from the server's mark, 0 for none
+	 * @return how many scribes the server lost, or 0
+	 */
+	long serverPulled(long from) {
+		return mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
+			long lost = Math.max(0, this.serverMark - from);
+			this.serverMark = from;
+			return lost;
 		});
 	}
 
@@ -535,13 +654,13 @@ final class Replica {
 	private void commit(Tx tx) {
 		boolean changed = !tx.confirmedBefore.isEmpty() || !tx.visibleBefore.isEmpty() || !tx.appended.isEmpty()
 				|| !tx.removed.isEmpty() || this.position != tx.position || this.acknowledged != tx.acknowledged
-				|| this.nextId != tx.nextId;
+				|| this.nextId != tx.nextId || !Objects.equals(this.epoch, tx.epoch) || this.serverMark != tx.serverMark;
 		if (changed) {
 			List<LocalStore.RecordWrite> writes = new ArrayList<>();
 			tx.confirmedBefore.keySet()
 				.forEach((key) -> writes.add(new LocalStore.RecordWrite(key.klass(), key.id(), get(this.confirmed, key))));
-			this.store.write(new LocalStore.Change(null, this.nextId, this.position, this.acknowledged, writes,
-					tx.appended, tx.removed.stream().map(Scribe::id).toList(), tx.durable));
+			this.store.write(new LocalStore.Change(null, this.nextId, this.position, this.epoch, this.acknowledged,
+					this.serverMark, writes, tx.appended, tx.removed.stream().map(Scribe::id).toList(), tx.durable));
 		}
 		tx.visibleBefore.forEach((key, before) -> {
 			ObjectNode after = get(this.visible, key);
@@ -570,7 +689,9 @@ final class Replica {
 		tx.removed.forEach(this::addPending);
 		this.nextId = tx.nextId;
 		this.position = tx.position;
+		this.epoch = tx.epoch;
 		this.acknowledged = tx.acknowledged;
+		this.serverMark = tx.serverMark;
 		this.lastAcknowledged = tx.lastAcknowledged;
 	}
 
@@ -654,9 +775,19 @@ final class Replica {
 
 		@Override
 		public long lastId(Reader reader) {
+			return head();
+		}
+
+		@Override
+		public long head() {
 			synchronized (Replica.this.lock) {
 				return Replica.this.nextId - 1;
 			}
+		}
+
+		@Override
+		public String epoch() {
+			return Replica.this.uid;
 		}
 
 		@Override
@@ -839,6 +970,8 @@ final class Replica {
 
 		void conflict(ConflictEvent event);
 
+		void reset(ResetEvent event);
+
 		void pendingWrites(int count);
 
 	}
@@ -877,7 +1010,11 @@ final class Replica {
 
 		final long position = Replica.this.position;
 
+		final @Nullable String epoch = Replica.this.epoch;
+
 		final long acknowledged = Replica.this.acknowledged;
+
+		final long serverMark = Replica.this.serverMark;
 
 		final @Nullable Acknowledged lastAcknowledged = Replica.this.lastAcknowledged;
 

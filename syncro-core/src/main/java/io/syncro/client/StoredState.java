@@ -21,7 +21,11 @@ final class StoredState {
 
 	long position;
 
+	@Nullable String epoch;
+
 	long acknowledged;
+
+	long serverMark;
 
 	final Map<String, Map<String, ObjectNode>> records = new HashMap<>();
 
@@ -32,7 +36,9 @@ final class StoredState {
 		stored.uid = state.uid();
 		stored.nextScribeId = state.nextScribeId();
 		stored.position = state.position();
+		stored.epoch = state.epoch();
 		stored.acknowledged = state.acknowledged();
+		stored.serverMark = state.serverMark();
 		state.records().forEach((klass, records) -> stored.records.put(klass, new HashMap<>(records)));
 		state.pending().forEach((scribe) -> stored.pending.put(scribe.id(), scribe));
 		return stored;
@@ -44,7 +50,9 @@ final class StoredState {
 		}
 		this.nextScribeId = change.nextScribeId();
 		this.position = change.position();
+		this.epoch = change.epoch();
 		this.acknowledged = change.acknowledged();
+		this.serverMark = change.serverMark();
 		for (LocalStore.RecordWrite write : change.records()) {
 			if (write.record() != null) {
 				this.records.computeIfAbsent(write.klass(), (klass) -> new HashMap<>()).put(write.id(), write.record());
@@ -75,7 +83,9 @@ final class StoredState {
 		copy.uid = this.uid;
 		copy.nextScribeId = this.nextScribeId;
 		copy.position = this.position;
+		copy.epoch = this.epoch;
 		copy.acknowledged = this.acknowledged;
+		copy.serverMark = this.serverMark;
 		this.records.forEach((klass, records) -> copy.records.put(klass, new HashMap<>(records)));
 		copy.pending.putAll(this.pending);
 		return copy;
@@ -84,8 +94,8 @@ final class StoredState {
 	LocalStore.State toState() {
 		Map<String, Map<String, ObjectNode>> records = new HashMap<>();
 		this.records.forEach((klass, ofKlass) -> records.put(klass, new HashMap<>(ofKlass)));
-		return new LocalStore.State(this.uid, this.nextScribeId, this.position, this.acknowledged, records,
-				new ArrayList<>(this.pending.values()));
+		return new LocalStore.State(this.uid, this.nextScribeId, this.position, this.epoch, this.acknowledged,
+				this.serverMark, records, new ArrayList<>(this.pending.values()));
 	}
 
 }

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.syncro.play.SyncClasses;
+import io.syncro.protocol.ErrorCodes;
 import io.syncro.protocol.ProtocolVersion;
+import io.syncro.protocol.SyncroException;
 import io.syncro.rpc.RpcRegistry;
 import io.syncro.session.Connection;
 import io.syncro.session.EngineSettings;
@@ -45,7 +47,7 @@ import tools.jackson.databind.node.ObjectNode;
  * A Syncro client for desktop and other JVM apps: offline-first records that stay in sync
  * with a Syncro server over the JDK's WebSocket, through the same engine as the server
  * ({@link SyncroEngine} in the client role). It speaks protocol version 2
- * (docs/v2-draft.md) with a server that knows it, and PROTOCOL.md version 1 with one that
+ * (docs/PROTOCOL.md section 8) with a server that knows it, and version 1 with one that
  * does not, or when {@link Builder#protocolVersion(int) asked} to.
  * <p>
  * Local changes apply at once and go into the offline queue of a {@link LocalStore}
@@ -68,6 +70,24 @@ import tools.jackson.databind.node.ObjectNode;
  * server acknowledges it and stays applied: the client may then show its own value of
  * an attribute another client changed at nearly the same moment, until the record
  * changes again.
+ * <p>
+ * The server's log has an <em>epoch</em> that names its history: it changes when ids the
+ * log handed out may have been lost (a store that restarted without its data, or was set
+ * back to a backup). The client keeps the epoch its version 2 {@code hello} names with its
+ * position, and names it when it syncs from that position. When a {@code hello} names
+ * another epoch, or the server refuses a sync from the position (410: of another history,
+ * or beyond the end of its log, which a version 1 client learns too), the client
+ * <em>resets</em>: it drops the records as the server had confirmed them and its position,
+ * keeps its queue of local changes (sent again as usual), tells {@link #onReset reset}
+ * listeners, and syncs from nothing. What the app sees stays until that sync caught up;
+ * then the records it did not bring back go, with a change event each, except those local
+ * changes keep. In version 1 a sync leaves a client's own changes out, even from nothing,
+ * so after a reset such a client no longer shows the records it changed last until
+ * another client changes them. Separately, a server that pulls the client's changes from
+ * below a mark it had before lost some it had settled: {@link #onError error} listeners
+ * are told with a {@link LostWritesException}, and the client goes on. The server then
+ * answers the client's newer changes with 409 (a gap) until its mark catches up, which it
+ * never does by itself: they stay in the queue.
  * <p>
  * Listeners are called one at a time, in the order of the changes: for a local change on
  * the thread that made it, before the write returns (unless listeners are being told on
@@ -117,6 +137,8 @@ public final class SyncroClient implements AutoCloseable {
 	private final List<Consumer<RefusedEvent>> refusedListeners = new CopyOnWriteArrayList<>();
 
 	private final List<Consumer<ConflictEvent>> conflictListeners = new CopyOnWriteArrayList<>();
+
+	private final List<Consumer<ResetEvent>> resetListeners = new CopyOnWriteArrayList<>();
 
 	private final List<Consumer<Throwable>> errorListeners = new CopyOnWriteArrayList<>();
 
@@ -329,8 +351,23 @@ public final class SyncroClient implements AutoCloseable {
 	}
 
 	/**
+	 * Tells a listener each time the server's log turned out to hold another history than
+	 * the one this client's position is of (it was set back to a backup, or lost its data):
+	 * the client dropped the records as the server had confirmed them and its position,
+	 * kept its pending changes, and syncs again from nothing; the records that sync does not
+	 * bring back go once it caught up. An app may tell the user.
+	 * @param listener the listener
+	 * @return removes the listener when closed
+	 */
+	public Registration onReset(Consumer<ResetEvent> listener) {
+		return add(this.resetListeners, listener);
+	}
+
+	/**
 	 * Tells a listener of failures that concern no single call, such as a connection that
-	 * could not be opened (it is tried again after a backoff delay).
+	 * could not be opened (it is tried again after a backoff delay), or a
+	 * {@link LostWritesException} when the server lost changes of this client that it had
+	 * settled.
 	 * @param listener the listener
 	 * @return removes the listener when closed
 	 */
@@ -569,6 +606,11 @@ public final class SyncroClient implements AutoCloseable {
 		}
 
 		@Override
+		public void reset(ResetEvent event) {
+			SyncroClient.this.resetListeners.forEach((listener) -> listener.accept(event));
+		}
+
+		@Override
 		public void pendingWrites(int count) {
 			pendingWritesChanged(count);
 		}
@@ -577,7 +619,10 @@ public final class SyncroClient implements AutoCloseable {
 
 	/**
 	 * One connection, from the attempt to open it until it ends: a transport handler and
-	 * the listener of its session.
+	 * the listener of its session. When the client asks for protocol v2 the session opens
+	 * on the server's first message: its {@code hello} names the history of its log, which
+	 * the position must be of before the client syncs from it (or its pull says that it
+	 * speaks v1).
 	 */
 	private final class Attempt implements Transport.Handler, SessionListener {
 
@@ -585,9 +630,17 @@ public final class SyncroClient implements AutoCloseable {
 
 		private volatile @Nullable Connection connection;
 
+		private volatile @Nullable HistoryWatch history;
+
+		// only on the transport's calls, one at a time
+		private boolean sessionDue;
+
 		private @Nullable ScheduledFuture<?> pings;
 
 		private boolean ended;
+
+		// the server's history changed: reconnect at once to sync from nothing
+		private volatile boolean resync;
 
 		// guarded by catchingUp: whether a catch-up runs, and whether another is due after it
 		private final Object catchingUp = new Object();
@@ -598,7 +651,6 @@ public final class SyncroClient implements AutoCloseable {
 
 		@Override
 		public void opened(Connection connection) {
-			List<CompletableFuture<Session>> waiters;
 			synchronized (SyncroClient.this.state) {
 				if (SyncroClient.this.current != this) {
 					connection.close(1000, "Client closed");
@@ -607,6 +659,26 @@ public final class SyncroClient implements AutoCloseable {
 				this.connection = connection;
 				setStatus(Status.SYNCING);
 			}
+			boolean asksForV2 = SyncroClient.this.protocolVersion >= ProtocolVersion.V2;
+			HistoryWatch history = new HistoryWatch(connection, SyncroClient.this.replica::epoch, asksForV2);
+			this.history = history;
+			if (asksForV2) {
+				this.sessionDue = true;
+			}
+			else {
+				openSession(history);
+			}
+			SyncroClient.this.announcer.drain();
+		}
+
+		private void openSession(HistoryWatch history) {
+			synchronized (SyncroClient.this.state) {
+				if (SyncroClient.this.current != this || this.ended) {
+					return;
+				}
+			}
+			List<CompletableFuture<Session>> waiters;
+			Connection connection = history.connection();
 			Session opened;
 			try {
 				opened = SyncroClient.this.engine.open(SyncroClient.this.serverId, connection, this);
@@ -629,14 +701,59 @@ public final class SyncroClient implements AutoCloseable {
 				}
 			}
 			waiters.forEach((waiter) -> waiter.complete(opened));
-			SyncroClient.this.announcer.drain();
 		}
 
 		@Override
 		public void received(String message) {
+			HistoryWatch history = this.history;
+			if (history == null) {
+				return;
+			}
+			HistoryWatch.Notice notice = history.read(message);
+			if (notice instanceof HistoryWatch.Notice.Gone gone) {
+				gone(gone);
+				return;
+			}
+			if (notice instanceof HistoryWatch.Notice.Hello hello && hello.epoch() != null) {
+				// a hello that names no epoch (a server from before them) says nothing of it
+				SyncroClient.this.replica.enterEpoch(hello.epoch());
+			}
+			else if (notice instanceof HistoryWatch.Notice.Pull pull) {
+				long known = SyncroClient.this.replica.serverMark();
+				long lost = SyncroClient.this.replica.serverPulled(pull.from());
+				if (lost > 0) {
+					reportError(new LostWritesException(lost, known, pull.from()));
+				}
+			}
+			if (this.sessionDue) {
+				this.sessionDue = false;
+				openSession(history);
+			}
 			Session receiver = this.session;
 			if (receiver != null) {
 				receiver.receiveMessage(message);
+			}
+			SyncroClient.this.announcer.drain();
+		}
+
+		/**
+		 * The server refused this client's sync with 410. From a position, that position
+		 * is of another history of its log, or beyond its end: the client resets and
+		 * reconnects at once, to sync from nothing. From nothing, it is a failure like any.
+		 */
+		private void gone(HistoryWatch.Notice.Gone gone) {
+			Session open = this.session;
+			if (gone.from() == null) {
+				reportError(new SyncroException(ErrorCodes.GONE, "The server refused a sync from nothing (410)"));
+				if (open != null) {
+					open.close(1011, "Sync failed");
+				}
+				return;
+			}
+			SyncroClient.this.replica.gone();
+			this.resync = true;
+			if (open != null) {
+				open.close(1000, "The server's history changed; syncing again from nothing");
 			}
 		}
 
@@ -659,6 +776,7 @@ public final class SyncroClient implements AutoCloseable {
 
 		@Override
 		public void synced(Session session) {
+			SyncroClient.this.replica.resynced();
 			synchronized (SyncroClient.this.state) {
 				if (SyncroClient.this.current == this && !session.isClosed()) {
 					SyncroClient.this.attempts = 0;
@@ -765,7 +883,7 @@ public final class SyncroClient implements AutoCloseable {
 				SyncroClient.this.current = null;
 				setStatus(Status.OFFLINE);
 				if (!SyncroClient.this.closed) {
-					Duration delay = SyncroClient.this.backoff.delay(SyncroClient.this.attempts++);
+					Duration delay = this.resync ? Duration.ZERO : SyncroClient.this.backoff.delay(SyncroClient.this.attempts++);
 					SyncroClient.this.reconnect = SyncroClient.this.scheduler.schedule(this::reconnect, delay.toMillis(),
 							TimeUnit.MILLISECONDS);
 				}

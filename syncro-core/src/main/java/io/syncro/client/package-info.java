@@ -14,6 +14,7 @@
  * 	client.onStatus((status) -&gt; System.out.println(status));   // CONNECTING, SYNCING, ONLINE, OFFLINE
  * 	client.onRefused((refused) -&gt; System.out.println(refused.message()));   // rolled back
  * 	client.onConflict((conflict) -&gt; System.out.println(conflict.record()));   // the server's value won
+ * 	client.onReset((reset) -&gt; System.out.println(reset.reason()));   // the server was set back; syncing again
  * 	client.connect();   // offline is fine: changes queue up and go when the server is reachable
  *
  * 	Todo todo = todos.create(new Todo(null, "Write the docs", false));   // id: a new UUID

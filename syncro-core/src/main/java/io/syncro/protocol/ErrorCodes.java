@@ -31,6 +31,13 @@ public final class ErrorCodes {
 	 */
 	public static final int OUTCOME_UNKNOWN = 410;
 
+	/**
+	 * A position from another history of the log than the one it holds now, or beyond its
+	 * head: the client must sync from nothing. The same code as {@link #OUTCOME_UNKNOWN},
+	 * answering a {@code sync} instead of a scribe.
+	 */
+	public static final int GONE = 410;
+
 	/** A message over the size limit. */
 	public static final int TOO_LARGE = 413;
 

@@ -35,8 +35,19 @@ public sealed interface Message {
 	 * Asks for the scribes after a position.
 	 * @param id the request id
 	 * @param from the highest id the sender has, or {@code null} for everything
+	 * @param epoch in protocol v2, the history of the log that position is of, or
+	 * {@code null}
 	 */
-	record Sync(long id, @Nullable Long from) implements Request {
+	record Sync(long id, @Nullable Long from, @Nullable String epoch) implements Request {
+
+		/**
+		 * Asks for the scribes after a position, of whatever history.
+		 * @param id the request id
+		 * @param from the highest id the sender has, or {@code null} for everything
+		 */
+		public Sync(long id, @Nullable Long from) {
+			this(id, from, null);
+		}
 
 		@Override
 		public String type() {
@@ -108,8 +119,18 @@ public sealed interface Message {
 	 * The server's first message on a connection that speaks protocol v2 or later: the
 	 * version it speaks. Neither a request nor a reply.
 	 * @param version the protocol version of the connection
+	 * @param epoch the history the server's log holds (a client whose position is of another
+	 * one syncs from nothing), or {@code null}
 	 */
-	record Hello(int version) implements Message {
+	record Hello(int version, @Nullable String epoch) implements Message {
+
+		/**
+		 * A hello that names no history.
+		 * @param version the protocol version of the connection
+		 */
+		public Hello(int version) {
+			this(version, null);
+		}
 
 		@Override
 		public String type() {

@@ -104,10 +104,10 @@ public final class MessageCodec {
 			throw new DecodeException(ErrorCodes.BAD_REQUEST, "A message needs a string type.", node);
 		}
 		return switch (type.stringValue()) {
-			case "sync" -> new Message.Sync(requireId(node), optionalLong(node, "from"));
+			case "sync" -> new Message.Sync(requireId(node), optionalLong(node, "from"), optionalString(node, "epoch"));
 			case "add_scribe" -> new Message.AddScribe(requireId(node), requireObject(node, "scribe"));
 			case "add_scribes" -> new Message.AddScribes(requireId(node), requireArray(node, "scribes"));
-			case "hello" -> new Message.Hello(requireInt(node, "version"));
+			case "hello" -> new Message.Hello(requireInt(node, "version"), optionalString(node, "epoch"));
 			case "rpc" -> new Message.Rpc(requireId(node), requireString(node, "klass"), requireString(node, "method"),
 					requireArray(node, "args"));
 			case "noop" -> new Message.Noop(requireId(node));
@@ -257,6 +257,9 @@ public final class MessageCodec {
 		if (message instanceof Message.Sync sync) {
 			json.put("id", sync.id());
 			json.put("from", sync.from());
+			if (sync.epoch() != null) {
+				json.put("epoch", sync.epoch());
+			}
 		}
 		else if (message instanceof Message.AddScribe add) {
 			json.put("id", add.id());
@@ -277,6 +280,9 @@ public final class MessageCodec {
 		}
 		else if (message instanceof Message.Hello hello) {
 			json.put("version", hello.version());
+			if (hello.epoch() != null) {
+				json.put("epoch", hello.epoch());
+			}
 		}
 		else if (message instanceof Message.Response response) {
 			json.put("id", response.id());
@@ -354,6 +360,17 @@ public final class MessageCodec {
 			throw invalid(node, "The field '" + field + "' must be an integer.");
 		}
 		return value.intValue();
+	}
+
+	private static @Nullable String optionalString(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		if (value == null || value.isNull()) {
+			return null;
+		}
+		if (!value.isString()) {
+			throw invalid(node, "The field '" + field + "' must be a string or null.");
+		}
+		return value.stringValue();
 	}
 
 	private static String requireString(JsonNode node, String field) {

@@ -148,7 +148,7 @@ public final class Session {
 
 	void start() {
 		if (this.server && this.version >= ProtocolVersion.V2) {
-			this.channel.send(new Message.Hello(this.version));
+			this.channel.send(new Message.Hello(this.version, this.host.epoch()));
 		}
 		pull();
 	}
@@ -320,6 +320,7 @@ public final class Session {
 					throw SyncroException.badRequest("The field 'from' must not be negative.");
 				}
 				if (Session.this.delivery != null) {
+					checkHistory(from, sync.epoch());
 					if (Session.this.delivery.answerSync(sync.id(), from)) {
 						Session.this.host.markSynced(Session.this.peer);
 					}
@@ -374,7 +375,26 @@ public final class Session {
 			return new Message.Response(requestId, BooleanNode.TRUE, false);
 		}
 
-		private JsonNode call(Message.Rpc rpc) {
+		/**
+	 * Refuses a position this log cannot bring up to date (410): one of another history
+	 * than the log holds now, or beyond its head, as after the log was set back to a
+	 * backup. Answering it would hand the client, as new, ids it already holds.
+	 */
+	private void checkHistory(long from, @Nullable String epoch) {
+		if (from == 0) {
+			return;
+		}
+		if (epoch != null && !epoch.equals(Session.this.host.epoch())) {
+			throw new SyncroException(ErrorCodes.GONE,
+					"The position is of another history of the log; sync again from nothing.");
+		}
+		if (!Session.this.host.holds(from)) {
+			throw new SyncroException(ErrorCodes.GONE,
+					"The position is beyond the end of the log; sync again from nothing.");
+		}
+	}
+
+	private JsonNode call(Message.Rpc rpc) {
 			if (BUILT_IN_KLASS.equals(rpc.klass())) {
 				if ("last_scribe_id".equals(rpc.method())) {
 					Reader reader = (Session.this.version >= ProtocolVersion.V2) ? Reader.withOwn(Session.this.peer) : Reader.of(Session.this.peer);
@@ -475,6 +495,19 @@ public final class Session {
 		void markSynced(String peer);
 
 		long lastId(Reader reader);
+
+		/**
+		 * Whether the log holds a position: it has appended that id or a higher one.
+		 * @param position a server scribe id
+		 * @return whether the position is at or below the log's head
+		 */
+		boolean holds(long position);
+
+		/**
+		 * The history the log holds ({@link io.syncro.store.ScribeLog#epoch()}).
+		 * @return the epoch
+		 */
+		String epoch();
 
 		Delivery.Feed feed(Session session);
 

@@ -312,6 +312,20 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 		return this.log.lastId(reader);
 	}
 
+	/**
+	 * Asks the log only for a position above what was announced, as announcements of
+	 * other nodes' appends come a little late.
+	 */
+	@Override
+	public boolean holds(long position) {
+		return position <= this.landings.head() || position <= this.log.head();
+	}
+
+	@Override
+	public String epoch() {
+		return this.log.epoch();
+	}
+
 	@Override
 	public ScribeLog ownLog() {
 		return this.log;

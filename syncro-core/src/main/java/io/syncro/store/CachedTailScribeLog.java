@@ -183,6 +183,16 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
+	public long head() {
+		return this.log.head();
+	}
+
+	@Override
+	public String epoch() {
+		return this.log.epoch();
+	}
+
+	@Override
 	public AutoCloseable addListener(AppendListener listener) {
 		Objects.requireNonNull(listener, "Listener must not be null");
 		this.listeners.add(listener);

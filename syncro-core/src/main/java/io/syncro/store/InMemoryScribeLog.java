@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.syncro.scribe.Reader;
@@ -46,6 +47,9 @@ public final class InMemoryScribeLog implements ScribeLog {
 	private final Object lock = new Object();
 
 	private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
+
+	/** A log in memory is a history of its own. */
+	private final String epoch = UUID.randomUUID().toString();
 
 	/** What readers see; replaced, under the lock, after every append. */
 	private volatile View view = new View(new ScribeEntry[INITIAL_CAPACITY], 0);
@@ -145,6 +149,17 @@ public final class InMemoryScribeLog implements ScribeLog {
 			}
 		}
 		return scribes;
+	}
+
+	@Override
+	public long head() {
+		View current = this.view;
+		return (current.size > 0) ? current.entries[current.size - 1].id() : 0;
+	}
+
+	@Override
+	public String epoch() {
+		return this.epoch;
 	}
 
 	@Override

@@ -107,6 +107,22 @@ public interface ScribeLog {
 	long lastId(Reader reader);
 
 	/**
+	 * The highest id appended, for any client, or 0 for an empty log.
+	 * @return the id
+	 */
+	long head();
+
+	/**
+	 * The history this log holds: a text that stays the same as long as no scribe it
+	 * handed out can have been lost, and changes when some may have been (the log was
+	 * emptied by a restart without persistence, or set back to a backup; operators rotate
+	 * it after restoring one). A client whose position is of another history cannot
+	 * catch up from it: it must sync from nothing (docs/PROTOCOL.md section 5.3).
+	 * @return the epoch
+	 */
+	String epoch();
+
+	/**
 	 * The highest id that {@link #read} could return to a client that leaves its own
 	 * scribes out, or 0.
 	 * @param client the reader's uid

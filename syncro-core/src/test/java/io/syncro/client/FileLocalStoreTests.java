@@ -49,7 +49,7 @@ class FileLocalStoreTests extends LocalStoreContractTests {
 
 	@Test
 	void aDurableChangeIsOnDiskWhenWriteReturns() throws Exception {
-		store().write(new LocalStore.Change("alice", 2, 0, 0, List.of(), List.of(create(1, todo("a", "A"))), List.of(),
+		store().write(new LocalStore.Change("alice", 2, 0, null, 0, 0, List.of(), List.of(create(1, todo("a", "A"))), List.of(),
 				true));
 		JsonNode json = onDisk();
 		assertThat(json.path("uid").asString()).isEqualTo("alice");
@@ -60,14 +60,14 @@ class FileLocalStoreTests extends LocalStoreContractTests {
 
 	@Test
 	void aDeferredChangeWaitsForTheNextDurableOneOrTheDelay() throws Exception {
-		store().write(new LocalStore.Change("alice", 1, 0, 0, List.of(), List.of(), List.of(), true));
+		store().write(new LocalStore.Change("alice", 1, 0, null, 0, 0, List.of(), List.of(), List.of(), true));
 		store().write(change(1, 42, 0, List.of(), List.of(), List.of(), false));
 		assertThat(onDisk().path("position").asLong()).isZero();
 		store().write(change(2, 42, 0, List.of(), List.of(create(1, todo("a", "A"))), List.of(), true));
 		assertThat(onDisk().path("position").asLong()).isEqualTo(42);
 
 		try (FileLocalStore quick = FileLocalStore.open(this.folder.resolve("quick.json"), Duration.ofMillis(10))) {
-			quick.write(new LocalStore.Change("bob", 1, 0, 0, List.of(), List.of(), List.of(), false));
+			quick.write(new LocalStore.Change("bob", 1, 0, null, 0, 0, List.of(), List.of(), List.of(), false));
 			await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(quick.file()));
 			assertThat(MessageCodec.readTree(Files.readString(quick.file())).path("uid").asString()).isEqualTo("bob");
 		}
@@ -75,7 +75,7 @@ class FileLocalStoreTests extends LocalStoreContractTests {
 
 	@Test
 	void aStaleTemporaryFileFromACrashIsIgnored() throws Exception {
-		store().write(new LocalStore.Change("alice", 1, 7, 0, List.of(), List.of(), List.of(), true));
+		store().write(new LocalStore.Change("alice", 1, 7, null, 0, 0, List.of(), List.of(), List.of(), true));
 		store().close();
 		Files.writeString(file().resolveSibling("client.json.tmp"), "{\"format\":1,\"uid\":\"half-writ");
 		try (FileLocalStore reopened = FileLocalStore.open(file())) {
@@ -85,8 +85,22 @@ class FileLocalStoreTests extends LocalStoreContractTests {
 	}
 
 	@Test
+	void aFileFromBeforeEpochsLoadsWithoutAnEpochOrAServersMark() throws Exception {
+		store().close();
+		Files.writeString(file(), "{\"format\":1,\"uid\":\"alice\",\"nextScribeId\":3,\"position\":7,\"acknowledged\":2,"
+				+ "\"records\":{},\"pending\":[]}");
+		try (FileLocalStore reopened = FileLocalStore.open(file())) {
+			LocalStore.State state = reopened.load();
+			assertThat(state.position()).isEqualTo(7);
+			assertThat(state.epoch()).isNull();
+			assertThat(state.serverMark()).isZero();
+			assertThat(state.acknowledged()).isEqualTo(2);
+		}
+	}
+
+	@Test
 	void aFileOpenInAnotherStoreCannotBeOpened() {
-		store().write(new LocalStore.Change("alice", 1, 0, 0, List.of(), List.of(), List.of(), true));
+		store().write(new LocalStore.Change("alice", 1, 0, null, 0, 0, List.of(), List.of(), List.of(), true));
 		assertThatIllegalStateException().isThrownBy(() -> FileLocalStore.open(file()))
 			.withMessageContaining("is open in another client");
 	}
@@ -107,7 +121,7 @@ class FileLocalStoreTests extends LocalStoreContractTests {
 	void writesAfterCloseAreRefused() {
 		store().close();
 		assertThatIllegalStateException()
-			.isThrownBy(() -> store().write(new LocalStore.Change("alice", 1, 0, 0, List.of(), List.of(), List.of(), true)));
+			.isThrownBy(() -> store().write(new LocalStore.Change("alice", 1, 0, null, 0, 0, List.of(), List.of(), List.of(), true)));
 	}
 
 }

@@ -29,11 +29,12 @@ import org.jspecify.annotations.Nullable;
  * unreachable, open links can be dropped (both sides see the connection close), and the
  * server's answers to a client's requests can be held back while its pushes go through,
  * which is the order a busy server may produce, or its pushes held back while its
- * answers go through, which no server should produce.
+ * answers go through, which no server should produce. The server can be replaced by
+ * another, as by a restart on a store that was set back to a backup or lost its data.
  */
 final class InMemoryTransport implements Transport {
 
-	private final SyncroEngine server;
+	private volatile SyncroEngine server;
 
 	private volatile boolean reachable = true;
 
@@ -71,6 +72,13 @@ final class InMemoryTransport implements Transport {
 
 	void reachable(boolean reachable) {
 		this.reachable = reachable;
+	}
+
+	/**
+	 * Connects new links to another server engine; open links stay with the one they have.
+	 */
+	void serve(SyncroEngine server) {
+		this.server = server;
 	}
 
 	/**

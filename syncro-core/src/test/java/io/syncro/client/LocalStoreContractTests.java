@@ -56,7 +56,7 @@ abstract class LocalStoreContractTests {
 
 	static LocalStore.Change change(long nextId, long position, long acknowledged, List<LocalStore.RecordWrite> records,
 			List<Scribe> appended, List<Long> removed, boolean durable) {
-		return new LocalStore.Change(null, nextId, position, acknowledged, records, appended, removed, durable);
+		return new LocalStore.Change(null, nextId, position, null, acknowledged, 0, records, appended, removed, durable);
 	}
 
 	@Test
@@ -66,7 +66,7 @@ abstract class LocalStoreContractTests {
 
 	@Test
 	void everyPartOfAChangeIsLoadedAgainAfterAReopen() {
-		this.store.write(new LocalStore.Change("alice", 1, 0, 0, List.of(), List.of(), List.of(), true));
+		this.store.write(new LocalStore.Change("alice", 1, 0, null, 0, 0, List.of(), List.of(), List.of(), true));
 		this.store.write(change(3, 0, 0, List.of(), List.of(create(1, todo("a", "A")), create(2, todo("b", "B"))), List.of(),
 				true));
 		this.store.write(change(3, 17, 0,
@@ -85,8 +85,25 @@ abstract class LocalStoreContractTests {
 	}
 
 	@Test
+	void theEpochOfThePositionAndTheServersMarkAreLoadedAgainAfterAReopenAndMayGoBack() {
+		this.store.write(new LocalStore.Change("alice", 4, 42, "3f0c", 0, 3, List.of(), List.of(), List.of(), false));
+		this.store = reopen(this.store);
+		LocalStore.State state = this.store.load();
+		assertThat(state.position()).isEqualTo(42);
+		assertThat(state.epoch()).isEqualTo("3f0c");
+		assertThat(state.serverMark()).isEqualTo(3);
+		this.store.write(new LocalStore.Change(null, 4, 0, "9a1b", 0, 1, List.of(), List.of(), List.of(), true));
+		this.store = reopen(this.store);
+		state = this.store.load();
+		assertThat(state.position()).isZero();
+		assertThat(state.epoch()).isEqualTo("9a1b");
+		assertThat(state.serverMark()).isEqualTo(1);
+		assertThat(state.uid()).isEqualTo("alice");
+	}
+
+	@Test
 	void acknowledgedAndRemovedScribesLeaveTheQueueAndRemovedRecordsGo() {
-		this.store.write(new LocalStore.Change("alice", 5, 0, 0,
+		this.store.write(new LocalStore.Change("alice", 5, 0, null, 0, 0,
 				List.of(new LocalStore.RecordWrite("Todo", "s1", todo("s1", "S"))), List.of(create(1, todo("a", "A")),
 						create(2, todo("b", "B")), create(3, todo("c", "C")), create(4, todo("d", "D"))),
 				List.of(), true));
@@ -102,7 +119,7 @@ abstract class LocalStoreContractTests {
 
 	@Test
 	void deferredChangesAreKeptInOrderWithDurableOnes() {
-		this.store.write(new LocalStore.Change("alice", 1, 0, 0, List.of(), List.of(), List.of(), true));
+		this.store.write(new LocalStore.Change("alice", 1, 0, null, 0, 0, List.of(), List.of(), List.of(), true));
 		for (int i = 1; i <= 20; i++) {
 			this.store.write(change(1, i, 0, List.of(new LocalStore.RecordWrite("Todo", "s", todo("s", "v" + i))), List.of(),
 					List.of(), false));
@@ -117,7 +134,7 @@ abstract class LocalStoreContractTests {
 
 	@Test
 	void loadReturnsACopyThatLaterWritesDoNotChange() {
-		this.store.write(new LocalStore.Change("alice", 1, 0, 0,
+		this.store.write(new LocalStore.Change("alice", 1, 0, null, 0, 0,
 				List.of(new LocalStore.RecordWrite("Todo", "s1", todo("s1", "S"))), List.of(), List.of(), true));
 		LocalStore.State before = this.store.load();
 		this.store.write(change(1, 3, 0, List.of(new LocalStore.RecordWrite("Todo", "s2", todo("s2", "T"))), List.of(),

@@ -69,12 +69,13 @@ class SyncroClientLandingTests {
 
 	/**
 	 * Connects in version 2 and syncs: the server's sync answer holds the given scribes.
+	 * The client syncs once the hello came.
 	 */
 	private void connect(String... scribes) throws Exception {
 		this.client.connect();
 		this.server.awaitOpen();
-		JsonNode pull = this.server.next("sync");
 		this.server.send(HELLO);
+		JsonNode pull = this.server.next("sync");
 		this.server.send("{\"type\":\"sync\",\"id\":1,\"from\":null}");
 		assertThat(this.server.next("response").get("result")).isEmpty();
 		this.server.send("{\"type\":\"response\",\"id\":" + pull.get("id") + ",\"result\":[" + String.join(",", scribes)
@@ -141,8 +142,10 @@ class SyncroClientLandingTests {
 		this.todos.create(todo("t1", "Offline"));
 		this.client.connect();
 		this.server.awaitOpen();
-		JsonNode pull = this.server.next("sync");
+		// the client syncs once the server's first message told the version
+		assertThat(this.server.sentNothingMore()).isTrue();
 		this.server.send("{\"type\":\"sync\",\"id\":1,\"from\":null}");
+		JsonNode pull = this.server.next("sync");
 		JsonNode answer = this.server.next("response");
 		assertThat(answer.get("result")).hasSize(1);
 		assertThat(answer.get("result").get(0).get("id").asLong()).isEqualTo(1);
@@ -343,9 +346,9 @@ class SyncroClientLandingTests {
 		this.server.drop();
 		await().atMost(WAIT).until(() -> this.server.askedVersions.size() == 2);
 		this.server.awaitOpen();
+		this.server.send(HELLO);
 		JsonNode pull = this.server.next("sync");
 		assertThat(pull.get("from").asLong()).isEqualTo(3);
-		this.server.send(HELLO);
 		this.server.send("{\"type\":\"sync\",\"id\":1,\"from\":1}");
 		assertThat(this.server.next("response").get("result")).isEmpty();
 		assertThat(nextWrite().get("id").asLong()).isEqualTo(1);

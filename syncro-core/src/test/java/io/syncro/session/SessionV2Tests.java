@@ -39,7 +39,8 @@ class SessionV2Tests {
 		this.alice = new CapturingConnection();
 		this.session = this.server.engine.open("alice", this.alice, ProtocolVersion.V2, new SessionListener() {
 		});
-		assertThat(this.alice.next()).isEqualTo(Json.parse("{\"type\":\"hello\",\"version\":2}"));
+		assertThat(this.alice.next()).isEqualTo(Json.parse(
+				"{\"type\":\"hello\",\"version\":2,\"epoch\":\"" + this.server.log.epoch() + "\"}"));
 		assertThat(this.alice.next()).isEqualTo(Json.parse("{\"type\":\"sync\",\"id\":1,\"from\":null}"));
 		this.session.receiveMessage("{\"type\":\"response\",\"id\":1,\"result\":[]}");
 		this.session.receiveMessage("{\"type\":\"sync\",\"id\":1,\"from\":null}");
@@ -123,6 +124,39 @@ class SessionV2Tests {
 			answer = this.alice.next();
 		}
 		assertThat(answer.path("at").asLong()).isEqualTo(2);
+	}
+
+	@Test
+	void aPositionOfAnotherHistoryOrBeyondTheHeadIsGone410() {
+		this.server.log.append(List.of(ServerSideEntries.create("r", Recipients.all())));
+		this.session.receiveMessage("{\"type\":\"sync\",\"id\":2,\"from\":1,\"epoch\":\"another\"}");
+		JsonNode otherHistory = nextReply();
+		assertThat(otherHistory.path("code").asInt()).isEqualTo(410);
+		this.session.receiveMessage("{\"type\":\"sync\",\"id\":3,\"from\":2}");
+		assertThat(nextReply().path("code").asInt()).isEqualTo(410);
+		this.session.receiveMessage(
+				"{\"type\":\"sync\",\"id\":4,\"from\":1,\"epoch\":\"" + this.server.log.epoch() + "\"}");
+		assertThat(nextReply()).isEqualTo(Json.parse("{\"type\":\"response\",\"id\":4,\"result\":[]}"));
+		CapturingConnection v1 = new CapturingConnection();
+		Session old = this.server.engine.open("bob", v1);
+		old.receiveMessage("{\"type\":\"sync\",\"id\":9,\"from\":5}");
+		JsonNode beyond = v1.next();
+		while (!beyond.path("type").asString().equals("error")) {
+			beyond = v1.next();
+		}
+		assertThat(beyond.path("code").asInt()).isEqualTo(410);
+	}
+
+	/**
+	 * The next reply to a request of alice's, past the pushes and their answers.
+	 */
+	private JsonNode nextReply() {
+		JsonNode message = this.alice.next();
+		while (message.path("type").asString().equals("add_scribes")) {
+			answerPush(message);
+			message = this.alice.next();
+		}
+		return message;
 	}
 
 	@Test

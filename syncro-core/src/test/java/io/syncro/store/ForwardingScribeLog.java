@@ -49,6 +49,16 @@ public class ForwardingScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
+	public long head() {
+		return this.target.head();
+	}
+
+	@Override
+	public String epoch() {
+		return this.target.epoch();
+	}
+
+	@Override
 	public AutoCloseable addListener(AppendListener listener) {
 		return this.target.addListener(listener);
 	}

@@ -267,6 +267,22 @@ public abstract class ScribeLogContractTests {
 	}
 
 	@Test
+	void theHeadIsTheLastIdAppendedForAnyClient() {
+		assertThat(this.log.head()).isZero();
+		this.log.append(List.of(entry(Recipients.only("bob"), null), entry(Recipients.all(), "alice")));
+		assertThat(this.log.head()).isEqualTo(2);
+	}
+
+	@Test
+	void theEpochStaysTheSameAcrossAppendsAndNodes() {
+		String epoch = this.log.epoch();
+		assertThat(epoch).isNotBlank();
+		this.log.append(List.of(entry(Recipients.all(), null)));
+		assertThat(this.log.epoch()).isEqualTo(epoch);
+		assertThat(createSecondNodeLog().epoch()).isEqualTo(epoch);
+	}
+
+	@Test
 	void theCauseOfAnEntryIsKept() {
 		Cause cause = new Cause("alice", 7);
 		this.log.append(List.of(entry(Recipients.all(), "alice").causedBy(cause), entry(Recipients.all(), null)));

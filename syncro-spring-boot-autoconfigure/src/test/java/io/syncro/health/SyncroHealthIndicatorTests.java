@@ -118,6 +118,16 @@ class SyncroHealthIndicatorTests {
 		}
 
 		@Override
+		public long head() {
+			throw unreachable();
+		}
+
+		@Override
+		public String epoch() {
+			throw unreachable();
+		}
+
+		@Override
 		public AutoCloseable addListener(AppendListener listener) {
 			return () -> {
 			};

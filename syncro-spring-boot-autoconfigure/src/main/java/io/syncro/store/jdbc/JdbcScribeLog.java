@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,7 +48,7 @@ import org.springframework.util.Assert;
  * {@code scribe-log-schema.sql} next to this class and is run by
  * {@link #initializeSchema()}):
  * <pre class="code">
- * syncro_log_head(id INT PRIMARY KEY, last_id BIGINT, relayed TEXT)   -- one row, id = 1
+ * syncro_log_head(id INT PRIMARY KEY, last_id BIGINT, relayed TEXT, epoch)   -- one row, id = 1
  * syncro_scribe(id BIGINT PRIMARY KEY, klass, type, data TEXT, everyone BOOLEAN, origin, cause)
  * syncro_scribe_client(scribe_id, client, PRIMARY KEY (scribe_id, client))
  * </pre>
@@ -99,6 +100,12 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	private final String headSql;
 
 	private final String relayedHeadSql;
+
+	private final String epochSql;
+
+	private final String startEpochSql;
+
+	private final String rotateEpochSql;
 
 	private final String updateRelayedHeadSql;
 
@@ -163,6 +170,9 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		this.lockHeadSql = "UPDATE " + head + " SET last_id = last_id + ? WHERE id = 1";
 		this.headSql = "SELECT last_id FROM " + head + " WHERE id = 1";
 		this.relayedHeadSql = "SELECT last_id, relayed FROM " + head + " WHERE id = 1";
+		this.epochSql = "SELECT epoch FROM " + head + " WHERE id = 1";
+		this.startEpochSql = "UPDATE " + head + " SET epoch = ? WHERE id = 1 AND epoch IS NULL";
+		this.rotateEpochSql = "UPDATE " + head + " SET epoch = ? WHERE id = 1";
 		this.updateRelayedHeadSql = "UPDATE " + head + " SET last_id = ?, relayed = ? WHERE id = 1";
 		this.insertScribeSql = "INSERT INTO " + scribe
 				+ " (id, klass, type, data, everyone, origin, cause) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -188,6 +198,28 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	 */
 	public void initializeSchema() {
 		JdbcSchema.initialize(this.dataSource, "scribe-log-schema.sql", this.prefix);
+		this.jdbcClient.sql(this.startEpochSql).param(UUID.randomUUID().toString()).update();
+	}
+
+	/**
+	 * Starts a new history of the log: clients whose positions are of the old one sync
+	 * from nothing. Run it after setting the database back to a backup, whose ids the log
+	 * will hand out again.
+	 */
+	public void rotateEpoch() {
+		this.jdbcClient.sql(this.rotateEpochSql).param(UUID.randomUUID().toString()).update();
+	}
+
+	@Override
+	public String epoch() {
+		String epoch = this.jdbcClient.sql(this.epochSql).query(String.class).optional().orElse(null);
+		Assert.state(epoch != null, () -> "Table " + this.prefix + "log_head has no epoch; run initializeSchema()");
+		return epoch;
+	}
+
+	@Override
+	public long head() {
+		return this.jdbcClient.sql(this.headSql).query(Long.class).optional().orElse(0L);
 	}
 
 	@Override

@@ -60,6 +60,7 @@ import org.springframework.util.Assert;
  * SET     syncro:log:relayed '41,42'            -- a relayed append only: the outbox positions
  *                                               -- of the transactions it appended
  * PUBLISH syncro:log:appended 18                -- wakes the readers of every node
+ * SET     syncro:log:epoch &lt;uuid&gt; NX          -- the history the log holds, set once (epoch())
  * </pre>
  * A scribe's body keeps its recipients and origin, so the log describes itself; readers
  * filter with {@code syncro:log:blocked}, which holds only the scribes for every client
@@ -604,6 +605,40 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		return entries;
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * Kept under {@code syncro:log:epoch}, set when first asked for: a Redis that restarts
+	 * without its data starts a new history, and so does one set back to a snapshot once
+	 * {@link #rotateEpoch()} is run.
+	 */
+	@Override
+	public String epoch() {
+		String epoch = this.redis.opsForValue().get(epochKey());
+		if (epoch != null) {
+			return epoch;
+		}
+		this.redis.opsForValue().setIfAbsent(epochKey(), UUID.randomUUID().toString());
+		epoch = this.redis.opsForValue().get(epochKey());
+		Assert.state(epoch != null, "The epoch could not be set");
+		return epoch;
+	}
+
+	/**
+	 * Starts a new history of the log: clients whose positions are of the old one sync
+	 * from nothing. Run it after setting Redis back to a snapshot, whose ids the log will
+	 * hand out again.
+	 */
+	public void rotateEpoch() {
+		this.redis.opsForValue().set(epochKey(), UUID.randomUUID().toString());
+	}
+
+	@Override
+	public long head() {
+		String last = this.redis.opsForValue().get(lastIdKey());
+		return (last != null) ? Long.parseLong(last) : 0;
+	}
+
 	@Override
 	public long lastId(Reader reader) {
 		Assert.notNull(reader, "Reader must not be null");
@@ -776,6 +811,10 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 
 	private String clientKey(String client) {
 		return this.namespace + ":log:client:" + client;
+	}
+
+	private String epochKey() {
+		return this.namespace + ":log:epoch";
 	}
 
 	private String ownKey(String client) {

@@ -12,6 +12,10 @@ CREATE TABLE IF NOT EXISTS %PREFIX%log_head (
 
 ALTER TABLE %PREFIX%log_head ADD COLUMN IF NOT EXISTS relayed TEXT;
 
+-- epoch: the history the log holds (ScribeLog.epoch), set once, changed by rotateEpoch()
+-- after the database was set back to a backup
+ALTER TABLE %PREFIX%log_head ADD COLUMN IF NOT EXISTS epoch VARCHAR(64);
+
 INSERT INTO %PREFIX%log_head (id, last_id)
 	SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM %PREFIX%log_head WHERE id = 1);
 
