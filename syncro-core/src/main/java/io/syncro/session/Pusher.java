@@ -174,8 +174,10 @@ final class Pusher {
 			this.events.refused(scribe.id(), error.code(), error.message());
 		}
 		else if (!(reply instanceof Message.Response)) {
-			if (reply != null && !this.channel.isClosed()) {
-				// a transient failure: ask again later; the connection's end leaves it pending
+			if (!this.channel.isClosed()) {
+				// a transient failure, or no answer in time: ask again later (while it is
+				// asked, the scribes behind it cannot be taken as settled); the
+				// connection's end leaves it pending
 				CompletableFuture.delayedExecutor(this.retryDelayMillis, TimeUnit.MILLISECONDS, this.executor)
 					.execute(() -> {
 						synchronized (this.lock) {

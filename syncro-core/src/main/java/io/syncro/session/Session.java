@@ -259,7 +259,10 @@ public final class Session {
 		long from = this.host.mark(this.peer);
 		this.channel.request((id) -> new Message.Sync(id, (from > 0) ? from : null)).whenComplete((reply, failure) -> {
 			if (failure != null) {
+				// unanswered within the request timeout: the connection cannot go live, and
+				// a new one starts over with a pull of its own
 				logger.debug("Pulling from {} failed: {}", this.peer, failure.getMessage());
+				close(1013, "The pull was not answered; reconnect");
 			}
 			else {
 				pulled(from, reply);

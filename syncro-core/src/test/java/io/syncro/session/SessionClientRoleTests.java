@@ -179,6 +179,15 @@ class SessionClientRoleTests {
 	}
 
 	@Test
+	void clientGivesUpAConnectionWhoseServerDoesNotAnswerItsPull() {
+		this.client = new ClientSide(EngineSettings.client("alice").withRequestTimeout(Duration.ofMillis(300)));
+		open();
+		assertThat(this.server.next().get("type").asString()).isEqualTo("sync");
+		await().atMost(WAIT).until(() -> this.server.closeCode != null);
+		assertThat(this.server.closeCode).isEqualTo(1013);
+	}
+
+	@Test
 	void clientReportsAScribeRefusedDuringTheServersPull() {
 		this.client = new ClientSide("alice");
 		this.client.todos.save(Json.todo("c1", "one"));
@@ -203,7 +212,10 @@ class SessionClientRoleTests {
 	 */
 	private void openAndSync() {
 		open();
-		assertThat(this.server.next().get("type").asString()).isEqualTo("sync");
+		JsonNode sync = this.server.next();
+		assertThat(sync.get("type").asString()).isEqualTo("sync");
+		// the client's own pull, answered so that it does not give the connection up
+		this.session.receiveMessage("{\"type\":\"response\",\"id\":" + sync.get("id") + ",\"result\":[]}");
 		JsonNode answer = askClient("{\"type\":\"sync\",\"id\":1,\"from\":null}");
 		assertThat(answer).isEqualTo(Json.parse("{\"type\":\"response\",\"id\":1,\"result\":[]}"));
 		assertThat(this.session.isLive()).isTrue();

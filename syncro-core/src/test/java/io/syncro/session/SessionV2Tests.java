@@ -205,8 +205,10 @@ class SessionV2Tests {
 			.withHeartbeat(Duration.ofMillis(100))
 			.withRequestTimeout(Duration.ofSeconds(1)), Policies.open())) {
 			CapturingConnection carol = new CapturingConnection();
-			quick.engine.open("carol", carol, ProtocolVersion.V2, new SessionListener() {
+			Session session = quick.engine.open("carol", carol, ProtocolVersion.V2, new SessionListener() {
 			});
+			carol.next();
+			session.receiveMessage("{\"type\":\"response\",\"id\":" + carol.next().path("id").asLong() + ",\"result\":[]}");
 			List<String> types = new ArrayList<>();
 			await().atMost(Duration.ofSeconds(10)).until(() -> {
 				while (carol.hasNext()) {
@@ -216,6 +218,18 @@ class SessionV2Tests {
 			});
 			assertThat(types).contains("noop");
 			assertThat(carol.closeCode).isEqualTo(1013);
+		}
+	}
+
+	@Test
+	void aClientThatDoesNotAnswerThePullIsClosedWith1013() {
+		try (ServerSide quick = new ServerSide(EngineSettings.server().withRequestTimeout(Duration.ofMillis(300)),
+				Policies.open())) {
+			CapturingConnection dave = new CapturingConnection();
+			quick.engine.open("dave", dave, ProtocolVersion.V2, new SessionListener() {
+			});
+			await().atMost(Duration.ofSeconds(10)).until(() -> dave.closeCode != null);
+			assertThat(dave.closeCode).isEqualTo(1013);
 		}
 	}
 
