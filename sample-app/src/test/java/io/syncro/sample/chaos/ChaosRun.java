@@ -6,13 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.sample.SampleUsers;
 import io.syncro.sample.reliability.CuttingProxy;
 import io.syncro.sample.reliability.CuttingProxy.Moment;
+import io.syncro.testing.WireClient;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -168,9 +172,18 @@ final class ChaosRun {
 			ServerState server = ServerState.read(this.ports.get(0));
 			List<ClientState> states = new ArrayList<>(javaClients.report());
 			states.addAll(jsClients.report());
+			// the server's mark of a client with writes still pending tells whether the server
+			// settled them and the client never learnt it; asked once the clients are gone
+			groups.forEach(ChaosRun::closeQuietly);
+			Map<String, ClientSpec> specs = new HashMap<>();
+			java.forEach((spec) -> specs.put(spec.uid(), spec));
+			js.forEach((spec) -> specs.put(spec.uid(), spec));
 			List<String> divergences = new ArrayList<>();
 			for (ClientState state : states) {
-				List<String> problems = server.divergence(state);
+				List<String> problems = new ArrayList<>(server.divergence(state));
+				if (state.pending() > 0) {
+					problems.add("the server's mark for it: " + serverMark(specs.get(state.uid())));
+				}
 				if (!problems.isEmpty()) {
 					divergences.add(state.uid() + " (" + state.kind() + ", " + state.status() + ", " + state.notes()
 							+ "): " + String.join(" | ", problems));
@@ -216,6 +229,26 @@ final class ChaosRun {
 				group.close();
 			}
 			proxies.forEach(CuttingProxy::close);
+		}
+	}
+
+	private String serverMark(ClientSpec spec) {
+		try (WireClient client = SampleUsers.signedIn(spec.user(), this.ports.get(spec.node() - 1))
+			.answerPulls(false)
+			.connect(spec.uid())) {
+			return client.awaitPull().path("from").toString();
+		}
+		catch (RuntimeException ex) {
+			return "unknown (" + ex.getMessage() + ")";
+		}
+	}
+
+	private static void closeQuietly(AutoCloseable closeable) {
+		try {
+			closeable.close();
+		}
+		catch (Exception ex) {
+			// told by the outcome, if it matters
 		}
 	}
 
