@@ -4,10 +4,11 @@
  */
 
 /** Error codes the server may answer with that settle a scribe for good (PROTOCOL.md §4). */
-export const FINAL_CODES = Object.freeze([400, 403, 404]);
+export const FINAL_CODES = Object.freeze([400, 403, 404, 410]);
 
 /**
- * Whether an error code refuses a scribe for good (400, 403, 404).
+ * Whether an error code settles a scribe for good: refused (400, 403, 404), or settled
+ * so long ago that its outcome is no longer known (410).
  * @param {unknown} code
  * @returns {boolean}
  */

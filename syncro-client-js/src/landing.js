@@ -1,7 +1,8 @@
 /**
  * Where own scribes landed in the server's log, on one protocol v2 connection, and when
- * they may leave the pending list (docs/v2-draft.md, "Where a write landed"). The server
- * answers a played `add_scribe` with `at`, the highest server scribe id the play appended;
+ * they may leave the pending list (docs/PROTOCOL.md section 8.4). The server
+ * answers a played `add_scribe` with `at`, the highest server scribe id the play appended
+ * for this client;
  * the write leaves once the client's position reaches it, so the confirmed copy holds the
  * echo of the write and every scribe the server ordered before it.
  * @module

@@ -5,7 +5,7 @@
  * with their first outcome, 409 with `expected` for a gap), answers `sync` in batches and
  * then pushes live. Knobs make it misbehave the way real servers and networks do.
  *
- * A handshake that asks `v=2` gets protocol v2 (docs/v2-draft.md) unless the server is
+ * A handshake that asks `v=2` gets protocol v2 (docs/PROTOCOL.md section 8) unless the server is
  * made with `{ version: 1 }`: `hello` first, the client's own scribes echoed in sync
  * answers and pushes, live pushes batched as `add_scribes`, and `at` in the answer to a
  * played `add_scribe`, sent only after every scribe up to `at` went out on the connection.

@@ -177,6 +177,18 @@ class SampleAppSecurityTests {
 	}
 
 	@Test
+	void handshakesWithAMalformedOriginAreRefused403NotFailedWith500() throws Exception {
+		String session = loginAs("alice");
+		for (String malformed : new String[] { "http://127.0.0.1:" + this.port + ".evil.example", "http://[::1",
+				"not an origin", "http://app.example.com:99999", "://", "http://app.example.com:-1" }) {
+			assertThat(withSession(session).origin(malformed).handshakeStatus(uid("malformed"))).as(malformed)
+				.isEqualTo(403);
+			assertThat(signedIn("alice", this.port).origin(malformed).handshakeStatus(uid("malformed"))).as(malformed)
+				.isEqualTo(403);
+		}
+	}
+
+	@Test
 	void theRestApiAndHealthStayOpenWithoutCredentialsOrCsrfToken() throws Exception {
 		HttpResponse<String> created = send(HttpRequest.newBuilder(url("/api/todos"))
 			.header("Content-Type", "application/json")

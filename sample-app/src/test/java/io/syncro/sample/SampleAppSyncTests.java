@@ -196,14 +196,17 @@ class SampleAppSyncTests {
 	}
 
 	@Test
-	void everyForbiddenPageWriteIs403AndBlocksNothingBehindIt() {
+	void everyForbiddenPageWriteIsRefusedAsIfThePageWereMissingAndBlocksNothingBehindIt() {
 		String ownerUid = uid("owner");
 		String otherUid = uid("other");
 		String id = "page-" + uids.incrementAndGet();
 		try (WireClient owner = live(ownerUid); WireClient other = live(otherUid)) {
 			assertThat(owner.addScribe(create(1, "Page", page(id, ownerUid, "Mine"))).path("result").asBoolean()).isTrue();
-			assertForbidden(other.addScribe(update(1, "Page", id, json.objectNode().put("title", "stolen"))), 1);
-			assertForbidden(other.addScribe(destroy(2, "Page", id)), 2);
+			// another user's page is answered as a missing one: nothing tells that it exists
+			JsonNode missing = other.addScribe(update(1, "Page", id, json.objectNode().put("title", "stolen")));
+			assertThat(missing.path("code").asInt()).isEqualTo(404);
+			assertThat(missing.path("message").asString()).isEqualTo("There is no Page with id " + id + ".");
+			assertThat(other.addScribe(destroy(2, "Page", id)).path("result").asBoolean()).isTrue();
 			assertForbidden(other.addScribe(create(3, "Page", page("p-" + id, ownerUid, "for someone else"))), 3);
 			assertForbidden(other.addScribe(create(4, "Page", page(id, otherUid, "taking over"))), 4);
 			assertForbidden(owner.addScribe(update(2, "Page", id, json.objectNode().put("owner", otherUid))), 2);

@@ -7,7 +7,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A record of a {@link SyncroClient} changed as the app sees it: by the app itself, by
- * the server, or by a rollback after the server refused one of the client's changes.
+ * the server, by a rollback after the server refused one of the client's changes, or by
+ * one of its changes leaving the queue when the server ordered another after it
+ * ({@link ConflictEvent}).
  *
  * @param <T> the record type
  * @param klass the synchronised class's name
@@ -41,7 +43,11 @@ public record ChangeEvent<T>(String klass, String id, ScribeType type, @Nullable
 		/** The app changed the record through this client; told at once, before it returns. */
 		LOCAL,
 
-		/** The server sent the change, or refused a local change, which was rolled back. */
+		/**
+		 * The server sent the change, or refused a local change, which was rolled back, or
+		 * (protocol version 2) a local change left the queue and the record shows what the
+		 * server made of it.
+		 */
 		REMOTE
 
 	}

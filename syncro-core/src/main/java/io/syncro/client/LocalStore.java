@@ -62,7 +62,8 @@ public interface LocalStore extends AutoCloseable {
 	 * @param nextScribeId the id of the next scribe this client records (from 1, never
 	 * reused)
 	 * @param position the highest server scribe id processed, or 0
-	 * @param acknowledged the highest client scribe id the server settled, or 0
+	 * @param acknowledged the highest client scribe id the server acknowledged in protocol
+	 * version 1, or 0 (in version 2 own scribes leave the queue one by one, as they land)
 	 * @param records the records as the server confirmed them, per klass and record id
 	 * @param pending the scribes the server has not settled, oldest first, with their ids
 	 * @since 0.1.0

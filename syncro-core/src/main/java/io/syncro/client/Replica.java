@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
@@ -21,6 +22,7 @@ import io.syncro.scribe.Reader;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.scribe.ScribeType;
+import io.syncro.session.Landing;
 import io.syncro.session.Session;
 import io.syncro.store.ClientStore;
 import io.syncro.store.Refusal;
@@ -35,12 +37,19 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A client's copy of the server's records, the state behind {@link SyncroClient}.
  * <p>
- * Per record it keeps a <em>confirmed</em> copy (the server's view: the server's scribes
- * applied, and this client's own scribes once the server acknowledged them) and the
- * client's <em>pending</em> scribes, the offline queue. What the app sees is the confirmed
- * copy with the record's pending scribes applied on top, so a local change shows at once
- * and stays on top of remote changes, and a refusal rolls back to exactly the server's
- * state plus the other pending changes.
+ * Per record it keeps a <em>confirmed</em> copy (the server's view) and the client's
+ * <em>pending</em> scribes, the offline queue. What the app sees is the confirmed copy with
+ * the record's pending scribes applied on top, so a local change shows at once and stays
+ * on top of remote changes, and a refusal rolls back to exactly the server's state plus
+ * the other pending changes.
+ * <p>
+ * How an own scribe leaves the queue depends on the connection's protocol version. In
+ * version 1 the server's acknowledgement applies it to the confirmed copy
+ * ({@link #acknowledge}). In version 2 the confirmed copy changes only through the
+ * server's scribes, the echoes of this client's own included, in log order; an own scribe
+ * stays pending until the position reaches where it landed ({@link #landed}), so a
+ * concurrent change the server ordered after it is shown, not overwritten, and a
+ * {@link ConflictEvent} tells the app when leaving changed what it sees.
  * <p>
  * It is the engine's scribe log (the pending scribes, numbered 1, 2, 3 … per uid), its
  * client store (the mark of the server is this client's position) and the player of
@@ -87,6 +96,14 @@ final class Replica {
 
 	/** The last own scribe applied to the confirmed copy, undone if it turns out refused. */
 	private @Nullable Acknowledged lastAcknowledged;
+
+	// protocol v2: pending scribes that landed, by id, with the position at which they
+	// leave; entries of scribes no longer pending go when the transaction that removed
+	// them commits
+	private final TreeMap<Long, Long> landedAt = new TreeMap<>();
+
+	// protocol v2: pending scribes answered without a landing, waiting for a catch-up
+	private final TreeSet<Long> landedUnknown = new TreeSet<>();
 
 	private @Nullable Tx tx;
 
@@ -261,13 +278,17 @@ final class Replica {
 	/**
 	 * Plays a scribe of the server into the confirmed copy, inside the engine's
 	 * transaction.
+	 * @param scribe the server's scribe
+	 * @param echoes whether the connection speaks protocol v2, where the server sends this
+	 * client's own scribes too, so the confirmed copy never takes an own scribe
 	 */
-	void playRemote(Scribe scribe) {
+	void playRemote(Scribe scribe, boolean echoes) {
 		mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
 			Key key = Key.of(scribe);
 			ObjectNode base = get(this.confirmed, key);
 			if (base == null && scribe.type() != ScribeType.CREATE) {
-				Scribe create = firstPending(key);
+				// in v2 the echo of this client's create came before any change to its record
+				Scribe create = echoes ? null : firstPending(key);
 				if (create != null && create.type() == ScribeType.CREATE) {
 					// the server changed a record this client created, so it has played that
 					// create even if its answer is still on the way
@@ -285,17 +306,12 @@ final class Replica {
 	}
 
 	/**
-	 * The server settled this client's scribes up to an id: they move into the confirmed
-	 * copy, which leaves what the app sees as it was.
+	 * The server settled this client's scribes up to an id (protocol v1): they move into
+	 * the confirmed copy, which leaves what the app sees as it was.
 	 */
 	void acknowledge(long scribeId) {
 		mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
-			if (scribeId >= this.nextId) {
-				// the server holds ids this store never gave out (it was restored from an
-				// older copy): number new scribes above them, or they would be duplicates
-				this.nextId = scribeId + 1;
-				tx.durable = true;
-			}
+			numberAbove(tx, scribeId);
 			for (Scribe scribe : new ArrayList<>(this.pending.headMap(scribeId, true).values())) {
 				Key key = Key.of(scribe);
 				ObjectNode before = get(this.confirmed, key);
@@ -307,6 +323,127 @@ final class Replica {
 			this.acknowledged = Math.max(this.acknowledged, scribeId);
 			return null;
 		});
+	}
+
+	/**
+	 * The server settled this client's scribes up to an id (protocol v2): they stay
+	 * pending until they land.
+	 */
+	void settled(long scribeId) {
+		mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
+			numberAbove(tx, scribeId);
+			return null;
+		});
+	}
+
+	// called holding lock
+	private void numberAbove(Tx tx, long scribeId) {
+		if (scribeId >= this.nextId) {
+			// the server holds ids this store never gave out (it was restored from an
+			// older copy): number new scribes above them, or they would be duplicates
+			this.nextId = scribeId + 1;
+			tx.durable = true;
+		}
+	}
+
+	/**
+	 * Where the play of one of this client's scribes landed (protocol v2). Landed at an
+	 * id, it leaves the queue once the position reaches that id, at once if it has;
+	 * having appended nothing for this client, it leaves at once. Where it landed not
+	 * being known, it and the pending scribes below it whose landing is not known either
+	 * wait for a catch-up: {@link #caughtUp}.
+	 * @param scribeId the client scribe id
+	 * @param landing where its play landed
+	 * @return whether scribes wait for a catch-up
+	 */
+	boolean landed(long scribeId, Landing landing) {
+		return mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
+			if (landing.appended()) {
+				if (this.pending.containsKey(scribeId)) {
+					this.landedUnknown.remove(scribeId);
+					this.landedAt.put(scribeId, landing.at());
+					leaveLanded(tx);
+				}
+			}
+			else if (landing.isKnown()) {
+				Scribe scribe = this.pending.get(scribeId);
+				if (scribe != null) {
+					leave(tx, scribe);
+				}
+			}
+			else {
+				// the answer is cumulative, as a mark is: every scribe up to it was settled
+				for (Long id : this.pending.headMap(scribeId, true).keySet()) {
+					if (!this.landedAt.containsKey(id)) {
+						this.landedUnknown.add(id);
+					}
+				}
+			}
+			return !landing.isKnown() && !this.landedUnknown.isEmpty();
+		});
+	}
+
+	/**
+	 * The pending scribes waiting for a catch-up, as they are before it starts.
+	 * @return their ids
+	 */
+	List<Long> awaitingCatchUp() {
+		synchronized (this.lock) {
+			return List.copyOf(this.landedUnknown);
+		}
+	}
+
+	/**
+	 * The server's log held, after the answers of some pending scribes whose landing was
+	 * not known, scribes for this client up to an id: those scribes leave once the
+	 * position reaches it.
+	 * @param scribeIds the client scribe ids, from {@link #awaitingCatchUp} before the
+	 * catch-up started
+	 * @param lastId the highest server scribe id for this client then
+	 */
+	void caughtUp(List<Long> scribeIds, long lastId) {
+		mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
+			for (Long id : scribeIds) {
+				if (this.landedUnknown.remove(id) && this.pending.containsKey(id)) {
+					this.landedAt.put(id, lastId);
+				}
+			}
+			leaveLanded(tx);
+			return null;
+		});
+	}
+
+	// called holding lock: the landed scribes the position reached leave, oldest first
+	private void leaveLanded(Tx tx) {
+		if (this.landedAt.isEmpty()) {
+			return;
+		}
+		List<Scribe> due = new ArrayList<>();
+		this.landedAt.forEach((id, at) -> {
+			Scribe scribe = this.pending.get(id);
+			if (scribe != null && at <= this.position) {
+				due.add(scribe);
+			}
+		});
+		due.forEach((scribe) -> leave(tx, scribe));
+	}
+
+	/**
+	 * An own scribe leaves the queue without touching the confirmed copy, which holds
+	 * what the server made of it; the app is told if that changes what it sees.
+	 */
+	private void leave(Tx tx, Scribe scribe) {
+		Key key = Key.of(scribe);
+		ObjectNode before = get(this.visible, key);
+		removePending(tx, scribe);
+		recompute(tx, key);
+		ObjectNode after = get(this.visible, key);
+		if (!same(before, after)) {
+			ConflictEvent event = new ConflictEvent(key.klass(), key.id(), scribe.id(), scribe.type(),
+					scribe.attributes().deepCopy(), (before != null) ? before.deepCopy() : null,
+					(after != null) ? after.deepCopy() : null);
+			tx.announcements.add(() -> this.events.conflict(event));
+		}
 	}
 
 	/**
@@ -413,6 +550,10 @@ final class Replica {
 			}
 		});
 		tx.announcements.forEach(this.announcer::enqueue);
+		for (Scribe removed : tx.removed) {
+			this.landedAt.remove(removed.id());
+			this.landedUnknown.remove(removed.id());
+		}
 		if (!tx.appended.isEmpty() || !tx.removed.isEmpty()) {
 			int count = this.pending.size();
 			this.announcer.enqueue(() -> this.events.pendingWrites(count));
@@ -541,8 +682,14 @@ final class Replica {
 					return false;
 				}
 				Replica.this.position = next;
+				leaveLanded(tx);
 				return true;
 			});
+		}
+
+		@Override
+		public long forgottenBelow(String client) {
+			return 0;
 		}
 
 		@Override
@@ -650,6 +797,8 @@ final class Replica {
 		void changed(ChangeEvent<ObjectNode> event);
 
 		void refused(RefusedEvent event);
+
+		void conflict(ConflictEvent event);
 
 		void pendingWrites(int count);
 

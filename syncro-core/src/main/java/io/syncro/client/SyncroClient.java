@@ -23,9 +23,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.syncro.play.SyncClasses;
+import io.syncro.protocol.ProtocolVersion;
 import io.syncro.rpc.RpcRegistry;
 import io.syncro.session.Connection;
 import io.syncro.session.EngineSettings;
+import io.syncro.session.Landing;
 import io.syncro.session.Session;
 import io.syncro.session.SessionListener;
 import io.syncro.session.SyncroEngine;
@@ -36,12 +38,15 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A Syncro client for desktop and other JVM apps: offline-first records that stay in sync
- * with a Syncro server over the JDK's WebSocket, speaking PROTOCOL.md version 1 through
- * the same engine as the server ({@link SyncroEngine} in the client role).
+ * with a Syncro server over the JDK's WebSocket, through the same engine as the server
+ * ({@link SyncroEngine} in the client role). It speaks protocol version 2
+ * (docs/v2-draft.md) with a server that knows it, and PROTOCOL.md version 1 with one that
+ * does not, or when {@link Builder#protocolVersion(int) asked} to.
  * <p>
  * Local changes apply at once and go into the offline queue of a {@link LocalStore}
  * before they can be sent, so with a {@link FileLocalStore} a restart or a crash loses
@@ -51,21 +56,31 @@ import tools.jackson.databind.node.ObjectNode;
  * server's state, and {@link #onRefused refused} listeners are told. A lost connection is
  * opened again after a {@link Backoff} delay; pings find connections that died silently.
  * <p>
+ * In version 2 the server says where each local change landed in its log, among other
+ * clients' changes, and sends the client its own changes back in that order. The client
+ * keeps showing a change until it has applied the server's log up to where it landed;
+ * then the change leaves the queue and the record shows the server's state. When two
+ * clients change the same attribute at nearly the same moment, every client therefore
+ * ends with the value the server stored last. When a change leaving the queue changes
+ * the record as the app sees it (the server ordered a concurrent change after it, or
+ * stored something else than was sent), {@link #onConflict conflict} listeners are told,
+ * after the change listeners. In version 1 a change leaves the queue as soon as the
+ * server acknowledges it and stays applied: the client may then show its own value of
+ * an attribute another client changed at nearly the same moment, until the record
+ * changes again.
+ * <p>
  * Listeners are called one at a time, in the order of the changes: for a local change on
  * the thread that made it, before the write returns (unless listeners are being told on
  * another thread at that moment); for the rest on the client's threads. They must not
  * block.
- * <p>
- * A known limit, shared with the JavaScript client: the protocol does not tell a client
- * where its own accepted scribes fell among other clients' scribes, so when two clients
- * change the same attribute of a record at nearly the same moment, this client may show
- * the other value until the record changes again.
  *
  * @since 0.1.0
  */
 public final class SyncroClient implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(SyncroClient.class);
+
+	private static final String BUILT_IN_KLASS = "Syncro";
 
 	private final Replica replica;
 
@@ -87,6 +102,8 @@ public final class SyncroClient implements AutoCloseable {
 
 	private final Duration requestTimeout;
 
+	private final int protocolVersion;
+
 	private final JsonMapper mapper;
 
 	private final ScheduledExecutorService scheduler;
@@ -99,9 +116,14 @@ public final class SyncroClient implements AutoCloseable {
 
 	private final List<Consumer<RefusedEvent>> refusedListeners = new CopyOnWriteArrayList<>();
 
+	private final List<Consumer<ConflictEvent>> conflictListeners = new CopyOnWriteArrayList<>();
+
 	private final List<Consumer<Throwable>> errorListeners = new CopyOnWriteArrayList<>();
 
 	private final Object state = new Object();
+
+	// the session of the latest connection, which plays the server's scribes
+	private volatile @Nullable Session connected;
 
 	// guarded by state
 
@@ -129,6 +151,7 @@ public final class SyncroClient implements AutoCloseable {
 		this.backoff = builder.backoff;
 		this.heartbeat = builder.heartbeat;
 		this.requestTimeout = builder.requestTimeout;
+		this.protocolVersion = builder.protocolVersion;
 		this.mapper = builder.mapper;
 		this.replica = new Replica(this.store, builder.uid, builder.maxMessageBytes, new Events(), this.announcer);
 		if (this.replica.uid().equals(this.serverId)) {
@@ -180,7 +203,9 @@ public final class SyncroClient implements AutoCloseable {
 	}
 
 	/**
-	 * The number of local changes the server has not settled yet: the offline queue.
+	 * The number of local changes in the offline queue: in protocol version 1 those the
+	 * server has not settled yet; in version 2 also those it played whose landing this
+	 * client has not reached yet.
 	 * @return the count
 	 */
 	public int pendingWrites() {
@@ -188,7 +213,8 @@ public final class SyncroClient implements AutoCloseable {
 	}
 
 	/**
-	 * The highest server scribe id this client has processed, or 0.
+	 * The highest server scribe id this client has processed, or 0; in protocol version 2
+	 * the server's scribes of this client's own changes count too.
 	 * @return the position
 	 */
 	public long position() {
@@ -244,12 +270,22 @@ public final class SyncroClient implements AutoCloseable {
 
 	private void synchronise(String klass) {
 		if (this.klasses.add(klass)) {
-			this.classes.register(klass, (scribe, peer) -> this.replica.playRemote(scribe));
+			this.classes.register(klass, (scribe, peer) -> this.replica.playRemote(scribe, echoesOwnScribes()));
 		}
 	}
 
 	Replica replica() {
 		return this.replica;
+	}
+
+	/**
+	 * Whether the connection speaks protocol v2, where the server sends this client's own
+	 * scribes too. Its {@code hello} comes before any scribe, so this is settled by the
+	 * time one is played.
+	 */
+	private boolean echoesOwnScribes() {
+		Session session = this.connected;
+		return session != null && session.version() >= ProtocolVersion.V2;
 	}
 
 	// Listeners
@@ -279,6 +315,17 @@ public final class SyncroClient implements AutoCloseable {
 	 */
 	public Registration onRefused(Consumer<RefusedEvent> listener) {
 		return add(this.refusedListeners, listener);
+	}
+
+	/**
+	 * Tells a listener of each local change that left the offline queue in a way that
+	 * changed its record as the app sees it: the server ordered a concurrent change after
+	 * it, or stored something else than was sent (protocol version 2 only).
+	 * @param listener the listener
+	 * @return removes the listener when closed
+	 */
+	public Registration onConflict(Consumer<ConflictEvent> listener) {
+		return add(this.conflictListeners, listener);
 	}
 
 	/**
@@ -339,7 +386,8 @@ public final class SyncroClient implements AutoCloseable {
 	}
 
 	/**
-	 * Completes when the server has settled every local change made so far or since:
+	 * Completes when every local change made so far or since has left the queue (the
+	 * server settled it, and in protocol version 2 the client reached where it landed):
 	 * when {@link #pendingWrites()} is 0.
 	 * @return a future, completed at once if nothing is pending
 	 */
@@ -432,7 +480,7 @@ public final class SyncroClient implements AutoCloseable {
 		Attempt attempt = new Attempt();
 		this.current = attempt;
 		setStatus(Status.CONNECTING);
-		this.scheduler.execute(() -> this.transport.open(uid(), attempt));
+		this.scheduler.execute(() -> this.transport.open(uid(), this.protocolVersion, attempt));
 	}
 
 	// called holding state
@@ -516,6 +564,11 @@ public final class SyncroClient implements AutoCloseable {
 		}
 
 		@Override
+		public void conflict(ConflictEvent event) {
+			SyncroClient.this.conflictListeners.forEach((listener) -> listener.accept(event));
+		}
+
+		@Override
 		public void pendingWrites(int count) {
 			pendingWritesChanged(count);
 		}
@@ -535,6 +588,13 @@ public final class SyncroClient implements AutoCloseable {
 		private @Nullable ScheduledFuture<?> pings;
 
 		private boolean ended;
+
+		// guarded by catchingUp: whether a catch-up runs, and whether another is due after it
+		private final Object catchingUp = new Object();
+
+		private boolean catchUpRuns;
+
+		private boolean catchUpAgain;
 
 		@Override
 		public void opened(Connection connection) {
@@ -557,6 +617,7 @@ public final class SyncroClient implements AutoCloseable {
 				ended();
 				return;
 			}
+			SyncroClient.this.connected = opened;
 			synchronized (SyncroClient.this.state) {
 				this.session = opened;
 				waiters = new ArrayList<>(SyncroClient.this.connectedWaiters);
@@ -609,7 +670,58 @@ public final class SyncroClient implements AutoCloseable {
 
 		@Override
 		public void settled(Session session, long scribeId) {
-			SyncroClient.this.replica.acknowledge(scribeId);
+			if (session.version() >= ProtocolVersion.V2) {
+				SyncroClient.this.replica.settled(scribeId);
+			}
+			else {
+				SyncroClient.this.replica.acknowledge(scribeId);
+			}
+		}
+
+		@Override
+		public void landed(Session session, long scribeId, Landing landing) {
+			if (SyncroClient.this.replica.landed(scribeId, landing)) {
+				catchUp(session);
+			}
+		}
+
+		/**
+		 * Learns how far the server's log reached for this client after the answers that
+		 * did not say where scribes landed, so that those scribes leave once the position
+		 * gets there: {@code Syncro.last_scribe_id}, asked after the answers came, counts
+		 * the echo of each (its play was settled before the answer, in the same transaction
+		 * as its append). One catch-up runs at a time; answers that come meanwhile wait for
+		 * the next. A catch-up that fails leaves its scribes pending: the next connection
+		 * sends them again, and its answers start a catch-up anew.
+		 */
+		private void catchUp(Session session) {
+			synchronized (this.catchingUp) {
+				if (this.catchUpRuns) {
+					this.catchUpAgain = true;
+					return;
+				}
+				this.catchUpRuns = true;
+			}
+			List<Long> waiting = SyncroClient.this.replica.awaitingCatchUp();
+			session.rpc(BUILT_IN_KLASS, "last_scribe_id", JsonNodeFactory.instance.arrayNode())
+				.whenComplete((lastId, failure) -> {
+					if (failure == null && lastId.isIntegralNumber() && lastId.canConvertToLong()) {
+						SyncroClient.this.replica.caughtUp(waiting, lastId.longValue());
+					}
+					else {
+						logger.debug("Syncro client {} could not learn where the server's log reached: {}", uid(),
+								(failure != null) ? failure.toString() : lastId);
+					}
+					boolean again;
+					synchronized (this.catchingUp) {
+						this.catchUpRuns = false;
+						again = this.catchUpAgain && failure == null;
+						this.catchUpAgain = false;
+					}
+					if (again && !session.isClosed()) {
+						catchUp(session);
+					}
+				});
 		}
 
 		@Override
@@ -711,6 +823,8 @@ public final class SyncroClient implements AutoCloseable {
 		private Duration heartbeat = Duration.ofSeconds(30);
 
 		private int maxMessageBytes = EngineSettings.DEFAULT_MAX_MESSAGE_BYTES;
+
+		private int protocolVersion = ProtocolVersion.LATEST;
 
 		private JsonMapper mapper = JsonMapper.builder()
 			.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -828,6 +942,23 @@ public final class SyncroClient implements AutoCloseable {
 		 */
 		public Builder maxMessageBytes(int bytes) {
 			this.maxMessageBytes = bytes;
+			return this;
+		}
+
+		/**
+		 * Sets the newest protocol version the client asks for on the handshake; the
+		 * newest it speaks (2) by default. With 1 it asks for nothing newer and speaks
+		 * PROTOCOL.md version 1 only, as clients before version 2 did. A server that knows
+		 * only version 1 is spoken to in version 1 whatever is asked.
+		 * @param version 1 or 2
+		 * @return this builder
+		 */
+		public Builder protocolVersion(int version) {
+			if (version < ProtocolVersion.V1 || version > ProtocolVersion.LATEST) {
+				throw new IllegalArgumentException(
+						"The protocol version is " + ProtocolVersion.V1 + " to " + ProtocolVersion.LATEST + ", not " + version);
+			}
+			this.protocolVersion = version;
 			return this;
 		}
 

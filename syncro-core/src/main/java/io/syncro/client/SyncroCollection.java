@@ -15,7 +15,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The records of one synchronised class as a {@link SyncroClient} sees them: the server's
  * state with this client's pending changes on top. Writes apply at once and are queued
  * for the server; they return when the change is in the local store, not when the server
- * has it (see {@link SyncroClient#whenSettled()} and {@link SyncroClient#onRefused}).
+ * has it (see {@link SyncroClient#whenSettled()}, {@link SyncroClient#onRefused} and
+ * {@link SyncroClient#onConflict}).
  * <p>
  * Records are JSON objects converted to {@code T} with the client's
  * {@link JsonMapper}; each has an {@code id} (a new UUID when a created record has none).

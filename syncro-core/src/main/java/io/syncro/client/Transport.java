@@ -14,9 +14,10 @@ interface Transport {
 	 * {@link Handler#opened} followed by each message in order and at last
 	 * {@link Handler#closed}.
 	 * @param uid the client uid
+	 * @param version the protocol version to ask for on the handshake; 1 asks for nothing
 	 * @param handler told what happens
 	 */
-	void open(String uid, Handler handler);
+	void open(String uid, int version, Handler handler);
 
 	/**
 	 * Told what happens to one connection.

@@ -18,13 +18,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.syncro.protocol.ProtocolVersion;
 import io.syncro.session.Connection;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Connects to a Syncro server over the JDK's {@link java.net.http.WebSocket}: one JSON
  * message per text frame (PROTOCOL.md section 2), the uid in the {@code client} query
- * parameter (section 5), and the given headers on each handshake (credentials).
+ * parameter (section 5), the protocol version asked for in the {@code v} parameter when
+ * it is newer than 1 (docs/v2-draft.md), and the given headers on each handshake
+ * (credentials).
  */
 final class WebSocketTransport implements Transport {
 
@@ -73,13 +76,13 @@ final class WebSocketTransport implements Transport {
 	}
 
 	@Override
-	public void open(String uid, Handler handler) {
+	public void open(String uid, int version, Handler handler) {
 		WebSocketConnection connection = new WebSocketConnection(handler, this.maxMessageBytes, this.sendTimeout);
 		CompletableFuture<WebSocket> opening;
 		try {
 			WebSocket.Builder builder = this.http.newWebSocketBuilder().connectTimeout(this.connectTimeout);
 			this.headers.forEach(builder::header);
-			opening = builder.buildAsync(uri(this.endpoint, uid), connection);
+			opening = builder.buildAsync(uri(this.endpoint, uid, version), connection);
 		}
 		catch (RuntimeException ex) {
 			handler.failed(ex);
@@ -94,15 +97,18 @@ final class WebSocketTransport implements Transport {
 	}
 
 	/**
-	 * The endpoint with the {@code client} query parameter added.
+	 * The endpoint with the {@code client} query parameter added, and the {@code v}
+	 * parameter for a version newer than 1 (a v1 handshake asks for nothing, as before v2).
 	 * @param endpoint the server's Syncro endpoint
 	 * @param uid the client uid
+	 * @param version the protocol version to ask for
 	 * @return the URI to open
 	 */
-	static URI uri(URI endpoint, String uid) {
+	static URI uri(URI endpoint, String uid, int version) {
 		String base = endpoint.toString();
 		String separator = (endpoint.getRawQuery() == null) ? "?" : "&";
-		return URI.create(base + separator + "client=" + URLEncoder.encode(uid, StandardCharsets.UTF_8));
+		String asked = (version > ProtocolVersion.V1) ? "&v=" + version : "";
+		return URI.create(base + separator + "client=" + URLEncoder.encode(uid, StandardCharsets.UTF_8) + asked);
 	}
 
 	/**

@@ -13,6 +13,7 @@
  * 	todos.onChange((change) -&gt; System.out.println(change.source() + " " + change.type() + " " + change.record()));
  * 	client.onStatus((status) -&gt; System.out.println(status));   // CONNECTING, SYNCING, ONLINE, OFFLINE
  * 	client.onRefused((refused) -&gt; System.out.println(refused.message()));   // rolled back
+ * 	client.onConflict((conflict) -&gt; System.out.println(conflict.record()));   // the server's value won
  * 	client.connect();   // offline is fine: changes queue up and go when the server is reachable
  *
  * 	Todo todo = todos.create(new Todo(null, "Write the docs", false));   // id: a new UUID

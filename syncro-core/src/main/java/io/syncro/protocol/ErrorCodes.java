@@ -25,6 +25,12 @@ public final class ErrorCodes {
 	/** A client scribe id out of order, or a failed version check. */
 	public static final int CONFLICT = 409;
 
+	/**
+	 * The outcome of a scribe is no longer known: it was settled long ago, and whether it
+	 * was played or refused was forgotten. Settles it for good.
+	 */
+	public static final int OUTCOME_UNKNOWN = 410;
+
 	/** A message over the size limit. */
 	public static final int TOO_LARGE = 413;
 
@@ -41,13 +47,14 @@ public final class ErrorCodes {
 	}
 
 	/**
-	 * Whether a scribe refused with this code is settled for good (400, 403, 404): the
+	 * Whether a scribe refused with this code is settled for good (400, 403, 404, and 410
+	 * for a duplicate whose outcome was forgotten): the
 	 * client must not resend it. Other codes settle nothing and the scribe is retried.
 	 * @param code an error code
 	 * @return whether the refusal is final
 	 */
 	public static boolean isFinal(int code) {
-		return code == BAD_REQUEST || code == FORBIDDEN || code == NOT_FOUND;
+		return code == BAD_REQUEST || code == FORBIDDEN || code == NOT_FOUND || code == OUTCOME_UNKNOWN;
 	}
 
 }

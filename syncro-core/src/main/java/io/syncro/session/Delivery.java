@@ -66,7 +66,7 @@ final class Delivery {
 	// guarded by lock: answers waiting until scribes up to their key were sent
 	private final TreeMap<Long, List<String>> parked = new TreeMap<>();
 
-	private final java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
+	private final SerialTask pushes;
 
 	Delivery(Channel channel, Feed feed, Reader reader, boolean batched, int window, int batchSize) {
 		this.channel = channel;
@@ -75,6 +75,7 @@ final class Delivery {
 		this.batched = batched;
 		this.window = window;
 		this.batchSize = batchSize;
+		this.pushes = new SerialTask(feed::deliver, this::pushNew);
 	}
 
 	boolean isLive() {
@@ -96,25 +97,13 @@ final class Delivery {
 		synchronized (this.lock) {
 			long head = this.feed.head();
 			List<Scribe> scribes = this.feed.readComplete(this.reader, from, this.batchSize + 1);
-			boolean more = scribes.size() > this.batchSize;
-			List<String> answer = new ArrayList<>(Math.min(scribes.size(), this.batchSize));
-			int budget = this.channel.messageBudget();
-			long last = from;
-			for (Scribe scribe : scribes) {
-				String json = this.feed.json(scribe);
-				int size = Channel.utf8Length(json);
-				if (answer.size() == this.batchSize || (!answer.isEmpty() && size > budget)) {
-					more = true;
-					break;
-				}
-				answer.add(json);
-				budget -= size;
-				last = scribe.id();
-			}
-			this.channel.sendText(MessageCodec.syncAnswer(requestId, answer, more));
-			this.feed.syncAnswered(answer.size());
-			this.sentUpTo = Math.max(this.sentUpTo, last);
-			this.scanned = Math.max(this.scanned, more ? last : Math.max(last, head));
+			Batch answer = Batch.of(scribes, this.feed::json, this.batchSize, this.channel.messageBudget(),
+					Long.MAX_VALUE, from);
+			boolean more = answer.cut();
+			this.channel.sendText(MessageCodec.syncAnswer(requestId, answer.scribes(), more));
+			this.feed.syncAnswered(answer.scribes().size());
+			this.sentUpTo = Math.max(this.sentUpTo, answer.lastId());
+			this.scanned = Math.max(this.scanned, more ? answer.lastId() : Math.max(answer.lastId(), head));
 			if (!more && !this.live) {
 				this.live = true;
 				wentLive = true;
@@ -132,18 +121,7 @@ final class Delivery {
 	 * on the engine's delivery threads; wakes while it runs are not lost.
 	 */
 	void wake() {
-		if (this.wakeups.getAndIncrement() == 0) {
-			this.feed.deliver(this::deliver);
-		}
-	}
-
-	private void deliver() {
-		int missed = 1;
-		do {
-			pushNew();
-			missed = this.wakeups.addAndGet(-missed);
-		}
-		while (missed != 0);
+		this.pushes.request();
 	}
 
 	private void pushNew() {
@@ -183,28 +161,16 @@ final class Delivery {
 	 */
 	// called holding lock
 	private int pushBatch(List<Scribe> scribes) {
-		Long stop = this.parked.isEmpty() ? null : this.parked.firstKey();
-		List<String> batch = new ArrayList<>(scribes.size());
-		int budget = this.channel.messageBudget();
-		long last = this.sentUpTo;
-		for (Scribe scribe : scribes) {
-			String json = this.feed.json(scribe);
-			int size = Channel.utf8Length(json);
-			if (!batch.isEmpty() && (size > budget || (stop != null && scribe.id() > stop))) {
-				break;
-			}
-			batch.add(json);
-			budget -= size;
-			last = scribe.id();
-		}
+		long stop = this.parked.isEmpty() ? Long.MAX_VALUE : this.parked.firstKey();
+		Batch batch = Batch.of(scribes, this.feed::json, SCRIBES_PER_PUSH, this.channel.messageBudget(), stop,
+				this.sentUpTo);
 		long id = this.channel.nextRequestId();
 		this.unanswered.add(new Push(id, System.nanoTime()));
-		this.channel.sendText(MessageCodec.addScribes(id, batch));
-		for (int i = 0; i < batch.size(); i++) {
+		this.channel.sendText(MessageCodec.addScribes(id, batch.scribes()));
+		for (int i = 0; i < batch.scribes().size(); i++) {
 			sent(scribes.get(i).id());
 		}
-		this.scanned = Math.max(this.scanned, last);
-		return batch.size();
+		return batch.scribes().size();
 	}
 
 	// called holding lock

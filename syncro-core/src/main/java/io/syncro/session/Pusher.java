@@ -1,12 +1,10 @@
 package io.syncro.session;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.syncro.protocol.ErrorCodes;
@@ -67,7 +65,7 @@ final class Pusher {
 	// the highest mark the server pulled from on this connection
 	private final AtomicLong serverMark = new AtomicLong();
 
-	private final AtomicInteger wakeups = new AtomicInteger();
+	private final SerialTask pushes;
 
 	private volatile long retryDelayMillis = 100;
 
@@ -80,6 +78,7 @@ final class Pusher {
 		this.events = events;
 		this.executor = executor;
 		this.batchSize = batchSize;
+		this.pushes = new SerialTask(executor::execute, this::pushAll);
 	}
 
 	/**
@@ -117,23 +116,11 @@ final class Pusher {
 		boolean started = false;
 		synchronized (this.lock) {
 			List<Scribe> scribes = this.landings ? List.of() : this.own.read(this.reader, from, this.batchSize + 1);
-			boolean more = scribes.size() > this.batchSize;
-			List<String> answer = new ArrayList<>();
-			int budget = this.channel.messageBudget();
-			long last = from;
-			for (Scribe scribe : scribes) {
-				String json = MessageCodec.writeTree(scribe.toJson());
-				int size = Channel.utf8Length(json);
-				if (answer.size() == this.batchSize || (!answer.isEmpty() && size > budget)) {
-					more = true;
-					break;
-				}
-				answer.add(json);
-				budget -= size;
-				last = scribe.id();
-			}
-			this.channel.sendText(MessageCodec.syncAnswer(requestId, answer, more));
-			this.sentUpTo = Math.max(this.sentUpTo, last);
+			Batch answer = Batch.of(scribes, Pusher::json, this.batchSize, this.channel.messageBudget(), Long.MAX_VALUE,
+					from);
+			boolean more = answer.cut();
+			this.channel.sendText(MessageCodec.syncAnswer(requestId, answer.scribes(), more));
+			this.sentUpTo = Math.max(this.sentUpTo, answer.lastId());
 			if (!more && !this.pushing) {
 				this.pushing = true;
 				started = true;
@@ -178,7 +165,7 @@ final class Pusher {
 
 	// called holding lock
 	private void relearn(Scribe scribe) {
-		this.channel.requestText((id) -> MessageCodec.addScribe(id, MessageCodec.writeTree(scribe.toJson())))
+		this.channel.requestText((id) -> MessageCodec.addScribe(id, json(scribe)))
 			.whenComplete((reply, failure) -> relearned(scribe, reply));
 	}
 
@@ -206,24 +193,17 @@ final class Pusher {
 	 * Pushes this client's scribes recorded after what was sent, once pushing started.
 	 */
 	void wake() {
-		if (this.wakeups.getAndIncrement() == 0) {
-			this.executor.execute(this::pushAll);
-		}
+		this.pushes.request();
 	}
 
 	private void pushAll() {
-		int missed = 1;
-		do {
-			try {
-				pushNew();
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Pushing own scribes failed; they go on the next connection", ex);
-				this.channel.close(1011, "Internal error");
-			}
-			missed = this.wakeups.addAndGet(-missed);
+		try {
+			pushNew();
 		}
-		while (missed != 0);
+		catch (RuntimeException ex) {
+			logger.warn("Pushing own scribes failed; they go on the next connection", ex);
+			this.channel.close(1011, "Internal error");
+		}
 	}
 
 	private void pushNew() {
@@ -244,7 +224,7 @@ final class Pusher {
 	// called holding lock
 	private void push(Scribe scribe) {
 		long generation = this.generation;
-		this.channel.requestText((id) -> MessageCodec.addScribe(id, MessageCodec.writeTree(scribe.toJson())))
+		this.channel.requestText((id) -> MessageCodec.addScribe(id, json(scribe)))
 			.whenComplete((reply, failure) -> answered(scribe.id(), generation, reply));
 	}
 
@@ -259,8 +239,10 @@ final class Pusher {
 			return;
 		}
 		if (reply instanceof Message.Error error && ErrorCodes.isFinal(error.code())) {
-			this.events.settled(scribeId, Landing.NONE);
+			// refused first: told settled first, a v2 client would take the scribe for one
+			// played without appending anything, and let it go before learning it was refused
 			this.events.refused(scribeId, error.code(), error.message());
+			this.events.settled(scribeId, Landing.NONE);
 			return;
 		}
 		if (reply instanceof Message.Error error && error.code() == ErrorCodes.CONFLICT && error.expected() != null) {
@@ -285,6 +267,10 @@ final class Pusher {
 			return Landing.UNKNOWN;
 		}
 		return at.isNull() ? Landing.NONE : new Landing(at.longValue());
+	}
+
+	private static String json(Scribe scribe) {
+		return MessageCodec.writeTree(scribe.toJson());
 	}
 
 	/**

@@ -315,9 +315,16 @@ public final class Session {
 				return played(add.id(), Session.this.host.play(Session.this.peer, add.scribe(), Session.this.server && Session.this.version >= ProtocolVersion.V2));
 			}
 			if (request instanceof Message.AddScribes add) {
+				if (Session.this.server) {
+					// a client's scribes come one by one, each answered with where it landed
+					throw SyncroException.badRequest("A client sends its scribes with add_scribe, one at a time.");
+				}
 				for (JsonNode scribe : add.scribes()) {
 					Played played = Session.this.host.play(Session.this.peer, scribe, false);
-					if (played.error() != null) {
+					// a client moved past a scribe it refused for good (of a klass it does not
+					// keep, say), as in a sync answer: the scribes behind it are still played
+					if (played.error() != null
+							&& (Session.this.server || !ErrorCodes.isFinal(played.error().getCode()))) {
 						return played(add.id(), played);
 					}
 				}

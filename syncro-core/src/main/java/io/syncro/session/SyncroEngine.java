@@ -3,6 +3,7 @@ package io.syncro.session;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -461,8 +462,7 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 			while (true) {
 				long mark = this.clients.mark(peer);
 				if (id <= mark) {
-					return consecutive ? this.clients.refusal(peer, id).map((refusal) -> refused(refusal, id)).orElse(null)
-							: null;
+					return consecutive ? outcomeOfDuplicate(peer, id) : null;
 				}
 				if (consecutive && id > mark + 1) {
 					return new SyncroException(ErrorCodes.CONFLICT,
@@ -519,6 +519,23 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 			logger.debug("Scribe of client {} has JSON its player cannot read", peer, ex);
 			throw SyncroException.badRequest("The scribe has an attribute of the wrong type.");
 		}
+	}
+
+	/**
+	 * A duplicate is answered with the outcome it had: its refusal, or nothing (it was
+	 * played), unless its refusal may have been forgotten, when saying it was played could
+	 * be a lie (410).
+	 */
+	private @Nullable SyncroException outcomeOfDuplicate(String peer, long id) {
+		Optional<Refusal> refusal = this.clients.refusal(peer, id);
+		if (refusal.isPresent()) {
+			return refused(refusal.get(), id);
+		}
+		if (id < this.clients.forgottenBelow(peer)) {
+			return new SyncroException(ErrorCodes.OUTCOME_UNKNOWN, "Client scribe " + id
+					+ " was settled long ago and whether it was played is no longer known; drop it and sync.", id, null);
+		}
+		return null;
 	}
 
 	private static SyncroException refused(Refusal refusal, long id) {

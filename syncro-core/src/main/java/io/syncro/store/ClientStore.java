@@ -43,6 +43,16 @@ public interface ClientStore {
 	Optional<Refusal> refusal(String client, long scribeId);
 
 	/**
+	 * The id below which refusals of a peer's scribes may have been forgotten: once more
+	 * than {@link #REFUSALS_KEPT} were remembered, the oldest go, so a settled scribe below
+	 * the oldest one kept may have been refused or played, nobody knows.
+	 * @param client the peer's uid
+	 * @return the lowest refused scribe id still remembered when as many as can be kept are,
+	 * else 0 (nothing was forgotten)
+	 */
+	long forgottenBelow(String client);
+
+	/**
 	 * Whether the peer has once been fully up to date.
 	 * @param client the peer's uid
 	 * @return whether it has synced

@@ -51,6 +51,17 @@ public final class InMemoryClientStore implements ClientStore {
 	}
 
 	@Override
+	public long forgottenBelow(String client) {
+		ClientState state = this.clients.get(client);
+		if (state == null) {
+			return 0;
+		}
+		synchronized (state) {
+			return (state.refusals.size() >= REFUSALS_KEPT) ? state.refusals.firstKey() : 0;
+		}
+	}
+
+	@Override
 	public Optional<Refusal> refusal(String client, long scribeId) {
 		ClientState state = this.clients.get(client);
 		if (state == null) {

@@ -4,24 +4,32 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
+import io.syncro.protocol.ProtocolVersion;
 import io.syncro.session.Connection;
 import io.syncro.session.Session;
+import io.syncro.session.SessionListener;
 import io.syncro.session.SyncroEngine;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Connects clients to a server engine in memory, as a network would: each direction of a
- * link delivers its messages in order on its own thread. The server can be made
+ * link delivers its messages in order on its own thread, in the protocol version the
+ * client asks for, up to the newest the server is made to know. The server can be made
  * unreachable, open links can be dropped (both sides see the connection close), and the
  * server's answers to a client's requests can be held back while its pushes go through,
- * which is the order a busy server may produce.
+ * which is the order a busy server may produce, or its pushes held back while its
+ * answers go through, which no server should produce.
  */
 final class InMemoryTransport implements Transport {
 
@@ -29,30 +37,48 @@ final class InMemoryTransport implements Transport {
 
 	private volatile boolean reachable = true;
 
-	private volatile boolean holdResponses;
+	private volatile int serverVersion = ProtocolVersion.LATEST;
+
+	// what is held back: answers, pushes, or nothing
+	private volatile @Nullable Predicate<String> holding;
 
 	private final List<Link> links = new CopyOnWriteArrayList<>();
 
 	final AtomicInteger attempts = new AtomicInteger();
+
+	/** The protocol version each connection asked for, in order. */
+	final List<Integer> askedVersions = new CopyOnWriteArrayList<>();
+
+	// every message the server sent to each uid, held back or not, in order
+	private final Map<String, List<String>> sent = new ConcurrentHashMap<>();
 
 	InMemoryTransport(SyncroEngine server) {
 		this.server = server;
 	}
 
 	@Override
-	public void open(String uid, Handler handler) {
+	public void open(String uid, int version, Handler handler) {
 		this.attempts.incrementAndGet();
 		if (!this.reachable) {
 			handler.failed(new ConnectException("The server is unreachable"));
 			return;
 		}
-		Link link = new Link(uid, handler);
+		this.askedVersions.add(version);
+		Link link = new Link(uid, Math.min(version, this.serverVersion), handler);
 		this.links.add(link);
 		link.start();
 	}
 
 	void reachable(boolean reachable) {
 		this.reachable = reachable;
+	}
+
+	/**
+	 * Makes the server know protocol versions up to one only, as a server from before a
+	 * version would: it speaks no newer one whatever a client asks.
+	 */
+	void serverVersion(int version) {
+		this.serverVersion = version;
 	}
 
 	/**
@@ -68,12 +94,36 @@ final class InMemoryTransport implements Transport {
 	 * loses them.
 	 */
 	void holdResponses() {
-		this.holdResponses = true;
+		this.holding = Link::isAnswer;
 	}
 
 	void releaseResponses() {
-		this.holdResponses = false;
-		this.links.forEach(Link::releaseResponses);
+		release();
+	}
+
+	/**
+	 * Holds back the server's pushes ({@code add_scribe} and {@code add_scribes}), while
+	 * its answers still arrive, until {@link #releasePushes}: the order of a server that
+	 * answers a write before it sent the scribes the answer speaks of.
+	 */
+	void holdPushes() {
+		this.holding = Link::isPush;
+	}
+
+	void releasePushes() {
+		release();
+	}
+
+	private void release() {
+		this.holding = null;
+		this.links.forEach(Link::release);
+	}
+
+	/**
+	 * Every message the server sent to a client uid, on any connection, held back or not.
+	 */
+	List<String> sentTo(String uid) {
+		return this.sent.computeIfAbsent(uid, (key) -> new CopyOnWriteArrayList<>());
 	}
 
 	int openLinks() {
@@ -83,6 +133,8 @@ final class InMemoryTransport implements Transport {
 	private final class Link {
 
 		private final String uid;
+
+		private final int version;
 
 		private final Handler handler;
 
@@ -96,15 +148,18 @@ final class InMemoryTransport implements Transport {
 
 		private final List<String> held = new ArrayList<>();
 
-		Link(String uid, Handler handler) {
+		Link(String uid, int version, Handler handler) {
 			this.uid = uid;
+			this.version = version;
 			this.handler = handler;
 		}
 
 		void start() {
 			this.toClient.execute(() -> this.handler.opened(new ClientEnd()));
 			try {
-				this.serverSession.complete(InMemoryTransport.this.server.open(this.uid, new ServerEnd()));
+				this.serverSession.complete(InMemoryTransport.this.server.open(this.uid, new ServerEnd(), this.version,
+						new SessionListener() {
+						}));
 			}
 			catch (RuntimeException ex) {
 				this.serverSession.completeExceptionally(ex);
@@ -122,7 +177,7 @@ final class InMemoryTransport implements Transport {
 			}
 		}
 
-		void releaseResponses() {
+		void release() {
 			synchronized (this.held) {
 				for (String message : this.held) {
 					deliverToClient(message);
@@ -147,13 +202,15 @@ final class InMemoryTransport implements Transport {
 				if (Link.this.down.get()) {
 					throw new IOException("The link is down");
 				}
+				sentTo(Link.this.uid).add(message);
 				synchronized (Link.this.held) {
-					if (InMemoryTransport.this.holdResponses && isAnswer(message)) {
+					Predicate<String> holding = InMemoryTransport.this.holding;
+					if (holding != null && holding.test(message)) {
 						Link.this.held.add(message);
 						return;
 					}
-					if (!Link.this.held.isEmpty() && !InMemoryTransport.this.holdResponses) {
-						releaseResponses();
+					if (!Link.this.held.isEmpty() && holding == null) {
+						release();
 					}
 					deliverToClient(message);
 				}
@@ -168,6 +225,10 @@ final class InMemoryTransport implements Transport {
 
 		private static boolean isAnswer(String message) {
 			return message.startsWith("{\"type\":\"response\"") || message.startsWith("{\"type\":\"error\"");
+		}
+
+		private static boolean isPush(String message) {
+			return message.startsWith("{\"type\":\"add_scribe");
 		}
 
 		/** What the client session writes to. */

@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for the JDK WebSocket adapter, on a stand-in {@link WebSocket}: partial text
  * frames make whole messages, sends go out one at a time, the connection ends once, and
- * the URI carries the uid.
+ * the URI carries the uid and the protocol version asked for.
  */
 class WebSocketTransportTests {
 
@@ -151,10 +151,20 @@ class WebSocketTransportTests {
 
 	@Test
 	void theUriCarriesTheUidAsTheClientParameter() {
-		assertThat(WebSocketTransport.uri(URI.create("ws://localhost:8080/syncro"), "alice"))
+		assertThat(WebSocketTransport.uri(URI.create("ws://localhost:8080/syncro"), "alice", 1))
 			.isEqualTo(URI.create("ws://localhost:8080/syncro?client=alice"));
-		assertThat(WebSocketTransport.uri(URI.create("wss://example.com/sync?token=x"), "a:b"))
+		assertThat(WebSocketTransport.uri(URI.create("wss://example.com/sync?token=x"), "a:b", 1))
 			.isEqualTo(URI.create("wss://example.com/sync?token=x&client=a%3Ab"));
+	}
+
+	@Test
+	void theUriAsksForAVersionNewerThanOneAndForNothingOtherwise() {
+		assertThat(WebSocketTransport.uri(URI.create("ws://localhost:8080/syncro"), "alice", 2))
+			.isEqualTo(URI.create("ws://localhost:8080/syncro?client=alice&v=2"));
+		assertThat(WebSocketTransport.uri(URI.create("wss://example.com/sync?token=x"), "a:b", 2))
+			.isEqualTo(URI.create("wss://example.com/sync?token=x&client=a%3Ab&v=2"));
+		assertThat(WebSocketTransport.uri(URI.create("ws://localhost:8080/syncro"), "alice", 1).getQuery())
+			.doesNotContain("v=");
 	}
 
 	/**

@@ -21,9 +21,11 @@ import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.store.CachedTailScribeLog;
+import io.syncro.store.ClientStore;
 import io.syncro.store.ForwardingScribeLog;
 import io.syncro.store.InMemoryClientStore;
 import io.syncro.store.InMemoryScribeLog;
+import io.syncro.store.Refusal;
 import io.syncro.store.ScribeLog;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -384,6 +386,19 @@ class SessionProtocolTests {
 		assertThat(addScribe(73, scribe)).isEqualTo(Json.parse("{\"type\":\"response\",\"id\":73,\"result\":true}"));
 		assertThat(this.server.clients.mark("alice")).isEqualTo(1);
 		assertThat(this.server.log.size()).isZero();
+	}
+
+	@Test
+	void aDuplicateOlderThanTheRefusalsRememberedIsAnsweredWithAnUnknownOutcomeNeverTrue() {
+		int refused = ClientStore.REFUSALS_KEPT + 100;
+		for (int id = 1; id <= refused; id++) {
+			this.server.clients.advanceMark("alice", id - 1, id, new Refusal(403, "No."));
+		}
+		String scribe = "{\"id\":1,\"klass\":\"Locked\",\"type\":\"create\",\"data\":{\"id\":\"l1\"}}";
+		assertError(addScribe(77, scribe), 77L, 410, 1L, null);
+		String recent = "{\"id\":" + refused + ",\"klass\":\"Locked\",\"type\":\"create\",\"data\":{\"id\":\"l1\"}}";
+		assertError(addScribe(78, recent), 78L, 403, (long) refused, null);
+		assertStillServes();
 	}
 
 	@Test

@@ -117,6 +117,29 @@ public abstract class ClientStoreContractTests {
 	}
 
 	@Test
+	void nothingIsForgottenUntilAsManyRefusalsAsAreKeptAreRemembered() {
+		for (int id = 1; id < ClientStore.REFUSALS_KEPT; id++) {
+			this.store.advanceMark("alice", id - 1, id, new Refusal(403, "No."));
+		}
+		this.store.advanceMark("alice", ClientStore.REFUSALS_KEPT - 1, ClientStore.REFUSALS_KEPT + 5, null);
+		assertThat(this.store.forgottenBelow("alice")).isZero();
+		assertThat(this.store.forgottenBelow("bob")).isZero();
+	}
+
+	@Test
+	void aSettledScribeBelowTheOldestRefusalKeptMayHaveBeenForgotten() {
+		int stored = 1200;
+		for (int id = 1; id <= stored; id++) {
+			this.store.advanceMark("alice", id - 1, id, (id == 700) ? null : new Refusal(403, "No."));
+		}
+		long below = this.store.forgottenBelow("alice");
+		assertThat(below).isGreaterThan(1).isLessThanOrEqualTo(stored - ClientStore.REFUSALS_KEPT + 2);
+		for (long id = below; id <= stored; id++) {
+			assertThat(this.store.refusal("alice", id).isPresent()).as("scribe %d", id).isEqualTo(id != 700);
+		}
+	}
+
+	@Test
 	void concurrentAdvancesSettleEachIdExactlyOnce() throws Exception {
 		int threads = 8;
 		long last = 2000;

@@ -588,7 +588,9 @@ public final class WireClient implements AutoCloseable {
 
 	private void arrived(JsonNode scribe, long nanos, boolean pushed) {
 		Arrival arrival = new Arrival(scribe, nanos, pushed);
-		this.arrivals.add(arrival);
+		if (this.options.keepArrivals) {
+			this.arrivals.add(arrival);
+		}
 		this.options.onArrival.accept(arrival);
 	}
 
@@ -695,6 +697,8 @@ public final class WireClient implements AutoCloseable {
 
 		private boolean recordMessages = true;
 
+		private boolean keepArrivals = true;
+
 		private Consumer<String> onText = (text) -> {
 		};
 
@@ -719,6 +723,7 @@ public final class WireClient implements AutoCloseable {
 			this.answerPulls = original.answerPulls;
 			this.answerPushes = original.answerPushes;
 			this.recordMessages = original.recordMessages;
+			this.keepArrivals = original.keepArrivals;
 			this.onText = original.onText;
 			this.onArrival = original.onArrival;
 			this.firstRequestId = original.firstRequestId;
@@ -811,6 +816,17 @@ public final class WireClient implements AutoCloseable {
 		 */
 		public Builder recordMessages(boolean record) {
 			return with((copy) -> copy.recordMessages = record);
+		}
+
+		/**
+		 * Whether the client keeps every scribe that arrives for {@link WireClient#arrivals()}
+		 * and the methods that read them; a connection that gets a great many, and only counts
+		 * them through {@link #onArrival}, turns it off.
+		 * @param keep whether it does (it does unless told)
+		 * @return a new builder
+		 */
+		public Builder keepArrivals(boolean keep) {
+			return with((copy) -> copy.keepArrivals = keep);
 		}
 
 		/**

@@ -15,8 +15,8 @@ import static io.syncro.testing.WireMessages.json;
  * how the server's pull is answered. Everything else (requests, replies, sync answers,
  * errors) is the same in every version, so a new version is a new constant here.
  * <p>
- * {@link #V1} is {@code shared/PROTOCOL.md}; {@link #V2} is {@code docs/v2-draft.md},
- * which no server speaks yet.
+ * Both are written down in {@code docs/PROTOCOL.md}: {@link #V1} in sections 1 to 7,
+ * {@link #V2} in section 8.
  *
  * @since 0.1.0
  */

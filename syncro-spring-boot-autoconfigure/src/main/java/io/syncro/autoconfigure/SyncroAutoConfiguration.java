@@ -153,6 +153,7 @@ public final class SyncroAutoConfiguration {
 			JdbcScribeOutbox outbox = new JdbcScribeOutbox(dataSource, transactionManager, log,
 					properties.getJdbc().getTablePrefix());
 			outbox.setBatchSize(properties.getOutbox().getBatchSize());
+			outbox.warnIfCommitsMayBeLost();
 			if (properties.getJdbc().isInitializeSchema()) {
 				outbox.initializeSchema();
 			}

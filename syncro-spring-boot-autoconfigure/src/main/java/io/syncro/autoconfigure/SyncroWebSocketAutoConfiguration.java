@@ -3,6 +3,7 @@ package io.syncro.autoconfigure;
 import java.security.Principal;
 
 import io.syncro.session.SyncroEngine;
+import io.syncro.web.MalformedOriginFilter;
 import io.syncro.web.SyncroIdentityResolver;
 import io.syncro.web.SyncroWebSocketEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -10,7 +11,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 
@@ -34,6 +37,16 @@ public final class SyncroWebSocketAutoConfiguration {
 			Principal principal = request.getPrincipal();
 			return (principal != null) ? principal.getName() : null;
 		};
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "syncroMalformedOriginFilter")
+	FilterRegistrationBean<MalformedOriginFilter> syncroMalformedOriginFilter(SyncroProperties properties) {
+		FilterRegistrationBean<MalformedOriginFilter> registration = new FilterRegistrationBean<>(
+				new MalformedOriginFilter());
+		registration.addUrlPatterns(properties.getPath());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		return registration;
 	}
 
 	@Bean

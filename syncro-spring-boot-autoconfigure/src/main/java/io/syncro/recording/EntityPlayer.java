@@ -69,27 +69,36 @@ final class EntityPlayer<T> implements Player {
 		});
 	}
 
+	/**
+	 * Plays a scribe on the record as the client may know it: a record the client does
+	 * not receive is answered as a missing one, so that no answer tells it the record
+	 * exists (a create of its id is refused as a create the policy refuses would be).
+	 */
 	private void play(Scribe scribe, String client, Object id) {
 		T existing = existing(id);
+		boolean hidden = existing != null && !this.type.policy().recipients(existing).includes(client);
 		if (scribe.type() == ScribeType.CREATE) {
 			if (existing == null) {
 				authorize(scribe, client, null);
 				save(read(scribe.attributes()), scribe);
+			}
+			else if (hidden) {
+				throw notAuthorised(scribe);
 			}
 			else {
 				update(asUpdate(scribe, existing), client, existing);
 			}
 		}
 		else if (scribe.type() == ScribeType.UPDATE) {
-			if (existing == null) {
+			if (existing == null || hidden) {
 				throw SyncroException
 					.notFound("There is no " + this.type.klass() + " with id " + scribe.recordId() + ".");
 			}
 			update(scribe, client, existing);
 		}
 		else {
-			authorize(scribe, client, existing);
-			if (existing != null) {
+			authorize(scribe, client, hidden ? null : existing);
+			if (existing != null && !hidden) {
 				destroy(existing, scribe);
 			}
 		}
@@ -151,9 +160,13 @@ final class EntityPlayer<T> implements Player {
 
 	private void authorize(Scribe scribe, String client, @Nullable T existing) {
 		if (!this.type.policy().authorize(scribe, client, existing)) {
-			throw SyncroException.forbidden("The " + scribe.type().wireName() + " of " + this.type.klass() + " "
-					+ scribe.recordId() + " is not authorised.");
+			throw notAuthorised(scribe);
 		}
+	}
+
+	private SyncroException notAuthorised(Scribe scribe) {
+		return SyncroException.forbidden("The " + scribe.type().wireName() + " of " + this.type.klass() + " "
+				+ scribe.recordId() + " is not authorised.");
 	}
 
 	private T read(ObjectNode attributes) {

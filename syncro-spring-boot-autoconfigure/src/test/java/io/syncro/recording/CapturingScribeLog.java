@@ -89,7 +89,7 @@ class CapturingScribeLog extends ForwardingScribeLog {
 			Scribe scribe = entry.scribe();
 			JsonNode data = mapper.readTree(scribe.data().toString());
 			this.entries.add(new ScribeEntry(new Scribe(scribe.id(), scribe.klass(), scribe.type(), data),
-					entry.recipients(), entry.origin()));
+					entry.recipients(), entry.origin(), entry.cause()));
 		}
 		return withIds;
 	}

@@ -86,7 +86,7 @@ class ConcurrentRecordingTests {
 			this.todos.save(detached);
 		});
 		ObjectNode done = JsonNodeFactory.instance.objectNode().put("done", true);
-		this.transaction.executeWithoutResult((status) -> this.classes.play(Scribe.update("Todo", "t1", done), "bob"));
+		this.transaction.executeWithoutResult((status) -> this.classes.play(Scribe.update("Todo", "t1", done), "alice"));
 		awaitEither(other);
 		assertThatTheLogGivesWhatTheDatabaseHas();
 	}

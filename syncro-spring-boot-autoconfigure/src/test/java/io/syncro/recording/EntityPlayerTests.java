@@ -212,6 +212,24 @@ class EntityPlayerTests {
 	}
 
 	@Test
+	void aWriteToARecordTheClientDoesNotReceiveIsAnsweredAsAWriteToAMissingRecord() {
+		givenSaved(milk());
+		ObjectNode done = (ObjectNode) json("{'done': true}");
+		assertRefused(404, "There is no Todo with id t1.", () -> play("bob", Scribe.update("Todo", "t1", done)));
+		assertRefused(404, "There is no Todo with id t2.", () -> play("bob", Scribe.update("Todo", "t2", done)));
+		play("bob", Scribe.destroy("Todo", "t1"));
+		play("bob", Scribe.destroy("Todo", "t2"));
+		assertRefused(403, "The create of Todo t1 is not authorised.",
+				() -> play("bob", Scribe.create("Todo", (ObjectNode) json("{'id': 't1', 'title': 'Mine', 'owner': 'alice'}"))));
+		assertRefused(403, "The create of Todo t3 is not authorised.",
+				() -> play("mallory", Scribe.create("Todo", (ObjectNode) json("{'id': 't3', 'title': 'Mine', 'owner': 'alice'}"))));
+		Todo kept = this.todos.findById("t1").orElseThrow();
+		assertThat(kept.isDone()).isFalse();
+		assertThat(kept.getTitle()).isEqualTo("Buy milk");
+		assertThat(this.log.entries()).isEmpty();
+	}
+
+	@Test
 	void onlyTheRecordBeingPlayedIsRecordedWithTheSenderAsOrigin() {
 		givenSaved(milk());
 		RecordKey played = new RecordKey("Todo", "t1");

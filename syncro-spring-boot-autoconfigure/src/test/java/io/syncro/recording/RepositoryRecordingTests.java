@@ -7,15 +7,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.syncro.play.SyncClasses;
 import io.syncro.recording.sample.Note;
 import io.syncro.recording.sample.NoteRepository;
 import io.syncro.recording.sample.Plain;
 import io.syncro.recording.sample.PlainRepository;
 import io.syncro.recording.sample.Todo;
 import io.syncro.recording.sample.TodoRepository;
+import io.syncro.scribe.Scribe;
+import io.syncro.scribe.ScribeEntry;
 import io.syncro.store.jdbc.JdbcScribeOutbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -61,6 +66,9 @@ class RepositoryRecordingTests {
 
 	@Autowired
 	private TransactionTemplate transaction;
+
+	@Autowired
+	private SyncClasses classes;
 
 	@Autowired
 	private JdbcScribeOutbox outbox;
@@ -367,6 +375,23 @@ class RepositoryRecordingTests {
 		assertThat(this.log.entries()).containsExactly(create("Todo", MILK, only("alice")),
 				create("Todo", BREAD, only("alice")));
 		assertThat(this.outbox.pending()).isZero();
+	}
+
+	@Test
+	void onlyTheScribeMirroringAPlayCarriesItsOriginThroughAFailedRelayAndItsRetry() {
+		givenSaved(milk());
+		this.log.failAppends(true);
+		ObjectNode done = JsonNodeFactory.instance.objectNode().put("done", true);
+		this.transaction.executeWithoutResult((status) -> this.classes.play(Scribe.update("Todo", "t1", done), "alice"));
+		// the same thread writes next, outside any play
+		Todo detached = milk();
+		detached.setDone(true);
+		detached.setTitle("Buy oat milk");
+		this.todos.save(detached);
+		this.todos.save(bread());
+		this.log.failAppends(false);
+		this.outbox.relayNow();
+		assertThat(this.log.entries()).extracting(ScribeEntry::origin).containsExactly("alice", null, null);
 	}
 
 	@Test

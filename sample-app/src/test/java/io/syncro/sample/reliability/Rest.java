@@ -15,25 +15,25 @@ import tools.jackson.databind.node.JsonNodeFactory;
 /**
  * The sample app's REST API, as a test calls it.
  */
-final class Rest {
+public final class Rest {
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
 	private final int port;
 
-	Rest(int port) {
+	public Rest(int port) {
 		this.port = port;
 	}
 
-	JsonNode get(String path) {
+	public JsonNode get(String path) {
 		return call("GET", path, null, 200);
 	}
 
-	JsonNode post(String path, String body) {
+	public JsonNode post(String path, String body) {
 		return call("POST", path, body, 201);
 	}
 
-	JsonNode patch(String path, String body) {
+	public JsonNode patch(String path, String body) {
 		return call("PATCH", path, body, 200);
 	}
 

@@ -29,8 +29,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 7, item 8: a client that stops reading while large Pages keep coming for it is
- * closed with 1013 once more than {@code syncro.session.max-pending} messages wait for
- * it; the server's queue for it stays bounded meanwhile, the other clients keep getting
+ * closed with 1013, once its pushes have gone unanswered for {@code syncro.request-timeout}
+ * (the pushes beyond {@code syncro.session.window} wait in the log) or more than
+ * {@code syncro.session.max-pending} messages wait for it, whichever comes first; the
+ * server's queue for it stays bounded meanwhile, the other clients keep getting
  * their changes (their latency is printed, not asserted), and on reconnecting the slow
  * client catches up from its last position with every scribe exactly once.
  * <p>
@@ -39,7 +41,7 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "spring.datasource.url=jdbc:h2:mem:reliability-slow;DB_CLOSE_DELAY=-1",
-				"syncro.session.max-pending=" + SlowConsumerTests.MAX_PENDING })
+				"syncro.session.max-pending=" + SlowConsumerTests.MAX_PENDING, "syncro.request-timeout=2s" })
 class SlowConsumerTests {
 
 	static final int MAX_PENDING = 20;

@@ -70,6 +70,8 @@ public class JdbcClientStore implements ClientStore {
 
 	private final String refusalSql;
 
+	private final String forgottenBelowSql;
+
 	private final String syncedSql;
 
 	private final String markSyncedSql;
@@ -112,6 +114,8 @@ public class JdbcClientStore implements ClientStore {
 		this.trimRefusalsSql = "DELETE FROM " + refusal + " WHERE uid = ? AND scribe_id < (SELECT r.scribe_id FROM "
 				+ refusal + " r WHERE r.uid = ? ORDER BY r.scribe_id DESC LIMIT 1 OFFSET " + (REFUSALS_KEPT - 1) + ")";
 		this.refusalSql = "SELECT code, message FROM " + refusal + " WHERE uid = ? AND scribe_id = ?";
+		this.forgottenBelowSql = "SELECT CASE WHEN COUNT(*) >= " + REFUSALS_KEPT + " THEN MIN(scribe_id) ELSE 0 END FROM "
+				+ refusal + " WHERE uid = ?";
 		this.syncedSql = "SELECT synced FROM " + client + " WHERE uid = ?";
 		this.markSyncedSql = "UPDATE " + client + " SET synced = TRUE WHERE uid = ?";
 		this.principalSql = "SELECT principal FROM " + client + " WHERE uid = ?";
@@ -148,6 +152,13 @@ public class JdbcClientStore implements ClientStore {
 			return true;
 		});
 		return Boolean.TRUE.equals(advanced);
+	}
+
+	@Override
+	public long forgottenBelow(String client) {
+		Assert.notNull(client, "Client must not be null");
+		Long below = this.jdbcClient.sql(this.forgottenBelowSql).param(client).query(Long.class).single();
+		return (below != null) ? below : 0;
 	}
 
 	@Override

@@ -1,5 +1,9 @@
 package io.syncro.store.jdbc;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,6 +153,38 @@ public class JdbcScribeOutbox implements ScribeOutbox, AutoCloseable {
 	 */
 	public void initializeSchema() {
 		JdbcSchema.initialize(this.dataSource, "outbox-schema.sql", this.prefix);
+	}
+
+	/**
+	 * Warns when the database may lose commits it acknowledged on a crash of the process:
+	 * an H2 database in a file without {@code WRITE_DELAY=0} writes commits to its file up
+	 * to a second later, so a {@code kill -9} loses them, the outbox rows and client marks
+	 * with them.
+	 * @return whether it warned
+	 */
+	public boolean warnIfCommitsMayBeLost() {
+		String url;
+		int writeDelay;
+		try (Connection connection = this.dataSource.getConnection()) {
+			url = connection.getMetaData().getURL();
+			if (url == null || !url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:")) {
+				return false;
+			}
+			try (Statement statement = connection.createStatement();
+					ResultSet setting = statement.executeQuery(
+							"SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+				writeDelay = setting.next() ? Integer.parseInt(setting.getString(1).trim()) : 0;
+			}
+		}
+		catch (SQLException | RuntimeException ex) {
+			logger.debug("Could not tell whether the database keeps what it commits", ex);
+			return false;
+		}
+		if (writeDelay > 0) {
+			logger.warn("The H2 database {} writes commits to its file up to {} ms after it acknowledges them, so a "
+					+ "crash of this process loses them; add ;WRITE_DELAY=0 to its URL", url, writeDelay);
+		}
+		return writeDelay > 0;
 	}
 
 	/**

@@ -16,6 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.ZSetOperations;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -167,6 +168,17 @@ public final class RedisClientStore implements ClientStore {
 		member.put("code", refusal.code());
 		member.put("message", refusal.message());
 		return MessageCodec.writeTree(member);
+	}
+
+	@Override
+	public long forgottenBelow(String client) {
+		Assert.notNull(client, "Client must not be null");
+		Long kept = this.redis.opsForZSet().zCard(refusalsKey(client));
+		if (kept == null || kept < REFUSALS_KEPT) {
+			return 0;
+		}
+		Set<ZSetOperations.TypedTuple<String>> oldest = this.redis.opsForZSet().rangeWithScores(refusalsKey(client), 0, 0);
+		return (oldest == null || oldest.isEmpty()) ? 0 : oldest.iterator().next().getScore().longValue();
 	}
 
 	@Override
