@@ -11,6 +11,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -22,6 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
@@ -64,6 +69,8 @@ public final class CuttingProxy implements AutoCloseable {
 
 	}
 
+	private static final Pattern CLIENT = Pattern.compile("[?&]client=([A-Za-z0-9_.:-]+)");
+
 	private final int target;
 
 	private final ServerSocket listening;
@@ -81,6 +88,10 @@ public final class CuttingProxy implements AutoCloseable {
 	private final AtomicReference<Cut> cut = new AtomicReference<>();
 
 	private final AtomicInteger resets = new AtomicInteger();
+
+	private final AtomicInteger connections = new AtomicInteger();
+
+	private volatile @Nullable Path trace;
 
 	private CuttingProxy(int target) throws IOException {
 		this.target = target;
@@ -129,6 +140,7 @@ public final class CuttingProxy implements AutoCloseable {
 		}
 		Link link = open.get(random.nextInt(open.size()));
 		if (moment == Moment.NOW) {
+			traced(link, direction, "RESET now");
 			link.reset();
 			this.resets.incrementAndGet();
 		}
@@ -136,6 +148,16 @@ public final class CuttingProxy implements AutoCloseable {
 			link.armed().set(new Reset(direction, moment == Moment.INSIDE_NEXT_FRAME, random.nextDouble()));
 		}
 		return true;
+	}
+
+	/**
+	 * Writes every text frame from now on to a file per client uid in a folder (one line
+	 * each: time, connection, direction, text), to study a run afterwards. Compressed
+	 * frames are written as such, unreadable.
+	 * @param folder the folder, which must exist
+	 */
+	public void trace(Path folder) {
+		this.trace = folder;
 	}
 
 	/**
@@ -168,7 +190,8 @@ public final class CuttingProxy implements AutoCloseable {
 				server.setTcpNoDelay(true);
 				this.sockets.add(client);
 				this.sockets.add(server);
-				Link link = new Link(client, server, new AtomicReference<>());
+				Link link = new Link(client, server, new AtomicReference<>(), this.connections.incrementAndGet(),
+						new AtomicReference<>());
 				this.links.removeIf((old) -> old.client().isClosed());
 				this.links.add(link);
 				this.threads.execute(() -> pump(link, client, server, Direction.TO_SERVER));
@@ -201,7 +224,11 @@ public final class CuttingProxy implements AutoCloseable {
 			byte[] head = readHead(in);
 			out.write(head);
 			out.flush();
-			String firstLine = new String(head, 0, Math.min(head.length, 64), StandardCharsets.ISO_8859_1);
+			String firstLine = new String(head, 0, Math.min(head.length, 200), StandardCharsets.ISO_8859_1);
+			Matcher uid = CLIENT.matcher(firstLine);
+			if (direction == Direction.TO_SERVER && uid.find()) {
+				link.uid().set(uid.group(1));
+			}
 			if (direction == Direction.TO_CLIENT && !firstLine.startsWith("HTTP/1.1 101")) {
 				in.transferTo(out);
 				return;
@@ -210,10 +237,13 @@ public final class CuttingProxy implements AutoCloseable {
 				Frame frame = readFrame(in);
 				Reset reset = link.armed().get();
 				if (reset != null && reset.direction() == direction && link.armed().compareAndSet(reset, null)) {
+					traced(link, direction, "RESET " + (reset.inside() ? "inside " : "instead of ") + frame.text());
 					if (reset.inside()) {
 						byte[] bytes = frame.bytes();
 						out.write(bytes, 0, 1 + (int) (reset.fraction() * (bytes.length - 1)));
 						out.flush();
+						// an RST makes the peer's kernel drop what it has not read yet: let it read the part
+						pause(20);
 					}
 					link.reset();
 					this.resets.incrementAndGet();
@@ -228,6 +258,7 @@ public final class CuttingProxy implements AutoCloseable {
 					armed.done().complete(text);
 					return;
 				}
+				traced(link, direction, text);
 				out.write(frame.bytes());
 				out.flush();
 			}
@@ -238,6 +269,34 @@ public final class CuttingProxy implements AutoCloseable {
 		finally {
 			closeQuietly(from);
 			closeQuietly(to);
+		}
+	}
+
+	private static void pause(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void traced(Link link, Direction direction, @Nullable String text) {
+		Path folder = this.trace;
+		String uid = link.uid().get();
+		if (folder == null || text == null || uid == null) {
+			return;
+		}
+		String line = System.currentTimeMillis() + " #" + link.number() + " "
+				+ ((direction == Direction.TO_SERVER) ? "> " : "< ") + text.replace('\n', ' ') + "\n";
+		synchronized (this) {
+			try {
+				Files.writeString(folder.resolve(uid + ".trace"), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+						StandardOpenOption.APPEND);
+			}
+			catch (IOException ex) {
+				// a trace is best effort
+			}
 		}
 	}
 
@@ -342,7 +401,8 @@ public final class CuttingProxy implements AutoCloseable {
 	/**
 	 * One connection through the proxy: the client's socket and the server's.
 	 */
-	private record Link(Socket client, Socket server, AtomicReference<@Nullable Reset> armed) {
+	private record Link(Socket client, Socket server, AtomicReference<@Nullable Reset> armed, int number,
+			AtomicReference<@Nullable String> uid) {
 
 		void reset() {
 			abort(this.client);
