@@ -26,7 +26,12 @@ import org.junit.jupiter.api.Timeout;
  * PostgreSQL, and on two nodes one of which is killed with {@code kill -9} and started
  * again. The seed is printed; {@code -Dchaos.seed=...} runs the same choices again,
  * {@code -Dchaos.seconds=...} sets how long the clients write (15 by default),
- * {@code -Dchaos.clients=...} how many clients of each kind (3 by default).
+ * {@code -Dchaos.clients=...} how many clients of each kind (3 by default). To study a
+ * divergence: {@code -Dchaos.trace=true} writes every frame of the Java clients (the
+ * JavaScript ones compress theirs) to {@code target/chaos/trace-<topology>-<seed>/}, and
+ * {@code -Dchaos.java-protocol=1} makes the Java clients speak protocol v1. A divergent
+ * run leaves the server's and the clients' records and the nodes' logs in
+ * {@code target/chaos/<topology>-<seed>/}.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ChaosConvergenceTests {

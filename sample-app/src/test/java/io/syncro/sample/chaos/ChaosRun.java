@@ -31,6 +31,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class ChaosRun {
 
+	/** The protocol version the Java clients ask for: {@code -Dchaos.java-protocol}, 2 by default. */
+	private static final int JAVA_PROTOCOL = Integer.getInteger("chaos.java-protocol", 2);
+
 	/** The quiet between settling and looking. */
 	private static final Duration QUIET = Duration.ofSeconds(3);
 
@@ -106,8 +109,14 @@ final class ChaosRun {
 		Ops restOps = new Ops();
 		List<ChaosClients> groups = new ArrayList<>();
 		try {
+			Path trace = Boolean.getBoolean("chaos.trace") ? Files.createDirectories(
+					Path.of("target", "chaos", "trace-" + this.topology + "-" + this.seed)) : null;
 			for (int port : this.ports) {
-				proxies.add(CuttingProxy.to(port));
+				CuttingProxy proxy = CuttingProxy.to(port);
+				if (trace != null) {
+					proxy.trace(trace);
+				}
+				proxies.add(proxy);
 			}
 			List<ClientSpec> java = new ArrayList<>();
 			List<ClientSpec> js = new ArrayList<>();
@@ -120,7 +129,7 @@ final class ChaosRun {
 			java.forEach((spec) -> owners.add(spec.uid()));
 			js.forEach((spec) -> owners.add(spec.uid()));
 
-			JavaChaosClients javaClients = new JavaChaosClients(java, this.seed, folder);
+			JavaChaosClients javaClients = new JavaChaosClients(java, this.seed, folder, JAVA_PROTOCOL);
 			groups.add(javaClients);
 			NodeChaosClients jsClients = new NodeChaosClients(js, this.seed);
 			groups.add(jsClients);

@@ -43,8 +43,9 @@ final class JavaChaosClients implements ChaosClients {
 	 * @param specs the clients
 	 * @param seed the run's seed
 	 * @param folder where the file stores go
+	 * @param protocol the newest protocol version the clients ask for
 	 */
-	JavaChaosClients(List<ClientSpec> specs, long seed, Path folder) {
+	JavaChaosClients(List<ClientSpec> specs, long seed, Path folder, int protocol) {
 		for (int i = 0; i < specs.size(); i++) {
 			ClientSpec spec = specs.get(i);
 			LocalStore store = (i % 2 == 0) ? FileLocalStore.open(folder.resolve(spec.uid() + ".store"))
@@ -56,6 +57,7 @@ final class JavaChaosClients implements ChaosClients {
 				.klasses("Todo", "Page")
 				.backoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500), 2, 0.5))
 				.requestTimeout(Duration.ofSeconds(10))
+				.protocolVersion(protocol)
 				.build();
 			this.writers.add(new Writer(spec, client, new Random(ChaosRun.seedOf(seed, "java", i))));
 		}

@@ -57,7 +57,8 @@ public final class SampleAppProcess implements AutoCloseable {
 
 	/**
 	 * A node on a free port, not started, on the sample's defaults: the JDBC scribe log on
-	 * an H2 database in a file, here in a folder of its own.
+	 * an H2 database in a file (with the URL options of {@code application.yml}), here in a
+	 * folder of its own.
 	 * @param name names the node's log file
 	 * @param folder where the database files go
 	 */
@@ -65,7 +66,7 @@ public final class SampleAppProcess implements AutoCloseable {
 		int port = freePort();
 		List<String> arguments = List.of("--server.port=" + port,
 				"--spring.datasource.url=jdbc:h2:file:" + folder.resolve("syncro-sample").toAbsolutePath()
-						+ ";AUTO_SERVER=FALSE",
+						+ ";AUTO_SERVER=FALSE;WRITE_DELAY=0",
 				"--spring.main.banner-mode=off");
 		return new SampleAppProcess(port, arguments, output(name));
 	}
