@@ -111,7 +111,9 @@ public final class SampleAppProcess implements AutoCloseable {
 		this.process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.output))
 			.start();
-		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+		// a node restarted under load, beside its busy peer, may take a minute and more on
+		// a small machine
+		long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
 		while (!answers()) {
 			if (!this.process.isAlive() || System.nanoTime() > deadline) {
 				throw new IllegalStateException("The sample app on port " + this.port + " did not start; see "
