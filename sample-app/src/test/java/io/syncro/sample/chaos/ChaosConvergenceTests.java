@@ -52,6 +52,9 @@ class ChaosConvergenceTests {
 				.run()
 				.assertConverged();
 		}
+		finally {
+			ChaosRun.deleteFolder(folder);
+		}
 	}
 
 	@Test

@@ -6,11 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 import io.syncro.protocol.MessageCodec;
 import io.syncro.sample.SampleUsers;
@@ -238,6 +240,18 @@ final class ChaosRun {
 				group.close();
 			}
 			proxies.forEach(CuttingProxy::close);
+			deleteFolder(folder);
+		}
+	}
+
+	/**
+	 * Deletes a folder of the run, such as the Java clients' file stores.
+	 */
+	static void deleteFolder(Path folder) throws IOException {
+		if (Files.exists(folder)) {
+			try (Stream<Path> paths = Files.walk(folder)) {
+				paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+			}
 		}
 	}
 
