@@ -17,10 +17,11 @@ import io.syncro.testing.PostgresServer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A sample-app node in a JVM of its own, on the Redis log and a PostgreSQL database,
- * that a test kills with SIGKILL ({@code kill -9}) and starts again on the same port.
+ * A sample-app node in a JVM of its own, on the Redis log and a PostgreSQL database, or
+ * alone on the embedded default (H2 in a file, the JDBC scribe log), that a test kills
+ * with SIGKILL ({@code kill -9}) and starts again on the same port.
  */
-final class SampleAppProcess implements AutoCloseable {
+public final class SampleAppProcess implements AutoCloseable {
 
 	private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -41,12 +42,9 @@ final class SampleAppProcess implements AutoCloseable {
 	/**
 	 * A node on a free port, not started.
 	 */
-	static SampleAppProcess of(String name, int redisPort, String namespace, PostgresServer postgres, String database)
-			throws IOException {
-		int port;
-		try (ServerSocket probe = new ServerSocket(0)) {
-			port = probe.getLocalPort();
-		}
+	public static SampleAppProcess of(String name, int redisPort, String namespace, PostgresServer postgres,
+			String database) throws IOException {
+		int port = freePort();
 		List<String> arguments = List.of("--server.port=" + port, "--spring.profiles.active=postgres",
 				"--SPRING_DATASOURCE_URL=" + postgres.jdbcUrl(database),
 				"--SPRING_DATASOURCE_USERNAME=" + postgres.username(),
@@ -54,19 +52,55 @@ final class SampleAppProcess implements AutoCloseable {
 				"--spring.data.redis.port=" + redisPort, "--syncro.store=redis", "--syncro.redis.namespace=" + namespace,
 				"--spring.datasource.hikari.maximum-pool-size=8", "--spring.main.banner-mode=off",
 				"--syncro.outbox.relay-interval=200ms");
-		File output = File.createTempFile("syncro-" + name + "-", ".log");
-		output.deleteOnExit();
-		return new SampleAppProcess(port, arguments, output);
+		return new SampleAppProcess(port, arguments, output(name));
 	}
 
-	int port() {
+	/**
+	 * A node on a free port, not started, on the sample's defaults: the JDBC scribe log on
+	 * an H2 database in a file (with the URL options of {@code application.yml}), here in a
+	 * folder of its own.
+	 * @param name names the node's log file
+	 * @param folder where the database files go
+	 */
+	public static SampleAppProcess embedded(String name, Path folder) throws IOException {
+		int port = freePort();
+		List<String> arguments = List.of("--server.port=" + port,
+				"--spring.datasource.url=jdbc:h2:file:" + folder.resolve("syncro-sample").toAbsolutePath()
+						+ ";AUTO_SERVER=FALSE;WRITE_DELAY=0",
+				"--spring.main.banner-mode=off");
+		return new SampleAppProcess(port, arguments, output(name));
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket probe = new ServerSocket(0)) {
+			return probe.getLocalPort();
+		}
+	}
+
+	private static File output(String name) throws IOException {
+		File output = File.createTempFile("syncro-" + name + "-", ".log");
+		output.deleteOnExit();
+		return output;
+	}
+
+	/**
+	 * The node's HTTP port, the same across restarts.
+	 */
+	public int port() {
 		return this.port;
+	}
+
+	/**
+	 * Where the node writes its output, across restarts.
+	 */
+	public Path log() {
+		return this.output.toPath();
 	}
 
 	/**
 	 * Starts the node and waits until it answers.
 	 */
-	synchronized void start() throws IOException {
+	public synchronized void start() throws IOException {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.add("-Xmx256m");
@@ -77,7 +111,9 @@ final class SampleAppProcess implements AutoCloseable {
 		this.process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.output))
 			.start();
-		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+		// a node restarted under load, beside its busy peer, may take a minute and more on
+		// a small machine
+		long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
 		while (!answers()) {
 			if (!this.process.isAlive() || System.nanoTime() > deadline) {
 				throw new IllegalStateException("The sample app on port " + this.port + " did not start; see "
@@ -91,7 +127,7 @@ final class SampleAppProcess implements AutoCloseable {
 	 * Kills the node with SIGKILL, giving it no chance to finish anything, and waits until
 	 * it is gone.
 	 */
-	synchronized void kill() throws InterruptedException {
+	public synchronized void kill() throws InterruptedException {
 		Process running = this.process;
 		if (running != null) {
 			running.destroyForcibly();

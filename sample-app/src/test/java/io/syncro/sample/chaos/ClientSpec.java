@@ -1,0 +1,19 @@
+package io.syncro.sample.chaos;
+
+import java.net.URI;
+
+/**
+ * One client of a run: who it is and which proxy it connects through.
+ * @param uid the client uid, also the owner of its Pages
+ * @param user the sample user it signs in as (its password is the name and
+ * {@code -secret})
+ * @param node the node it talks to, counted from 1
+ * @param server the Syncro endpoint through that node's proxy, {@code ws://…/syncro}
+ */
+record ClientSpec(String uid, String user, int node, URI server) {
+
+	String password() {
+		return this.user + "-secret";
+	}
+
+}

@@ -1,0 +1,31 @@
+package io.syncro.sample.chaos;
+
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What one client holds after the run, as it reports it.
+ * @param uid the client uid
+ * @param kind {@code java} or {@code js}
+ * @param status the client's status
+ * @param pending its pending writes
+ * @param position the highest server scribe id it processed (0 if none)
+ * @param lastScribeId what {@code Syncro.last_scribe_id} answered it, or {@code null} if
+ * the call failed
+ * @param problem why the call failed, or other trouble the client reported
+ * @param records its records by klass and id
+ * @param notes counts the client keeps, such as refusals and conflicts, for the report
+ */
+record ClientState(String uid, String kind, String status, int pending, long position, @Nullable Long lastScribeId,
+		@Nullable String problem, Map<String, Map<String, JsonNode>> records, String notes) {
+
+	/**
+	 * The client's records of one klass, by id.
+	 */
+	Map<String, JsonNode> records(String klass) {
+		return this.records.getOrDefault(klass, Map.of());
+	}
+
+}
