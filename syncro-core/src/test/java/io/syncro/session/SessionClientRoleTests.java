@@ -62,8 +62,7 @@ class SessionClientRoleTests {
 	@Test
 	void clientIgnoresAScribeAtOrBelowItsPosition() {
 		this.client = new ClientSide("alice");
-		openAndSync();
-		this.session.receiveMessage("{\"type\":\"response\",\"id\":1,\"result\":[" + Json.createTodo(9, "r9", "nine") + "]}");
+		openAndSync("[" + Json.createTodo(9, "r9", "nine") + "]");
 		assertThat(this.client.position()).isEqualTo(9);
 		JsonNode below = push(50, Json.createTodo(7, "r7", "late"));
 		assertThat(below).isEqualTo(Json.parse("{\"type\":\"response\",\"id\":50,\"result\":true}"));
@@ -211,11 +210,19 @@ class SessionClientRoleTests {
 	 * (empty) log, so that the client is live.
 	 */
 	private void openAndSync() {
+		openAndSync("[]");
+	}
+
+	/**
+	 * Opens the session, answers the client's pull with the given scribes and pulls the
+	 * client's (empty) log, so that the client is live.
+	 */
+	private void openAndSync(String scribes) {
 		open();
 		JsonNode sync = this.server.next();
 		assertThat(sync.get("type").asString()).isEqualTo("sync");
 		// the client's own pull, answered so that it does not give the connection up
-		this.session.receiveMessage("{\"type\":\"response\",\"id\":" + sync.get("id") + ",\"result\":[]}");
+		this.session.receiveMessage("{\"type\":\"response\",\"id\":" + sync.get("id") + ",\"result\":" + scribes + "}");
 		JsonNode answer = askClient("{\"type\":\"sync\",\"id\":1,\"from\":null}");
 		assertThat(answer).isEqualTo(Json.parse("{\"type\":\"response\",\"id\":1,\"result\":[]}"));
 		assertThat(this.session.isLive()).isTrue();
