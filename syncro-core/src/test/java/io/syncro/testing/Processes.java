@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  * Small helpers shared by the harnesses: those that start real servers as processes,
  * and the wire client.
  */
-final class Processes {
+public final class Processes {
 
 	private Processes() {
 	}
@@ -32,7 +32,7 @@ final class Processes {
 		}
 	}
 
-	static void sleep(long millis) {
+	public static void sleep(long millis) {
 		try {
 			Thread.sleep(millis);
 		}

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.syncro.sample.cluster.SampleAppProcess;
 import io.syncro.testing.PostgresServer;
+import io.syncro.testing.Processes;
 import io.syncro.testing.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -76,9 +77,9 @@ class ChaosConvergenceTests {
 					long killAt = (long) (writing.toMillis() * (0.2 + 0.3 * random.nextDouble()));
 					long downFor = random.nextInt(1000);
 					SampleAppProcess victim = cluster.first;
-					ChaosRun.sleep(killAt);
+					Processes.sleep(killAt);
 					victim.kill();
-					ChaosRun.sleep(downFor);
+					Processes.sleep(downFor);
 					long starting = System.nanoTime();
 					victim.start();
 					return "node 1 killed with kill -9 at " + killAt + " ms, answering again "

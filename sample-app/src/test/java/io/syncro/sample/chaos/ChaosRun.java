@@ -18,6 +18,7 @@ import io.syncro.protocol.MessageCodec;
 import io.syncro.sample.SampleUsers;
 import io.syncro.sample.reliability.CuttingProxy;
 import io.syncro.sample.reliability.CuttingProxy.Moment;
+import io.syncro.testing.Processes;
 import io.syncro.testing.WireClient;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
@@ -157,13 +158,13 @@ final class ChaosRun {
 				}, "chaos-fault");
 				faulting.start();
 			}
-			sleep(this.duration.toMillis());
+			Processes.sleep(this.duration.toMillis());
 			if (faulting != null) {
 				faulting.join(Duration.ofMinutes(3).toMillis());
 				if (faultFailed.get() != null) {
 					throw new IllegalStateException("The fault failed", faultFailed.get());
 				}
-				sleep(AFTER_FAULT.toMillis());
+				Processes.sleep(AFTER_FAULT.toMillis());
 			}
 			double chaosSeconds = (System.nanoTime() - chaosStarted) / 1e9;
 
@@ -178,7 +179,7 @@ final class ChaosRun {
 			}
 			List<String> unsettled = new ArrayList<>(javaClients.settle(SETTLE));
 			unsettled.addAll(jsClients.settle(SETTLE));
-			sleep(QUIET.toMillis());
+			Processes.sleep(QUIET.toMillis());
 
 			ServerState server = ServerState.read(this.ports.get(0));
 			List<ClientState> states = new ArrayList<>(javaClients.report());
@@ -317,16 +318,6 @@ final class ChaosRun {
 	 */
 	static long seedOf(long seed, String actor, int index) {
 		return seed * 31 + actor.hashCode() * 1_000_003L + index;
-	}
-
-	static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	/**

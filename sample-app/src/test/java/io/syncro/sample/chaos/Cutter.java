@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.syncro.sample.reliability.CuttingProxy;
 import io.syncro.sample.reliability.CuttingProxy.Direction;
 import io.syncro.sample.reliability.CuttingProxy.Moment;
+import io.syncro.testing.Processes;
 
 /**
  * Resets one connection through a proxy every 0.3 to 1 s: at once, or at the next frame
@@ -40,7 +41,7 @@ final class Cutter {
 
 	private void cut() {
 		while (this.cutting) {
-			ChaosRun.sleep(300 + this.random.nextInt(700));
+			Processes.sleep(300 + this.random.nextInt(700));
 			Moment moment = Moment.values()[this.random.nextInt(Moment.values().length)];
 			Direction direction = this.random.nextBoolean() ? Direction.TO_CLIENT : Direction.TO_SERVER;
 			if (this.cutting && this.proxy.reset(this.random, moment, direction)) {

@@ -18,6 +18,7 @@ import io.syncro.client.LocalStore;
 import io.syncro.client.MemoryLocalStore;
 import io.syncro.client.SyncroClient;
 import io.syncro.client.SyncroCollection;
+import io.syncro.testing.Processes;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -161,7 +162,7 @@ final class JavaChaosClients implements ChaosClients {
 					// the record went meanwhile (a destroy, or the Page moved to another owner)
 					JavaChaosClients.this.ops.skipped.incrementAndGet();
 				}
-				ChaosRun.sleep(20 + this.random.nextInt(130));
+				Processes.sleep(20 + this.random.nextInt(130));
 			}
 		}
 

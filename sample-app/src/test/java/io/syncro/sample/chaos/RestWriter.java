@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Random;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.testing.Processes;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -87,9 +88,9 @@ final class RestWriter {
 			catch (IOException ex) {
 				// no answer (the node is down, or was killed mid-request): it may have committed
 				this.ops.failed.incrementAndGet();
-				ChaosRun.sleep(200);
+				Processes.sleep(200);
 			}
-			ChaosRun.sleep(30 + this.random.nextInt(150));
+			Processes.sleep(30 + this.random.nextInt(150));
 		}
 	}
 

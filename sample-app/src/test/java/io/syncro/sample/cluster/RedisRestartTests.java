@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import static io.syncro.sample.SampleRecords.todo;
-import static io.syncro.sample.cluster.SampleAppProcess.sleep;
+import static io.syncro.testing.Processes.sleep;
 import static io.syncro.testing.ReconnectingClient.fullSync;
 import static io.syncro.testing.ReconnectingClient.live;
 import static io.syncro.testing.Scribes.create;

@@ -14,6 +14,7 @@ import java.util.List;
 
 import io.syncro.sample.SampleApplication;
 import io.syncro.testing.PostgresServer;
+import io.syncro.testing.Processes;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -119,7 +120,7 @@ public final class SampleAppProcess implements AutoCloseable {
 				throw new IllegalStateException("The sample app on port " + this.port + " did not start; see "
 						+ this.output);
 			}
-			sleep(100);
+			Processes.sleep(100);
 		}
 	}
 
@@ -149,20 +150,6 @@ public final class SampleAppProcess implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			return false;
-		}
-	}
-
-	/**
-	 * Sleeps, turning an interruption into a failure of the test thread.
-	 * @param millis how long
-	 */
-	static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
 		}
 	}
 
