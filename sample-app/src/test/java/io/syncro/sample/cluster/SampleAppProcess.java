@@ -30,13 +30,21 @@ public final class SampleAppProcess implements AutoCloseable {
 
 	private final List<String> arguments;
 
+	/** Where the node runs; {@code null} for the test's own folder. */
+	private final @Nullable File directory;
+
 	private final File output;
 
 	private @Nullable Process process;
 
 	private SampleAppProcess(int port, List<String> arguments, File output) {
+		this(port, arguments, output, null);
+	}
+
+	private SampleAppProcess(int port, List<String> arguments, File output, @Nullable File directory) {
 		this.port = port;
 		this.arguments = arguments;
+		this.directory = directory;
 		this.output = output;
 	}
 
@@ -65,11 +73,9 @@ public final class SampleAppProcess implements AutoCloseable {
 	 */
 	public static SampleAppProcess embedded(String name, Path folder) throws IOException {
 		int port = freePort();
-		List<String> arguments = List.of("--server.port=" + port,
-				"--spring.datasource.url=jdbc:h2:file:" + folder.resolve("syncro-sample").toAbsolutePath()
-						+ ";AUTO_SERVER=FALSE;WRITE_DELAY=0",
-				"--spring.main.banner-mode=off");
-		return new SampleAppProcess(port, arguments, output(name));
+		// run in the folder, so the sample's own datasource settings put its files there
+		List<String> arguments = List.of("--server.port=" + port, "--spring.main.banner-mode=off");
+		return new SampleAppProcess(port, arguments, output(name), folder.toFile());
 	}
 
 	private static int freePort() throws IOException {
@@ -109,7 +115,8 @@ public final class SampleAppProcess implements AutoCloseable {
 		command.add(System.getProperty("java.class.path"));
 		command.add(SampleApplication.class.getName());
 		command.addAll(this.arguments);
-		this.process = new ProcessBuilder(command).redirectErrorStream(true)
+		this.process = new ProcessBuilder(command).directory(this.directory)
+			.redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.output))
 			.start();
 		// a node restarted under load, beside its busy peer, may take a minute and more on

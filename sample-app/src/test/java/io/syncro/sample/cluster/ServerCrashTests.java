@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,7 @@ import io.syncro.testing.Scribes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 import static io.syncro.sample.SampleRecords.todo;
@@ -89,6 +91,25 @@ class ServerCrashTests {
 			});
 			System.out.println("Sample app killed with kill -9 " + kills + " times under load (seed " + seed + "): "
 					+ outcome);
+			outcome.assertNothingLostOrDuplicated();
+		}
+	}
+
+	@Test
+	void everyAcknowledgedWriteSurvivesKillsOfTheEmbeddedDefault(@TempDir Path folder) throws Exception {
+		try (SampleAppProcess node = SampleAppProcess.embedded("embedded-crash", folder)) {
+			node.start();
+			int kills = 3;
+			Outcome outcome = underLoad(node::port, List.of(node.port()), () -> {
+				for (int i = 0; i < kills; i++) {
+					sleep(1500 + random.nextInt(2000));
+					node.kill();
+					sleep(random.nextInt(500));
+					node.start();
+				}
+			});
+			System.out.println("Sample app on its embedded default (H2 in a file) killed with kill -9 " + kills
+					+ " times under load (seed " + seed + "): " + outcome);
 			outcome.assertNothingLostOrDuplicated();
 		}
 	}
