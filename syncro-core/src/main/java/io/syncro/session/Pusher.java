@@ -165,8 +165,8 @@ final class Pusher {
 
 	// called holding lock
 	private void relearn(Scribe scribe) {
-		this.channel.requestText((id) -> MessageCodec.addScribe(id, json(scribe)))
-			.whenComplete((reply, failure) -> relearned(scribe, reply));
+		this.channel.requestText((id) -> MessageCodec.addScribe(id, json(scribe)),
+				(reply, failure) -> relearned(scribe, reply));
 	}
 
 	private void relearned(Scribe scribe, @Nullable Message reply) {
@@ -209,12 +209,17 @@ final class Pusher {
 	private void pushNew() {
 		synchronized (this.lock) {
 			while (this.pushing && !this.channel.isClosed()) {
+				long generation = this.generation;
 				List<Scribe> scribes = this.own.read(this.reader, this.sentUpTo, this.batchSize);
 				for (Scribe scribe : scribes) {
-					push(scribe);
+					if (generation != this.generation) {
+						// restarted meanwhile: read again from where it restarted
+						break;
+					}
 					this.sentUpTo = scribe.id();
+					push(scribe);
 				}
-				if (scribes.size() < this.batchSize) {
+				if (generation == this.generation && scribes.size() < this.batchSize) {
 					return;
 				}
 			}
@@ -224,8 +229,8 @@ final class Pusher {
 	// called holding lock
 	private void push(Scribe scribe) {
 		long generation = this.generation;
-		this.channel.requestText((id) -> MessageCodec.addScribe(id, json(scribe)))
-			.whenComplete((reply, failure) -> answered(scribe.id(), generation, reply));
+		this.channel.requestText((id) -> MessageCodec.addScribe(id, json(scribe)),
+				(reply, failure) -> answered(scribe.id(), generation, reply));
 	}
 
 	/**
