@@ -847,6 +847,21 @@ public final class SyncroClient implements AutoCloseable {
 			SyncroClient.this.replica.refuse(scribeId, code, message);
 		}
 
+		/**
+		 * The server forgot this client's changes from {@code expected} on: the queue is
+		 * renumbered from there. On a pull, its mark was already taken (and a lower one
+		 * reported); on a 409, a mark below the one the server was known to have is
+		 * reported here.
+		 */
+		@Override
+		public void forgot(Session session, long expected) {
+			long known = SyncroClient.this.replica.serverMark();
+			long mark = expected - 1;
+			if (SyncroClient.this.replica.renumber(expected) && mark < known) {
+				reportError(new LostWritesException(known - mark, known, mark));
+			}
+		}
+
 		@Override
 		public void closed(Session session) {
 			ended();
