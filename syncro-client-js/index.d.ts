@@ -101,7 +101,10 @@ export interface SyncroEvents {
 	refused: RefusedEvent;
 	conflict: ConflictEvent;
 	reset: ResetEvent;
-	/** Among others a SyncroError with code `lost-writes`: the server's mark went back. */
+	/**
+	 * Among others a SyncroError with code `lost-writes`: the server's mark went back (it lost
+	 * writes it had settled); the pending writes are renumbered from it and sent.
+	 */
 	error: Error;
 }
 
@@ -135,6 +138,7 @@ export interface StoredState {
 
 /** One atomic store write; absent fields are left as they are. */
 export interface StoreChange {
+	/** Never lowered by a store, unless `renumbered`. */
 	nextScribeId?: number;
 	position?: number | null;
 	epoch?: string | null;
@@ -142,8 +146,17 @@ export interface StoreChange {
 	serverMark?: number;
 	/** Confirmed records to put, or to delete where `record` is null. */
 	records?: Array<{ klass: string; id: RecordId; record: AnyRecord | null }>;
+	/** Pending scribes to add; one replaces a pending scribe of the same id (after a renumbering). */
 	addScribes?: Scribe[];
+	/** Ids of pending scribes to remove; never one that `addScribes` holds. */
 	removeScribes?: number[];
+	/**
+	 * The pending scribes were renumbered, because the server forgot some of this client's
+	 * scribes it had settled: `nextScribeId` is taken even when lower, and `addScribes` holds the
+	 * renumbered scribes. A store that ignores it keeps a higher next id, which only costs the
+	 * client another renumbering later.
+	 */
+	renumbered?: boolean;
 }
 
 /** Where a client keeps its state: MemoryStore, IndexedDBStore, or your own. */
@@ -189,7 +202,9 @@ export interface SyncroOptions {
 /**
  * An error answered by the server (numeric code), or `timeout` / `closed` from the client, or
  * `lost-writes` (an `error` event): the server pulled this client's scribes from below a mark it
- * had before, so it lost `lost` of this client's writes it had settled.
+ * had before (or answered a 409 that expects a scribe below it), so it lost `lost` of this
+ * client's writes it had settled; the client renumbers its pending writes from that mark and
+ * sends them.
  */
 export declare class SyncroError extends Error {
 	constructor(code: number | 'timeout' | 'closed' | 'lost-writes', message: string,

@@ -15,7 +15,10 @@
  *   or landed (v2).
  *
  * Client scribe ids are consecutive and stored before use, so every retry is safe (the
- * server answers a duplicate with its first outcome).
+ * server answers a duplicate with its first outcome). When the server turns out to have
+ * forgotten scribes it had settled (it expired this uid, or was set back to a backup), the
+ * pending scribes are renumbered from the id it expects next, and stored so, before any of
+ * them goes out again.
  *
  * @module
  */
@@ -125,7 +128,8 @@ import { claimUid, clientUrl } from './uids.js';
  * - `error` (an Error): a problem that concerns no single call (a failed store write, a
  *   malformed message, a failed sync, and a {@link SyncroError} with code `'lost-writes'`
  *   when the server's mark of this client's scribes went back: it lost writes it had
- *   settled); without a listener it is logged on the console.
+ *   settled, and the pending ones are renumbered from its mark and sent); without a
+ *   listener it is logged on the console.
  */
 export class Syncro extends Emitter {
 	/**
@@ -188,6 +192,9 @@ export class Syncro extends Emitter {
 		this._replica = new Replica(state);
 		/** @private the highest client scribe id known to be stored */
 		this._persistedUpTo = this._replica.nextScribeId - 1;
+		/** @private how many times the pending scribes were renumbered: a store write of a
+		 * scribe recorded before then speaks of its old id */
+		this._renumberings = 0;
 
 		/** @private @type {Promise<void>} the tail of the store writes, which never rejects */
 		this._writes = Promise.resolve();
@@ -365,8 +372,12 @@ export class Syncro extends Emitter {
 			return Promise.reject(new Error('The client is closed.'));
 		}
 		const { scribe, change } = this._replica.record(klass, type, data);
+		const renumberings = this._renumberings;
 		const stored = this._persist({ nextScribeId: this._replica.nextScribeId, addScribes: [scribe] }).then(() => {
-			this._persistedUpTo = Math.max(this._persistedUpTo, scribe.id);
+			if (renumberings === this._renumberings) {
+				// else the renumbering's write, queued behind this one, stores it under its new id
+				this._persistedUpTo = Math.max(this._persistedUpTo, scribe.id);
+			}
 			this._link?.pusher.pump();
 			return change.after;
 		});
@@ -405,6 +416,55 @@ export class Syncro extends Emitter {
 			this.emit('pendingWrites', count);
 			this._checkUntils();
 		}
+	}
+
+	/**
+	 * The server expects own scribe `from` next. If it is not pending and the pending scribes
+	 * from there on start above it, the server forgot scribes it had settled from `from` on
+	 * and would answer each of those 409 for good: they are renumbered from `from`, in their
+	 * order, and stored so (with the next id, which goes down) before any of them goes out;
+	 * the connection forgets what it tracked under their old ids. A mark below the one the
+	 * server was known to have is reported as lost writes.
+	 * @private
+	 * @param {number} from the client scribe id the server expects next
+	 * @returns {Promise<void> | null} settles once the renumbered scribes are stored (and never
+	 *   rejects: a failed store write is reported); null when nothing was renumbered
+	 */
+	_renumber(from) {
+		const replica = this._replica;
+		const renumbered = replica.renumber(from);
+		if (!renumbered) {
+			return null;
+		}
+		const renumberings = ++this._renumberings;
+		const { scribes, removed } = renumbered;
+		/** @type {StoreChange} */
+		const change = { renumbered: true, nextScribeId: replica.nextScribeId, addScribes: scribes, removeScribes: removed };
+		const mark = from - 1;
+		if (mark < replica.serverMark) {
+			this._lostWrites(replica.serverMark - mark, replica.serverMark, mark);
+			replica.serverMark = mark;
+			change.serverMark = mark;
+		}
+		// only what is stored under its new id may go
+		this._persistedUpTo = Math.min(this._persistedUpTo, mark);
+		this._link?.renumbered(from);
+		return this._persist(change).then(() => {
+			if (renumberings === this._renumberings) {
+				this._persistedUpTo = Math.max(this._persistedUpTo, scribes.at(-1).id);
+				this._link?.pusher.pump();
+			}
+		}, () => {});
+	}
+
+	/**
+	 * Reports that the server lost own scribes it had settled: its mark went back.
+	 * @private
+	 */
+	_lostWrites(count, known, mark) {
+		this._report(new SyncroError('lost-writes',
+			`The server lost ${count} of this client's writes that it had settled: its mark went back from ${known} to ${mark}.`,
+			{ lost: count }));
 	}
 
 	/**
@@ -472,7 +532,7 @@ export class Syncro extends Emitter {
 				}
 			},
 			refused: (scribeId, code, message) => this._settlement.refuse(scribeId, code, message),
-			report: (error) => this._report(error),
+			renumber: (expected) => this._renumber(expected) !== null,
 		}, this._retryBackoff);
 		link.pull = new ServerPull(link.conn, link.pusher, this._replica, {
 			persist: (change) => this._persist(change),
@@ -480,9 +540,8 @@ export class Syncro extends Emitter {
 			storedUpTo: () => this._persistedUpTo,
 			accept: (scribeId) => this._settlement.accept(scribeId),
 			refuse: (scribeId, code, message) => this._settlement.refuse(scribeId, code, message),
-			lost: (count, known, mark) => this._report(new SyncroError('lost-writes',
-				`The server lost ${count} of this client's writes that it had settled: its mark went back from ${known} to ${mark}.`,
-				{ lost: count })),
+			lost: (count, known, mark) => this._lostWrites(count, known, mark),
+			renumber: (from) => this._renumber(from),
 		}, { batchSize: this._batchSize, requestTimeout: this._requestTimeout });
 	}
 

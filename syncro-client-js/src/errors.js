@@ -21,7 +21,8 @@ export function isFinal(code) {
  * failure of the client itself: `code` is `'timeout'` when no answer came in time,
  * `'closed'` when the connection or the client closed before the answer came, and
  * `'lost-writes'` (an `error` event) when the server pulled this client's scribes from
- * below a mark it had before: it lost `lost` writes it had settled.
+ * below a mark it had before (or answered a 409 that expects a scribe below it): it lost
+ * `lost` writes it had settled, and the client renumbers its pending writes from that mark.
  */
 export class SyncroError extends Error {
 	/**

@@ -141,7 +141,7 @@ export class IndexedDBStore {
 			const clients = tx.objectStore(CLIENTS);
 			const row = (await request(clients.get(uid))) ?? newRow(uid);
 			if (change.nextScribeId !== undefined) {
-				row.nextScribeId = Math.max(row.nextScribeId, change.nextScribeId);
+				row.nextScribeId = change.renumbered ? change.nextScribeId : Math.max(row.nextScribeId, change.nextScribeId);
 			}
 			if (change.position !== undefined) {
 				row.position = change.position;

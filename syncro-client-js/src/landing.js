@@ -79,6 +79,24 @@ export class Landing {
 		this._unknown.delete(scribeId);
 	}
 
+	/**
+	 * The pending scribes from `from` on were renumbered: what waits under their old ids
+	 * speaks of other scribes now.
+	 * @param {number} from the first renumbered id
+	 */
+	renumbered(from) {
+		for (const scribeId of [...this._awaiting.keys()]) {
+			if (scribeId >= from) {
+				this._awaiting.delete(scribeId);
+			}
+		}
+		for (const scribeId of [...this._unknown]) {
+			if (scribeId >= from) {
+				this._unknown.delete(scribeId);
+			}
+		}
+	}
+
 	/** The connection closed: what still waits is sent again on the next one. */
 	stop() {
 		this._stopped = true;

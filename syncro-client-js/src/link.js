@@ -38,6 +38,17 @@ export class Link {
 		this.landing?.forget(scribeId);
 	}
 
+	/**
+	 * The pending scribes from `from` on were renumbered: nothing tracks them under their old
+	 * ids any more.
+	 * @param {number} from the first renumbered id
+	 */
+	renumbered(from) {
+		this.pusher?.renumbered(from);
+		this.pull?.renumbered(from);
+		this.landing?.renumbered(from);
+	}
+
 	/** Stops every timer of the connection. */
 	stopTimers() {
 		this.pusher?.stop();

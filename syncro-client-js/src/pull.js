@@ -4,7 +4,9 @@
  * mark, in batches, and the server pulls again once they moved its mark. Pushes wait until
  * an answer without `more`. In protocol v2 the answer is always empty: every pending scribe
  * goes by `add_scribe`, whose answer tells where it landed. A mark below one the server
- * had before means it lost own scribes it had settled, which the client reports.
+ * had before means it lost own scribes it had settled, which the client reports. Pending
+ * scribes above the mark that start above the next id the server expects would be answered
+ * 409 for good: they are renumbered from that id before any of them goes out.
  * @module
  */
 
@@ -26,6 +28,9 @@ import { utf8Length } from './records.js';
  *   refused a scribe for good
  * @property {(count: number, known: number, mark: number) => void} lost the server pulls from
  *   below the highest mark it was known to have: it lost `count` own scribes it had settled
+ * @property {(from: number) => Promise<void> | null} renumber the server expects this own
+ *   scribe id next: renumbers the pending scribes from there if it is not pending and they
+ *   start above it; settles once they are stored, or null when nothing was renumbered
  */
 
 /** Most scribes in one answer to the server's pull (PROTOCOL.md §5.2). */
@@ -60,8 +65,9 @@ export class ServerPull {
 
 	/**
 	 * Answers the server's pull. `from` is its mark for this uid, so scribes up to it that
-	 * were sent in an answer to its previous pull are acknowledged; the answer is the
-	 * stored pending scribes above it, in batches (v1), or empty (v2).
+	 * were sent in an answer to its previous pull are acknowledged; the pending scribes above
+	 * it are renumbered from `from + 1` if they start above that; the answer is the stored
+	 * pending scribes above it, in batches (v1), or empty (v2).
 	 * @param {any} message the server's `sync`
 	 * @param {number} version the protocol version of the connection
 	 */
@@ -103,13 +109,16 @@ export class ServerPull {
 		if (Object.keys(change).length > 0) {
 			this._host.persist(change);
 		}
+		// before any of them can go out: they go once stored with their new ids
+		const renumbered = this._host.renumber(mark + 1);
 		if (version >= 2) {
 			conn.respond(message.id, []);
 			this._pusher.start();
 			return;
 		}
 		// answer only with scribes that are stored, once the writes queued so far are done
-		this._host.written().then(() => {
+		const written = renumbered ? renumbered.then(() => this._host.written()) : this._host.written();
+		written.then(() => {
 			if (conn.closed) {
 				return;
 			}
@@ -169,6 +178,19 @@ export class ServerPull {
 	 */
 	forget(scribeId) {
 		this._sent.delete(scribeId);
+	}
+
+	/**
+	 * The pending scribes from `from` on were renumbered: those sent under their old ids are
+	 * no longer on their way.
+	 * @param {number} from the first renumbered id
+	 */
+	renumbered(from) {
+		for (const scribeId of [...this._sent]) {
+			if (scribeId >= from) {
+				this._sent.delete(scribeId);
+			}
+		}
 	}
 
 	/** Stops the timer (the connection closed). */

@@ -2,11 +2,13 @@
  * Pushing own scribes with `add_scribe` on one connection: oldest first, a window of
  * requests in flight, and starting over after a 409 (from the id the server expects), a
  * 429, a 500 or a timeout (after a backoff). Every retry is safe: the server settles client
- * scribe ids by its mark (PROTOCOL.md §4).
+ * scribe ids by its mark (PROTOCOL.md §4). A 409 that expects a scribe this client no
+ * longer holds, below its pending ones, means the server forgot scribes it had settled: the
+ * client renumbers its pending scribes from there, and the pushes start over with them.
  * @module
  */
 
-import { SyncroError, isFinal } from './errors.js';
+import { isFinal } from './errors.js';
 
 /**
  * @typedef {import('./backoff.js').Backoff} Backoff
@@ -21,7 +23,9 @@ import { SyncroError, isFinal } from './errors.js';
  * @property {(scribeId: number, reply: any) => void} acknowledged the server answered `true`
  * @property {(scribeId: number, code: number, message: string) => void} refused the server
  *   refused the scribe for good (400, 403, 404)
- * @property {(error: Error) => void} report an error that concerns no single call
+ * @property {(expected: number) => boolean} renumber the server expects this own scribe id
+ *   next: renumbers the pending scribes from there if it is not pending and they start above
+ *   it (then {@link Pusher#renumbered} is called); whether it did
  */
 
 /** Most `add_scribe` requests awaiting an answer at once. */
@@ -52,6 +56,9 @@ export class Pusher {
 		this._settled = new Set();
 		/** @private @type {ReturnType<typeof setTimeout> | null} a start over after a backoff */
 		this._retryTimer = null;
+		/** @private @type {number[]} where each renumbering on this connection started, in order:
+		 * a push sent before one, of an id at or above where it started, named another scribe */
+		this._renumberings = [];
 	}
 
 	/** Lets pushes go, and sends what waits. */
@@ -108,6 +115,26 @@ export class Pusher {
 		this._settled.delete(scribeId);
 	}
 
+	/**
+	 * The pending scribes from `from` on were renumbered: pushes of those ids sent before now
+	 * name other scribes, so their answers are ignored and the scribes go again. Pushes go on
+	 * from there once they are stored (the client pumps), if they were let go.
+	 * @param {number} from the first renumbered id
+	 */
+	renumbered(from) {
+		this._renumberings.push(from);
+		for (const scribeId of [...this._inFlight.keys()]) {
+			if (scribeId >= from) {
+				this._inFlight.delete(scribeId);
+			}
+		}
+		for (const scribeId of [...this._settled]) {
+			if (scribeId >= from) {
+				this._settled.delete(scribeId);
+			}
+		}
+	}
+
 	/** Stops the retry timer (the connection closed). */
 	stop() {
 		clearTimeout(this._retryTimer);
@@ -117,20 +144,35 @@ export class Pusher {
 	/** @private */
 	_push(scribe) {
 		const generation = this._generation;
+		const numbering = this._renumberings.length;
 		this._inFlight.set(scribe.id, generation);
 		this._conn.request({ type: 'add_scribe', scribe }, {
 			// on arrival, before the messages behind the answer (ws may hand over several in
 			// one tick): the client then sees its writes settle in the order of the wire
 			process: (reply) => {
+				if (this._renumberedSince(numbering, scribe.id)) {
+					return;
+				}
 				this._answered(scribe.id, generation);
 				this._settled.add(scribe.id);
 				this._backoff.reset();
 				this._host.acknowledged(scribe.id, reply);
 			},
 		}).then(() => this.pump(), (error) => {
+			if (this._renumberedSince(numbering, scribe.id)) {
+				return;
+			}
 			this._answered(scribe.id, generation);
 			this._failed(scribe.id, generation, error);
 		});
+	}
+
+	/**
+	 * Whether a push sent before a renumbering carried an id that now names another scribe.
+	 * @private
+	 */
+	_renumberedSince(numbering, scribeId) {
+		return this._renumberings.slice(numbering).some((from) => scribeId >= from);
 	}
 
 	/** @private */
@@ -152,13 +194,9 @@ export class Pusher {
 			return;
 		}
 		if (error.code === 409) {
-			const first = this._host.pending()[0];
-			if (first && Number.isSafeInteger(error.expected) && first.id > error.expected) {
-				this._host.report(new SyncroError(409, `The server expects client scribe ${error.expected}, which this client no longer holds.`,
-					{ scribe: scribeId, expected: error.expected }));
-				this.restart(false);
-			}
-			else {
+			// a scribe the server expects that this client no longer holds is renumbered into;
+			// one it holds was lost on the way: send again from there
+			if (!Number.isSafeInteger(error.expected) || !this._host.renumber(error.expected)) {
 				this.restart(true);
 			}
 			return;

@@ -178,6 +178,30 @@ export class Replica {
 	}
 
 	/**
+	 * The server expects own scribe `from` next, and the pending scribes from there on start
+	 * above it: the server forgot the scribes it had settled from `from` on (it expired this
+	 * uid, or was set back to a backup), so it would answer every one of them 409 for good.
+	 * Renumbers them consecutively from `from`, in their order, and numbers new scribes after
+	 * them. The view does not change.
+	 * @param {number} from the id the server expects next
+	 * @returns {{scribes: Scribe[], removed: number[]} | null} the renumbered scribes, and the
+	 *   ids they had that none of them has now; null when nothing was renumbered (scribe
+	 *   `from` is pending, or no pending scribe is above it)
+	 */
+	renumber(from) {
+		const index = this.pending.findIndex((scribe) => scribe.id >= from);
+		if (index < 0 || this.pending[index].id === from) {
+			return null;
+		}
+		const old = this.pending.slice(index);
+		const scribes = old.map((scribe, i) => freeze({ ...scribe, id: from + i }));
+		this.pending.splice(index, old.length, ...scribes);
+		this.nextScribeId = from + scribes.length;
+		const reused = new Set(scribes.map((scribe) => scribe.id));
+		return { scribes, removed: old.map((scribe) => scribe.id).filter((id) => !reused.has(id)) };
+	}
+
+	/**
 	 * The server settled an own scribe (played or refused it): its mark is at least there.
 	 * @param {number} scribeId
 	 */

@@ -33,14 +33,22 @@
  * @property {Scribe[]} scribes the pending local scribes, oldest first
  *
  * @typedef {object} StoreChange one atomic write; absent fields are left as they are
- * @property {number} [nextScribeId] the new next client scribe id (a store never lowers it)
+ * @property {number} [nextScribeId] the new next client scribe id (a store never lowers it,
+ *   unless `renumbered`)
  * @property {number | null} [position] the new position
  * @property {string | null} [epoch] the new epoch
  * @property {number} [serverMark] the new server's mark as last seen
  * @property {Array<{klass: string, id: string | number, record: Attributes | null}>} [records]
  *   confirmed records to put, or to delete where `record` is null
- * @property {Scribe[]} [addScribes] pending scribes to add
- * @property {number[]} [removeScribes] ids of pending scribes to remove
+ * @property {Scribe[]} [addScribes] pending scribes to add; one replaces a pending scribe of
+ *   the same id (after a renumbering)
+ * @property {number[]} [removeScribes] ids of pending scribes to remove (never one that
+ *   `addScribes` holds)
+ * @property {boolean} [renumbered] the pending scribes were renumbered, because the server
+ *   forgot some of this client's scribes it had settled: `nextScribeId` is taken even when
+ *   it is lower, and `addScribes` holds the renumbered scribes, replacing those of the same
+ *   ids. A store that ignores it keeps a higher next id, which only costs the client another
+ *   renumbering of later scribes
  *
  * @typedef {object} Store
  * @property {() => Promise<string[]>} clients the uids the store holds data for
@@ -143,7 +151,7 @@ export class MemoryStore {
 		const state = this._state(uid);
 		const copy = clone(change);
 		if (copy.nextScribeId !== undefined) {
-			state.nextScribeId = Math.max(state.nextScribeId, copy.nextScribeId);
+			state.nextScribeId = copy.renumbered ? copy.nextScribeId : Math.max(state.nextScribeId, copy.nextScribeId);
 		}
 		if (copy.position !== undefined) {
 			state.position = copy.position;

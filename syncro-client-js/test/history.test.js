@@ -9,7 +9,7 @@ import { collect, open, PROTOCOLS, waitFor } from './support/helpers.js';
 /**
  * The server's history: its log's epoch, the 410 that refuses a sync from a position the log
  * cannot bring up to date, the reset that follows, and the server's mark of this client's
- * scribes going back.
+ * scribes going back, after which the pending scribes are renumbered from the server's mark.
  */
 
 /** The records of a class as the server holds them and as a client sees them, in one order. */
@@ -19,6 +19,25 @@ function serverRecords(server, klass) {
 
 function byId(a, b) {
 	return String(a.id).localeCompare(String(b.id));
+}
+
+/**
+ * A store whose uid holds pending creates of records `w<id>` under the given ids, having seen
+ * the server's mark at `serverMark`: what a client left offline holds.
+ */
+function holding(uid, ids, serverMark) {
+	const scribes = ids.map((id) => ({ id, klass: 'Todo', type: 'create', data: { id: `w${id}`, title: `W${id}` } }));
+	return new MemoryStore({ clients: { [uid]: { nextScribeId: ids.at(-1) + 1, position: null, serverMark, records: [], scribes } } });
+}
+
+/** The ids of the client scribes that reached the server, by either path, and the records they made. */
+function arrived(server, uid) {
+	return server.scribesReceived.filter((entry) => entry.uid === uid).map((entry) => `${entry.scribe.id}:${entry.scribe.data.id}`);
+}
+
+/** How many of a uid's add_scribes the server answered 409. */
+function conflictsAnswered(server, uid) {
+	return server.scribeAnswers.filter((answer) => answer.uid === uid && answer.reply.code === 409).length;
 }
 
 for (const protocol of PROTOCOLS) describe(`the server's history, protocol ${protocol}`, () => {
@@ -133,6 +152,83 @@ for (const protocol of PROTOCOLS) describe(`the server's history, protocol ${pro
 		await again.whenOnline();
 		await waitFor(() => later.length === 1, 'the report');
 		assert.equal(later[0].lost, 1);
+	});
+
+	it('renumbers its pending writes from 1 when the server forgot its uid, before any goes out, and each is played once', async () => {
+		server = await new FakeServer().listen();
+		// the server expired alice: its mark is 0, while she holds 57 to 60 and saw 56 settled
+		const store = holding('alice', [57, 58, 59, 60], 56);
+		const stored = [];
+		server.onReceived = () => stored.push(store.snapshot().clients.alice);
+		const writer = await open(server, { protocol, store, client: 'alice' });
+		clients.push(writer);
+		const errors = collect(writer, 'error');
+		await writer.whenSettled();
+
+		assert.deepEqual(arrived(server, 'alice'), ['1:w57', '2:w58', '3:w59', '4:w60'], 'renumbered in their order, none under its old id');
+		assert.deepEqual([1, 2, 3, 4].map((id) => server.playsOf('alice', id)), [1, 1, 1, 1]);
+		if (protocol < 2) {
+			assert.deepEqual(server.pullAnswers[0].ids, [1, 2, 3, 4], 'in the answer to the pull');
+		}
+		assert.deepEqual(stored[0].scribes.map((scribe) => scribe.id), [1, 2, 3, 4], 'stored renumbered before the first went out');
+		assert.equal(stored[0].nextScribeId, 5);
+		assert.deepEqual(errors.map((error) => [error.code, error.lost]), [['lost-writes', 56]]);
+		assert.deepEqual(writer.collection('Todo').all().map((todo) => todo.id).sort(), ['w57', 'w58', 'w59', 'w60']);
+
+		await writer.collection('Todo').create({ id: 'next' });
+		await writer.whenSettled();
+		assert.deepEqual(arrived(server, 'alice').at(-1), '5:next', 'new writes are numbered after them');
+		await writer.close();
+		const after = store.snapshot().clients.alice;
+		assert.deepEqual([after.nextScribeId, after.serverMark, after.scribes], [6, 5, []]);
+	});
+
+	it('renumbers its pending writes from the mark of a server set back, reports the lost writes once, and plays them', async () => {
+		server = await new FakeServer().listen();
+		// restored from a backup: alice's mark is 40, while she saw 55 settled and holds 56 to 58
+		server.marks.set('alice', 40);
+		const store = holding('alice', [56, 57, 58], 55);
+		const writer = await open(server, { protocol, store, client: 'alice' });
+		clients.push(writer);
+		const errors = collect(writer, 'error');
+		await writer.whenSettled();
+
+		assert.deepEqual(arrived(server, 'alice'), ['41:w56', '42:w57', '43:w58']);
+		assert.deepEqual([41, 42, 43].map((id) => server.playsOf('alice', id)), [1, 1, 1]);
+		assert.equal(server.mark('alice'), 43);
+		assert.deepEqual(errors.map((error) => [error.code, error.lost]), [['lost-writes', 15]]);
+		assert.match(errors[0].message, /went back from 55 to 40/);
+
+		server.dropAll();
+		await waitFor(() => server.connections === 2 && writer.status === 'online', 'online again');
+		assert.equal(errors.length, 1, 'told once');
+		assert.equal(arrived(server, 'alice').length, 3, 'nothing sent again');
+	});
+
+	it('renumbers instead of resending when a 409 expects a write it no longer holds, with one 409', async () => {
+		server = await new FakeServer().listen();
+		const writer = await online();
+		const todos = writer.collection('Todo');
+		await Promise.all([todos.create({ id: 'a' }), todos.create({ id: 'b' }), todos.create({ id: 'c' })]);
+		await writer.whenSettled();
+		const errors = collect(writer, 'error');
+		// set back while the connection stays: the server forgot 2 and 3
+		server.setBack(server.lastId, { marks: { [writer.uid]: 1 } });
+		await Promise.all([todos.create({ id: 'd' }), todos.create({ id: 'e' })]);
+		await writer.whenSettled();
+
+		const later = arrived(server, writer.uid).slice(3);
+		const renumbered = later.filter((entry) => entry === '2:d' || entry === '3:e');
+		const old = later.filter((entry) => !renumbered.includes(entry));
+		assert.deepEqual(renumbered, ['2:d', '3:e']);
+		// d (4) and usually e (5) went before the 409 for d came back
+		assert.ok(old[0] === '4:d' && old.length <= 2, `sent under their old ids: ${old}`);
+		assert.equal(conflictsAnswered(server, writer.uid), old.length, 'one 409 for each write sent under its old id, then none');
+		assert.deepEqual(errors.map((error) => [error.code, error.lost]), [['lost-writes', 2]]);
+		assert.ok(server.record('Todo', 'd') && server.record('Todo', 'e'));
+		await todos.create({ id: 'f' });
+		await writer.whenSettled();
+		assert.deepEqual(arrived(server, writer.uid).at(-1), '4:f');
 	});
 });
 

@@ -75,6 +75,19 @@ for (const [name, make] of Object.entries(kinds)) {
 			store.close();
 		});
 
+		it('lowers the next client scribe id and replaces pending scribes of the same ids when renumbered', async () => {
+			const store = make();
+			await store.write('u1', { nextScribeId: 7, addScribes: [scribe(3, 'a'), scribe(4, 'b'), scribe(5, 'c'), scribe(6, 'd')] });
+			// the server expects 2 next: 3 to 6 become 2 to 5
+			const renumbered = [scribe(3, 'a'), scribe(4, 'b'), scribe(5, 'c'), scribe(6, 'd')].map((s, i) => ({ ...s, id: 2 + i }));
+			await store.write('u1', { renumbered: true, nextScribeId: 6, addScribes: renumbered, removeScribes: [6], serverMark: 1 });
+			const state = await store.load('u1');
+			assert.equal(state.nextScribeId, 6);
+			assert.equal(state.serverMark, 1);
+			assert.deepEqual(state.scribes, renumbered);
+			store.close();
+		});
+
 		it('keeps uids apart, and forgets one with its data', async () => {
 			const store = make();
 			await store.write('u1', { position: 1, addScribes: [scribe(1)], records: [{ klass: 'Todo', id: 'a', record: { id: 'a', by: 'u1' } }] });

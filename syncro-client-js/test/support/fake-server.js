@@ -96,6 +96,8 @@ export class FakeServer {
 		this.onAnswered = null;
 		/** the next N syncs of clients are answered 410, whatever their position */
 		this.goneSyncs = 0;
+		/** called as each client scribe arrives, by either path, before it is settled */
+		this.onReceived = null;
 	}
 
 	/**
@@ -235,6 +237,7 @@ export class FakeServer {
 			return { code: 400, message: 'A scribe needs a positive integer id.' };
 		}
 		this.scribesReceived.push({ uid, scribe });
+		this.onReceived?.(scribe, uid);
 		if (this.lose > 0) {
 			this.lose--;
 			return 'lost';

@@ -61,7 +61,7 @@ public interface LocalStore extends AutoCloseable {
 	 *
 	 * @param uid the client uid, or {@code null} if none was stored yet
 	 * @param nextScribeId the id of the next scribe this client records (from 1, never
-	 * reused)
+	 * reused while the server remembers the scribe that had it)
 	 * @param position the highest server scribe id processed, or 0
 	 * @param epoch the history of the server's log the position is of, as the server's
 	 * {@code hello} named it, or {@code null} if none was named
@@ -90,15 +90,19 @@ public interface LocalStore extends AutoCloseable {
 	 * One atomic change to a client's stored state.
 	 *
 	 * @param uid the client uid to store, or {@code null} to keep the stored one
-	 * @param nextScribeId the new next scribe id
+	 * @param nextScribeId the new next scribe id; lower than before only after the client
+	 * renumbered its pending scribes (the server forgot some it had settled)
 	 * @param position the new position
 	 * @param epoch the epoch of the new position, or {@code null} if none is known
-	 * @param acknowledged the new acknowledged id; pending scribes up to it are dropped
+	 * @param acknowledged the new acknowledged id; pending scribes up to it are dropped (it
+	 * may go down, after a renumbering)
 	 * @param serverMark the server's mark as now known (it may go down, after the server
 	 * lost scribes it had settled)
 	 * @param records confirmed records written or removed
-	 * @param appended new pending scribes, in id order
-	 * @param removed ids of pending scribes to drop (refused, or known to be played)
+	 * @param appended new pending scribes, in id order; after a renumbering, one replaces a
+	 * pending scribe of the same id
+	 * @param removed ids of pending scribes to drop (refused, known to be played, or
+	 * renumbered), never one that {@code appended} holds
 	 * @param durable whether the change must be stored before {@link #write} returns
 	 * @since 0.1.0
 	 */

@@ -1,12 +1,14 @@
 package io.syncro.client;
 
 /**
- * The server pulled a {@link SyncroClient}'s changes from below a mark it had before: it
- * lost changes of this client that it had already settled (played or refused), as a
- * server set back to a backup, or one whose store restarted without its data, does. Told
- * to {@link SyncroClient#onError error} listeners; the client goes on, taking the lower
- * mark as the server's from then on. Its newer changes are above the ids the server
- * expects next, so the server answers them with 409 (a gap) and they stay queued.
+ * The server pulled a {@link SyncroClient}'s changes from below a mark it had before (or
+ * answered one with a 409 that expects a change below it): it lost changes of this client
+ * that it had already settled (played or refused), as a server set back to a backup, or
+ * one whose store restarted without its data, does; a server that forgot this client's
+ * uid (unseen for {@code syncro.clients.expire-after}) pulls from 0 and is reported too,
+ * though it still holds what those changes did. Told to {@link SyncroClient#onError error}
+ * listeners; the client goes on, taking the lower mark as the server's from then on, and
+ * renumbers its queued changes from the one after it, so that the server takes them.
  *
  * @since 0.1.0
  */

@@ -372,6 +372,41 @@ final class Replica {
 		});
 	}
 
+	/**
+	 * The server expects this client's scribe {@code from} next, which is not pending while
+	 * scribes above it are: the server forgot the scribes it had settled from {@code from}
+	 * on (it expired this uid, or was set back to a backup) and would answer each of those
+	 * 409 for good. Renumbers them consecutively from {@code from}, in their order, and
+	 * numbers new scribes after them, in one durable transaction; what the app sees does
+	 * not change. The server's mark as known is {@code from - 1} from now on.
+	 * @param from the id the server expects next
+	 * @return whether scribes were renumbered
+	 */
+	boolean renumber(long from) {
+		return mutate(ChangeEvent.Source.REMOTE, true, (tx) -> {
+			Map.Entry<Long, Scribe> first = this.pending.ceilingEntry(from);
+			if (first == null || first.getKey() == from) {
+				return false;
+			}
+			List<Scribe> renumbered = new ArrayList<>(this.pending.tailMap(from, true).values());
+			renumbered.forEach((scribe) -> removePending(tx, scribe));
+			long id = from;
+			for (Scribe scribe : renumbered) {
+				Scribe numbered = scribe.withId(id++);
+				addPending(numbered);
+				tx.appended.add(numbered);
+			}
+			this.nextId = id;
+			this.serverMark = from - 1;
+			// v1: the scribes up to it are dropped when the state is loaded
+			this.acknowledged = Math.min(this.acknowledged, from - 1);
+			if (this.lastAcknowledged != null && this.lastAcknowledged.scribe().id() >= from) {
+				this.lastAcknowledged = null;
+			}
+			return true;
+		});
+	}
+
 	// called holding lock
 	private void numberAbove(Tx tx, long scribeId) {
 		if (scribeId >= this.nextId) {
@@ -659,8 +694,12 @@ final class Replica {
 			List<LocalStore.RecordWrite> writes = new ArrayList<>();
 			tx.confirmedBefore.keySet()
 				.forEach((key) -> writes.add(new LocalStore.RecordWrite(key.klass(), key.id(), get(this.confirmed, key))));
+			// after a renumbering, a scribe appended replaces the one removed under its id
+			Set<Long> appended = new HashSet<>();
+			tx.appended.forEach((scribe) -> appended.add(scribe.id()));
+			List<Long> removed = tx.removed.stream().map(Scribe::id).filter((id) -> !appended.contains(id)).toList();
 			this.store.write(new LocalStore.Change(null, this.nextId, this.position, this.epoch, this.acknowledged,
-					this.serverMark, writes, tx.appended, tx.removed.stream().map(Scribe::id).toList(), tx.durable));
+					this.serverMark, writes, tx.appended, removed, tx.durable));
 		}
 		tx.visibleBefore.forEach((key, before) -> {
 			ObjectNode after = get(this.visible, key);

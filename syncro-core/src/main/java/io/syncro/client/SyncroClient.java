@@ -83,11 +83,22 @@ import tools.jackson.databind.node.ObjectNode;
  * then the records it did not bring back go, with a change event each, except those local
  * changes keep. In version 1 a sync leaves a client's own changes out, even from nothing,
  * so after a reset such a client no longer shows the records it changed last until
- * another client changes them. Separately, a server that pulls the client's changes from
- * below a mark it had before lost some it had settled: {@link #onError error} listeners
- * are told with a {@link LostWritesException}, and the client goes on. The server then
- * answers the client's newer changes with 409 (a gap) until its mark catches up, which it
- * never does by itself: they stay in the queue.
+ * another client changes them.
+ * <p>
+ * Separately, the server keeps a mark per client uid, the highest id of the client's
+ * changes it settled, and takes the change after it next. A server that pulls the
+ * client's changes from below a mark it had before (or answers one with a 409 that
+ * expects one below it) lost some it had settled, as a server set back to a backup does:
+ * {@link #onError error} listeners are told with a {@link LostWritesException}. A server
+ * that forgot this client's uid after {@code syncro.clients.expire-after} pulls from
+ * nothing, its mark 0 (told the same way, though it keeps what those changes did). Either
+ * way the changes in the queue would start above the one the
+ * server takes next, and it would answer each of them 409 for good: so whenever the client
+ * learns the server's mark and its queue starts above the change after it, it renumbers
+ * its queue consecutively from there, in order, and stores that before any of them goes
+ * out again. A change the server lost after settling it is not sent again (it left the
+ * queue); in version 2, one it had played but whose landing the client had not reached is
+ * played again.
  * <p>
  * Listeners are called one at a time, in the order of the changes: for a local change on
  * the thread that made it, before the write returns (unless listeners are being told on
@@ -367,7 +378,7 @@ public final class SyncroClient implements AutoCloseable {
 	 * Tells a listener of failures that concern no single call, such as a connection that
 	 * could not be opened (it is tried again after a backoff delay), or a
 	 * {@link LostWritesException} when the server lost changes of this client that it had
-	 * settled.
+	 * settled (the queued changes are then renumbered from the server's mark and sent).
 	 * @param listener the listener
 	 * @return removes the listener when closed
 	 */
@@ -845,6 +856,21 @@ public final class SyncroClient implements AutoCloseable {
 		@Override
 		public void refused(Session session, long scribeId, int code, String message) {
 			SyncroClient.this.replica.refuse(scribeId, code, message);
+		}
+
+		/**
+		 * The server forgot this client's changes from {@code expected} on: the queue is
+		 * renumbered from there. On a pull, its mark was already taken (and a lower one
+		 * reported); on a 409, a mark below the one the server was known to have is
+		 * reported here.
+		 */
+		@Override
+		public void forgot(Session session, long expected) {
+			long known = SyncroClient.this.replica.serverMark();
+			long mark = expected - 1;
+			if (SyncroClient.this.replica.renumber(expected) && mark < known) {
+				reportError(new LostWritesException(known - mark, known, mark));
+			}
 		}
 
 		@Override

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.LongFunction;
 
 import io.syncro.protocol.ErrorCodes;
@@ -374,14 +375,18 @@ final class Channel {
 
 	/**
 	 * Sends a request whose reply is small (an {@code add_scribe}) and follows its reply.
+	 * The follower is in place before the request goes out, so the reply is handled on the
+	 * thread that received it, before the messages behind it, and never later on the
+	 * sender's thread: the writer may send the request and the reply come back before this
+	 * returns.
 	 * @param build writes the request's text for the id it gets
-	 * @return the reply; fails when the connection closes or the request times out
+	 * @param follow given the reply, or the failure when the connection closes or the
+	 * request times out
 	 */
-	CompletableFuture<Message> requestText(LongFunction<String> build) {
+	void requestText(LongFunction<String> build, BiConsumer<@Nullable Message, @Nullable Throwable> follow) {
 		long id = this.requestIds.incrementAndGet();
-		CompletableFuture<Message> reply = track(id, false);
+		track(id, false).whenComplete(follow);
 		enqueue(build.apply(id));
-		return reply;
 	}
 
 	/**

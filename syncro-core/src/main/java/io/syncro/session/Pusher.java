@@ -3,6 +3,7 @@ package io.syncro.session;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +26,14 @@ import tools.jackson.databind.JsonNode;
  * growing delay, and scribes the server settled on an earlier connection whose answers
  * were lost with it are pushed again to learn their outcome (the server answers a
  * duplicate with the outcome it had, PROTOCOL.md section 4).
+ * <p>
+ * When the server expects a scribe (the one after the mark it pulls from, or the
+ * {@code expected} of a 409) that the client's log no longer holds, while it holds scribes
+ * above it, the server forgot scribes it had settled: the client is told to renumber its
+ * scribes from there ({@link Events#forgot}) before any of them goes out, and answers to
+ * what was pushed under the old ids are ignored. A 409 that would restart the pushes from
+ * the same id as the one before, with nothing settled in between, waits a growing delay,
+ * so that no 409 is ever retried in a tight loop.
  * <p>
  * In protocol v2 the pull is answered with no scribes: they all go by {@code add_scribe},
  * whose answers say where each landed in the server's log.
@@ -58,6 +67,17 @@ final class Pusher {
 	// guarded by lock: bumped when pushes restart from an earlier id, so that late
 	// replies to the pushes before it do not restart them again
 	private long generation;
+
+	// guarded by lock: pushes wait for a restart after a delay
+	private boolean paused;
+
+	// the id the latest restart after a 409 resent from, until an answer settles a scribe:
+	// a 409 that expects it again restarts after a delay
+	private volatile long conflictFrom = -1;
+
+	// where each renumbering of this client's scribes on this connection started: a push
+	// sent before one, of an id at or above where it started, named another scribe
+	private final List<Long> renumberings = new CopyOnWriteArrayList<>();
 
 	// own scribes pushed again to learn the outcome their lost answers had
 	private final ConcurrentSkipListSet<Long> relearning = new ConcurrentSkipListSet<>();
@@ -101,7 +121,9 @@ final class Pusher {
 
 	/**
 	 * Answers the server's pull: this client's scribes above the server's mark, in a
-	 * batch (none in v2); pushes start once a batch without {@code more} was sent.
+	 * batch (none in v2); pushes start once a batch without {@code more} was sent. Scribes
+	 * above the mark that start above the next id the server expects are renumbered from
+	 * it first.
 	 * @param requestId the id of the server's {@code sync}
 	 * @param from the server's mark for this client
 	 */
@@ -113,6 +135,7 @@ final class Pusher {
 			this.serverMark.accumulateAndGet(from, Math::max);
 			settleUpTo(from);
 		}
+		renumberIfForgotten(from + 1);
 		boolean started = false;
 		synchronized (this.lock) {
 			List<Scribe> scribes = this.landings ? List.of() : this.own.read(this.reader, from, this.batchSize + 1);
@@ -165,8 +188,8 @@ final class Pusher {
 
 	// called holding lock
 	private void relearn(Scribe scribe) {
-		this.channel.requestText((id) -> MessageCodec.addScribe(id, json(scribe)))
-			.whenComplete((reply, failure) -> relearned(scribe, reply));
+		this.channel.requestText((id) -> MessageCodec.addScribe(id, json(scribe)),
+				(reply, failure) -> relearned(scribe, reply));
 	}
 
 	private void relearned(Scribe scribe, @Nullable Message reply) {
@@ -210,13 +233,18 @@ final class Pusher {
 
 	private void pushNew() {
 		synchronized (this.lock) {
-			while (this.pushing && !this.channel.isClosed()) {
+			while (this.pushing && !this.paused && !this.channel.isClosed()) {
+				long generation = this.generation;
 				List<Scribe> scribes = this.own.read(this.reader, this.sentUpTo, this.batchSize);
 				for (Scribe scribe : scribes) {
-					push(scribe);
+					if (generation != this.generation) {
+						// restarted meanwhile: read again from where it restarted
+						break;
+					}
 					this.sentUpTo = scribe.id();
+					push(scribe);
 				}
-				if (scribes.size() < this.batchSize) {
+				if (generation == this.generation && scribes.size() < this.batchSize) {
 					return;
 				}
 			}
@@ -226,17 +254,23 @@ final class Pusher {
 	// called holding lock
 	private void push(Scribe scribe) {
 		long generation = this.generation;
-		this.channel.requestText((id) -> MessageCodec.addScribe(id, json(scribe)))
-			.whenComplete((reply, failure) -> answered(scribe.id(), generation, reply));
+		int numbering = this.renumberings.size();
+		this.channel.requestText((id) -> MessageCodec.addScribe(id, json(scribe)),
+				(reply, failure) -> answered(scribe.id(), generation, numbering, reply));
 	}
 
 	/**
 	 * Follows the outcome of a scribe this client pushed: a gap makes it resend from the
-	 * id the server expects, a transient failure resends after a growing delay.
+	 * id the server expects, a transient failure resends after a growing delay. The answer
+	 * to a push whose id was renumbered since speaks of another scribe, and is ignored.
 	 */
-	private void answered(long scribeId, long generation, @Nullable Message reply) {
+	private void answered(long scribeId, long generation, int numbering, @Nullable Message reply) {
+		if (renumberedSince(numbering, scribeId)) {
+			return;
+		}
 		if (reply instanceof Message.Response response) {
 			this.retryDelayMillis = 100;
+			this.conflictFrom = -1;
 			this.events.settled(scribeId, landingOf(response));
 			return;
 		}
@@ -248,19 +282,104 @@ final class Pusher {
 			return;
 		}
 		if (reply instanceof Message.Error error && error.code() == ErrorCodes.CONFLICT && error.expected() != null) {
-			resendFrom(error.expected(), generation);
+			conflict(error.expected(), generation);
+			return;
+		}
+		if (this.channel.isClosed()) {
+			return;
+		}
+		CompletableFuture.delayedExecutor(nextRetryDelay(), TimeUnit.MILLISECONDS, this.executor).execute(() -> {
+			resendFrom(scribeId, generation);
+			wake();
+		});
+	}
+
+	private long nextRetryDelay() {
+		long delay = this.retryDelayMillis;
+		this.retryDelayMillis = Math.min(delay * 2, MAX_RETRY_DELAY_MILLIS);
+		return delay;
+	}
+
+	/**
+	 * The server expects this client's scribe {@code expected} next (a 409 for a later
+	 * one). If the log holds it, it was lost on the way; if it does not but holds scribes
+	 * above it, the server forgot them and they are renumbered from there. Either way
+	 * pushes restart from it: at once, or after a growing delay when the restart before
+	 * was from the same id and nothing settled since.
+	 */
+	private void conflict(long expected, long generation) {
+		synchronized (this.lock) {
+			if (generation != this.generation) {
+				// a restart since covers it
+				return;
+			}
+		}
+		renumberIfForgotten(expected);
+		boolean again;
+		synchronized (this.lock) {
+			again = expected == this.conflictFrom;
+			this.conflictFrom = expected;
+			this.generation++;
+			this.sentUpTo = expected - 1;
+			this.paused = again;
+		}
+		if (!again) {
 			wake();
 			return;
 		}
 		if (this.channel.isClosed()) {
 			return;
 		}
-		long delay = this.retryDelayMillis;
-		this.retryDelayMillis = Math.min(delay * 2, MAX_RETRY_DELAY_MILLIS);
-		CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, this.executor).execute(() -> {
-			resendFrom(scribeId, generation);
+		CompletableFuture.delayedExecutor(nextRetryDelay(), TimeUnit.MILLISECONDS, this.executor).execute(() -> {
+			synchronized (this.lock) {
+				this.paused = false;
+			}
 			wake();
 		});
+	}
+
+	/**
+	 * The server expects this client's scribe {@code expected} next. If the log does not
+	 * hold it but holds scribes above it, the server forgot scribes it had settled (its
+	 * mark went back) and would answer each of those 409 for good: the client is told to
+	 * renumber them from there, and this connection forgets what it sent under their old
+	 * ids. Called before any of them goes out on the pull, and from a 409.
+	 * @return whether they were renumbered
+	 */
+	private boolean renumberIfForgotten(long expected) {
+		if (!forgotten(expected)) {
+			return false;
+		}
+		this.events.forgot(expected);
+		if (forgotten(expected)) {
+			// nothing renumbered them: a 409 restarts after a delay
+			return false;
+		}
+		synchronized (this.lock) {
+			this.renumberings.add(expected);
+			this.generation++;
+			this.sentUpTo = Math.min(this.sentUpTo, expected - 1);
+		}
+		this.relearning.removeIf((id) -> id >= expected);
+		return true;
+	}
+
+	/**
+	 * Whether the log does not hold a scribe the server expects but holds scribes above it.
+	 */
+	private boolean forgotten(long expected) {
+		List<Scribe> next = this.own.read(this.reader, expected - 1, 1);
+		return !next.isEmpty() && next.get(0).id() > expected;
+	}
+
+	private boolean renumberedSince(int numbering, long scribeId) {
+		List<Long> since = this.renumberings;
+		for (int i = numbering; i < since.size(); i++) {
+			if (scribeId >= since.get(i)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private Landing landingOf(Message.Response response) {
@@ -287,7 +406,7 @@ final class Pusher {
 			this.pushing = true;
 			generation = this.generation;
 		}
-		answered(error.scribe(), generation, error);
+		answered(error.scribe(), generation, this.renumberings.size(), error);
 	}
 
 	private void resendFrom(long scribeId, long generation) {
@@ -318,6 +437,15 @@ final class Pusher {
 		 * @param message the server's sentence
 		 */
 		void refused(long scribeId, int code, String message);
+
+		/**
+		 * The server expects this client's scribe {@code expected} next, which the log no
+		 * longer holds while it holds scribes above it: the server forgot the scribes it
+		 * had settled from there on. The client renumbers those it holds from
+		 * {@code expected} before this returns, if it can.
+		 * @param expected the id the server expects next
+		 */
+		void forgot(long expected);
 
 	}
 

@@ -463,6 +463,11 @@ public final class Session {
 			Session.this.listener.refused(Session.this, scribeId, code, message);
 		}
 
+		@Override
+		public void forgot(long expected) {
+			Session.this.listener.forgot(Session.this, expected);
+		}
+
 	}
 
 	/**

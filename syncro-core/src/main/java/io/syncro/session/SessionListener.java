@@ -2,7 +2,8 @@ package io.syncro.session;
 
 /**
  * Told what happens on a session, for clients that show it: whether the session is in
- * sync, which of its own scribes the peer settled, which it refused.
+ * sync, which of its own scribes the peer settled, which it refused, and when the peer
+ * forgot some it had settled (a client renumbers its scribes then).
  *
  * @since 0.1.0
  */
@@ -45,6 +46,21 @@ public interface SessionListener {
 	 * @param message the error's sentence
 	 */
 	default void refused(Session session, long scribeId, int code, String message) {
+	}
+
+	/**
+	 * The peer expects this side's scribe {@code expected} next, which this side's log no
+	 * longer holds while it holds scribes above it: the peer forgot scribes it had settled
+	 * from there on (its mark went back: it expired this client's uid, or was set back to a
+	 * backup), and would answer each of those 409 for good. A client renumbers them here,
+	 * consecutively from {@code expected} in their order, and stores that before it
+	 * returns; the session then sends them from there. Told on the peer's pull before any
+	 * of them goes out, and on a 409 that shows it. A listener that does nothing leaves the
+	 * session retrying them after growing delays.
+	 * @param session the session
+	 * @param expected the scribe id the peer expects next
+	 */
+	default void forgot(Session session, long expected) {
 	}
 
 	/**

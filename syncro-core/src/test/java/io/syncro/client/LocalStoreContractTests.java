@@ -118,6 +118,22 @@ abstract class LocalStoreContractTests {
 	}
 
 	@Test
+	void aRenumberingReplacesQueuedScribesOfTheSameIdsAndLowersTheNextIdTheAcknowledgedIdAndTheServersMark() {
+		this.store.write(new LocalStore.Change("alice", 7, 0, null, 2, 2, List.of(), List.of(create(3, todo("c", "C")),
+				create(4, todo("d", "D")), create(5, todo("e", "E")), create(6, todo("f", "F"))), List.of(), true));
+		// the server expects 2 next: 3 to 6 become 2 to 5
+		this.store.write(new LocalStore.Change(null, 6, 0, null, 1, 1, List.of(), List.of(create(2, todo("c", "C")),
+				create(3, todo("d", "D")), create(4, todo("e", "E")), create(5, todo("f", "F"))), List.of(6L), true));
+		this.store = reopen(this.store);
+		LocalStore.State state = this.store.load();
+		assertThat(state.nextScribeId()).isEqualTo(6);
+		assertThat(state.acknowledged()).isEqualTo(1);
+		assertThat(state.serverMark()).isEqualTo(1);
+		assertThat(state.pending()).containsExactly(create(2, todo("c", "C")), create(3, todo("d", "D")),
+				create(4, todo("e", "E")), create(5, todo("f", "F")));
+	}
+
+	@Test
 	void deferredChangesAreKeptInOrderWithDurableOnes() {
 		this.store.write(new LocalStore.Change("alice", 1, 0, null, 0, 0, List.of(), List.of(), List.of(), true));
 		for (int i = 1; i <= 20; i++) {

@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 
 import io.syncro.protocol.MessageCodec;
 import io.syncro.protocol.SyncroException;
 import io.syncro.scribe.Reader;
+import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,10 +34,11 @@ import static org.awaitility.Awaitility.await;
  * Tests how the Java client follows the history of the server's log: the epoch its
  * {@code hello} names, stored with the position and named in syncs from it (protocol
  * v2), the reset when the history changed (another epoch, or a 410 to a sync from the
- * position), and the report of a server whose mark of this client's scribes went back.
- * Exact orders are played by hand with a {@link ScriptedServer}; whole stories run
- * against server engines linked in memory, one of them restarted on a store set back to a
- * backup.
+ * position), and the report of a server whose mark of this client's scribes went back,
+ * after which the queued scribes are renumbered from the server's mark. Exact orders are
+ * played by hand with a {@link ScriptedServer}; whole stories run against server engines
+ * linked in memory, one of them restarted on a store set back to a backup, one that
+ * forgot the client's uid.
  */
 class SyncroClientHistoryTests {
 
@@ -115,6 +118,67 @@ class SyncroClientHistoryTests {
 
 	private static String gone(JsonNode sync) {
 		return "{\"type\":\"error\",\"id\":" + sync.get("id") + ",\"code\":410,\"message\":\"Gone.\"}";
+	}
+
+	private static String conflict(JsonNode push, long expected) {
+		return "{\"type\":\"error\",\"id\":" + push.get("id") + ",\"code\":409,\"message\":\"Out of order.\",\"scribe\":"
+				+ push.get("scribe").get("id") + ",\"expected\":" + expected + "}";
+	}
+
+	/**
+	 * A store of alice's that holds queued creates of records {@code w<id>} under the given
+	 * ids, having seen the server's mark at {@code serverMark}: what a client left offline
+	 * holds.
+	 */
+	private static MemoryLocalStore holding(long serverMark, long... ids) {
+		MemoryLocalStore store = new MemoryLocalStore();
+		List<Scribe> queued = LongStream.of(ids)
+			.mapToObj((id) -> Scribe.create("Todo", todo("w" + id, "W" + id)).withId(id))
+			.toList();
+		store.write(new LocalStore.Change("alice", ids[ids.length - 1] + 1, 0, null, serverMark, serverMark, List.of(),
+				queued, List.of(), true));
+		return store;
+	}
+
+	/**
+	 * The queued changes as {@code <client scribe id>:<record id>}.
+	 */
+	private static List<String> queued(LocalStore store) {
+		return store.load().pending().stream().map((scribe) -> scribe.id() + ":" + scribe.recordId()).toList();
+	}
+
+	private static String scribeOf(JsonNode push) {
+		JsonNode scribe = push.get("scribe");
+		return scribe.get("id").asLong() + ":" + scribe.get("data").get("id").asString();
+	}
+
+	/**
+	 * Plays a server whose mark for alice is {@code mark} until the client has nothing
+	 * queued: each {@code add_scribe} above the id it expects next is answered 409, the
+	 * others {@code true}.
+	 * @return the scribes played, as {@code <client scribe id>:<record id>}, and how many
+	 * 409s were sent, as {@code 409 x<count>} last
+	 */
+	private static List<String> serve(SyncroClient client, ScriptedServer server, long mark) {
+		List<String> played = new ArrayList<>();
+		long expected = mark + 1;
+		int conflicts = 0;
+		while (client.pendingWrites() > 0 && conflicts < 100) {
+			JsonNode push = server.next("add_scribe");
+			long id = push.get("scribe").get("id").asLong();
+			if (id > expected) {
+				server.send(conflict(push, expected));
+				conflicts++;
+				continue;
+			}
+			if (id == expected) {
+				played.add(scribeOf(push));
+				expected++;
+			}
+			server.send(answer(push, "true,\"at\":null"));
+		}
+		played.add("409 x" + conflicts);
+		return played;
 	}
 
 	/**
@@ -304,6 +368,81 @@ class SyncroClientHistoryTests {
 		assertThat(this.errors).hasSize(1);
 	}
 
+	@Test
+	void aPullFromNothingOfAServerThatForgotTheUidRenumbersTheQueueFromOneBeforeAnyChangeGoesOut() throws Exception {
+		ScriptedServer server = new ScriptedServer();
+		// alice holds 57 to 60 and saw 56 settled; the server forgot her
+		MemoryLocalStore store = holding(56, 57, 58, 59, 60);
+		SyncroClient client = client(server, 2, store);
+		connect(client, server, "e1");
+		List<JsonNode> pushes = List.of(server.next("add_scribe"), server.next("add_scribe"), server.next("add_scribe"),
+				server.next("add_scribe"));
+		assertThat(pushes).extracting(SyncroClientHistoryTests::scribeOf)
+			.containsExactly("1:w57", "2:w58", "3:w59", "4:w60");
+		// stored so before they went
+		assertThat(queued(store)).containsExactly("1:w57", "2:w58", "3:w59", "4:w60");
+		assertThat(store.load().nextScribeId()).isEqualTo(5);
+		assertThat(store.load().acknowledged()).isZero();
+		pushes.forEach((push) -> server.send(answer(push, "true,\"at\":null")));
+		client.whenSettled().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		assertThat(this.errors).singleElement().isInstanceOfSatisfying(LostWritesException.class, (lost) -> {
+			assertThat(lost.lost()).isEqualTo(56);
+			assertThat(lost.mark()).isZero();
+		});
+		client.collection("Todo").create(todo("next", "Next"));
+		assertThat(scribeOf(server.next("add_scribe"))).isEqualTo("5:next");
+	}
+
+	@Test
+	void a409ThatExpectsAChangeNoLongerQueuedRenumbersTheQueueInsteadOfResendingIt() throws Exception {
+		ScriptedServer server = new ScriptedServer();
+		SyncroClient client = client(server, 2, new MemoryLocalStore());
+		SyncroCollection<ObjectNode> todos = client.collection("Todo");
+		connect(client, server, "e1");
+		todos.create(todo("t1", "One"));
+		todos.create(todo("t2", "Two"));
+		assertThat(serve(client, server, 0)).containsExactly("1:t1", "2:t2", "409 x0");
+
+		// set back while the connection stays: the server's mark went back to 1
+		todos.create(todo("t3", "Three"));
+		todos.create(todo("t4", "Four"));
+		List<String> played = serve(client, server, 1);
+		// one 409 for each change pushed under its old id (t4 may have gone before the
+		// 409 to t3 came back), and none after the renumbering
+		assertThat(played).startsWith("2:t3", "3:t4").hasSize(3);
+		assertThat(played.get(2)).isIn("409 x1", "409 x2");
+		assertThat(server.sentNothingMore()).isTrue();
+		assertThat(this.errors).singleElement().isInstanceOfSatisfying(LostWritesException.class, (lost) -> {
+			assertThat(lost.lost()).isEqualTo(1);
+			assertThat(lost.mark()).isEqualTo(1);
+		});
+		todos.create(todo("t5", "Five"));
+		assertThat(scribeOf(server.next("add_scribe"))).isEqualTo("4:t5");
+	}
+
+	@Test
+	void a409ForAChangeLostOnTheWayResendsFromTheOneExpected() throws Exception {
+		ScriptedServer server = new ScriptedServer();
+		SyncroClient client = client(server, 2, new MemoryLocalStore());
+		SyncroCollection<ObjectNode> todos = client.collection("Todo");
+		connect(client, server, "e1");
+		todos.create(todo("t1", "One"));
+		todos.create(todo("t2", "Two"));
+		JsonNode one = server.next("add_scribe");
+		JsonNode two = server.next("add_scribe");
+		assertThat(List.of(scribeOf(one), scribeOf(two))).containsExactly("1:t1", "2:t2");
+		// the first went missing on the way
+		server.send(conflict(two, 1));
+		JsonNode again = server.next("add_scribe");
+		JsonNode twoAgain = server.next("add_scribe");
+		assertThat(List.of(scribeOf(again), scribeOf(twoAgain))).containsExactly("1:t1", "2:t2");
+		server.send(answer(again, "true,\"at\":null"));
+		server.send(answer(twoAgain, "true,\"at\":null"));
+		client.whenSettled().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		assertThat(server.sentNothingMore()).isTrue();
+		assertThat(this.errors).isEmpty();
+	}
+
 	// Against server engines
 
 	private static long lastIdFor(TestServer server, int protocolVersion) {
@@ -427,6 +566,66 @@ class SyncroClientHistoryTests {
 		try (FileLocalStore store = FileLocalStore.open(file)) {
 			assertThat(store.load().epoch()).isEqualTo(restored.log.epoch());
 		}
+	}
+
+	private static long conflictsSent(InMemoryTransport transport) {
+		return transport.sentTo("alice").stream().filter((message) -> message.contains("\"code\":409")).count();
+	}
+
+	@ParameterizedTest(name = "protocol v{0}")
+	@ValueSource(ints = { 2, 1 })
+	void aClientWhoseUidTheServerForgotRenumbersItsQueueFromOneAndEachChangeIsPlayedOnce(int protocolVersion)
+			throws Exception {
+		// the server expired alice: its mark is 0, while she holds 57 to 60 and saw 56 settled
+		TestServer server = server();
+		MemoryLocalStore store = holding(56, 57, 58, 59, 60);
+		InMemoryTransport transport = new InMemoryTransport(server.engine);
+		SyncroClient client = client(transport, protocolVersion, store);
+		client.connect();
+		awaitOnlineAndSettled(client);
+
+		assertThat(server.playsOf("alice")).containsExactly(Map.entry(1L, 1), Map.entry(2L, 1), Map.entry(3L, 1),
+				Map.entry(4L, 1));
+		assertThat(server.todos.all()).extracting((todo) -> todo.get("id").asString())
+			.containsExactlyInAnyOrder("w57", "w58", "w59", "w60");
+		assertThat(conflictsSent(transport)).isZero();
+		assertThat(problems()).singleElement().isInstanceOfSatisfying(LostWritesException.class, (lost) -> {
+			assertThat(lost.lost()).isEqualTo(56);
+			assertThat(lost.mark()).isZero();
+		});
+		client.collection("Todo").create(todo("next", "Next"));
+		awaitOnlineAndSettled(client);
+		assertThat(server.playsOf("alice")).containsEntry(5L, 1).hasSize(5);
+		LocalStore.State state = store.load();
+		assertThat(state.pending()).isEmpty();
+		assertThat(state.nextScribeId()).isEqualTo(6);
+		assertThat(state.serverMark()).isEqualTo(5);
+	}
+
+	@ParameterizedTest(name = "protocol v{0}")
+	@ValueSource(ints = { 2, 1 })
+	void aClientOfAServerSetBackRenumbersItsQueueFromTheServersMarkAndReportsTheLostChangesOnce(int protocolVersion)
+			throws Exception {
+		// restored from a backup: alice's mark is 40, while she saw 55 settled and holds 56 to 58
+		TestServer server = server();
+		server.clients.advanceMark("alice", 0, 40, null);
+		InMemoryTransport transport = new InMemoryTransport(server.engine);
+		SyncroClient client = client(transport, protocolVersion, holding(55, 56, 57, 58));
+		client.connect();
+		awaitOnlineAndSettled(client);
+
+		assertThat(server.playsOf("alice")).containsExactly(Map.entry(41L, 1), Map.entry(42L, 1), Map.entry(43L, 1));
+		assertThat(server.clients.mark("alice")).isEqualTo(43);
+		assertThat(conflictsSent(transport)).isZero();
+		assertThat(problems()).singleElement().isInstanceOfSatisfying(LostWritesException.class, (lost) -> {
+			assertThat(lost.lost()).isEqualTo(15);
+			assertThat(lost.mark()).isEqualTo(40);
+		});
+		transport.drop();
+		await().atMost(WAIT).until(() -> transport.attempts.get() == 2);
+		awaitOnlineAndSettled(client);
+		assertThat(problems()).hasSize(1);
+		assertThat(server.playsOf("alice")).hasSize(3);
 	}
 
 	@ParameterizedTest(name = "protocol v{0}")

@@ -128,6 +128,31 @@ class SessionClientRoleTests {
 	}
 
 	@Test
+	void clientRetriesAConflictThatKeepsComingBackForTheSameIdAfterGrowingDelaysNotInATightLoop() throws Exception {
+		this.client = new ClientSide("alice");
+		openAndSync();
+		this.client.todos.save(Json.todo("c1", "one"));
+		// a server that answers 409 expecting scribe 1 even to scribe 1: nothing the client
+		// does settles it
+		int pushes = 0;
+		long end = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+		while (System.nanoTime() < end) {
+			if (!this.server.hasNext()) {
+				Thread.sleep(1);
+				continue;
+			}
+			JsonNode push = this.server.next();
+			assertThat(Json.scribeIds(push)).containsExactly(1L);
+			pushes++;
+			this.session.receiveMessage("{\"type\":\"error\",\"id\":" + push.get("id")
+					+ ",\"code\":409,\"message\":\"Out of order.\",\"scribe\":1,\"expected\":1}");
+		}
+		// the first, one at once, then after 100, 200, 400 and 800 ms
+		assertThat(pushes).isBetween(3, 7);
+		assertThat(this.session.isClosed()).isFalse();
+	}
+
+	@Test
 	void clientResendsAfterATransientFailure() {
 		this.client = new ClientSide("alice");
 		openAndSync();
