@@ -62,6 +62,9 @@ public final class ReconnectingClient implements AutoCloseable {
 
 	private final List<String> violations = new ArrayList<>();
 
+	// the highest client scribe id answered true: the server's mark may never fall below it
+	private long acknowledged;
+
 	private @Nullable Link link;
 
 	private boolean closed;
@@ -223,6 +226,11 @@ public final class ReconnectingClient implements AutoCloseable {
 				throw new IllegalStateException(ex);
 			}
 			if (isType(reply, "response")) {
+				if (reply.path("result").asBoolean(false)) {
+					synchronized (this.state) {
+						this.acknowledged = Math.max(this.acknowledged, scribe.path("id").asLong());
+					}
+				}
 				return reply;
 			}
 			int code = reply.path("code").asInt();
@@ -298,8 +306,24 @@ public final class ReconnectingClient implements AutoCloseable {
 				return;
 			}
 			connection.closeCode().whenComplete((code, error) -> down(next));
+			long answered;
+			synchronized (this.state) {
+				answered = this.acknowledged;
+			}
+			connection.pull().thenAccept((pull) -> checkMark(pull, answered));
 			next.sync();
 		});
+	}
+
+	/** The server's mark for this uid moved backwards if it asks for a scribe it answered. */
+	private void checkMark(JsonNode pull, long answered) {
+		long mark = pull.path("from").asLong(0);
+		if (mark < answered) {
+			synchronized (this.state) {
+				this.violations.add(this.uid + ": the server's mark went back to " + mark + " below " + answered
+						+ ", a scribe it had answered true");
+			}
+		}
 	}
 
 	private void reconnectLater() {

@@ -285,6 +285,10 @@ class ServerCrashTests {
 
 		final List<String> duplicated = new ArrayList<>();
 
+		final List<String> violations = new ArrayList<>();
+
+		int pulls;
+
 		int deliveries;
 
 		int clients;
@@ -305,7 +309,8 @@ class ServerCrashTests {
 					this.duplicated.add(client.uid() + " got " + record + " " + times + " times");
 				}
 			});
-			this.duplicated.addAll(client.violations());
+			this.violations.addAll(client.violations());
+			this.pulls += client.connections();
 		}
 
 		void assertNothingLostOrDuplicated() {
@@ -318,6 +323,7 @@ class ServerCrashTests {
 			assertThat(ids(this.log)).isSorted().doesNotHaveDuplicates();
 			assertThat(this.lost).as("committed changes a client never got").isEmpty();
 			assertThat(this.duplicated).as("changes a client got more than once").isEmpty();
+			assertThat(this.violations).as("protocol violations, marks gone back included").isEmpty();
 		}
 
 		@Override
@@ -330,7 +336,8 @@ class ServerCrashTests {
 					+ "); in the log " + inLog + "; deliveries to " + this.clients + " clients " + this.deliveries
 					+ "; lost " + (this.committed.size() - inLog + this.lost.size()) + "; duplicated "
 					+ (loggedTwice + this.duplicated.size()) + "; add_scribe attempts that failed " + this.failures
-					+ "; REST requests that failed " + this.restFailures;
+					+ "; REST requests that failed " + this.restFailures + "; connections " + this.pulls
+					+ ", violations (marks gone back included) " + this.violations.size();
 		}
 
 	}
