@@ -1,5 +1,6 @@
 package io.syncro.play;
 
+import io.syncro.scribe.Identity;
 import io.syncro.scribe.Scribe;
 
 /**
@@ -20,5 +21,16 @@ public interface Player {
 	 * be set, 403 when the policy refuses, 404 for an update of a missing record
 	 */
 	void play(Scribe scribe, String client);
+
+	/**
+	 * Plays a scribe of a client whose user and authorities are known; by default as
+	 * {@link #play(Scribe, String)} with its uid.
+	 * @param scribe the validated scribe
+	 * @param who the client it came from
+	 * @since 0.2.0
+	 */
+	default void play(Scribe scribe, Identity who) {
+		play(scribe, who.client());
+	}
 
 }

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.syncro.protocol.SyncroException;
+import io.syncro.scribe.Identity;
 import io.syncro.scribe.Scribe;
 
 /**
@@ -41,10 +42,10 @@ public final class SyncClasses {
 	/**
 	 * Plays a scribe through its klass's player.
 	 * @param scribe the validated scribe
-	 * @param client the uid of the client it came from
+	 * @param client the client it came from
 	 * @throws SyncroException with code 403 for an unknown klass, or as the player fails
 	 */
-	public void play(Scribe scribe, String client) {
+	public void play(Scribe scribe, Identity client) {
 		Player player = this.players.get(scribe.klass());
 		if (player == null) {
 			throw SyncroException.forbidden("The class '" + scribe.klass() + "' is not open to client writes.");

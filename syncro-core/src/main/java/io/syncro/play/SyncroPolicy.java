@@ -1,5 +1,6 @@
 package io.syncro.play;
 
+import io.syncro.scribe.Identity;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +33,19 @@ public interface SyncroPolicy<R> {
 	 */
 	default boolean authorize(Scribe scribe, String client, @Nullable R existing) {
 		return false;
+	}
+
+	/**
+	 * Whether a client, whose user and authorities are known, may play a scribe; by
+	 * default as {@link #authorize(Scribe, String, Object)} with its uid.
+	 * @param scribe the inbound scribe
+	 * @param who the sending client
+	 * @param existing the record as it exists now, or {@code null} if it does not
+	 * @return whether to play it
+	 * @since 0.2.0
+	 */
+	default boolean authorize(Scribe scribe, Identity who, @Nullable R existing) {
+		return authorize(scribe, who.client(), existing);
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.syncro.rpc;
 
+import io.syncro.scribe.Identity;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,14 +33,14 @@ public final class RpcRegistry {
 
 	/**
 	 * Calls an exposed method.
-	 * @param client the calling client's uid
+	 * @param client the calling client
 	 * @param klass the rpc klass
 	 * @param method the method name
 	 * @param args the arguments
 	 * @return the result
 	 * @throws SyncroException with code 404 or 405 if not exposed, or as the method fails
 	 */
-	public JsonNode call(String client, String klass, String method, ArrayNode args) {
+	public JsonNode call(Identity client, String klass, String method, ArrayNode args) {
 		Map<String, RpcMethod> exposed = this.methods.get(klass);
 		if (exposed == null) {
 			throw new SyncroException(ErrorCodes.NOT_FOUND, "There is no rpc klass named '" + klass + "'.");

@@ -50,7 +50,7 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 	 * own scribes too, did not come from it
 	 */
 	public boolean isFor(Reader reader) {
-		return reader.own() ? this.recipients.includes(reader.client()) : isFor(reader.client());
+		return this.recipients.includesAny(reader.keys()) && (reader.own() || !reader.client().equals(this.origin));
 	}
 
 	/**
@@ -83,7 +83,7 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 	 * This entry as JSON, as logs and outboxes keep it: the scribe's {@code klass},
 	 * {@code type} and {@code data}, its {@code origin}, its {@code cause} (as
 	 * {@link Cause#text()}, absent for none), and its recipients as
-	 * {@code everyone} with the {@code clients} left out (when true) or the only ones
+	 * {@code everyone} with the {@code clients} (the keys of {@link Recipients#listed()}) left out (when true) or the only ones
 	 * meant (when false). The id is not part of it.
 	 * @return a new JSON object
 	 */
@@ -98,7 +98,7 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 		}
 		json.put("everyone", this.recipients.isEveryone());
 		ArrayNode clients = json.putArray("clients");
-		new TreeSet<>(this.recipients.clients()).forEach(clients::add);
+		new TreeSet<>(this.recipients.listed()).forEach(clients::add);
 		return json;
 	}
 
@@ -120,8 +120,7 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 		}
 		List<String> listed = new ArrayList<>(clients.size());
 		clients.forEach((client) -> listed.add(client.asString()));
-		Recipients recipients = json.path("everyone").asBoolean() ? Recipients.allExcept(listed)
-				: Recipients.only(listed);
+		Recipients recipients = Recipients.fromListed(json.path("everyone").asBoolean(), listed);
 		JsonNode origin = json.get("origin");
 		String originUid = (origin != null && origin.isString()) ? origin.stringValue() : null;
 		return new ScribeEntry(new Scribe(id, klass.stringValue(), type, data), recipients, originUid,

@@ -7,6 +7,7 @@ import io.syncro.protocol.ErrorCodes;
 import io.syncro.protocol.Message;
 import io.syncro.protocol.ProtocolVersion;
 import io.syncro.protocol.SyncroException;
+import io.syncro.scribe.Identity;
 import io.syncro.scribe.Reader;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -43,8 +44,8 @@ public final class Session {
 
 	private final String peer;
 
-	// whose connection this is, when the transport knows: its connections share a rate limit
-	private final @Nullable String user;
+	// who the peer is: its user's connections share a rate limit, and policies see it
+	private final Identity identity;
 
 	private final SessionListener listener;
 
@@ -62,18 +63,19 @@ public final class Session {
 
 	private volatile long pingSentNanos;
 
-	Session(Host host, String peer, Connection connection, int version, @Nullable String user,
-			@Nullable RateLimiter userLimiter, SessionListener listener) {
+	Session(Host host, Identity identity, Connection connection, int version, @Nullable RateLimiter userLimiter,
+			SessionListener listener) {
 		EngineSettings settings = host.settings();
+		String peer = identity.client();
 		this.host = host;
 		this.peer = peer;
-		this.user = user;
+		this.identity = identity;
 		this.listener = listener;
 		this.server = settings.role() == EngineSettings.Role.SERVER;
 		this.version = version;
 		this.channel = new Channel(peer, connection, settings, host.executor(), userLimiter, new Inbound());
 		if (this.server) {
-			Reader reader = (version >= ProtocolVersion.V2) ? Reader.withOwn(peer) : Reader.of(peer);
+			Reader reader = Reader.of(identity, version >= ProtocolVersion.V2);
 			this.delivery = new Delivery(this.channel, host.feed(this), reader, version >= ProtocolVersion.V2,
 					settings.window(), settings.batchSize());
 			this.pusher = null;
@@ -108,7 +110,15 @@ public final class Session {
 	 * @return the user's name, or {@code null} when the transport did not say
 	 */
 	public @Nullable String user() {
-		return this.user;
+		return this.identity.user();
+	}
+
+	/**
+	 * Who the peer is, as the transport established it.
+	 * @return the identity
+	 */
+	public Identity identity() {
+		return this.identity;
 	}
 
 	/**
@@ -281,7 +291,7 @@ public final class Session {
 			if (!this.channel.admitPulledScribe(scribe)) {
 				return;
 			}
-			SyncroException error = this.host.play(this.peer, scribe, false).error();
+			SyncroException error = this.host.play(this.identity, scribe, false).error();
 			if (error != null) {
 				this.channel.send(error.toMessage(null));
 				if (!ErrorCodes.isFinal(error.getCode())) {
@@ -334,7 +344,7 @@ public final class Session {
 				return null;
 			}
 			if (request instanceof Message.AddScribe add) {
-				return played(add.id(), Session.this.host.play(Session.this.peer, add.scribe(), Session.this.server && Session.this.version >= ProtocolVersion.V2));
+				return played(add.id(), Session.this.host.play(Session.this.identity, add.scribe(), Session.this.server && Session.this.version >= ProtocolVersion.V2));
 			}
 			if (request instanceof Message.AddScribes add) {
 				if (Session.this.server) {
@@ -342,7 +352,7 @@ public final class Session {
 					throw SyncroException.badRequest("A client sends its scribes with add_scribe, one at a time.");
 				}
 				for (JsonNode scribe : add.scribes()) {
-					Played played = Session.this.host.play(Session.this.peer, scribe, false);
+					Played played = Session.this.host.play(Session.this.identity, scribe, false);
 					// a client moved past a scribe it refused for good (of a klass it does not
 					// keep, say), as in a sync answer: the scribes behind it are still played
 					if (played.error() != null
@@ -400,13 +410,13 @@ public final class Session {
 	private JsonNode call(Message.Rpc rpc) {
 			if (BUILT_IN_KLASS.equals(rpc.klass())) {
 				if ("last_scribe_id".equals(rpc.method())) {
-					Reader reader = (Session.this.version >= ProtocolVersion.V2) ? Reader.withOwn(Session.this.peer) : Reader.of(Session.this.peer);
+					Reader reader = Reader.of(Session.this.identity, Session.this.version >= ProtocolVersion.V2);
 					return LongNode.valueOf(Session.this.host.lastId(reader));
 				}
 				throw new SyncroException(ErrorCodes.METHOD_NOT_ALLOWED,
 						"The method '" + rpc.method() + "' is not exposed on 'Syncro'.");
 			}
-			return Session.this.host.call(Session.this.peer, rpc.klass(), rpc.method(), rpc.args());
+			return Session.this.host.call(Session.this.identity, rpc.klass(), rpc.method(), rpc.args());
 		}
 
 		@Override
@@ -494,9 +504,9 @@ public final class Session {
 		 * @param followLanding whether to learn where its play lands in the log
 		 * @return the outcome
 		 */
-		Played play(String peer, JsonNode scribe, boolean followLanding);
+		Played play(Identity peer, JsonNode scribe, boolean followLanding);
 
-		JsonNode call(String peer, String klass, String method, ArrayNode args);
+		JsonNode call(Identity peer, String klass, String method, ArrayNode args);
 
 		long mark(String peer);
 

@@ -25,6 +25,7 @@ import io.syncro.protocol.ProtocolVersion;
 import io.syncro.protocol.SyncroException;
 import io.syncro.rpc.RpcRegistry;
 import io.syncro.scribe.Cause;
+import io.syncro.scribe.Identity;
 import io.syncro.scribe.Reader;
 import io.syncro.scribe.Scribe;
 import io.syncro.store.ClientStore;
@@ -248,9 +249,24 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	 */
 	public Session open(String peer, Connection connection, int version, @Nullable String user,
 			SessionListener listener) {
+		return open(Identity.of(peer, user, Set.of()), connection, version, listener);
+	}
+
+	/**
+	 * Opens a session on a new connection of a known client: its uid, user and the user's
+	 * authorities, which policies and recipients see. Its user's connections share a rate
+	 * limit, as with {@link #open(String, Connection, int, String, SessionListener)}.
+	 * @param identity who the peer is; its uid is checked with {@link #checkPeer}
+	 * @param connection where the session sends
+	 * @param version the protocol version
+	 * @param listener told of the session's events
+	 * @return the session, to be fed what the connection receives
+	 */
+	public Session open(Identity identity, Connection connection, int version, SessionListener listener) {
+		String peer = identity.client();
 		checkPeer(peer);
 		int spoken = (this.settings.role() == EngineSettings.Role.SERVER) ? version : ProtocolVersion.V1;
-		Session session = new Session(this, peer, connection, spoken, user, userLimiter(user), listener);
+		Session session = new Session(this, identity, connection, spoken, userLimiter(identity.user()), listener);
 		this.sessions.add(session);
 		if (this.appendClock != null) {
 			try {
@@ -293,7 +309,7 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	}
 
 	@Override
-	public JsonNode call(String peer, String klass, String method, ArrayNode args) {
+	public JsonNode call(Identity peer, String klass, String method, ArrayNode args) {
 		return this.rpc.call(peer, klass, method, args);
 	}
 
@@ -484,7 +500,8 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	}
 
 	@Override
-	public Session.Played play(String peer, JsonNode json, boolean followLanding) {
+	public Session.Played play(Identity who, JsonNode json, boolean followLanding) {
+		String peer = who.client();
 		long id;
 		try {
 			id = Scribe.idOf(json);
@@ -493,12 +510,12 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 			return new Session.Played(ex, null);
 		}
 		if (!followLanding) {
-			return new Session.Played(receive(peer, json, id, null), null);
+			return new Session.Played(receive(who, json, id, null), null);
 		}
 		Cause cause = new Cause(peer, id);
 		CompletableFuture<Landing> landing = this.landings.follow(cause);
 		Played played = new Played();
-		SyncroException error = receive(peer, json, id, played);
+		SyncroException error = receive(who, json, id, played);
 		if (error != null || !played.recorded) {
 			this.landings.forget(cause);
 			landing.complete(played.now ? Landing.NONE : Landing.UNKNOWN);
@@ -510,7 +527,7 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	 * Settles one inbound scribe of a peer by the mark rules of PROTOCOL.md section 4:
 	 * a duplicate is answered with the outcome it had, the next id is played, a gap is a
 	 * 409 (on a server; a client takes the server's sparse ids in order).
-	 * @param peer the sending peer's uid
+	 * @param who the sending peer
 	 * @param json the scribe's JSON
 	 * @param id the scribe's id
 	 * @param played told whether the scribe was played now and recorded scribes, or
@@ -518,7 +535,8 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	 * @return {@code null} if it was played (or is a duplicate of one that was), else the
 	 * error to answer, with the scribe's id
 	 */
-	private @Nullable SyncroException receive(String peer, JsonNode json, long id, @Nullable Played played) {
+	private @Nullable SyncroException receive(Identity who, JsonNode json, long id, @Nullable Played played) {
+		String peer = who.client();
 		boolean consecutive = this.settings.role() == EngineSettings.Role.SERVER;
 		synchronized (this.peerLocks[Math.floorMod(peer.hashCode(), PEER_LOCKS)]) {
 			while (true) {
@@ -533,7 +551,7 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 				try {
 					PlayScope.Ran<Object> ran = PlayScope.run(new Cause(peer, id),
 							() -> this.settings.transactions().inTransaction(() -> {
-								playReadable(json, peer);
+								playReadable(json, who);
 								if (!this.clients.advanceMark(peer, mark, id, null)) {
 									throw new MarkMoved();
 								}
@@ -573,9 +591,10 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	 * again would fail the same way, so it must not be answered as a transient 500 that
 	 * the client retries forever.
 	 */
-	private void playReadable(JsonNode json, String peer) {
+	private void playReadable(JsonNode json, Identity who) {
+		String peer = who.client();
 		try {
-			this.classes.play(Scribe.fromJson(json, this.settings.inputLimits()), peer);
+			this.classes.play(Scribe.fromJson(json, this.settings.inputLimits()), who);
 		}
 		catch (JacksonException ex) {
 			logger.debug("Scribe of client {} has JSON its player cannot read", peer, ex);

@@ -2,16 +2,13 @@ package io.syncro.store;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.syncro.scribe.Reader;
-import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import org.slf4j.Logger;
@@ -29,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Costs: {@link #append} is amortised O(k) for k scribes plus, per scribe, the size of
  * its recipient list; {@link #read} finds its start by binary search on the id and then
- * walks forward, O(log n + m) for the m scribes it passes over; {@link #lastId} is O(1)
- * from an index kept at append time. Nothing is ever evicted: memory grows with the log.
+ * walks forward, O(log n + m) for the m scribes it passes over; {@link #lastId} walks
+ * back from the newest scribe to the first the reader gets. Nothing is ever evicted: memory grows with the log.
  * <p>
  * The scribes returned by {@link #append} and {@link #read} are the ones the log keeps
  * and are shared between readers: do not change their JSON. The JSON given to
@@ -53,12 +50,6 @@ public final class InMemoryScribeLog implements ScribeLog {
 
 	/** What readers see; replaced, under the lock, after every append. */
 	private volatile View view = new View(new ScribeEntry[INITIAL_CAPACITY], 0);
-
-	// The indexes behind lastId, guarded by the lock: one for readers that leave their own
-	// scribes out, one for readers that take them too.
-	private final LastIds lastIds = new LastIds(false);
-
-	private final LastIds lastIdsWithOwn = new LastIds(true);
 
 	private final Object relayLock = new Object();
 
@@ -84,8 +75,6 @@ public final class InMemoryScribeLog implements ScribeLog {
 				lastId++;
 				ScribeEntry kept = copyOf(entry, lastId);
 				array[size++] = kept;
-				this.lastIds.index(kept);
-				this.lastIdsWithOwn.index(kept);
 				appended.add(kept);
 			}
 			// Slots at and above the old size are invisible to older views, so filling them
@@ -164,9 +153,13 @@ public final class InMemoryScribeLog implements ScribeLog {
 
 	@Override
 	public long lastId(Reader reader) {
-		synchronized (this.lock) {
-			return (reader.own() ? this.lastIdsWithOwn : this.lastIds).of(reader.client());
+		View current = this.view;
+		for (int i = current.size - 1; i >= 0; i--) {
+			if (current.entries[i].isFor(reader)) {
+				return current.entries[i].id();
+			}
 		}
+		return 0;
 	}
 
 	@Override
@@ -181,65 +174,6 @@ public final class InMemoryScribeLog implements ScribeLog {
 	 */
 	public int size() {
 		return this.view.size;
-	}
-
-	/**
-	 * The highest id each client can read. A scribe for everyone but some ("all", "all
-	 * except") reaches every client outside its blocked set (the excluded clients, and its
-	 * origin unless readers take their own scribes); a scribe for some reaches the listed
-	 * clients (but its origin, likewise).
-	 */
-	private static final class LastIds {
-
-		private final boolean own;
-
-		/** The highest id of a scribe for everyone but some; 0 if none. */
-		private long lastEveryoneId;
-
-		/**
-		 * For each client blocked from the scribe {@link #lastEveryoneId}: the highest id of
-		 * a scribe for everyone but some that does reach it. Holds no other clients.
-		 */
-		private Map<String, Long> lastEveryoneIdOfBlocked = Map.of();
-
-		/** Per client, the highest id of a scribe for some that reaches it. */
-		private final Map<String, Long> lastListedId = new HashMap<>();
-
-		LastIds(boolean own) {
-			this.own = own;
-		}
-
-		void index(ScribeEntry entry) {
-			Recipients recipients = entry.recipients();
-			String origin = this.own ? null : entry.origin();
-			if (recipients.isEveryone()) {
-				Map<String, Long> blocked = new HashMap<>();
-				for (String client : recipients.clients()) {
-					blocked.put(client, lastEveryoneIdFor(client));
-				}
-				if (origin != null) {
-					blocked.put(origin, lastEveryoneIdFor(origin));
-				}
-				this.lastEveryoneIdOfBlocked = blocked;
-				this.lastEveryoneId = entry.id();
-			}
-			else {
-				for (String client : recipients.clients()) {
-					if (!client.equals(origin)) {
-						this.lastListedId.put(client, entry.id());
-					}
-				}
-			}
-		}
-
-		long of(String client) {
-			return Math.max(lastEveryoneIdFor(client), this.lastListedId.getOrDefault(client, 0L));
-		}
-
-		private long lastEveryoneIdFor(String client) {
-			return this.lastEveryoneIdOfBlocked.getOrDefault(client, this.lastEveryoneId);
-		}
-
 	}
 
 	/**

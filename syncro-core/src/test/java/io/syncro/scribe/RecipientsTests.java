@@ -24,7 +24,7 @@ class RecipientsTests {
 	@Test
 	void allIncludesEveryClient() {
 		assertThat(Recipients.all().isEveryone()).isTrue();
-		assertThat(Recipients.all().clients()).isEmpty();
+		assertThat(Recipients.all().listed()).isEmpty();
 		assertThat(Recipients.all().isEmpty()).isFalse();
 		assertThat(CLIENTS).allSatisfy((client) -> assertThat(Recipients.all().includes(client)).isTrue());
 	}
@@ -40,7 +40,7 @@ class RecipientsTests {
 	void onlyIncludesExactlyTheListedClients() {
 		Recipients recipients = Recipients.only("a", "b");
 		assertThat(recipients.isEveryone()).isFalse();
-		assertThat(recipients.clients()).containsExactlyInAnyOrder("a", "b");
+		assertThat(recipients.listed()).containsExactlyInAnyOrder("a", "b");
 		assertThat(recipients.isEmpty()).isFalse();
 		assertThat(recipients.includes("a")).isTrue();
 		assertThat(recipients.includes("b")).isTrue();
@@ -64,7 +64,7 @@ class RecipientsTests {
 	void allExceptIncludesEveryClientButTheListedOnes() {
 		Recipients recipients = Recipients.allExcept(Set.of("a", "b"));
 		assertThat(recipients.isEveryone()).isTrue();
-		assertThat(recipients.clients()).containsExactlyInAnyOrder("a", "b");
+		assertThat(recipients.listed()).containsExactlyInAnyOrder("a", "b");
 		assertThat(recipients.isEmpty()).isFalse();
 		assertThat(recipients.includes("a")).isFalse();
 		assertThat(recipients.includes("b")).isFalse();

@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
 import io.syncro.scribe.Cause;
+import io.syncro.scribe.Identity;
 import io.syncro.scribe.Reader;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
@@ -262,6 +263,64 @@ public abstract class ScribeLogContractTests {
 				List<Scribe> all = this.log.read(Reader.withOwn(client), 0, Integer.MAX_VALUE);
 				assertThat(this.log.lastId(Reader.withOwn(client))).as("lastId of %s with own", client)
 					.isEqualTo(all.isEmpty() ? 0 : all.get(all.size() - 1).id());
+			}
+		}
+	}
+
+	@Test
+	void scribesForUsersAndAuthoritiesReachEveryClientBoundToThem() {
+		Identity alicePhone = Identity.of("alice-phone", "alice", Set.of());
+		Identity aliceLaptop = Identity.of("alice-laptop", "alice", Set.of("ROLE_ADMIN"));
+		Identity bob = Identity.of("bob-1", "bob", Set.of("ROLE_ADMIN"));
+		Identity stranger = Identity.anonymous("stranger");
+		this.log.append(List.of(entry(Recipients.users("alice"), null),
+				entry(Recipients.authorities("ROLE_ADMIN"), null),
+				entry(Recipients.users("alice").intersect(Recipients.authorities("ROLE_ADMIN")), null),
+				entry(Recipients.all().minus(Recipients.users("alice")), null),
+				entry(Recipients.users("alice").minus(Recipients.only("alice-phone")), null),
+				entry(Recipients.users("alice", "bob"), "alice-phone")));
+		assertThat(this.log.read(Reader.of(alicePhone, false), 0, 10)).extracting(Scribe::id).containsExactly(1L);
+		assertThat(this.log.read(Reader.of(alicePhone, true), 0, 10)).extracting(Scribe::id).containsExactly(1L, 6L);
+		assertThat(this.log.read(Reader.of(aliceLaptop, false), 0, 10)).extracting(Scribe::id)
+			.containsExactly(1L, 2L, 3L, 5L, 6L);
+		assertThat(this.log.read(Reader.of(bob, false), 0, 10)).extracting(Scribe::id).containsExactly(2L, 4L, 6L);
+		assertThat(this.log.read(Reader.of(stranger, true), 0, 10)).extracting(Scribe::id).containsExactly(4L);
+		assertThat(this.log.lastId(Reader.of(alicePhone, false))).isEqualTo(1);
+		assertThat(this.log.lastId(Reader.of(alicePhone, true))).isEqualTo(6);
+		assertThat(this.log.lastId(Reader.of(stranger, false))).isEqualTo(4);
+	}
+
+	@Test
+	void readAndLastIdGiveAnyIdentityExactlyTheScribesItsRecipientsMean() {
+		List<Identity> identities = List.of(Identity.of("a1", "alice", Set.of()),
+				Identity.of("a2", "alice", Set.of("ROLE_ADMIN", "team-x")), Identity.of("b1", "bob", Set.of("team-x")),
+				Identity.of("c1", "carol", Set.of("ROLE_ADMIN")), Identity.anonymous("d1"));
+		Random random = new Random(20261207);
+		for (int i = 0; i < 80; i++) {
+			List<ScribeEntry> entries = new ArrayList<>();
+			for (int j = 1 + random.nextInt(3); j > 0; j--) {
+				Identity origin = random.nextBoolean() ? null : identities.get(random.nextInt(identities.size()));
+				entries.add(entry(randomAudience(random), (origin != null) ? origin.client() : null));
+			}
+			this.log.append(entries);
+		}
+		List<ScribeEntry> all = this.log.entries(0, Integer.MAX_VALUE);
+		for (Identity identity : identities) {
+			for (boolean own : List.of(false, true)) {
+				Reader reader = Reader.of(identity, own);
+				List<Long> meant = all.stream().filter((entry) -> entry.isFor(reader)).map(ScribeEntry::id).toList();
+				assertThat(this.log.read(reader, 0, Integer.MAX_VALUE)).as("read of %s", reader)
+					.extracting(Scribe::id)
+					.containsExactlyElementsOf(meant);
+				List<Long> paged = new ArrayList<>();
+				for (List<Scribe> page = this.log.read(reader, 0, 2); !page.isEmpty();
+						page = this.log.read(reader, page.get(page.size() - 1).id(), 2)) {
+					assertThat(page).hasSizeLessThanOrEqualTo(2);
+					page.forEach((scribe) -> paged.add(scribe.id()));
+				}
+				assertThat(paged).as("pages of 2 for %s", reader).containsExactlyElementsOf(meant);
+				assertThat(this.log.lastId(reader)).as("last id of %s", reader)
+					.isEqualTo(meant.isEmpty() ? 0 : meant.get(meant.size() - 1));
 			}
 		}
 	}
@@ -576,6 +635,21 @@ public abstract class ScribeLogContractTests {
 		}
 		Set<String> some = clients.stream().filter((client) -> random.nextInt(3) == 0).collect(Collectors.toSet());
 		return (kind == 1) ? Recipients.allExcept(some) : Recipients.only(some);
+	}
+
+	/** An audience as a policy gives it, or as an update's changed audience computes it. */
+	private static Recipients randomAudience(Random random) {
+		List<Recipients> simple = List.of(Recipients.all(), Recipients.users("alice"), Recipients.users("bob", "carol"),
+				Recipients.authorities("ROLE_ADMIN"), Recipients.authorities("team-x"), Recipients.only("a1", "d1"),
+				Recipients.allExcept(Set.of("b1")), Recipients.users("alice").and(Recipients.authorities("team-x")));
+		Recipients before = simple.get(random.nextInt(simple.size()));
+		Recipients after = simple.get(random.nextInt(simple.size()));
+		return switch (random.nextInt(4)) {
+			case 0 -> before;
+			case 1 -> before.intersect(after);
+			case 2 -> before.minus(after);
+			default -> after.minus(before);
+		};
 	}
 
 	private static String randomOrigin(Random random, List<String> clients) {

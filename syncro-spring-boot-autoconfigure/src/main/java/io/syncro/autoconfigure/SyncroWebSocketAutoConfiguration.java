@@ -1,9 +1,8 @@
 package io.syncro.autoconfigure;
 
-import java.security.Principal;
-
 import io.syncro.session.SyncroEngine;
 import io.syncro.web.MalformedOriginFilter;
+import io.syncro.web.PrincipalIdentityResolver;
 import io.syncro.web.SyncroIdentityResolver;
 import io.syncro.web.SyncroWebSocketEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -33,10 +32,7 @@ public final class SyncroWebSocketAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	SyncroIdentityResolver syncroIdentityResolver() {
-		return (request, client) -> {
-			Principal principal = request.getPrincipal();
-			return (principal != null) ? principal.getName() : null;
-		};
+		return new PrincipalIdentityResolver();
 	}
 
 	@Bean

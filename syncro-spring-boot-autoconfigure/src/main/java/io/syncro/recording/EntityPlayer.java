@@ -4,6 +4,7 @@ import io.syncro.play.Player;
 import io.syncro.protocol.SyncroException;
 import io.syncro.recording.RecordingContext.Playing;
 import io.syncro.scribe.Changes;
+import io.syncro.scribe.Identity;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeType;
 import org.jspecify.annotations.Nullable;
@@ -57,6 +58,11 @@ final class EntityPlayer<T> implements Player {
 
 	@Override
 	public void play(Scribe scribe, String client) {
+		play(scribe, Identity.anonymous(client));
+	}
+
+	@Override
+	public void play(Scribe scribe, Identity client) {
 		if (!scribe.klass().equals(this.type.klass())) {
 			throw new IllegalArgumentException(
 					"A " + scribe.klass() + " scribe cannot be played into " + this.type.klass());
@@ -74,7 +80,7 @@ final class EntityPlayer<T> implements Player {
 	 * not receive is answered as a missing one, so that no answer tells it the record
 	 * exists (a create of its id is refused as a create the policy refuses would be).
 	 */
-	private void play(Scribe scribe, String client, Object id) {
+	private void play(Scribe scribe, Identity client, Object id) {
 		T existing = existing(id);
 		boolean hidden = existing != null && !this.type.policy().recipients(existing).includes(client);
 		if (scribe.type() == ScribeType.CREATE) {
@@ -114,7 +120,7 @@ final class EntityPlayer<T> implements Player {
 		return (locked != null) ? locked : this.repository.findById(id).orElse(null);
 	}
 
-	private void update(Scribe scribe, String client, T existing) {
+	private void update(Scribe scribe, Identity client, T existing) {
 		ObjectNode attributes = scribe.attributes();
 		if (attributes.has("id")) {
 			throw SyncroException.badRequest("An update cannot change a record's id.");
@@ -158,7 +164,7 @@ final class EntityPlayer<T> implements Player {
 		return Scribe.update(this.type.klass(), create.recordId(), Changes.diff(current, changed)).withId(create.id());
 	}
 
-	private void authorize(Scribe scribe, String client, @Nullable T existing) {
+	private void authorize(Scribe scribe, Identity client, @Nullable T existing) {
 		if (!this.type.policy().authorize(scribe, client, existing)) {
 			throw notAuthorised(scribe);
 		}

@@ -2,6 +2,7 @@ package io.syncro.recording;
 
 import java.util.function.Supplier;
 
+import io.syncro.scribe.Identity;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -73,7 +74,12 @@ final class RecordingContext {
 	 * @param key the record it changes
 	 * @param sent the attributes the client sent
 	 */
-	record Playing(String client, RecordKey key, ObjectNode sent) {
+	record Playing(Identity who, RecordKey key, ObjectNode sent) {
+
+		String client() {
+			return this.who.client();
+		}
+
 	}
 
 	private record Frame(@Nullable Playing playing, boolean suspended) {

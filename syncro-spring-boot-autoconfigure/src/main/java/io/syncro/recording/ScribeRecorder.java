@@ -303,7 +303,7 @@ public final class ScribeRecorder {
 		for (ScribeEntry entry : entries) {
 			result.add(entry);
 			Scribe mirror = entry.scribe();
-			if (entry.origin() == null || !entry.recipients().includes(playing.client())) {
+			if (entry.origin() == null || !entry.recipients().includes(playing.who())) {
 				continue;
 			}
 			ObjectNode unsent = JsonNodeFactory.instance.objectNode();

@@ -1,6 +1,7 @@
 package io.syncro.web;
 
 import java.util.Map;
+import java.util.Set;
 
 import io.syncro.protocol.ErrorCodes;
 import io.syncro.protocol.ProtocolVersion;
@@ -43,6 +44,8 @@ final class SyncroHandshakeInterceptor implements HandshakeInterceptor {
 
 	static final String USER_ATTRIBUTE = SyncroHandshakeInterceptor.class.getName() + ".user";
 
+	static final String AUTHORITIES_ATTRIBUTE = SyncroHandshakeInterceptor.class.getName() + ".authorities";
+
 	private static final Logger logger = LoggerFactory.getLogger(SyncroHandshakeInterceptor.class);
 
 	private final SyncroEngine engine;
@@ -82,6 +85,7 @@ final class SyncroHandshakeInterceptor implements HandshakeInterceptor {
 			attributes.put(VERSION_ATTRIBUTE, version);
 			if (principal != null) {
 				attributes.put(USER_ATTRIBUTE, principal);
+				attributes.put(AUTHORITIES_ATTRIBUTE, Set.copyOf(this.identityResolver.authorities(request, principal)));
 			}
 			return true;
 		}

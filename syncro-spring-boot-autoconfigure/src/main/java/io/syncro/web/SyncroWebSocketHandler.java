@@ -2,9 +2,11 @@ package io.syncro.web;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.syncro.protocol.ProtocolVersion;
+import io.syncro.scribe.Identity;
 import io.syncro.session.Connection;
 import io.syncro.session.Session;
 import io.syncro.session.SessionListener;
@@ -78,8 +80,11 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 				return;
 			}
 			Integer version = (Integer) webSocket.getAttributes().get(SyncroHandshakeInterceptor.VERSION_ATTRIBUTE);
-			session = this.engine.open(client, connection(webSocket), (version != null) ? version : ProtocolVersion.V1,
-					user, new SessionListener() {
+			@SuppressWarnings("unchecked")
+			Set<String> authorities = (Set<String>) webSocket.getAttributes()
+				.getOrDefault(SyncroHandshakeInterceptor.AUTHORITIES_ATTRIBUTE, Set.of());
+			session = this.engine.open(Identity.of(client, user, authorities), connection(webSocket),
+					(version != null) ? version : ProtocolVersion.V1, new SessionListener() {
 					});
 		}
 		catch (RuntimeException ex) {

@@ -1,5 +1,6 @@
 package io.syncro.autoconfigure;
 
+import io.syncro.scribe.Identity;
 import io.syncro.recording.ScribeRecorder;
 import io.syncro.recording.SyncableEntities;
 import io.syncro.rpc.RpcRegistry;
@@ -188,7 +189,7 @@ class SyncroAutoConfigurationTests {
 			.withBean(RpcRegistryCustomizer.class,
 					() -> (registry) -> registry.expose("Clock", "now", (client, args) -> JsonNodeFactory.instance.numberNode(42)))
 			.run((context) -> assertThat(context.getBean(RpcRegistry.class)
-				.call("a", "Clock", "now", JsonNodeFactory.instance.arrayNode())
+				.call(Identity.anonymous("a"), "Clock", "now", JsonNodeFactory.instance.arrayNode())
 				.intValue()).isEqualTo(42));
 	}
 

@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.syncro.scribe.Identity;
 import io.syncro.play.SyncClasses;
 import io.syncro.recording.RecordingTestApplication.TodoPolicy;
 import io.syncro.recording.sample.Todo;
@@ -86,7 +87,7 @@ class ConcurrentRecordingTests {
 			this.todos.save(detached);
 		});
 		ObjectNode done = JsonNodeFactory.instance.objectNode().put("done", true);
-		this.transaction.executeWithoutResult((status) -> this.classes.play(Scribe.update("Todo", "t1", done), "alice"));
+		this.transaction.executeWithoutResult((status) -> this.classes.play(Scribe.update("Todo", "t1", done), Identity.anonymous("alice")));
 		awaitEither(other);
 		assertThatTheLogGivesWhatTheDatabaseHas();
 	}

@@ -1,5 +1,6 @@
 package io.syncro.recording;
 
+import io.syncro.scribe.Identity;
 import io.syncro.play.SyncClasses;
 import io.syncro.protocol.SyncroException;
 import io.syncro.recording.RecordingContext.Playing;
@@ -162,7 +163,7 @@ class EntityPlayerTests {
 				"The attribute 'done' of Todo has a value of the wrong type.",
 				() -> this.classes.play(
 						Scribe.update("Todo", "t1", (ObjectNode) json("{'title': 'Other', 'done': 'maybe'}")),
-						"alice")));
+						Identity.anonymous("alice"))));
 		assertThat(this.todos.findById("t1").orElseThrow().getTitle()).isEqualTo("Buy milk");
 		assertThat(this.log.entries()).isEmpty();
 	}
@@ -234,7 +235,7 @@ class EntityPlayerTests {
 		givenSaved(milk());
 		RecordKey played = new RecordKey("Todo", "t1");
 		ObjectNode sent = (ObjectNode) json("{'done': true}");
-		Playing playing = new Playing("alice", played, sent);
+		Playing playing = new Playing(Identity.anonymous("alice"), played, sent);
 		this.transaction.executeWithoutResult((status) -> RecordingContext.playing(playing, () -> {
 			Todo todo = milk();
 			todo.setDone(true);
@@ -247,7 +248,7 @@ class EntityPlayerTests {
 	}
 
 	private void play(String client, Scribe scribe) {
-		this.transaction.executeWithoutResult((status) -> this.classes.play(scribe, client));
+		this.transaction.executeWithoutResult((status) -> this.classes.play(scribe, Identity.anonymous(client)));
 	}
 
 	private void givenSaved(Todo todo) {

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.syncro.scribe.Identity;
 import io.syncro.play.SyncClasses;
 import io.syncro.recording.sample.Note;
 import io.syncro.recording.sample.NoteRepository;
@@ -382,7 +383,7 @@ class RepositoryRecordingTests {
 		givenSaved(milk());
 		this.log.failAppends(true);
 		ObjectNode done = JsonNodeFactory.instance.objectNode().put("done", true);
-		this.transaction.executeWithoutResult((status) -> this.classes.play(Scribe.update("Todo", "t1", done), "alice"));
+		this.transaction.executeWithoutResult((status) -> this.classes.play(Scribe.update("Todo", "t1", done), Identity.anonymous("alice")));
 		// the same thread writes next, outside any play
 		Todo detached = milk();
 		detached.setDone(true);

@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -52,8 +53,9 @@ import org.springframework.util.Assert;
  * syncro_scribe(id BIGINT PRIMARY KEY, klass, type, data TEXT, everyone BOOLEAN, origin, cause)
  * syncro_scribe_client(scribe_id, client, PRIMARY KEY (scribe_id, client))
  * </pre>
- * {@code syncro_scribe_client} lists, per scribe, the clients left out when
- * {@code everyone} is true and the only clients meant when it is false.
+ * {@code syncro_scribe_client} lists, per scribe, the {@link Recipients#listed() keys}
+ * left out when {@code everyone} is true and the only keys meant (and those excluded from
+ * them) when it is false.
  * <p>
  * An append is one transaction of its own that starts with
  * <pre class="code">
@@ -67,9 +69,14 @@ import org.springframework.util.Assert;
  * SELECT id, klass, type, data FROM syncro_scribe s
  *  WHERE id &gt; :after AND (origin IS NULL OR origin &lt;&gt; :client)   -- not for v2 readers
  *    AND everyone &lt;&gt; (EXISTS (SELECT 1 FROM syncro_scribe_client c
- *                              WHERE c.scribe_id = s.id AND c.client = :client))
+ *                              WHERE c.scribe_id = s.id AND c.client IN (:keys)))
+ *    AND (everyone OR NOT EXISTS (SELECT 1 FROM syncro_scribe_client c
+ *                              WHERE c.scribe_id = s.id AND c.client IN (:excluded)))
  *  ORDER BY id LIMIT :limit
  * </pre>
+ * where {@code :keys} are the reader's {@link Reader#keys() keys} (its uid, its user's
+ * and its authorities' keys, and their pairs) and {@code :excluded} the same keys
+ * prefixed with {@code !}.
  * <p>
  * Listeners are told after every append made through this instance and, once
  * {@link #startPolling(Duration) polling} is started, after appends of other nodes, seen
@@ -177,10 +184,12 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		this.insertScribeSql = "INSERT INTO " + scribe
 				+ " (id, klass, type, data, everyone, origin, cause) VALUES (?, ?, ?, ?, ?, ?, ?)";
 		this.insertClientSql = "INSERT INTO " + client + " (scribe_id, client) VALUES (?, ?)";
-		// everyone <> listed: a listed client is left out of "everyone", and is the one
-		// meant otherwise (Recipients.includes).
+		// everyone <> listed: a key of the reader's listed leaves it out of "everyone", and
+		// is one meant otherwise, unless an excluded key (!key) leaves it out of those
+		// (Recipients.includesAny).
 		String meant = " FROM " + scribe + " s WHERE s.everyone <> (EXISTS (SELECT 1 FROM " + client
-				+ " c WHERE c.scribe_id = s.id AND c.client = :client))";
+				+ " c WHERE c.scribe_id = s.id AND c.client IN (:keys))) AND (s.everyone OR NOT EXISTS (SELECT 1 FROM "
+				+ client + " c WHERE c.scribe_id = s.id AND c.client IN (:excluded)))";
 		String visible = meant + " AND (s.origin IS NULL OR s.origin <> :client)";
 		this.readSql = "SELECT s.id, s.klass, s.type, s.data" + visible + " AND s.id > :after ORDER BY s.id LIMIT :limit";
 		this.readWithOwnSql = "SELECT s.id, s.klass, s.type, s.data" + meant
@@ -300,7 +309,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		for (int i = 0; i < count; i++) {
 			ScribeEntry entry = entries.get(i).withId(first + i);
 			appended.add(entry);
-			for (String client : entry.recipients().clients()) {
+			for (String client : entry.recipients().listed()) {
 				clients.add(new Object[] { entry.id(), client });
 			}
 		}
@@ -334,11 +343,17 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 			return List.of();
 		}
 		return this.jdbcClient.sql(reader.own() ? this.readWithOwnSql : this.readSql)
-			.param("client", reader.client())
-			.param("after", after)
-			.param("limit", limit)
+			.paramSource(readerParameters(reader).addValue("after", after).addValue("limit", limit))
 			.query(JdbcScribeLog::scribe)
 			.list();
+	}
+
+	/** The reader's uid, the keys it is meant by, and those keys excluded. */
+	private static MapSqlParameterSource readerParameters(Reader reader) {
+		List<String> keys = List.copyOf(reader.keys());
+		return new MapSqlParameterSource().addValue("client", reader.client())
+			.addValue("keys", keys)
+			.addValue("excluded", keys.stream().map((key) -> "!" + key).toList());
 	}
 
 	private static Scribe scribe(ResultSet rs, int row) throws SQLException {
@@ -373,7 +388,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		for (Object[] row : rows) {
 			Scribe scribe = (Scribe) row[0];
 			List<String> listed = clients.getOrDefault(scribe.id(), List.of());
-			Recipients recipients = ((Boolean) row[1]) ? Recipients.allExcept(listed) : Recipients.only(listed);
+			Recipients recipients = Recipients.fromListed((Boolean) row[1], listed);
 			entries.add(new ScribeEntry(scribe, recipients, (String) row[2], Cause.parse((String) row[3])));
 		}
 		return entries;
@@ -383,7 +398,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	public long lastId(Reader reader) {
 		Assert.notNull(reader, "Reader must not be null");
 		return this.jdbcClient.sql(reader.own() ? this.lastIdWithOwnSql : this.lastIdSql)
-			.param("client", reader.client())
+			.paramSource(readerParameters(reader))
 			.query(Long.class)
 			.optional()
 			.orElse(0L);

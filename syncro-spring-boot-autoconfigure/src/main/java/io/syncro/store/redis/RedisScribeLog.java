@@ -3,6 +3,7 @@ package io.syncro.store.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -42,40 +43,46 @@ import org.springframework.util.Assert;
  * <p>
  * The keys, shown with the default namespace {@code syncro} as the commands that write
  * them. One append of scribe 17, for every client but alice, from bob, and scribe 18,
- * for carol and dave only, from dave:
+ * for carol and dave only, from dave, and scribe 19, for every client of the user erin
+ * but her phone:
  * <pre class="code">
- * INCRBY  syncro:log:last-id 2                  -- the id counter: this append gets 17 and 18
+ * INCRBY  syncro:log:last-id 3                  -- the id counter: this append gets 17 to 19
  * HSET    syncro:log:scribes 17 '{"klass":"Todo","type":"update","data":["7f0c",{"done":true}],
  *                                 "origin":"bob","everyone":true,"clients":["alice"]}'
+ * HSET    syncro:log:blocked 17 '["=bob","alice"]'   -- who a scribe does not reach: the keys
+ *                                               -- left out, and (=uid) its origin unless the
+ *                                               -- reader takes its own scribes (protocol v2)
  * ZADD    syncro:log:everyone 17 17             -- ids of the scribes for every client but some
- * HSET    syncro:log:blocked 17 '["alice","bob"]'   -- who such a scribe does not reach:
- *                                               -- the clients left out and its origin
  * HSET    syncro:log:scribes 18 '{"klass":"Todo","type":"destroy","data":["7f0c"],
  *                                 "origin":"dave","everyone":false,"clients":["carol","dave"]}'
- * ZADD    syncro:log:client:carol 18 18         -- ids of the scribes for only some clients,
- *                                               -- one sorted set per client meant but the origin
- * ZADD    syncro:log:own:dave 18 18             -- ids of the scribes that reach their origin:
- *                                               -- what a protocol v2 reader takes besides
- * SET     syncro:log:append:&lt;uuid&gt; 18 PX 600000  -- this append's outcome, kept ten minutes
+ * HSET    syncro:log:blocked 18 '["=dave"]'
+ * ZADD    syncro:log:client:carol 18 18         -- ids of the scribes for only some, one sorted
+ * ZADD    syncro:log:client:dave 18 18          -- set per key meant: a uid, a user (@erin),
+ * HSET    syncro:log:scribes 19 '{…,"everyone":false,"clients":["!erin-phone","@erin"]}'
+ * HSET    syncro:log:blocked 19 '["erin-phone"]'  -- an authority (~ROLE_ADMIN) or a pair of them
+ * ZADD    syncro:log:client:@erin 19 19
+ * SET     syncro:log:append:&lt;uuid&gt; 19 PX 600000  -- this append's outcome, kept ten minutes
  * SET     syncro:log:relayed '41,42'            -- a relayed append only: the outbox positions
  *                                               -- of the transactions it appended
- * PUBLISH syncro:log:appended 18                -- wakes the readers of every node
+ * PUBLISH syncro:log:appended 19                -- wakes the readers of every node
  * SET     syncro:log:epoch &lt;uuid&gt; NX          -- the history the log holds, set once (epoch())
  * </pre>
- * A scribe's body keeps its recipients and origin, so the log describes itself; readers
- * filter with {@code syncro:log:blocked}, which holds only the scribes for every client
- * that leave someone out. A read for carol after position 16 merges, in id order,
+ * Appends before version 0.2 left a scribe's origin out of the sets of its keys and kept
+ * those that reach it in {@code syncro:log:own:<uid>}; readers still read that set.
+ * A scribe's body keeps its recipients and origin, so the log describes itself. A read
+ * for a client of carol's after position 16 merges, in id order,
  * <pre class="code">
- * ZRANGEBYSCORE syncro:log:client:carol (16 +inf LIMIT 0 &lt;limit&gt;
+ * ZRANGEBYSCORE syncro:log:client:&lt;key&gt; (16 +inf LIMIT 0 &lt;limit&gt;   -- for each of the reader's keys
+ * HMGET         syncro:log:blocked &lt;those ids&gt;                     -- less those that do not reach it
  * ZRANGEBYSCORE syncro:log:everyone (16 +inf LIMIT 0 &lt;chunk&gt;   -- chunk after chunk, less the ids
- * HMGET         syncro:log:blocked &lt;chunk's ids&gt;                 -- whose blocked list names carol
+ * HMGET         syncro:log:blocked &lt;chunk's ids&gt;                 -- that do not reach it
  * HMGET         syncro:log:scribes &lt;the ids of the answer&gt;
  * </pre>
  * {@link #entries}, what a node reads once for all of its sessions, needs no index: ids
  * have no gaps, so it is {@code HMGET syncro:log:scribes 17 18 …} up to the counter. And
  * {@link #lastId} walks {@code syncro:log:everyone} down from the top with
- * {@code ZREVRANGEBYSCORE} to the first id that reaches the client, above the top of
- * the client's own set.
+ * {@code ZREVRANGEBYSCORE} to the first id that reaches the client, above the highest
+ * id that reaches it in the sets of its keys.
  * <p>
  * An append is one Lua script, and so is each step of a read or of {@code lastId}, and
  * Redis runs a script alone: ids are drawn, scribes stored and indexed, and the append
@@ -122,16 +129,58 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	public static final String DEFAULT_NAMESPACE = "syncro";
 
 	/**
+	 * What the read scripts share: {@code reaches(blocked)}, whether a scribe with that
+	 * blocked list (JSON, or nil for none) reaches the reader: none of its keys is left out
+	 * and, unless the reader takes its own scribes, its origin ({@code =uid}) is not the
+	 * reader; and {@code reaching(ids)}, those of some ids that reach the reader, in order.
+	 * ARGV: the client first, and its last two: whether it takes its own scribes, and its
+	 * keys as JSON. Each script sets {@code BLOCKED} to the key of the blocked lists first.
+	 */
+	private static final String REACHES = """
+			local own, mine = ARGV[#ARGV - 1] == '1', {}
+			for _, key in ipairs(cjson.decode(ARGV[#ARGV])) do
+				mine[key] = true
+			end
+			local origin = '=' .. ARGV[1]
+			local function reaches(blocked)
+				if not blocked then
+					return true
+				end
+				for _, key in ipairs(cjson.decode(blocked)) do
+					if mine[key] or (not own and key == origin) then
+						return false
+					end
+				end
+				return true
+			end
+			local function reaching(ids)
+				local found = {}
+				for first = 1, #ids, 500 do
+					local chunk = {}
+					for i = first, math.min(first + 499, #ids) do
+						chunk[#chunk + 1] = ids[i]
+					end
+					local blocked = redis.call('HMGET', BLOCKED, unpack(chunk))
+					for i = 1, #chunk do
+						if reaches(blocked[i]) then
+							found[#found + 1] = chunk[i]
+						end
+					end
+				end
+				return found
+			end
+			""";
+
+	/**
 	 * Appends the scribes and announces the last id, once per token. KEYS: the counter,
 	 * the bodies, the ids for everyone, the blocked lists, the token, the positions of the
 	 * last relayed append, then the sets of the listed clients of each scribe in turn.
 	 * ARGV: the channel, the number of scribes, how long to keep the token in
 	 * milliseconds, the positions the last relayed append must have left ('-' when this is
 	 * not a relayed append), the positions to leave, then for each scribe its body, its
-	 * blocked list ('' if none), the number of its listed clients (-1 when it is for
-	 * everyone) and whether it reaches its origin (1, with the origin's own set as the key
-	 * after its listed clients' sets; 0 otherwise). Returns the last id, or -1 when the
-	 * last relayed positions were not the ones expected.
+	 * blocked list ('' if none) and the number of its listed keys (-1 when it is for
+	 * everyone). Returns the last id, or -1 when the last relayed positions were not the
+	 * ones expected.
 	 */
 	static final RedisScript<Long> APPEND_SCRIPT = RedisScript.of("""
 			local done = redis.call('GET', KEYS[5])
@@ -149,22 +198,18 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 			local key = 7
 			for i = 1, count do
 				local id = last - count + i
-				redis.call('HSET', KEYS[2], id, ARGV[4 * i + 2])
-				local listed = tonumber(ARGV[4 * i + 4])
+				redis.call('HSET', KEYS[2], id, ARGV[3 * i + 3])
+				if ARGV[3 * i + 4] ~= '' then
+					redis.call('HSET', KEYS[4], id, ARGV[3 * i + 4])
+				end
+				local listed = tonumber(ARGV[3 * i + 5])
 				if listed < 0 then
 					redis.call('ZADD', KEYS[3], id, id)
-					if ARGV[4 * i + 3] ~= '' then
-						redis.call('HSET', KEYS[4], id, ARGV[4 * i + 3])
-					end
 				else
 					for j = 1, listed do
 						redis.call('ZADD', KEYS[key], id, id)
 						key = key + 1
 					end
-				end
-				if ARGV[4 * i + 5] == '1' then
-					redis.call('ZADD', KEYS[key], id, id)
-					key = key + 1
 				end
 			end
 			redis.call('SET', KEYS[5], last, 'PX', ARGV[3])
@@ -201,42 +246,50 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 
 	/**
 	 * Reads the scribes meant for a client after a position. KEYS: the bodies, the ids
-	 * for everyone, the blocked lists, the client's set, and for a reader that takes its
-	 * own scribes too, its own set. ARGV: the client, the position,
-	 * the limit (at most 1000), the most ids for everyone to look at. Returns a cursor,
-	 * then id, body, id, body, … oldest first. The cursor is '' when the answer is
-	 * complete; otherwise the look-up stopped at that id, and a page that is not full
-	 * goes on after the cursor, not after its last id.
+	 * for everyone, the blocked lists, the sets of the reader's keys, and for a reader that
+	 * takes its own scribes too, its own set (of scribes appended before version 0.2).
+	 * ARGV: the client, the position, the limit (at most 1000), the most ids for everyone
+	 * to look at, whether the reader takes its own scribes ('1' or '0'), its keys as a
+	 * JSON array. Returns a cursor, then id, body, id, body, … oldest first. The cursor is
+	 * '' when the answer is complete; otherwise the look-up stopped at that id, and a page
+	 * that is not full goes on after the cursor, not after its last id.
 	 */
 	@SuppressWarnings({ "rawtypes", "unchecked" })
-	static final RedisScript<List<String>> READ_SCRIPT = (RedisScript) RedisScript.of("""
-			local reader, limit, budget = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
-			local function reaches(blocked)
-				if not blocked then
-					return true
+	static final RedisScript<List<String>> READ_SCRIPT = (RedisScript) RedisScript.of("local BLOCKED = KEYS[3]\n" + REACHES + """
+			local limit, budget = tonumber(ARGV[3]), tonumber(ARGV[4])
+			local function numeric(a, b) return tonumber(a) < tonumber(b) end
+			-- The listed ids of every set up to the lowest top of a set that filled a page:
+			-- above it, a set may hold ids not looked at.
+			local seen, listed, known = {}, {}, nil
+			for k = 4, #KEYS do
+				local ids = redis.call('ZRANGEBYSCORE', KEYS[k], '(' .. ARGV[2], '+inf', 'LIMIT', 0, limit)
+				if #ids == limit and (known == nil or tonumber(ids[limit]) < tonumber(known)) then
+					known = ids[limit]
 				end
-				for _, uid in ipairs(cjson.decode(blocked)) do
-					if uid == reader then
-						return false
+				for i = 1, #ids do
+					if not seen[ids[i]] then
+						seen[ids[i]] = true
+						listed[#listed + 1] = ids[i]
 					end
 				end
-				return true
 			end
-			local listed = redis.call('ZRANGEBYSCORE', KEYS[4], '(' .. ARGV[2], '+inf', 'LIMIT', 0, limit)
-			if KEYS[5] then
-				local own = redis.call('ZRANGEBYSCORE', KEYS[5], '(' .. ARGV[2], '+inf', 'LIMIT', 0, limit)
-				for i = 1, #own do
-					listed[#listed + 1] = own[i]
+			local kept = {}
+			for i = 1, #listed do
+				if known == nil or tonumber(listed[i]) <= tonumber(known) then
+					kept[#kept + 1] = listed[i]
 				end
-				table.sort(listed, function(a, b) return tonumber(a) < tonumber(b) end)
-				while #listed > limit do
-					table.remove(listed)
-				end
+			end
+			listed = reaching(kept)
+			table.sort(listed, numeric)
+			while #listed > limit do
+				table.remove(listed)
 			end
 			-- Past a full page of listed ids, no id for everyone can make the answer.
 			local upper = '+inf'
 			if #listed == limit then
 				upper = listed[limit]
+			elseif known ~= nil then
+				upper = known
 			end
 			local everyone, from, scanned, cursor = {}, '(' .. ARGV[2], 0, ''
 			while #everyone < limit do
@@ -261,16 +314,19 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 				if scanned >= budget then
 					-- Ids above the cursor are unknown yet: leave out the listed ones too.
 					cursor = ids[#ids]
-					local kept = {}
+					local below = {}
 					for i = 1, #listed do
 						if tonumber(listed[i]) < tonumber(cursor) then
-							kept[#kept + 1] = listed[i]
+							below[#below + 1] = listed[i]
 						end
 					end
-					listed = kept
+					listed = below
 					break
 				end
 				from = '(' .. ids[#ids]
+			end
+			if cursor == '' and known ~= nil and #listed < limit then
+				cursor = known
 			end
 			local ids, l, e = {}, 1, 1
 			while #ids < limit and (l <= #listed or e <= #everyone) do
@@ -302,35 +358,35 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 
 	/**
 	 * The highest id a read could return to a client. KEYS: the ids for everyone, the
-	 * blocked lists, the client's set, and for a reader that takes its own scribes too,
-	 * its own set. ARGV: the client, where to start looking down
-	 * ('+inf' or '(' and an id), the most ids for everyone to look at. Returns the id, 0
-	 * if there is none, or minus the id to go on below when the look-up stopped early.
+	 * blocked lists, the sets of the reader's keys, and for a reader that takes its own
+	 * scribes too, its own set. ARGV: the client, where to start looking down ('+inf' or
+	 * '(' and an id), the most ids for everyone to look at, whether the reader takes its
+	 * own scribes, its keys as a JSON array. Returns the id, 0 if there is none, or minus
+	 * the id to go on below when the look-up stopped early.
 	 */
-	static final RedisScript<Long> LAST_ID_SCRIPT = RedisScript.of("""
-			local reader, upper, budget = ARGV[1], ARGV[2], tonumber(ARGV[3])
-			local function reaches(blocked)
-				if not blocked then
-					return true
-				end
-				for _, uid in ipairs(cjson.decode(blocked)) do
-					if uid == reader then
-						return false
+	static final RedisScript<Long> LAST_ID_SCRIPT = RedisScript.of("local BLOCKED = KEYS[2]\n" + REACHES + """
+			local upper, budget = ARGV[2], tonumber(ARGV[3])
+			-- ids as strings: Lua's numbers print with 14 digits
+			local best = '0'
+			for k = 3, #KEYS do
+				local top = '+inf'
+				while true do
+					local ids = redis.call('ZREVRANGEBYSCORE', KEYS[k], top, '(' .. best, 'LIMIT', 0, 100)
+					if #ids == 0 then
+						break
 					end
+					local found = reaching(ids)
+					if #found > 0 then
+						best = found[1]
+						break
+					end
+					if #ids < 100 then
+						break
+					end
+					top = '(' .. ids[#ids]
 				end
-				return true
 			end
-			local listed = redis.call('ZREVRANGEBYSCORE', KEYS[3], '+inf', '-inf', 'LIMIT', 0, 1)
-			if KEYS[4] then
-				local own = redis.call('ZREVRANGEBYSCORE', KEYS[4], '+inf', '-inf', 'LIMIT', 0, 1)
-				if #own > 0 and (#listed == 0 or tonumber(own[1]) > tonumber(listed[1])) then
-					listed = own
-				end
-			end
-			local floor, scanned = '-inf', 0
-			if #listed > 0 then
-				floor = '(' .. listed[1]
-			end
+			local floor, scanned = '(' .. best, 0
 			while true do
 				local ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], upper, floor, 'LIMIT', 0, 100)
 				if #ids == 0 then
@@ -351,7 +407,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 				end
 				upper = '(' .. ids[#ids]
 			end
-			return tonumber(listed[1] or '0')
+			return tonumber(best)
 			""", Long.class);
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisScribeLog.class);
@@ -480,7 +536,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		String token = UUID.randomUUID().toString();
 		List<String> keys = new ArrayList<>(
 				List.of(lastIdKey(), scribesKey(), everyoneKey(), blockedKey(), appendKey(token), relayedKey()));
-		List<String> arguments = new ArrayList<>(5 + 4 * count);
+		List<String> arguments = new ArrayList<>(5 + 3 * count);
 		arguments.add(channel());
 		arguments.add(Integer.toString(count));
 		arguments.add(Long.toString(TOKEN_KEPT.toMillis()));
@@ -489,33 +545,26 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		for (ScribeEntry entry : entries) {
 			Assert.notNull(entry, "Entries must not contain null");
 			Recipients recipients = entry.recipients();
-			String origin = entry.origin();
 			arguments.add(MessageCodec.writeTree(entry.toJson()));
-			if (recipients.isEveryone()) {
-				Set<String> blocked = new TreeSet<>(recipients.clients());
-				if (origin != null) {
-					blocked.add(origin);
+			// blocked: the keys left out, and the origin, which v1 readers do not get
+			Set<String> blocked = new TreeSet<>();
+			for (String key : recipients.listed()) {
+				if (recipients.isEveryone()) {
+					blocked.add(key);
 				}
-				arguments.add(blocked.isEmpty() ? "" : MessageCodec.writeTree(stringArray(blocked)));
-				arguments.add("-1");
-			}
-			else {
-				// The origin does not get its own scribes: it has no set to find them in.
-				List<String> listed = recipients.clients().stream().filter((client) -> !client.equals(origin))
-					.sorted()
-					.toList();
-				arguments.add("");
-				arguments.add(Integer.toString(listed.size()));
-				for (String client : listed) {
-					keys.add(clientKey(client));
+				else if (key.startsWith("!")) {
+					blocked.add(key.substring(1));
+				}
+				else {
+					keys.add(clientKey(key));
 				}
 			}
-			// readers that take their own scribes (protocol v2) find them in a set of their own
-			boolean reachesOrigin = origin != null && recipients.includes(origin);
-			arguments.add(reachesOrigin ? "1" : "0");
-			if (reachesOrigin) {
-				keys.add(ownKey(origin));
+			if (entry.origin() != null) {
+				blocked.add("=" + entry.origin());
 			}
+			arguments.add(blocked.isEmpty() ? "" : MessageCodec.writeTree(stringArray(blocked)));
+			arguments.add(recipients.isEveryone() ? "-1"
+					: Long.toString(recipients.listed().stream().filter((key) -> !key.startsWith("!")).count()));
 		}
 		Long last = this.redis.execute(APPEND_SCRIPT, keys, arguments.toArray());
 		Assert.state(last != null, "The append script returned no id");
@@ -534,7 +583,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		return List.copyOf(appended);
 	}
 
-	private static ArrayNode stringArray(Set<String> strings) {
+	private static ArrayNode stringArray(Collection<String> strings) {
 		ArrayNode array = nodes.arrayNode(strings.size());
 		strings.forEach(array::add);
 		return array;
@@ -547,17 +596,17 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 			return List.of();
 		}
 		String client = reader.client();
-		List<String> keys = new ArrayList<>(List.of(scribesKey(), everyoneKey(), blockedKey(), clientKey(client)));
-		if (reader.own()) {
-			keys.add(ownKey(client));
-		}
+		List<String> keys = new ArrayList<>(List.of(scribesKey(), everyoneKey(), blockedKey()));
+		keys.addAll(readerKeys(reader));
+		String own = reader.own() ? "1" : "0";
+		String mine = MessageCodec.writeTree(stringArray(reader.keys()));
 		List<Scribe> scribes = new ArrayList<>(Math.min(limit, SCRIBES_PER_READ));
 		String budget = Integer.toString(SCAN_BUDGET);
 		long position = after;
 		while (scribes.size() < limit) {
 			int wanted = Math.min(limit - scribes.size(), SCRIBES_PER_READ);
 			List<String> reply = this.redis.execute(READ_SCRIPT, keys, client, Long.toString(position),
-					Integer.toString(wanted), budget);
+					Integer.toString(wanted), budget, own, mine);
 			Assert.state(reply != null && reply.size() % 2 == 1, "The read script returned no cursor and pairs");
 			for (int i = 1; i < reply.size(); i += 2) {
 				long id = Long.parseLong(reply.get(i));
@@ -643,14 +692,14 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	public long lastId(Reader reader) {
 		Assert.notNull(reader, "Reader must not be null");
 		String client = reader.client();
-		List<String> keys = new ArrayList<>(List.of(everyoneKey(), blockedKey(), clientKey(client)));
-		if (reader.own()) {
-			keys.add(ownKey(client));
-		}
+		List<String> keys = new ArrayList<>(List.of(everyoneKey(), blockedKey()));
+		keys.addAll(readerKeys(reader));
+		String own = reader.own() ? "1" : "0";
+		String mine = MessageCodec.writeTree(stringArray(reader.keys()));
 		String budget = Integer.toString(SCAN_BUDGET);
 		String upper = "+inf";
 		while (true) {
-			Long lastId = this.redis.execute(LAST_ID_SCRIPT, keys, client, upper, budget);
+			Long lastId = this.redis.execute(LAST_ID_SCRIPT, keys, client, upper, budget, own, mine);
 			Assert.state(lastId != null, "The last id script returned nothing");
 			if (lastId >= 0) {
 				return lastId;
@@ -807,6 +856,20 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 
 	private String blockedKey() {
 		return this.namespace + ":log:blocked";
+	}
+
+	/**
+	 * The sets a reader finds the scribes for only some in: one per key of its, and for a
+	 * reader that takes its own scribes, the set of its own that appends before version
+	 * 0.2 kept them in.
+	 */
+	private List<String> readerKeys(Reader reader) {
+		List<String> keys = new ArrayList<>();
+		reader.keys().forEach((key) -> keys.add(clientKey(key)));
+		if (reader.own()) {
+			keys.add(ownKey(reader.client()));
+		}
+		return keys;
 	}
 
 	private String clientKey(String client) {

@@ -37,8 +37,13 @@ CREATE TABLE IF NOT EXISTS %PREFIX%scribe (
 ALTER TABLE %PREFIX%scribe ADD COLUMN IF NOT EXISTS cause VARCHAR(100);
 
 -- The primary key serves the per-row look-up of a reader in every read.
+-- client: a recipient key (Recipients.listed()): a client uid, @user, ~authority, a pair of
+-- them joined by &, or one of those prefixed with ! (excluded)
 CREATE TABLE IF NOT EXISTS %PREFIX%scribe_client (
 	scribe_id BIGINT NOT NULL,
-	client VARCHAR(64) NOT NULL,
+	client VARCHAR(512) NOT NULL,
 	PRIMARY KEY (scribe_id, client)
 );
+
+-- keys of users and authorities are longer than the uids of version 0.1
+ALTER TABLE %PREFIX%scribe_client ALTER COLUMN client SET DATA TYPE VARCHAR(512);

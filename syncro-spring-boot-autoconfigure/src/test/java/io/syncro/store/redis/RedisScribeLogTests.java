@@ -99,15 +99,19 @@ class RedisScribeLogTests extends ScribeLogContractTests {
 						 "origin": "bob", "everyone": true, "clients": ["alice"]}
 						"""));
 		assertThat(this.redis.command("ZRANGE", "syncro:log:everyone", "0", "-1")).isEqualTo("1");
-		assertThat(this.redis.command("HGET", "syncro:log:blocked", "1")).isEqualTo("[\"alice\",\"bob\"]");
+		assertThat(this.redis.command("HGET", "syncro:log:blocked", "1")).isEqualTo("[\"=bob\",\"alice\"]");
 		assertThat(MessageCodec.readTree(this.redis.command("HGET", "syncro:log:scribes", "2"))).isEqualTo(
 				MessageCodec.readTree("""
 						{"klass": "Todo", "type": "destroy", "data": ["7f0c"],
 						 "origin": "dave", "everyone": false, "clients": ["carol", "dave"]}
 						"""));
 		assertThat(this.redis.command("ZRANGE", "syncro:log:client:carol", "0", "-1")).isEqualTo("2");
-		assertThat(this.redis.command("EXISTS", "syncro:log:client:dave")).isEqualTo("0");
-		assertThat(this.redis.command("HEXISTS", "syncro:log:blocked", "2")).isEqualTo("0");
+		assertThat(this.redis.command("ZRANGE", "syncro:log:client:dave", "0", "-1")).isEqualTo("2");
+		assertThat(this.redis.command("HGET", "syncro:log:blocked", "2")).isEqualTo("[\"=dave\"]");
+		log().append(List.of(new ScribeEntry(Scribe.destroy("Todo", "7f0d"),
+				Recipients.users("erin").minus(Recipients.only("erin-phone")), null)));
+		assertThat(this.redis.command("ZRANGE", "syncro:log:client:@erin", "0", "-1")).isEqualTo("3");
+		assertThat(this.redis.command("HGET", "syncro:log:blocked", "3")).isEqualTo("[\"erin-phone\"]");
 	}
 
 	@Test
