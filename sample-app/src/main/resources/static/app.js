@@ -69,7 +69,7 @@ $('#new-page').addEventListener('submit', (event) => {
 	event.preventDefault();
 	const title = $('#new-page-title').value.trim();
 	if (title) {
-		attempt(pages.create({ owner: client.uid, title, body: $('#new-page-body').value }));
+		attempt(pages.create({ owner: user, title, body: $('#new-page-body').value }));
 		event.target.reset();
 	}
 	$('#new-page-title').focus();

@@ -62,14 +62,14 @@ public final class Attributes {
 	}
 
 	/**
-	 * An owner: a valid client uid.
+	 * An owner: a user's name, 1 to 64 characters of {@code [A-Za-z0-9_.:-]}.
 	 * @param value the JSON value
 	 * @return the owner
 	 */
 	public static String owner(@Nullable JsonNode value) {
 		String owner = string(value, "owner");
 		if (!Session.isValidUid(owner)) {
-			throw SyncroException.badRequest("An owner must be a client uid: 1 to 64 characters of [A-Za-z0-9_.:-].");
+			throw SyncroException.badRequest("An owner must be a user name: 1 to 64 characters of [A-Za-z0-9_.:-].");
 		}
 		return owner;
 	}

@@ -1,6 +1,8 @@
 package io.syncro.sample;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 import io.syncro.testing.WireClient;
 
@@ -41,6 +43,17 @@ public final class SampleUsers {
 	 */
 	public static WireClient.Builder signedIn(String user, URI server) {
 		return WireClient.to(server).basicAuth(user, user + "-secret");
+	}
+
+	/**
+	 * The {@code Authorization} header of a user's REST requests: the REST API is
+	 * authenticated like the WebSocket.
+	 * @param user the user
+	 * @return the header's value, HTTP Basic with the user's password
+	 */
+	public static String basic(String user) {
+		String credentials = user + ":" + user + "-secret";
+		return "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
 	}
 
 }

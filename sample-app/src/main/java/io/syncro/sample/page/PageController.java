@@ -1,5 +1,6 @@
 package io.syncro.sample.page;
 
+import java.security.Principal;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -7,7 +8,6 @@ import java.util.UUID;
 
 import io.syncro.protocol.SyncroException;
 import io.syncro.sample.Attributes;
-import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.data.domain.Sort;
@@ -20,12 +20,13 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Changes Pages on the server, through the repository; a PATCH may transfer a Page to
- * another owner, whose clients then get it while the old owner's lose it.
+ * A signed-in user's Pages, changed through the repository: a user sees and changes only
+ * their own (another user's Page is answered as a missing one, 404), and a PATCH of
+ * {@code owner} gives a Page to another user, whose clients then get it while the old
+ * owner's lose it.
  *
  * @since 0.1.0
  */
@@ -40,22 +41,30 @@ class PageController {
 	}
 
 	@GetMapping
-	List<Page> list(@RequestParam(required = false) @Nullable String owner) {
-		return (owner != null) ? this.pages.findByOwnerOrderByTitle(owner) : this.pages.findAll(Sort.by("title"));
+	List<Page> list(Principal user) {
+		return this.pages.findByOwnerOrderByTitle(user.getName());
+	}
+
+	@GetMapping("/{id}")
+	Page get(@PathVariable String id, Principal user) {
+		return own(id, user);
 	}
 
 	@PostMapping
-	ResponseEntity<Page> create(@RequestBody JsonNode body) {
+	ResponseEntity<Page> create(@RequestBody JsonNode body, Principal user) {
 		JsonNode attributes = Attributes.object(body);
-		Page page = new Page(UUID.randomUUID().toString(), Attributes.owner(attributes.get("owner")),
-				Attributes.title(attributes.get("title")),
+		String owner = attributes.has("owner") ? Attributes.owner(attributes.get("owner")) : user.getName();
+		if (!owner.equals(user.getName())) {
+			throw SyncroException.forbidden("A Page can only be created for yourself.");
+		}
+		Page page = new Page(UUID.randomUUID().toString(), owner, Attributes.title(attributes.get("title")),
 				attributes.has("body") ? Attributes.body(attributes.get("body")) : "");
 		return ResponseEntity.status(HttpStatus.CREATED).body(this.pages.save(page));
 	}
 
 	@PatchMapping("/{id}")
-	Page update(@PathVariable String id, @RequestBody JsonNode body) {
-		Page page = this.pages.findById(id).orElseThrow(() -> new NoSuchElementException("There is no Page " + id + "."));
+	Page update(@PathVariable String id, @RequestBody JsonNode body, Principal user) {
+		Page page = own(id, user);
 		for (Map.Entry<String, JsonNode> attribute : Attributes.object(body).properties()) {
 			switch (attribute.getKey()) {
 				case "owner" -> page.setOwner(Attributes.owner(attribute.getValue()));
@@ -68,10 +77,16 @@ class PageController {
 	}
 
 	@DeleteMapping("/{id}")
-	ResponseEntity<Void> delete(@PathVariable String id) {
-		Page page = this.pages.findById(id).orElseThrow(() -> new NoSuchElementException("There is no Page " + id + "."));
-		this.pages.delete(page);
+	ResponseEntity<Void> delete(@PathVariable String id, Principal user) {
+		this.pages.delete(own(id, user));
 		return ResponseEntity.noContent().build();
+	}
+
+	/** The caller's Page; another user's is as missing as one that does not exist. */
+	private Page own(String id, Principal user) {
+		return this.pages.findById(id)
+			.filter((page) -> page.getOwner().equals(user.getName()))
+			.orElseThrow(() -> new NoSuchElementException("There is no Page " + id + "."));
 	}
 
 }

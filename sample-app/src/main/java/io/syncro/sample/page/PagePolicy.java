@@ -4,6 +4,7 @@ import java.util.Map;
 
 import io.syncro.play.SyncroPolicy;
 import io.syncro.sample.Attributes;
+import io.syncro.scribe.Identity;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeType;
@@ -12,8 +13,9 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Only a Page's owner receives it; a client may create a Page only with itself as owner,
- * update or destroy only its own Pages, and never change the owner.
+ * A Page reaches every client of its owner, a user, and no other; a client may create a
+ * Page only with its own user as owner, and update or destroy only its user's Pages,
+ * never changing the owner (the REST API can move a Page to another user).
  *
  * @since 0.1.0
  */
@@ -22,22 +24,20 @@ class PagePolicy implements SyncroPolicy<Page> {
 
 	@Override
 	public Recipients recipients(Page page) {
-		return Recipients.only(page.getOwner());
+		return Recipients.users(page.getOwner());
 	}
 
 	@Override
-	public boolean authorize(Scribe scribe, String client, @Nullable Page existing) {
-		if (existing != null && !existing.getOwner().equals(client)) {
+	public boolean authorize(Scribe scribe, Identity who, @Nullable Page existing) {
+		String user = who.user();
+		if (user == null || (existing != null && !existing.getOwner().equals(user))) {
 			return false;
 		}
 		JsonNode owner = scribe.attributes().get("owner");
 		if (scribe.type() == ScribeType.CREATE && existing == null && owner == null) {
 			return false;
 		}
-		if (owner != null && !owner.isNull() && !client.equals(owner.asString())) {
-			return false;
-		}
-		if (owner != null && owner.isNull()) {
+		if (owner != null && (owner.isNull() || !user.equals(owner.asString()))) {
 			return false;
 		}
 		for (Map.Entry<String, JsonNode> attribute : scribe.attributes().properties()) {

@@ -32,9 +32,11 @@ import org.springframework.security.web.savedrequest.NullRequestCache;
  * default identity resolver binds each client uid to the user who first connects with it;
  * another user claiming that uid is refused 403.
  * <p>
- * Everything else stays open as before: the page and its files (so the page can start
- * offline), the REST API {@code /api/**} (without CSRF checks, as it takes no cookie
- * credentials) and Actuator. The login ({@code POST /login}, form fields
+ * The REST API {@code /api/**} is authenticated the same ways (without CSRF checks, for
+ * apps and tests that send HTTP Basic); without credentials it answers 401. Actuator's
+ * health is open, its other endpoints (metrics, Syncro's) need the {@code ADMIN} role,
+ * which the users of {@code sample.admins} have. Everything else stays open: the page
+ * and its files, so the page can start offline. The login ({@code POST /login}, form fields
  * {@code username} and {@code password}) and logout ({@code POST /logout}) are answered
  * with a status and no redirect, for the page's scripts; both need the CSRF token that
  * {@code GET /session} hands out.
@@ -49,8 +51,12 @@ public class SecurityConfiguration {
 	SecurityFilterChain securityFilterChain(HttpSecurity http, @Value("${syncro.path:/syncro}") String path)
 			throws Exception {
 		HttpStatusEntryPoint unauthorized = new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED);
-		http.authorizeHttpRequests((requests) -> requests.requestMatchers(path, path + "/**")
+		http.authorizeHttpRequests((requests) -> requests.requestMatchers(path, path + "/**", "/api/**")
 			.authenticated()
+			.requestMatchers("/actuator/health", "/actuator/health/**")
+			.permitAll()
+			.requestMatchers("/actuator/**")
+			.hasRole("ADMIN")
 			.anyRequest()
 			.permitAll())
 			.httpBasic((basic) -> basic.authenticationEntryPoint(unauthorized))
@@ -72,7 +78,9 @@ public class SecurityConfiguration {
 	UserDetailsService sampleUserDetailsService(SampleUsers users) {
 		List<UserDetails> details = new ArrayList<>();
 		for (Map.Entry<String, String> user : users.getUsers().entrySet()) {
-			details.add(User.withUsername(user.getKey()).password(user.getValue()).roles("USER").build());
+			String[] roles = users.getAdmins().contains(user.getKey()) ? new String[] { "USER", "ADMIN" }
+					: new String[] { "USER" };
+			details.add(User.withUsername(user.getKey()).password(user.getValue()).roles(roles).build());
 		}
 		return new InMemoryUserDetailsManager(details);
 	}
