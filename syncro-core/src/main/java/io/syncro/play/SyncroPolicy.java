@@ -1,5 +1,7 @@
 package io.syncro.play;
 
+import java.util.List;
+
 import io.syncro.scribe.Identity;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
@@ -22,6 +24,25 @@ public interface SyncroPolicy<R> {
 	 */
 	default Recipients recipients(R record) {
 		return Recipients.all();
+	}
+
+	/**
+	 * The records whose recipients follow from this record's state, such as the Todos of
+	 * a list that its members see, each with its recipients as they follow from the given
+	 * record: compute them from its attributes, never by loading it again (the recorder
+	 * calls this with the record as it was before a change, and as it is after).
+	 * <p>
+	 * When a change of this record changes a dependent's recipients, the library records,
+	 * in the same transaction, a {@code create} of the dependent for the clients that gain
+	 * it and a {@code destroy} for those that lose it. Its own policy's
+	 * {@link #recipients} must give the same recipients, so that its own changes reach
+	 * the same clients.
+	 * @param record the record
+	 * @return its dependents; none by default
+	 * @since 0.2.0
+	 */
+	default List<Dependent> dependents(R record) {
+		return List.of();
 	}
 
 	/**

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import io.syncro.play.Dependent;
 import io.syncro.play.PlayScope;
+import io.syncro.play.SyncroPolicy;
 import io.syncro.recording.RecordingContext.Playing;
 import io.syncro.scribe.Changes;
 import io.syncro.scribe.Recipients;
@@ -156,7 +158,7 @@ public final class ScribeRecorder {
 		PendingScribes pending = pending();
 		State known = known(pending, now.key(), now);
 		Recipients recipients = (known != null) ? known.recipients() : now.recipients();
-		changed(pending, type, new State(now.key(), previous, recipients), now);
+		changed(pending, type, new State(now.key(), previous, recipients, List.of()), now);
 	}
 
 	/**
@@ -269,6 +271,9 @@ public final class ScribeRecorder {
 		if (playing != null && origin != null) {
 			entries = withUnsentAttributes(entries, playing);
 		}
+		if (was != null && now != null) {
+			entries = withDependentsMoved(pending, entries, was, now);
+		}
 		entries = causedByThePlay(entries);
 		if (pending != null) {
 			pending.remember(key, now);
@@ -278,6 +283,32 @@ public final class ScribeRecorder {
 			this.outbox.add(entries);
 			this.outbox.relay();
 		}
+	}
+
+	/**
+	 * Adds, after a record's own scribes, those of its dependents whose recipients its
+	 * change changed: a {@code create} for the clients that gain one, a {@code destroy}
+	 * for those that lose it. A dependent that this change gave or took (it was a
+	 * dependent before or after only) moved by a change of its own, recorded as such.
+	 */
+	private static List<ScribeEntry> withDependentsMoved(@Nullable PendingScribes pending, List<ScribeEntry> entries,
+			State was, State now) {
+		if (now.dependents().isEmpty()) {
+			return entries;
+		}
+		List<ScribeEntry> result = new ArrayList<>(entries);
+		for (State after : now.dependents()) {
+			State before = known(pending, after.key(), was.dependent(after.key()));
+			if (before == null || before.recipients().equals(after.recipients())) {
+				continue;
+			}
+			result.addAll(Changes.updated(after.key().klass(), after.json(), after.json(), before.recipients(),
+					after.recipients(), null));
+			if (pending != null) {
+				pending.remember(after.key(), new State(after.key(), after.json(), after.recipients(), List.of()));
+			}
+		}
+		return result;
 	}
 
 	/**
@@ -339,9 +370,20 @@ public final class ScribeRecorder {
 	private State stateOf(SyncableType<?> type, Object record) {
 		ObjectNode json = this.entities.attributesOf(type, record);
 		@SuppressWarnings("unchecked")
-		Recipients recipients = ((SyncableType<Object>) type).policy().recipients(record);
+		SyncroPolicy<Object> policy = ((SyncableType<Object>) type).policy();
+		Recipients recipients = policy.recipients(record);
 		Assert.state(recipients != null, () -> "The SyncroPolicy of " + type.klass() + " gave no recipients");
-		return new State(new RecordKey(type.klass(), json.get("id").asString()), json, recipients);
+		List<State> dependents = new ArrayList<>();
+		for (Dependent dependent : policy.dependents(record)) {
+			Object dependentRecord = this.entities.snapshots().unproxy(dependent.record());
+			SyncableType<Object> dependentType = syncableTypeOf(dependentRecord);
+			ObjectNode dependentJson = this.entities.attributesOf(dependentType, dependentRecord);
+			Object id = this.entities.snapshots().idOf(dependentRecord);
+			Assert.state(id != null, () -> "A dependent " + dependentType.klass() + " of " + type.klass() + " has no id");
+			dependents.add(new State(dependentType.key(id), dependentJson, dependent.recipients(), List.of()));
+		}
+		return new State(new RecordKey(type.klass(), json.get("id").asString()), json, recipients,
+				List.copyOf(dependents));
 	}
 
 	private SyncableType<Object> syncableTypeOf(Object entity) {
@@ -382,8 +424,15 @@ public final class ScribeRecorder {
 	 * @param key the record
 	 * @param json its attributes
 	 * @param recipients the clients that receive it
+	 * @param dependents the records whose recipients follow from it, as they follow from
+	 * this state ({@link SyncroPolicy#dependents})
 	 */
-	record State(RecordKey key, ObjectNode json, Recipients recipients) {
+	record State(RecordKey key, ObjectNode json, Recipients recipients, List<State> dependents) {
+
+		@Nullable State dependent(RecordKey key) {
+			return this.dependents.stream().filter((dependent) -> dependent.key().equals(key)).findFirst().orElse(null);
+		}
+
 	}
 
 }

@@ -1,11 +1,11 @@
 package io.syncro.autoconfigure;
 
-import io.syncro.scribe.Identity;
+import io.syncro.protocol.ErrorCodes;
+import io.syncro.protocol.SyncroException;
 import io.syncro.recording.ScribeRecorder;
 import io.syncro.recording.SyncableEntities;
 import io.syncro.rpc.RpcRegistry;
-import io.syncro.protocol.ErrorCodes;
-import io.syncro.protocol.SyncroException;
+import io.syncro.scribe.Identity;
 import io.syncro.session.SyncroEngine;
 import io.syncro.session.TransactionRunner;
 import io.syncro.store.ClientStore;

@@ -5,11 +5,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.syncro.scribe.Identity;
 import io.syncro.play.SyncClasses;
 import io.syncro.recording.RecordingTestApplication.TodoPolicy;
 import io.syncro.recording.sample.Todo;
 import io.syncro.recording.sample.TodoRepository;
+import io.syncro.scribe.Identity;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.scribe.ScribeType;

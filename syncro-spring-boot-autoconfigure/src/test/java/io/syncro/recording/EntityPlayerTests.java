@@ -1,6 +1,5 @@
 package io.syncro.recording;
 
-import io.syncro.scribe.Identity;
 import io.syncro.play.SyncClasses;
 import io.syncro.protocol.SyncroException;
 import io.syncro.recording.RecordingContext.Playing;
@@ -9,6 +8,7 @@ import io.syncro.recording.sample.Note;
 import io.syncro.recording.sample.NoteRepository;
 import io.syncro.recording.sample.Todo;
 import io.syncro.recording.sample.TodoRepository;
+import io.syncro.scribe.Identity;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeType;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;

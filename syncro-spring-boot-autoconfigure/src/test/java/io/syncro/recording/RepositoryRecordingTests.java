@@ -7,7 +7,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import io.syncro.scribe.Identity;
 import io.syncro.play.SyncClasses;
 import io.syncro.recording.sample.Note;
 import io.syncro.recording.sample.NoteRepository;
@@ -15,6 +14,7 @@ import io.syncro.recording.sample.Plain;
 import io.syncro.recording.sample.PlainRepository;
 import io.syncro.recording.sample.Todo;
 import io.syncro.recording.sample.TodoRepository;
+import io.syncro.scribe.Identity;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.store.jdbc.JdbcScribeOutbox;

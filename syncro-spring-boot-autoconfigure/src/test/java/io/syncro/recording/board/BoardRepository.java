@@ -1,0 +1,7 @@
+package io.syncro.recording.board;
+
+import org.springframework.data.jpa.repository.JpaRepository;
+
+public interface BoardRepository extends JpaRepository<Board, String> {
+
+}
