@@ -1,5 +1,9 @@
 package io.syncro.sample;
 
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
 import io.syncro.protocol.SyncroException;
 import io.syncro.session.Session;
 import org.jspecify.annotations.Nullable;
@@ -16,6 +20,9 @@ public final class Attributes {
 
 	/** The longest title. */
 	public static final int MAX_TITLE_LENGTH = 500;
+
+	/** The most members of a list. */
+	public static final int MAX_MEMBERS = 100;
 
 	/** The longest page body. */
 	public static final int MAX_BODY_LENGTH = 65536;
@@ -41,11 +48,24 @@ public final class Attributes {
 	 * @return the title
 	 */
 	public static String title(@Nullable JsonNode value) {
-		String title = string(value, "title");
-		if (title.isEmpty() || title.codePointCount(0, title.length()) > MAX_TITLE_LENGTH) {
-			throw SyncroException.badRequest("A title must have 1 to " + MAX_TITLE_LENGTH + " characters.");
+		return shortText(value, "title");
+	}
+
+	/**
+	 * A list's name: a string of 1 to 500 characters.
+	 * @param value the JSON value
+	 * @return the name
+	 */
+	public static String name(@Nullable JsonNode value) {
+		return shortText(value, "name");
+	}
+
+	private static String shortText(@Nullable JsonNode value, String field) {
+		String text = string(value, field);
+		if (text.isEmpty() || text.codePointCount(0, text.length()) > MAX_TITLE_LENGTH) {
+			throw SyncroException.badRequest("A " + field + " must have 1 to " + MAX_TITLE_LENGTH + " characters.");
 		}
-		return title;
+		return text;
 	}
 
 	/**
@@ -72,6 +92,34 @@ public final class Attributes {
 			throw SyncroException.badRequest("An owner must be a user name: 1 to 64 characters of [A-Za-z0-9_.:-].");
 		}
 		return owner;
+	}
+
+	/**
+	 * A list's members: an array of 1 to 100 distinct user names (see {@link #owner}).
+	 * @param value the JSON value
+	 * @return the members, in the order given
+	 */
+	public static List<String> members(@Nullable JsonNode value) {
+		if (value == null || !value.isArray() || value.isEmpty() || value.size() > MAX_MEMBERS) {
+			throw SyncroException.badRequest("The field 'members' must be an array of 1 to " + MAX_MEMBERS + " user names.");
+		}
+		Set<String> members = new LinkedHashSet<>();
+		for (JsonNode member : value) {
+			if (!member.isString() || !Session.isValidUid(member.stringValue())) {
+				throw SyncroException.badRequest("A member must be a user name: 1 to 64 characters of [A-Za-z0-9_.:-].");
+			}
+			members.add(member.stringValue());
+		}
+		return List.copyOf(members);
+	}
+
+	/**
+	 * A list reference: a string, or {@code null} for none.
+	 * @param value the JSON value
+	 * @return the list's id, or {@code null}
+	 */
+	public static @Nullable String listId(@Nullable JsonNode value) {
+		return (value == null || value.isNull()) ? null : string(value, "listId");
 	}
 
 	/**

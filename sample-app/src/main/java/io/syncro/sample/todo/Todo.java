@@ -1,13 +1,15 @@
 package io.syncro.sample.todo;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.syncro.recording.Syncable;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A shared todo: every client receives every Todo, and any client may create, update and
- * destroy them.
+ * A todo: one without a list is shared, every client receives it and may change it; one
+ * in a {@link TodoList} reaches only the list's members, who alone may change it.
  *
  * @since 0.1.0
  */
@@ -23,6 +25,9 @@ public class Todo {
 	private String title;
 
 	private boolean done;
+
+	@Column(length = 128)
+	private @Nullable String listId;
 
 	protected Todo() {
 	}
@@ -55,6 +60,19 @@ public class Todo {
 
 	public void setDone(boolean done) {
 		this.done = done;
+	}
+
+	/**
+	 * The list this Todo belongs to; left out of its JSON when it has none.
+	 * @return the list's id, or {@code null} for a shared Todo
+	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	public @Nullable String getListId() {
+		return this.listId;
+	}
+
+	public void setListId(@Nullable String listId) {
+		this.listId = listId;
 	}
 
 }
