@@ -175,6 +175,8 @@ export interface SyncroOptions {
 	url: string;
 	/** The client uid (1 to 64 of A-Z a-z 0-9 _ . : -); by default a stored free one, else a new UUID. */
 	client?: string;
+	/** The signed-in user: the store keeps this user's uids and records apart from every other user's; signOut() deletes them. */
+	user?: string;
 	/** The WebSocket implementation (default globalThis.WebSocket; in Node 20 the ws package's). */
 	WebSocket?: any;
 	/** Default: an IndexedDBStore where IndexedDB exists, else a MemoryStore. */
@@ -257,6 +259,8 @@ export declare class Syncro {
 	whenSettled(): Promise<void>;
 	/** Closes the connection, waits for store writes, releases the uid. */
 	close(): Promise<void>;
+	/** Closes, then deletes every free uid of the client's user (opened with `user`) with its records and pending writes; resolves with how many pending writes were deleted. */
+	signOut(): Promise<number>;
 	on<E extends keyof SyncroEvents>(event: E, listener: (payload: SyncroEvents[E]) => void): () => void;
 	off<E extends keyof SyncroEvents>(event: E, listener: (payload: SyncroEvents[E]) => void): void;
 }
@@ -264,6 +268,9 @@ export declare class Syncro {
 export interface MemoryStoreSnapshot {
 	clients: Record<string, StoredState>;
 }
+
+/** The part of a store that holds one user's uids, apart from every other user's. */
+export declare function storeOfUser(store: Store, user: string): Store;
 
 /** A store in memory, for Node and tests. */
 export declare class MemoryStore implements Store {

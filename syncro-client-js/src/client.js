@@ -36,7 +36,7 @@ import { Pusher } from './pusher.js';
 import { jsonEqual, toJson } from './records.js';
 import { Replica } from './replica.js';
 import { Settlement } from './settle.js';
-import { MemoryStore } from './stores.js';
+import { MemoryStore, storeOfUser } from './stores.js';
 import { Sync } from './sync.js';
 import { claimUid, clientUrl } from './uids.js';
 
@@ -93,6 +93,9 @@ import { claimUid, clientUrl } from './uids.js';
  *   (relative URLs and http(s) resolve against the page: `'/syncro'` works in a browser)
  * @property {string} [client] the client uid; by default a stored uid whose lock is free,
  *   else a new UUID
+ * @property {string} [user] the signed-in user: the store then keeps this user's uids and
+ *   records apart from every other user's, a client adopts only the user's own uids, and
+ *   {@link Syncro#signOut} deletes them
  * @property {any} [WebSocket] the WebSocket implementation (default: `globalThis.WebSocket`;
  *   in Node 20, pass the `ws` package's)
  * @property {Store} [store] where state is kept (default: an {@link IndexedDBStore} where
@@ -152,7 +155,8 @@ export class Syncro extends Emitter {
 		}
 		// a bad url fails here, before a uid is claimed
 		clientUrl(options.url, 'probe');
-		const store = options.store ?? defaultStore();
+		const whole = options.store ?? defaultStore();
+		const store = (options.user !== undefined) ? storeOfUser(whole, options.user) : whole;
 		const { uid, release } = await claimUid(store, options.client);
 		let state;
 		try {
@@ -181,6 +185,8 @@ export class Syncro extends Emitter {
 		/** @private */ this._url = clientUrl(options.url, uid, this._protocol);
 		/** @private */ this._headers = options.headers ? { ...options.headers } : null;
 		/** @private */ this._store = store;
+		/** @private the user the store is of, if any */
+		this._user = options.user ?? null;
 		/** @private */ this._release = release;
 		/** @private */ this._requestTimeout = positive(options.requestTimeout, 30000);
 		/** @private */ this._heartbeat = options.heartbeat === 0 ? 0 : positive(options.heartbeat, 30000);
@@ -344,6 +350,34 @@ export class Syncro extends Emitter {
 		this._setStatus('offline');
 		this._closing = this._writes.then(() => this._release());
 		return this._closing;
+	}
+
+	/**
+	 * Signs the user out of this client: closes it, then deletes from the store every uid
+	 * of the user it was opened for (`user`) that no other client holds, with their records
+	 * and pending writes, so that the next user of this browser sees none of them. Pending
+	 * writes the server has not acknowledged are lost: wait for {@link Syncro#whenSettled}
+	 * first to keep them.
+	 * @returns {Promise<number>} how many pending writes were deleted
+	 */
+	async signOut() {
+		if (!this._user) {
+			throw new TypeError('signOut needs a client opened for a user, with { user }.');
+		}
+		const dropped = this._replica.pending.length;
+		await this.close();
+		for (const uid of await this._store.clients()) {
+			const release = await this._store.lock(uid);
+			if (release) {
+				try {
+					await this._store.forget(uid);
+				}
+				finally {
+					await release();
+				}
+			}
+		}
+		return dropped;
 	}
 
 	// Local reads and writes (called by Collection)

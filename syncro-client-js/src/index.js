@@ -15,6 +15,6 @@
 export { Syncro } from './client.js';
 export { Collection } from './collection.js';
 export { SyncroError } from './errors.js';
-export { MemoryStore } from './stores.js';
+export { MemoryStore, storeOfUser } from './stores.js';
 export { IndexedDBStore } from './indexeddb-store.js';
 export { Backoff, backoffDelay } from './backoff.js';

@@ -65,6 +65,34 @@
  */
 
 /**
+ * The part of a store that holds one user's uids: each uid is kept under a key of that user
+ * (`<user, URI-encoded>/<uid>`; a `/` is never part of a uid), so one browser signed in by
+ * several users in turn keeps their data apart, and a client of one user never adopts a uid
+ * (or shows the records) of another. Uids stored without a user are none of its.
+ * @param {Store} store the whole store
+ * @param {string} user the user's name
+ * @returns {Store}
+ */
+export function storeOfUser(store, user) {
+	if (typeof user !== 'string' || user.length === 0) {
+		throw new TypeError('A user is a non-empty string.');
+	}
+	const prefix = `${encodeURIComponent(user)}/`;
+	const key = (uid) => prefix + uid;
+	return {
+		async clients() {
+			return (await store.clients()).filter((stored) => stored.startsWith(prefix))
+				.map((stored) => stored.slice(prefix.length));
+		},
+		lock: (uid) => store.lock(key(uid)),
+		load: (uid) => store.load(key(uid)),
+		write: (uid, change) => store.write(key(uid), change),
+		forget: (uid) => store.forget(key(uid)),
+		close: () => store.close(),
+	};
+}
+
+/**
  * The key of a record within one uid's records.
  * @param {string} klass
  * @param {string | number} id

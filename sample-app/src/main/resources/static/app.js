@@ -1,9 +1,9 @@
-// The sample app's page: a shared Todo list and this client's private Pages, kept in sync
-// by syncro-client. Every change applies locally at once and is stored in IndexedDB, so the
+// The sample app's page: the shared Todos, the user's lists (shared with their members,
+// each with its Todos) and the user's Pages, kept in sync by syncro-client. Every change applies locally at once and is stored in IndexedDB, so the
 // page works offline; the badge shows the connection and the count of changes the server
 // has not acknowledged yet.
 
-import { Syncro, IndexedDBStore } from './syncro-client/index.js';
+import { Syncro, IndexedDBStore, storeOfUser } from './syncro-client/index.js';
 
 // the user who signed in last in this browser, to start offline as them
 const USER_KEY = 'syncro-sample:user';
@@ -22,6 +22,7 @@ const client = await openClient().catch((error) => {
 window.syncroClient = client;
 
 const todos = client.collection('Todo');
+const lists = client.collection('TodoList');
 const pages = client.collection('Page');
 
 $('#uid').textContent = client.uid;
@@ -45,10 +46,14 @@ client.on('refused', ({ klass, id, type, code, message }) => {
 client.on('error', (error) => console.warn('syncro:', error));
 
 const todoList = keyedList($('#todos'), todoItem);
+const listList = keyedList($('#lists'), listItem);
 const pageList = keyedList($('#pages'), pageItem);
 todos.on('change', renderTodos);
+todos.on('change', renderLists);
+lists.on('change', renderLists);
 pages.on('change', renderPages);
 renderTodos();
+renderLists();
 renderPages();
 
 $('#loading').hidden = true;
@@ -60,6 +65,17 @@ $('#new-todo').addEventListener('submit', (event) => {
 	const title = input.value.trim();
 	if (title) {
 		attempt(todos.create({ title, done: false }));
+		input.value = '';
+	}
+	input.focus();
+});
+
+$('#new-list').addEventListener('submit', (event) => {
+	event.preventDefault();
+	const input = $('#new-list-name');
+	const name = input.value.trim();
+	if (name) {
+		attempt(lists.create({ name, members: [user] }));
 		input.value = '';
 	}
 	input.focus();
@@ -82,12 +98,13 @@ $('#new-page').addEventListener('submit', (event) => {
  */
 async function openClient() {
 	const store = new IndexedDBStore();
+	// the store keeps each user's uids and records apart: this user never adopts another's
 	// a quick reconnect once the network is back; the client's default waits up to 30 s
-	const options = { url: 'syncro', store, backoff: { initial: 500, max: 5000 } };
+	const options = { url: 'syncro', store, user, backoff: { initial: 500, max: 5000 } };
 	const remembered = sessionStorage.getItem(UID_KEY);
 	// reuse a uid only while the store still has its data (PROTOCOL.md: a uid that lost
 	// its local data must not come back)
-	if (remembered && (await store.clients()).includes(remembered)) {
+	if (remembered && (await storeOfUser(store, user).clients()).includes(remembered)) {
 		const reloading = performance.getEntriesByType('navigation')[0]?.type === 'reload';
 		for (let tries = reloading ? 20 : 1; tries > 0; tries--) {
 			try {
@@ -206,14 +223,16 @@ async function signOut() {
 		throw new Error(`Signing out failed (${response.status}).`);
 	}
 	localStorage.removeItem(USER_KEY);
-	await client.close();
+	// the next user of this browser finds none of this user's records or uids
+	await client.signOut();
+	sessionStorage.removeItem(UID_KEY);
 	location.reload();
 }
 
 // Todos
 
 function renderTodos() {
-	const all = todos.all().slice().sort(byTitle);
+	const all = todos.all().filter((todo) => !todo.listId).sort(byTitle);
 	todoList.render(all);
 	const done = all.filter((todo) => todo.done).length;
 	$('#todo-count').textContent = all.length ? `${done} of ${all.length} done` : '';
@@ -273,6 +292,69 @@ function todoItem(id) {
 			toggle.checked = todo.done;
 			li.classList.toggle('done', todo.done);
 			title.textContent = todo.title;
+		},
+	};
+}
+
+// Lists: each with its members, a way to share it, and its own Todos
+
+function renderLists() {
+	const all = lists.all().slice().sort((a, b) => String(a.name).localeCompare(String(b.name)));
+	listList.render(all);
+	$('#list-count').textContent = all.length ? `${all.length} ${all.length === 1 ? 'list' : 'lists'}` : '';
+	$('#lists-empty').hidden = all.length > 0;
+}
+
+function listItem(id) {
+	const li = element('li', { class: 'todo-list', 'data-id': id });
+	const head = element('div', { class: 'page-head' });
+	const name = element('h3', { class: 'title' });
+	const remove = element('button', { type: 'button', class: 'icon delete', title: 'Delete the list and its todos', 'aria-label': 'Delete list' }, '×');
+	head.append(name, remove);
+	const members = element('p', { class: 'members muted' });
+	const share = element('form', { class: 'add share', autocomplete: 'off' });
+	const shareInput = element('input', { class: 'share-user', placeholder: 'Share with (user name)', maxlength: '64', 'aria-label': 'Share with' });
+	share.append(shareInput, element('button', { type: 'submit' }, 'Share'));
+	const items = element('ul', { class: 'list list-todos' });
+	const add = element('form', { class: 'add new-list-todo', autocomplete: 'off' });
+	const addInput = element('input', { class: 'new-list-todo-title', placeholder: 'Add to this list', maxlength: '500', 'aria-label': 'New todo in this list' });
+	add.append(addInput, element('button', { type: 'submit' }, 'Add'));
+	li.append(head, members, share, items, add);
+	const itemList = keyedList(items, todoItem);
+
+	remove.addEventListener('click', () => attempt(lists.destroy(id)));
+	share.addEventListener('submit', (event) => {
+		event.preventDefault();
+		const other = shareInput.value.trim();
+		const list = lists.get(id);
+		if (other && list && !list.members.includes(other)) {
+			attempt(lists.update(id, { members: [...list.members, other] }));
+		}
+		shareInput.value = '';
+	});
+	add.addEventListener('submit', (event) => {
+		event.preventDefault();
+		const title = addInput.value.trim();
+		if (title) {
+			attempt(todos.create({ title, done: false, listId: id }));
+			addInput.value = '';
+		}
+	});
+
+	return {
+		element: li,
+		update(list) {
+			name.textContent = list.name;
+			members.replaceChildren('Shared by ', ...list.members.flatMap((member, index) => {
+				const tag = element('span', { class: 'member' }, member);
+				if (member !== user) {
+					const unshare = element('button', { type: 'button', class: 'icon unshare', title: `Stop sharing with ${member}`, 'aria-label': `Stop sharing with ${member}` }, '×');
+					unshare.addEventListener('click', () => attempt(lists.update(id, { members: list.members.filter((other) => other !== member) })));
+					tag.append(unshare);
+				}
+				return index === 0 ? [tag] : [', ', tag];
+			}));
+			itemList.render(todos.all().filter((todo) => todo.listId === id).sort(byTitle));
 		},
 	};
 }
