@@ -166,6 +166,43 @@ class SampleAppListsTests {
 		assertThat(http("alice", "GET", "/api/lists/" + list, null, 200).path("name").asString()).isEqualTo("Alice's");
 	}
 
+	@Test
+	void operatorsLearnWhoReceivesARecordAndWhy() throws Exception {
+		String list = createList("alice", "Explained");
+		String todo = http("alice", "POST", "/api/todos", "{\"title\":\"Why\",\"listId\":\"" + list + "\"}", 201)
+			.path("id").asString();
+		String forBob = "/actuator/syncro/explain?user=bob&klass=Todo&id=" + todo;
+		JsonNode before = http("admin", "GET", forBob, null, 200);
+		assertThat(before.path("receives").asBoolean()).isFalse();
+		assertThat(before.path("exists").asBoolean()).isTrue();
+		assertThat(before.path("policy").asString()).endsWith("TodoPolicy");
+		assertThat(before.path("reason").asString()).contains("not among them");
+		http("alice", "PATCH", "/api/lists/" + list, "{\"members\":[\"alice\",\"bob\"]}", 200);
+		JsonNode after = http("admin", "GET", forBob, null, 200);
+		assertThat(after.path("receives").asBoolean()).isTrue();
+		assertThat(after.path("matched")).extracting(JsonNode::asString).containsExactly("@bob");
+
+		try (WireClient phone = SampleUsers.signedIn("bob", this.port).live(uid("bob-explained"))) {
+			JsonNode byClient = http("admin", "GET",
+					"/actuator/syncro/explain?client=" + phone.uid() + "&klass=TodoList&id=" + list, null, 200);
+			assertThat(byClient.path("receives").asBoolean()).isTrue();
+		}
+		assertThat(http("admin", "GET", "/actuator/syncro/explain?user=bob&klass=Todo&id=nothing", null, 200)
+			.path("exists").asBoolean()).isFalse();
+		assertThat(http("admin", "GET", "/actuator/syncro/explain?user=bob&klass=Nothing&id=1", null, 200)
+			.path("reason").asString()).contains("no synchronised class");
+		http("admin", "GET", "/actuator/syncro/explain?klass=Todo&id=" + todo, null, 400);
+		http("alice", "GET", forBob, null, 403);
+		HttpResponse<String> anonymous = this.http.send(
+				HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + forBob)).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(anonymous.statusCode()).isEqualTo(401);
+		HttpResponse<String> health = this.http.send(
+				HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/actuator/health")).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(health.statusCode()).isEqualTo(200);
+	}
+
 	private String createList(String user, String name) throws Exception {
 		return http(user, "POST", "/api/lists", "{\"name\":\"" + name + "\"}", 201).path("id").asString();
 	}

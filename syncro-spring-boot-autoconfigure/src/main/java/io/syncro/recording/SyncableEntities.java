@@ -12,6 +12,8 @@ import java.util.function.Function;
 
 import io.syncro.play.SyncClasses;
 import io.syncro.play.SyncroPolicy;
+import io.syncro.scribe.Identity;
+import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceException;
@@ -121,6 +123,55 @@ public final class SyncableEntities implements SmartInitializingSingleton {
 	@SuppressWarnings("unchecked")
 	private <T> EntityPlayer<T> player(SyncableType<T> type, CrudRepository<?, ?> repository) {
 		return new EntityPlayer<>(type, (CrudRepository<T, Object>) repository, this);
+	}
+
+	/**
+	 * Explains whether a client receives a record: loads it through its repository, asks
+	 * its policy for its recipients, and matches them with the client's keys.
+	 * @param klass the record's klass
+	 * @param recordId the record's id
+	 * @param who the client
+	 * @return the explanation
+	 */
+	public Explanation explain(String klass, String recordId, Identity who) {
+		SyncableType<?> type = this.types.values().stream().filter((candidate) -> candidate.klass().equals(klass))
+			.findFirst()
+			.orElse(null);
+		if (type == null) {
+			return new Explanation(klass, recordId, false, false, null, null, List.of(),
+					"There is no synchronised class named '" + klass + "'.");
+		}
+		return explain(type, recordId, who);
+	}
+
+	@SuppressWarnings("unchecked")
+	private <T> Explanation explain(SyncableType<T> type, String recordId, Identity who) {
+		SyncroPolicy<T> policy = type.policy();
+		String policyName = policy.getClass().getName();
+		Object id;
+		try {
+			id = type.parseId(recordId);
+		}
+		catch (RuntimeException ex) {
+			return new Explanation(type.klass(), recordId, false, false, policyName, null, List.of(),
+					"'" + recordId + "' is not an id of " + type.klass() + ".");
+		}
+		Assert.state(this.beanFactory != null, "No bean factory to find repositories in");
+		T record = new Repositories(this.beanFactory).getRepositoryFor(type.javaType())
+			.filter(CrudRepository.class::isInstance)
+			.map((repository) -> type.javaType().cast(((CrudRepository<?, Object>) repository).findById(id).orElse(null)))
+			.orElse(null);
+		if (record == null) {
+			return new Explanation(type.klass(), recordId, false, false, policyName, null, List.of(),
+					"There is no " + type.klass() + " " + recordId + ".");
+		}
+		Recipients recipients = policy.recipients(record);
+		boolean receives = recipients.includes(who);
+		List<String> matched = who.keys().stream().filter((key) -> recipients.listed().contains(key)).sorted().toList();
+		String reason = policy.getClass().getSimpleName() + " gives " + type.klass() + " " + recordId + " to "
+				+ recipients + "; " + (receives ? "the client is among them" : "the client is not among them")
+				+ (matched.isEmpty() ? "." : " (its keys " + matched + " are named).");
+		return new Explanation(type.klass(), recordId, true, receives, policyName, recipients.toString(), matched, reason);
 	}
 
 	/**
