@@ -7,7 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -229,7 +228,7 @@ class SampleAppLimitsTests {
 		assertThat(alice().origin("https://evil.example").handshakeStatus(foreign)).isEqualTo(403);
 		String plain = uid("plain");
 		HttpResponse<String> get = this.http.send(HttpRequest.newBuilder(url("/syncro?client=" + plain))
-			.header("Authorization", "Basic " + Base64.getEncoder().encodeToString("alice:alice-secret".getBytes()))
+			.header("Authorization", SampleUsers.basic("alice"))
 			.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(get.statusCode()).isEqualTo(400);
 		assertThat(bindings(anonymous) + bindings(foreign) + bindings(plain)).isZero();
@@ -357,7 +356,8 @@ class SampleAppLimitsTests {
 			long getting = System.nanoTime();
 			// a new connection of its own, behind the slow ones
 			HttpClient fresh = HttpClient.newHttpClient();
-			HttpResponse<String> answer = fresh.send(HttpRequest.newBuilder(url("/api/todos")).build(),
+			HttpResponse<String> answer = fresh.send(
+					HttpRequest.newBuilder(url("/api/todos")).header("Authorization", SampleUsers.basic("alice")).build(),
 					HttpResponse.BodyHandlers.ofString());
 			long getMillis = millisSince(getting);
 			assertThat(answer.statusCode()).isEqualTo(200);
@@ -418,7 +418,8 @@ class SampleAppLimitsTests {
 	}
 
 	private HttpResponse<String> get(String path) throws Exception {
-		return this.http.send(HttpRequest.newBuilder(url(path)).build(), HttpResponse.BodyHandlers.ofString());
+		return this.http.send(HttpRequest.newBuilder(url(path)).header("Authorization", SampleUsers.basic("alice")).build(),
+				HttpResponse.BodyHandlers.ofString());
 	}
 
 	private URI url(String path) {

@@ -85,7 +85,7 @@ class SampleAppProtocolV2Tests {
 	@Test
 	void everyAnswerComesAfterTheScribesUpToWhereItLandedWhileRestWritesRace() throws Exception {
 		List<String> order = new CopyOnWriteArrayList<>();
-		Rest rest = new Rest(this.port);
+		Rest rest = new Rest(this.port, "alice");
 		String id = rest.post("/api/todos", "{\"title\":\"shared\"}").path("id").asString();
 		try (WireClient a = SampleUsers.alice(this.port).version(WireVersion.V2).onText(order::add).live(uid("a"))) {
 			Thread writer = new Thread(() -> {

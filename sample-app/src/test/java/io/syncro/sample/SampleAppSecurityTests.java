@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.syncro.protocol.MessageCodec;
@@ -25,8 +26,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * Who may connect to the sample app (issue 7): only its users, by HTTP Basic or by the
  * session the page's login gives; each client uid belongs to the user who first used it;
- * one user's Pages never reach another user's clients; browsers of other origins are
- * refused even with a valid session; the REST API and health stay open.
+ * one user's Pages reach every client of hers and never another user's clients; browsers
+ * of other origins are refused even with a valid session; the REST API needs credentials
+ * but no CSRF token, and health stays open.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "spring.datasource.url=jdbc:h2:mem:sample-security;DB_CLOSE_DELAY=-1",
@@ -71,13 +73,14 @@ class SampleAppSecurityTests {
 		String aliceUid = uid("alice-phone");
 		String bobUid = uid("bob-phone");
 		try (WireClient alice = signedIn("alice", this.port).live(aliceUid);
+				WireClient alicesLaptop = signedIn("alice", this.port).live(uid("alice-laptop"));
 				WireClient bob = signedIn("bob", this.port).live(bobUid)) {
 			String secret = "secret-" + uids.incrementAndGet();
 			String pageId = "page-" + secret;
-			assertThat(alice.addScribe(create(1, "Page", page(pageId, aliceUid, secret))).path("result").asBoolean())
+			assertThat(alice.addScribe(create(1, "Page", page(pageId, "alice", secret))).path("result").asBoolean())
 				.isTrue();
-			JsonNode serverMade = post("/api/pages",
-					"{\"owner\":\"" + aliceUid + "\",\"title\":\"" + secret + " by the server\",\"body\":\"b\"}");
+			JsonNode serverMade = post("alice", "/api/pages",
+					"{\"owner\":\"alice\",\"title\":\"" + secret + " by the server\",\"body\":\"b\"}");
 			JsonNode pushedToAlice = await().until(() -> alice.pushed()
 				.stream()
 				.filter((scribe) -> scribe.toString().contains(serverMade.path("id").asString()))
@@ -86,7 +89,7 @@ class SampleAppSecurityTests {
 			long pageScribeId = pushedToAlice.path("id").asLong();
 			// a todo after the pages: once bob has it, he has had every push before it
 			String marker = "marker-" + uids.incrementAndGet() + "-" + uids.incrementAndGet();
-			post("/api/todos", "{\"title\":\"" + marker + "\"}");
+			post("bob", "/api/todos", "{\"title\":\"" + marker + "\"}");
 			await().until(() -> bob.pushed().stream().anyMatch((scribe) -> scribe.toString().contains(marker)));
 
 			long markerId = bob.pushed()
@@ -97,8 +100,7 @@ class SampleAppSecurityTests {
 				.path("id")
 				.asLong();
 			// and one more page of alice's, now the latest scribe of all
-			JsonNode latest = post("/api/pages",
-					"{\"owner\":\"" + aliceUid + "\",\"title\":\"" + secret + " latest\",\"body\":\"b\"}");
+			JsonNode latest = post("alice", "/api/pages", "{\"title\":\"" + secret + " latest\",\"body\":\"b\"}");
 			long latestId = await().until(() -> alice.pushed()
 				.stream()
 				.filter((scribe) -> scribe.toString().contains(latest.path("id").asString()))
@@ -114,12 +116,21 @@ class SampleAppSecurityTests {
 			// by rpc: his position counts none of her scribes, not even the latest
 			assertThat(bob.lastScribeId()).isEqualTo(markerId);
 			assertThat(alice.lastScribeId()).isEqualTo(latestId);
+			// while her other client has them all, by push and by sync
+			alicesLaptop.awaitPushed((scribe) -> scribe.toString().contains(secret), 3);
+			assertThat(alicesLaptop.lastScribeId()).isEqualTo(latestId);
+			assertThat(alicesLaptop.syncToEnd(pageScribeId - 1))
+				.anyMatch((scribe) -> scribe.path("id").asLong() == pageScribeId);
 			assertThat(alice.syncToEnd(null)).anyMatch((scribe) -> scribe.toString().contains(secret + " by the server"));
 
-			// nor can bob take alice's uid to read them, or write a Page for her client
+			// nor can bob take alice's uid to read them, write a Page for her, or read hers over REST
 			assertThat(signedIn("bob", this.port).handshakeStatus(aliceUid)).isEqualTo(403);
-			JsonNode refused = bob.addScribe(create(1, "Page", page("p-" + secret, aliceUid, "planted")));
+			JsonNode refused = bob.addScribe(create(1, "Page", page("p-" + secret, "alice", "planted")));
 			assertThat(refused.path("code").asInt()).isEqualTo(403);
+			assertThat(send(get("/api/pages/" + pageId).header("Authorization", SampleUsers.basic("bob"))).statusCode())
+				.isEqualTo(404);
+			assertThat(send(get("/api/pages").header("Authorization", SampleUsers.basic("bob"))).body())
+				.doesNotContain(secret);
 		}
 	}
 
@@ -189,13 +200,26 @@ class SampleAppSecurityTests {
 	}
 
 	@Test
-	void theRestApiAndHealthStayOpenWithoutCredentialsOrCsrfToken() throws Exception {
+	void theRestApiNeedsCredentialsButNoCsrfTokenAndHealthStaysOpen() throws Exception {
+		HttpResponse<String> anonymous = send(HttpRequest.newBuilder(url("/api/todos"))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"No login\"}")));
+		assertThat(anonymous.statusCode()).isEqualTo(401);
+		assertThat(anonymous.headers().firstValue("WWW-Authenticate")).as("no browser dialog").isEmpty();
+		assertThat(send(HttpRequest.newBuilder(url("/api/todos"))
+			.header("Authorization",
+					"Basic " + Base64.getEncoder().encodeToString("alice:wrong".getBytes(StandardCharsets.UTF_8)))
+			.GET()).statusCode()).isEqualTo(401);
 		HttpResponse<String> created = send(HttpRequest.newBuilder(url("/api/todos"))
 			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"No login needed\"}")));
+			.header("Authorization", SampleUsers.basic("alice"))
+			.POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"No CSRF token needed\"}")));
 		assertThat(created.statusCode()).isEqualTo(201);
 		String id = MessageCodec.readTree(created.body()).path("id").asString();
-		assertThat(send(HttpRequest.newBuilder(url("/api/todos/" + id)).DELETE()).statusCode()).isEqualTo(204);
+		assertThat(send(HttpRequest.newBuilder(url("/api/todos/" + id)).DELETE()).statusCode()).isEqualTo(401);
+		assertThat(send(HttpRequest.newBuilder(url("/api/todos/" + id))
+			.header("Authorization", SampleUsers.basic("alice"))
+			.DELETE()).statusCode()).isEqualTo(204);
 		assertThat(send(get("/actuator/health")).statusCode()).isEqualTo(200);
 	}
 
@@ -245,9 +269,10 @@ class SampleAppSecurityTests {
 		return anonymous().header("Cookie", cookie);
 	}
 
-	private JsonNode post(String path, String body) throws Exception {
+	private JsonNode post(String user, String path, String body) throws Exception {
 		HttpResponse<String> response = send(HttpRequest.newBuilder(url(path))
 			.header("Content-Type", "application/json")
+			.header("Authorization", SampleUsers.basic(user))
 			.POST(HttpRequest.BodyPublishers.ofString(body)));
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
 		return MessageCodec.readTree(response.body());

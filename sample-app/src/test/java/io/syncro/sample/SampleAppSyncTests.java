@@ -48,6 +48,10 @@ class SampleAppSyncTests {
 		return alice().live(uid);
 	}
 
+	private WireClient bobLive(String uid) {
+		return SampleUsers.signedIn("bob", this.port).live(uid);
+	}
+
 	private static String uid(String name) {
 		return name + "-" + uids.incrementAndGet();
 	}
@@ -160,56 +164,55 @@ class SampleAppSyncTests {
 	}
 
 	@Test
-	void pagesReachOnlyTheirOwnerByPushAndBySync() throws Exception {
-		String ownerUid = uid("owner");
-		String otherUid = uid("other");
-		try (WireClient owner = live(ownerUid); WireClient other = live(otherUid)) {
-			String id = "page-" + uids.incrementAndGet();
-			assertThat(owner.addScribe(create(1, "Page", page(id, ownerUid, "Mine"))).path("result").asBoolean()).isTrue();
-			JsonNode rest = http("POST", "/api/pages",
-					"{\"owner\":\"" + ownerUid + "\",\"title\":\"Server made\",\"body\":\"b\"}", 201);
+	void pagesReachEveryClientOfTheirOwnerAndNoOtherUsersByPushAndBySync() throws Exception {
+		String id = "page-" + uids.incrementAndGet();
+		try (WireClient owner = live(uid("owner")); WireClient ownersOther = live(uid("owners-other"));
+				WireClient other = bobLive(uid("other"))) {
+			assertThat(owner.addScribe(create(1, "Page", page(id, "alice", "Mine " + id))).path("result").asBoolean())
+				.isTrue();
+			JsonNode rest = http("POST", "/api/pages", "{\"owner\":\"alice\",\"title\":\"Server made " + id
+					+ "\",\"body\":\"b\"}", 201);
 			awaitScribesOf(owner, rest.path("id").asString(), 1);
+			awaitScribesOf(ownersOther, id, 2);
 			http("POST", "/api/todos", "{\"title\":\"marker " + id + "\"}", 201);
 			awaitScribesOf(other, id, 1);
-			assertThat(other.pushed()).noneMatch((scribe) -> scribe.path("klass").asString().equals("Page")
-					&& (scribe.toString().contains(ownerUid)));
-			assertThat(other.syncToEnd(null)).noneMatch((scribe) -> scribe.toString().contains(ownerUid));
-			assertThat(owner.syncToEnd(null)).anyMatch((scribe) -> scribe.toString().contains("Server made"));
+			// both pages' titles hold the id
+			assertThat(other.pushed()).noneMatch((scribe) -> isPageWith(scribe, id));
+			assertThat(other.syncToEnd(null)).noneMatch((scribe) -> isPageWith(scribe, id));
+			assertThat(owner.syncToEnd(null)).anyMatch((scribe) -> scribe.toString().contains("Server made " + id));
+			assertThat(ownersOther.syncToEnd(null)).anyMatch((scribe) -> scribe.toString().contains("Mine " + id))
+				.anyMatch((scribe) -> scribe.toString().contains("Server made " + id));
 		}
 	}
 
 	@Test
 	void aServerSideTransferDestroysForTheOldOwnerAndCreatesForTheNew() throws Exception {
-		String fromUid = uid("from");
-		String toUid = uid("to");
-		try (WireClient from = live(fromUid); WireClient to = live(toUid)) {
-			JsonNode page = http("POST", "/api/pages", "{\"owner\":\"" + fromUid + "\",\"title\":\"Moving\"}", 201);
+		try (WireClient from = live(uid("from")); WireClient to = bobLive(uid("to"))) {
+			JsonNode page = http("POST", "/api/pages", "{\"owner\":\"alice\",\"title\":\"Moving\"}", 201);
 			String id = page.path("id").asString();
 			awaitScribesOf(from, id, 1);
-			http("PATCH", "/api/pages/" + id, "{\"owner\":\"" + toUid + "\"}", 200);
+			http("PATCH", "/api/pages/" + id, "{\"owner\":\"bob\"}", 200);
 			assertThat(awaitScribesOf(from, id, 2).get(1).path("type").asString()).isEqualTo("destroy");
 			JsonNode created = awaitScribesOf(to, id, 1).get(0);
 			assertThat(created.path("type").asString()).isEqualTo("create");
 			assertThat(created.path("data").path("title").asString()).isEqualTo("Moving");
-			assertThat(created.path("data").path("owner").asString()).isEqualTo(toUid);
+			assertThat(created.path("data").path("owner").asString()).isEqualTo("bob");
 		}
 	}
 
 	@Test
 	void everyForbiddenPageWriteIsRefusedAsIfThePageWereMissingAndBlocksNothingBehindIt() {
-		String ownerUid = uid("owner");
-		String otherUid = uid("other");
 		String id = "page-" + uids.incrementAndGet();
-		try (WireClient owner = live(ownerUid); WireClient other = live(otherUid)) {
-			assertThat(owner.addScribe(create(1, "Page", page(id, ownerUid, "Mine"))).path("result").asBoolean()).isTrue();
+		try (WireClient owner = live(uid("owner")); WireClient other = bobLive(uid("other"))) {
+			assertThat(owner.addScribe(create(1, "Page", page(id, "alice", "Mine"))).path("result").asBoolean()).isTrue();
 			// another user's page is answered as a missing one: nothing tells that it exists
 			JsonNode missing = other.addScribe(update(1, "Page", id, json.objectNode().put("title", "stolen")));
 			assertThat(missing.path("code").asInt()).isEqualTo(404);
 			assertThat(missing.path("message").asString()).isEqualTo("There is no Page with id " + id + ".");
 			assertThat(other.addScribe(destroy(2, "Page", id)).path("result").asBoolean()).isTrue();
-			assertForbidden(other.addScribe(create(3, "Page", page("p-" + id, ownerUid, "for someone else"))), 3);
-			assertForbidden(other.addScribe(create(4, "Page", page(id, otherUid, "taking over"))), 4);
-			assertForbidden(owner.addScribe(update(2, "Page", id, json.objectNode().put("owner", otherUid))), 2);
+			assertForbidden(other.addScribe(create(3, "Page", page("p-" + id, "alice", "for someone else"))), 3);
+			assertForbidden(other.addScribe(create(4, "Page", page(id, "bob", "taking over"))), 4);
+			assertForbidden(owner.addScribe(update(2, "Page", id, json.objectNode().put("owner", "bob"))), 2);
 			assertForbidden(owner.addScribe(create(3, "Page",
 					json.objectNode().put("id", "p2-" + id).put("title", "no owner").put("body", ""))), 3);
 			assertForbidden(owner.addScribe(create(4, "Nope", json.objectNode().put("id", "x"))), 4);
@@ -275,6 +278,10 @@ class SampleAppSyncTests {
 		}
 	}
 
+	private static boolean isPageWith(JsonNode scribe, String marker) {
+		return scribe.path("klass").asString().equals("Page") && scribe.toString().contains(marker);
+	}
+
 	private static List<JsonNode> awaitScribesOf(WireClient client, String marker, int count) {
 		return client.awaitPushed((scribe) -> scribe.toString().contains(marker), count);
 	}
@@ -282,6 +289,7 @@ class SampleAppSyncTests {
 	private JsonNode http(String method, String path, String body, int expectedStatus) throws Exception {
 		HttpRequest.Builder request = HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + this.port + path))
 			.header("Content-Type", "application/json")
+			.header("Authorization", SampleUsers.basic("alice"))
 			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
 		HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(expectedStatus);

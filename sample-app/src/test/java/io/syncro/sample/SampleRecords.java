@@ -25,7 +25,7 @@ public final class SampleRecords {
 	/**
 	 * A Page.
 	 * @param id the record's id
-	 * @param owner the client uid it belongs to
+	 * @param owner the user it belongs to, whose clients all receive it
 	 * @param title its title
 	 * @param body its body
 	 * @return its attributes

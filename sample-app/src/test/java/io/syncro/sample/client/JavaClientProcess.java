@@ -60,7 +60,7 @@ public final class JavaClientProcess {
 	}
 
 	/**
-	 * Ten edits: six creates, two updates, two destroys, and a page of its own.
+	 * Ten edits: six creates, two updates, two destroys, and a page of its user's.
 	 */
 	private static void edit(SyncroClient client, String marker) {
 		SyncroCollection<Todo> todos = client.collection(Todo.class);
@@ -72,7 +72,7 @@ public final class JavaClientProcess {
 		todos.destroy(marker + "-3");
 		todos.create(new Todo(marker + "-x", "short-lived", false));
 		todos.destroy(marker + "-x");
-		client.collection(Page.class).create(new Page(marker + "-page", client.uid(), "Mine", "written offline"));
+		client.collection(Page.class).create(new Page(marker + "-page", "alice", "Mine", "written offline"));
 	}
 
 }

@@ -23,6 +23,7 @@ import io.syncro.client.ChangeEvent;
 import io.syncro.client.SyncroClient;
 import io.syncro.client.SyncroCollection;
 import io.syncro.protocol.MessageCodec;
+import io.syncro.sample.SampleUsers;
 import io.syncro.sample.client.JavaClientTests.Page;
 import io.syncro.sample.client.JavaClientTests.Todo;
 import io.syncro.scribe.ScribeType;
@@ -41,7 +42,8 @@ import static org.awaitility.Awaitility.await;
  * The Java client as a separate process on a {@link io.syncro.client.FileLocalStore}: it
  * edits while the server is unreachable and is killed, then a new process on the same
  * file connects; the server, the REST API and a second client see every edit exactly
- * once.
+ * once; the Page it wrote reaches that client, another of its user's, and no client of
+ * another user.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = "spring.datasource.url=jdbc:h2:mem:javaclient;DB_CLOSE_DELAY=-1")
@@ -86,15 +88,17 @@ class JavaClientRestartTests {
 					new Todo(marker + "-2", "offline 2, edited", true), new Todo(marker + "-4", "offline 4", false),
 					new Todo(marker + "-5", "offline 5", false));
 			assertThat(restTodos(marker)).isEqualTo(expected);
-			assertThat(JavaClientTests.json.readValue(rest("/api/pages?owner=" + uid), Page[].class))
-				.containsExactly(new Page(marker + "-page", uid, "Mine", "written offline"));
+			Page page = new Page(marker + "-page", "alice", "Mine", "written offline");
+			assertThat(JavaClientTests.json.readValue(rest("alice", "/api/pages"), Page[].class))
+				.filteredOn((mine) -> mine.id().startsWith(marker))
+				.containsExactly(page);
+			assertThat(JavaClientTests.json.readValue(rest("bob", "/api/pages"), Page[].class))
+				.noneMatch((bobs) -> bobs.id().startsWith(marker));
 
-			// a second client, fresh, receives each change of the server's log once: no
-			// edit was played twice
-			try (SyncroClient observer = SyncroClient.builder(URI.create("ws://localhost:" + this.port + "/syncro"))
-				.basicAuthentication("alice", "alice-secret")
-				.klasses("Todo", "Page")
-				.build()) {
+			// a second client of alice's, fresh, receives each change of the server's log
+			// once: no edit was played twice; her page reaches it, as it does every client
+			// of hers
+			try (SyncroClient observer = observer("alice")) {
 				SyncroCollection<Todo> todos = observer.collection(Todo.class);
 				List<ChangeEvent<Todo>> changes = new CopyOnWriteArrayList<>();
 				todos.onChange((change) -> {
@@ -102,8 +106,14 @@ class JavaClientRestartTests {
 						changes.add(change);
 					}
 				});
+				List<ChangeEvent<Page>> pageChanges = new CopyOnWriteArrayList<>();
+				observer.collection(Page.class).onChange((change) -> {
+					if (change.id().startsWith(marker)) {
+						pageChanges.add(change);
+					}
+				});
 				observer.connect().whenOnline().get(30, TimeUnit.SECONDS);
-				await().atMost(Duration.ofSeconds(30)).until(() -> changes.size() >= 10);
+				await().atMost(Duration.ofSeconds(30)).until(() -> changes.size() >= 10 && !pageChanges.isEmpty());
 				assertThat(new HashSet<>(todos.all().stream().filter((todo) -> todo.id().startsWith(marker)).toList()))
 					.isEqualTo(expected);
 				assertThat(changes).extracting(ChangeEvent::type)
@@ -115,7 +125,16 @@ class JavaClientRestartTests {
 				assertThat(changes).extracting(ChangeEvent::type)
 					.filteredOn((type) -> type == ScribeType.DESTROY)
 					.hasSize(2);
-				assertThat(observer.collection(Page.class).all()).noneMatch((page) -> page.id().startsWith(marker));
+				assertThat(observer.collection(Page.class).all()).filteredOn((mine) -> mine.id().startsWith(marker))
+					.containsExactly(page);
+				assertThat(pageChanges).extracting(ChangeEvent::type).containsExactly(ScribeType.CREATE);
+			}
+			// and no client of another user's
+			try (SyncroClient bobs = observer("bob")) {
+				bobs.connect().whenOnline().get(30, TimeUnit.SECONDS);
+				assertThat(bobs.collection(Todo.class).all()).filteredOn((todo) -> todo.id().startsWith(marker))
+					.hasSize(expected.size());
+				assertThat(bobs.collection(Page.class).all()).noneMatch((bobsPage) -> bobsPage.id().startsWith(marker));
 			}
 		}
 	}
@@ -163,7 +182,7 @@ class JavaClientRestartTests {
 
 	private Set<Todo> restTodos(String marker) throws Exception {
 		Set<Todo> todos = new HashSet<>();
-		for (Todo todo : JavaClientTests.json.readValue(rest("/api/todos"), Todo[].class)) {
+		for (Todo todo : JavaClientTests.json.readValue(rest("alice", "/api/todos"), Todo[].class)) {
 			if (todo.id().startsWith(marker)) {
 				todos.add(todo);
 			}
@@ -171,10 +190,18 @@ class JavaClientRestartTests {
 		return todos;
 	}
 
-	private String rest(String path) throws Exception {
+	private SyncroClient observer(String user) {
+		return SyncroClient.builder(URI.create("ws://localhost:" + this.port + "/syncro"))
+			.basicAuthentication(user, user + "-secret")
+			.klasses("Todo", "Page")
+			.build();
+	}
+
+	private String rest(String user, String path) throws Exception {
 		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path)).build(),
-					HttpResponse.BodyHandlers.ofString());
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+				.header("Authorization", SampleUsers.basic(user))
+				.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(200);
 		return response.body();
 	}

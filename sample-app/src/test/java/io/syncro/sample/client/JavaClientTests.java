@@ -19,6 +19,7 @@ import io.syncro.client.ChangeEvent;
 import io.syncro.client.RefusedEvent;
 import io.syncro.client.SyncroClient;
 import io.syncro.client.SyncroCollection;
+import io.syncro.sample.SampleUsers;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,10 +66,10 @@ class JavaClientTests {
 		return URI.create("ws://localhost:" + this.port + "/syncro");
 	}
 
-	private SyncroClient client(URI server, String uid) {
+	private SyncroClient client(URI server, String user, String uid) {
 		SyncroClient client = SyncroClient.builder(server)
 			.uid(uid)
-			.basicAuthentication("alice", "alice-secret")
+			.basicAuthentication(user, user + "-secret")
 			.klasses("Todo", "Page")
 			.backoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500), 2, 0.5))
 			.build();
@@ -102,7 +103,7 @@ class JavaClientTests {
 		String marker = marker();
 		String aliceUid = "alice-" + marker;
 		TcpGate gate = gate();
-		SyncroClient alice = client(gate.syncroUri(), aliceUid);
+		SyncroClient alice = client(gate.syncroUri(), "alice", aliceUid);
 		SyncroCollection<Todo> todos = alice.collection(Todo.class);
 		SyncroCollection<Page> pages = alice.collection(Page.class);
 		List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -118,17 +119,22 @@ class JavaClientTests {
 		todos.update(marker + "-1", Map.of("done", true));
 		todos.save(new Todo(marker + "-2", "offline 2, edited", true));
 		todos.destroy(marker + "-3");
-		pages.create(new Page(marker + "-page", aliceUid, "Alice's page", "written offline"));
-		pages.create(new Page(marker + "-foreign", "someone-else", "Not mine to write", ""));
+		Page alicesPage = new Page(marker + "-page", "alice", "Alice's page", "written offline");
+		pages.create(alicesPage);
+		pages.create(new Page(marker + "-foreign", "bob", "Not mine to write", ""));
 		assertThat(alice.status()).isNotEqualTo(SyncroClient.Status.ONLINE);
 		assertThat(alice.pendingWrites()).isEqualTo(10);
 		assertThat(marked(restTodos(), marker)).isEmpty();
 
 		Todo fromRest = json.readValue(rest("POST", "/api/todos", "{\"title\":\"from REST " + marker + "\"}"), Todo.class);
-		SyncroClient bob = client(server(), "bob-" + marker);
+		SyncroClient bob = client(server(), "bob", "bob-" + marker);
 		SyncroCollection<Todo> bobsTodos = bob.collection(Todo.class);
 		bob.connect();
 		awaitOnlineAndSettled(bob);
+		// alice on another device, online all along
+		SyncroClient alicesPhone = client(server(), "alice", "alice-phone-" + marker);
+		alicesPhone.connect();
+		awaitOnlineAndSettled(alicesPhone);
 
 		gate.open();
 		awaitOnlineAndSettled(alice);
@@ -144,9 +150,13 @@ class JavaClientTests {
 		await().atMost(WAIT).until(() -> refusals.size() == 1);
 		assertThat(refusals.get(0).code()).isEqualTo(403);
 		assertThat(refusals.get(0).id()).isEqualTo(marker + "-foreign");
-		assertThat(pages.all()).containsExactly(new Page(marker + "-page", aliceUid, "Alice's page", "written offline"));
-		assertThat(restPages(aliceUid)).containsExactly(new Page(marker + "-page", aliceUid, "Alice's page", "written offline"));
-		assertThat(restPages("someone-else")).noneMatch((page) -> page.id().startsWith(marker));
+		assertThat(pages.all()).filteredOn((page) -> page.id().startsWith(marker)).containsExactly(alicesPage);
+		assertThat(restPages("alice")).filteredOn((page) -> page.id().startsWith(marker)).containsExactly(alicesPage);
+		assertThat(restPages("bob")).noneMatch((page) -> page.id().startsWith(marker));
+		// her page reaches her other device, and no client of bob's
+		await().atMost(WAIT).until(() -> alicesPhone.collection(Page.class).get(alicesPage.id()).isPresent());
+		assertThat(alicesPhone.collection(Page.class).all()).filteredOn((page) -> page.id().startsWith(marker))
+			.containsExactly(alicesPage);
 		assertThat(bob.collection(Page.class).all()).noneMatch((page) -> page.id().startsWith(marker));
 
 		// and live both ways
@@ -162,7 +172,7 @@ class JavaClientTests {
 		String marker = marker();
 		TcpGate gate = gate();
 		gate.open();
-		SyncroClient alice = client(gate.syncroUri(), "alice-" + marker);
+		SyncroClient alice = client(gate.syncroUri(), "alice", "alice-" + marker);
 		SyncroCollection<Todo> todos = alice.collection(Todo.class);
 		List<SyncroClient.Status> statuses = new CopyOnWriteArrayList<>();
 		alice.onStatus(statuses::add);
@@ -172,7 +182,7 @@ class JavaClientTests {
 				remote.add(change);
 			}
 		});
-		SyncroClient bob = client(server(), "bob-" + marker);
+		SyncroClient bob = client(server(), "bob", "bob-" + marker);
 		SyncroCollection<Todo> bobsTodos = bob.collection(Todo.class);
 		alice.connect();
 		bob.connect();
@@ -221,13 +231,18 @@ class JavaClientTests {
 		return List.of(json.readValue(rest("GET", "/api/todos", null), Todo[].class));
 	}
 
-	private List<Page> restPages(String owner) throws Exception {
-		return List.of(json.readValue(rest("GET", "/api/pages?owner=" + owner, null), Page[].class));
+	private List<Page> restPages(String user) throws Exception {
+		return List.of(json.readValue(rest(user, "GET", "/api/pages", null), Page[].class));
 	}
 
 	private String rest(String method, String path, @Nullable String body) throws Exception {
+		return rest("alice", method, path, body);
+	}
+
+	private String rest(String user, String method, String path, @Nullable String body) throws Exception {
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
 			.header("Content-Type", "application/json")
+			.header("Authorization", SampleUsers.basic(user))
 			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody())
 			.build();
 		HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -46,7 +46,7 @@ class ExactlyOnceRetryTests {
 	void aCreateWhoseAnswerWasLostIsPlayedOnceWhenResent() throws Exception {
 		String writer = "writer-" + UUID.randomUUID();
 		String recordId = "once-" + UUID.randomUUID();
-		Rest rest = new Rest(this.port);
+		Rest rest = new Rest(this.port, "alice");
 		ObjectNode create = Scribes.create(1, "Todo", SampleRecords.todo(recordId, "exactly once"));
 		try (CuttingProxy proxy = CuttingProxy.to(this.port);
 				WireClient watcher = SampleUsers.alice(this.port).live("watcher-" + UUID.randomUUID())) {
@@ -78,7 +78,7 @@ class ExactlyOnceRetryTests {
 	void updatesResentAfterALostAnswerOrALostRequestArePlayedExactlyOnceEach() throws Exception {
 		int rounds = Integer.getInteger("syncro.retries.rounds", 20);
 		String writer = "writer-" + UUID.randomUUID();
-		Rest rest = new Rest(this.port);
+		Rest rest = new Rest(this.port, "alice");
 		String recordId = rest.post("/api/todos", "{\"title\":\"title 0\"}").path("id").asString();
 		List<String> expected = new ArrayList<>(List.of("create title 0"));
 		int lostAnswers = 0;

@@ -79,6 +79,10 @@ final class HostileInputs {
 
 		final String uid;
 
+		/** The user the connection signs in as, who may own Pages. */
+		final String user;
+
+		/** Another user, whose Pages the connection must never reach. */
 		final String victim;
 
 		final List<String> victimRecords;
@@ -93,8 +97,10 @@ final class HostileInputs {
 
 		volatile @Nullable Long pendingPull;
 
-		Target(String uid, String victim, List<String> victimRecords, List<String> sharedRecords, int maxMessageBytes) {
+		Target(String uid, String user, String victim, List<String> victimRecords, List<String> sharedRecords,
+				int maxMessageBytes) {
 			this.uid = uid;
+			this.user = user;
 			this.victim = victim;
 			this.victimRecords = victimRecords;
 			this.sharedRecords = sharedRecords;
@@ -299,7 +305,7 @@ final class HostileInputs {
 				yield MessageCodec.writeTree(addScribe(scribeOf(takeScribeId(), "Todo", "create", attributes)));
 			}
 			default -> MessageCodec.writeTree(addScribe(scribeOf(takeScribeId(), "Page", "create",
-					json.objectNode().put("id", freshId()).put("owner", this.target.uid).put("title", "big").put("body", big))));
+					json.objectNode().put("id", freshId()).put("owner", this.target.user).put("title", "big").put("body", big))));
 		};
 	}
 
@@ -600,12 +606,14 @@ final class HostileInputs {
 	private JsonNode owner() {
 		int roll = this.random.nextInt(10);
 		if (roll < 4) {
-			return json.stringNode(this.target.uid);
+			return json.stringNode(this.target.user);
 		}
 		if (roll < 7) {
 			return json.stringNode(this.target.victim);
 		}
-		return (roll == 7) ? json.stringNode(pick(List.of("", "server", "x".repeat(65), "bad uid!", "\u0000")))
+		// an owner is a user: the connection's own uid is no owner it may write
+		return (roll == 7)
+				? json.stringNode(pick(List.of("", "server", "x".repeat(65), "bad uid!", "\u0000", this.target.uid)))
 				: anyValue(1);
 	}
 

@@ -8,12 +8,14 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.sample.SampleUsers;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * The sample app's REST API, as a test calls it.
+ * The sample app's REST API, as a test calls it signed in as one of the sample's users
+ * (the API answers 401 without credentials).
  */
 public final class Rest {
 
@@ -21,8 +23,16 @@ public final class Rest {
 
 	private final int port;
 
-	public Rest(int port) {
+	private final String user;
+
+	/**
+	 * The REST API of the app on this port, called as a user.
+	 * @param port the app's port
+	 * @param user the user, who signs each request in with HTTP Basic
+	 */
+	public Rest(int port, String user) {
 		this.port = port;
+		this.user = user;
 	}
 
 	public JsonNode get(String path) {
@@ -50,6 +60,7 @@ public final class Rest {
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
 			.timeout(Duration.ofSeconds(30))
 			.header("Content-Type", "application/json")
+			.header("Authorization", SampleUsers.basic(this.user))
 			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody())
 			.build();
 		try {
