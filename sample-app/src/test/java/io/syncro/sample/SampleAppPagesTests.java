@@ -242,8 +242,11 @@ class SampleAppPagesTests {
 
 	@Test
 	void actuatorHealthIsOpenAndItsOtherEndpointsNeedTheAdminRole() throws Exception {
-		assertThat(call(null, "GET", "/actuator/health", null).statusCode()).isEqualTo(200);
-		assertThat(call("alice", "GET", "/actuator/health", null).statusCode()).isEqualTo(200);
+		HttpResponse<String> anonymous = call(null, "GET", "/actuator/health", null);
+		assertThat(anonymous.statusCode()).isEqualTo(200);
+		assertThat(anonymous.body()).contains("\"status\"").doesNotContain("components");
+		assertThat(call("alice", "GET", "/actuator/health", null).body()).doesNotContain("components");
+		assertThat(call("admin", "GET", "/actuator/health", null).body()).contains("components", "syncro");
 		for (String path : List.of("/actuator/metrics", "/actuator/metrics/jvm.memory.used")) {
 			assertThat(call(null, "GET", path, null).statusCode()).as(path).isEqualTo(401);
 			assertThat(call("alice", "GET", path, null).statusCode()).as(path).isEqualTo(403);
@@ -251,6 +254,15 @@ class SampleAppPagesTests {
 			assertThat(admin.statusCode()).as(path).isEqualTo(200);
 			assertThat(admin.body()).as(path).contains("jvm.memory.used");
 		}
+	}
+
+	@Test
+	void aPageCanBeGivenOnlyToAUserWhoExists() throws Exception {
+		String id = created("alice", "/api/pages", "{\"title\":\"For nobody\"}").path("id").asString();
+		HttpResponse<String> nobody = call("alice", "PATCH", "/api/pages/" + id, "{\"owner\":\"mallory\"}");
+		assertThat(nobody.statusCode()).isEqualTo(400);
+		assertThat(nobody.body()).contains("no user 'mallory'");
+		assertThat(call("alice", "GET", "/api/pages/" + id, null).statusCode()).isEqualTo(200);
 	}
 
 	private static boolean isPage(JsonNode scribe, String marker, String id) {

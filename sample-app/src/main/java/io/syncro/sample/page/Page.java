@@ -6,8 +6,8 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 
 /**
- * A private page: only its owner's client receives it (the original's "a user has many
- * pages").
+ * A user's page: every client of its owner, a user, receives it, and no other (the
+ * original's "a user has many pages").
  *
  * @since 0.1.0
  */

@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import io.syncro.protocol.SyncroException;
 import io.syncro.sample.Attributes;
+import io.syncro.sample.security.SampleUsers;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.data.domain.Sort;
@@ -36,8 +37,11 @@ class PageController {
 
 	private final PageRepository pages;
 
-	PageController(PageRepository pages) {
+	private final SampleUsers users;
+
+	PageController(PageRepository pages, SampleUsers users) {
 		this.pages = pages;
+		this.users = users;
 	}
 
 	@GetMapping
@@ -67,7 +71,7 @@ class PageController {
 		Page page = own(id, user);
 		for (Map.Entry<String, JsonNode> attribute : Attributes.object(body).properties()) {
 			switch (attribute.getKey()) {
-				case "owner" -> page.setOwner(Attributes.owner(attribute.getValue()));
+				case "owner" -> page.setOwner(knownUser(Attributes.owner(attribute.getValue())));
 				case "title" -> page.setTitle(Attributes.title(attribute.getValue()));
 				case "body" -> page.setBody(Attributes.body(attribute.getValue()));
 				default -> throw SyncroException.badRequest("A Page has no attribute '" + attribute.getKey() + "' to change.");
@@ -80,6 +84,14 @@ class PageController {
 	ResponseEntity<Void> delete(@PathVariable String id, Principal user) {
 		this.pages.delete(own(id, user));
 		return ResponseEntity.noContent().build();
+	}
+
+	/** A user a Page can be given to: one who can sign in, or it would be nobody's. */
+	private String knownUser(String owner) {
+		if (!this.users.getUsers().containsKey(owner)) {
+			throw SyncroException.badRequest("There is no user '" + owner + "' to give the Page to.");
+		}
+		return owner;
 	}
 
 	/** The caller's Page; another user's is as missing as one that does not exist. */
