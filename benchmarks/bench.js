@@ -3,7 +3,8 @@
 //
 //   node bench.js [--quick | --full] [--only syncro-redis,baseline,...] [--workloads fanout,rate,catchup,write,connections]
 //                 [--n 100,1000] [--m 10000] [--rate 200] [--rate-m 3000] [--k 10000,100000] [--w 5000]
-//                 [--idle 10000] [--auth bench:bench-secret] [--jar path] [--out results] [--label text]
+//                 [--idle 10000] [--auth bench:bench-secret] [--rest-auth alice:alice-secret] [--jar path]
+//                 [--out results] [--label text]
 //
 // Starts each server on loopback (Redis too, on a free port, without persistence), drives
 // it from forked driver processes, stops it, and prints one table; writes it to
@@ -13,7 +14,7 @@ const fs = require('fs');
 const net = require('net');
 const os = require('os');
 const path = require('path');
-const { subscribers, now } = require('./lib/clients');
+const { subscribers, now, headers } = require('./lib/clients');
 const { writers, drive, post, request } = require('./lib/writers');
 
 const HERE = __dirname;
@@ -60,6 +61,9 @@ function parseArgs(argv) {
 	// the sample app's sync handshake takes HTTP Basic of a user of sample.users; --auth none drops it
 	p.auth = args.auth || process.env.BENCH_AUTH || 'bench:bench-secret';
 	if (p.auth === 'none') p.auth = '';
+	// its REST API always does: the writer signs in as the same user, or as the sample's alice
+	// when the connections go without
+	p.restAuth = args['rest-auth'] || process.env.BENCH_REST_AUTH || p.auth || 'alice:alice-secret';
 	p.jar = args.jar || path.join(ROOT, 'sample-app/target/sample-app-0.1.0-SNAPSHOT.jar');
 	p.out = args.out || path.join(HERE, 'results');
 	p.label = args.label || '';
@@ -230,12 +234,13 @@ async function startSyncro(store, enabled = true) {
 		'--syncro.rate-limit.per-user.burst=1000000', '--syncro.connections.max-per-user=40000',
 		'--syncro.clients.max-per-user=1000000', '--syncro.clients.max-new-per-hour=1000000',
 		'--syncro.enabled=' + enabled, ...extra, ...P.syncroArgs];
-	if (P.auth) {
-		const [user, password] = P.auth.split(':');
+	for (const auth of new Set([P.auth, P.restAuth].filter(Boolean))) {
+		const [user, password] = auth.split(':');
 		args.push(`--sample.users.${user}=${password}`);
 	}
 	const proc = startProcess(name, 'java', args);
-	await waitFor(async () => (await request(port, 'GET', '/api/todos?size=1')).status === 200, 90000, name);
+	const ready = async () => (await request(port, 'GET', '/api/todos?size=1', headers({ auth: P.restAuth }))).status === 200;
+	await waitFor(ready, 90000, name);
 	return { name: store === 'redis' ? (enabled ? 'syncro-redis' : 'syncro-disabled') : 'syncro-jdbc', port, pid: proc.pid, jvm: true, gcLog, stop: async () => { await stopProcess(proc); if (redis) await stopProcess(redis.proc); } };
 }
 
@@ -288,7 +293,6 @@ function clientKind(kind) {
 // The highest scribe id a new Syncro client would sync from: Syncro.last_scribe_id.
 async function syncroLastId(server) {
 	const { openWs } = require('./lib/writers');
-	const { headers } = require('./lib/clients');
 	// the rpc goes out at once; the server's pull is answered whenever it comes
 	return new Promise((resolve, reject) => {
 		let ws = null;
@@ -392,7 +396,8 @@ function record(row) {
 async function fanout(server, n, m, rate) {
 	const kind = clientKind(server.name);
 	const id = `${rate ? 'r' : 'f'}${n}x${m}-${Date.now() % 100000}`;
-	const opts = { port: server.port, auth: P.auth, room: 'room-' + id, db: 'db-' + id.replace(/[^a-z0-9]/g, '') };
+	const opts = { port: server.port, auth: P.auth, restAuth: P.restAuth, room: 'room-' + id,
+		db: 'db-' + id.replace(/[^a-z0-9]/g, '') };
 	if (kind === 'syncro') {
 		opts.from = await syncroLastId(server);
 	}
@@ -536,7 +541,7 @@ async function catchUp(server, k, state) {
 
 async function writePath(server, w) {
 	// through REST, then through WebSocket add_scribe (four clients)
-	const opts = { port: server.port, auth: P.auth };
+	const opts = { port: server.port, auth: P.auth, restAuth: P.restAuth };
 	const rest = await writers.syncro(opts);
 	await drive(rest, 1, Math.min(1000, w), { window: 16 }); // warm-up, as the other row ran its preload first
 	const r = await drive(rest, 1, w, { window: 16 });
@@ -649,7 +654,7 @@ function writeReport(meta) {
 		`Machine: ${os.cpus().length} cores (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GB; ${os.type()} ${os.release()}; Node ${process.version}; ${meta.java}.`,
 		`Load averages (uptime) before: ${meta.loadBefore}; after: ${meta.loadAfter}. Other work on the machine shares its 2 cores, so compare rows within this run, not across runs.`,
 		`Redis ${meta.redis}, started per server without persistence (\`--save '' --appendonly no\`). Syncro: the sample app jar, JVM \`${P.jvmArgs.join(' ')}\`, H2 in memory for the entities` +
-			(P.auth ? `, clients authenticated as \`${P.auth.split(':')[0]}\`` : '') + (P.syncroArgs.length ? `, extra arguments \`${P.syncroArgs.join(' ')}\`` : '') + '.',
+			(P.auth ? `, clients authenticated as \`${P.auth.split(':')[0]}\`` : '') + `, REST writes as \`${P.restAuth.split(':')[0]}\`` + (P.syncroArgs.length ? `, extra arguments \`${P.syncroArgs.join(' ')}\`` : '') + '.',
 		`Sizes: fan-out N=${P.n.join(', ')} subscribers with M=${P.n.map((n, i) => mFor(i)).join(', ')} changes; fixed rate ${P.rate.join(' and ')}/s to N=${P.rateN} for ${(P.rateM / P.rate[0]).toFixed(0)} s; catch-up K=${P.k.join(', ')}; write W=${P.w}; idle C=${P.idle}; syncro-jdbc only fan-out N=${P.jdbc.n.join(', ')} and catch-up K=${P.jdbc.k.join(', ')}. Run took ${meta.minutes} minutes.`,
 		P.label ? `\n${P.label}\n` : '',
 		'## Results',

@@ -29,9 +29,9 @@ function post(port, path, body, extraHeaders = {}) {
 	});
 }
 
-function request(port, method, path) {
+function request(port, method, path, extraHeaders = {}) {
 	return new Promise((resolve, reject) => {
-		const req = http.request({ host: '127.0.0.1', port, path, method, agent }, (res) => {
+		const req = http.request({ host: '127.0.0.1', port, path, method, agent, headers: extraHeaders }, (res) => {
 			const chunks = [];
 			res.on('data', (c) => chunks.push(c));
 			res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
@@ -54,9 +54,11 @@ function openWs(url, options = {}, onMessage = null) {
 	});
 }
 
-// Syncro through its REST endpoint: POST /api/todos, recorded as a create scribe.
+// Syncro through its REST endpoint: POST /api/todos, recorded as a create scribe. The
+// sample app's REST API takes HTTP Basic of one of its users: opts.restAuth.
 async function syncroRest(opts) {
-	return { write: (seq) => post(opts.port, '/api/todos', { title: payload(seq), done: false }), close() {} };
+	const auth = headers({ auth: opts.restAuth });
+	return { write: (seq) => post(opts.port, '/api/todos', { title: payload(seq), done: false }, auth), close() {} };
 }
 
 // Syncro through WebSocket add_scribe, as one client uid with consecutive scribe ids,

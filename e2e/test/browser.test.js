@@ -160,11 +160,10 @@ describe('the sample app in two browser windows', { timeout: 120_000 }, () => {
 		assert.deepEqual(await todos(b), await todos(a));
 	});
 
-	test('a page made in one window never appears in the other', async () => {
-		const uidA = await a.locator('#uid').textContent();
-		await createPage(a, 'Notes of A', 'Only A may read this.');
-		await createPage(b, 'Notes of B', 'Only B may read this.');
-		await editPage(a, 'Notes of A', 'Private notes of A', 'Only A may read this, still.');
+	test('a page made in one window reaches every window of its user and no other user', async () => {
+		await createPage(a, 'Notes of A', 'Only alice may read this.');
+		await createPage(b, 'Notes of B', 'Only bob may read this.');
+		await editPage(a, 'Notes of A', 'Private notes of A', 'Only alice may read this, still.');
 		await Promise.all([settled(a), settled(b)]);
 
 		// a todo made after the pages reaches B only after everything before it on the server
@@ -172,18 +171,42 @@ describe('the sample app in two browser windows', { timeout: 120_000 }, () => {
 		await waitForTodo(b, 'Pages checked');
 		assert.deepEqual(await pageTitles(a), ['Private notes of A']);
 		assert.deepEqual(await pageTitles(b), ['Notes of B']);
-		assert.equal(await a.locator('#pages .body').textContent(), 'Only A may read this, still.');
+		assert.equal(await a.locator('#pages .body').textContent(), 'Only alice may read this, still.');
 
-		// the server has A's page, owned by A's client
-		const stored = await (await fetch(`${app.url}/api/pages?owner=${encodeURIComponent(uidA)}`)).json();
-		assert.deepEqual(stored.map(({ owner, title }) => ({ owner, title })), [{ owner: uidA, title: 'Private notes of A' }]);
+		// the server has each user's page, owned by the user, and its REST API lists it to
+		// that user only, and to nobody who is not signed in
+		assert.deepEqual(await storedPages('alice'), [{ owner: 'alice', title: 'Private notes of A' }]);
+		assert.deepEqual(await storedPages('bob'), [{ owner: 'bob', title: 'Notes of B' }]);
+		assert.equal((await fetch(`${app.url}/api/pages`)).status, 401);
+
+		// a second window of alice, another client (uid) of hers, gets her page, and a page
+		// she makes there reaches her first window, never bob's
+		const [contextA2, a2] = await openWindow('alice');
+		try {
+			await online(a2);
+			assert.notEqual(await a2.locator('#uid').textContent(), await a.locator('#uid').textContent());
+			await pageItem(a2, 'Private notes of A').waitFor();
+			assert.deepEqual(await pageTitles(a2), ['Private notes of A']);
+			assert.equal(await a2.locator('#pages .body').textContent(), 'Only alice may read this, still.');
+
+			await createPage(a2, 'Notes of A, second window', 'Written in the second window.');
+			await pageItem(a, 'Notes of A, second window').waitFor();
+			await settled(a2);
+			await addTodo(a2, 'Second window checked');
+			await waitForTodo(b, 'Second window checked');
+			assert.deepEqual((await pageTitles(a)).sort(), ['Notes of A, second window', 'Private notes of A']);
+			assert.deepEqual(await pageTitles(b), ['Notes of B']);
+		}
+		finally {
+			await contextA2.close();
+		}
 
 		// a third window, of a third user, that syncs from scratch gets every todo and no
 		// page of anyone else
 		const [contextC, c] = await openWindow('carol');
 		try {
 			await online(c);
-			await waitForTodo(c, 'Pages checked');
+			await waitForTodo(c, 'Second window checked');
 			assert.deepEqual(await todos(c), await todos(a));
 			assert.deepEqual(await pageTitles(c), []);
 		}
@@ -191,6 +214,13 @@ describe('the sample app in two browser windows', { timeout: 120_000 }, () => {
 			await contextC.close();
 		}
 	});
+
+	/** A user's Pages as the REST API lists them to her, signed in by HTTP Basic. */
+	async function storedPages(user) {
+		const response = await fetch(`${app.url}/api/pages`, { headers: { Authorization: basic(user) } });
+		assert.equal(response.status, 200);
+		return (await response.json()).map(({ owner, title }) => ({ owner, title }));
+	}
 
 	test('the page connects only after a sign-in, and signing out or losing the session leaves the login form', async () => {
 		const context = await browser.newContext({ viewport: VIEWPORT });
@@ -274,6 +304,11 @@ describe('the sample app in two browser windows', { timeout: 120_000 }, () => {
 		return path;
 	}
 });
+
+/** The HTTP Basic header of a sample user, whose password is the name and "-secret". */
+function basic(user) {
+	return `Basic ${Buffer.from(`${user}:${user}-secret`).toString('base64')}`;
+}
 
 // What a person does and sees in one window
 

@@ -1,7 +1,7 @@
 /**
  * JavaScript clients of the sample app for ChaosConvergenceTests: each a syncro-client-js
- * client (protocol v2, a MemoryStore) that makes random changes to Todos and to its own
- * Pages until told to stop, then reports what it holds.
+ * client (protocol v2, a MemoryStore) that makes random changes to Todos and to its user's
+ * Pages (which her other clients change too) until told to stop, then reports what it holds.
  *
  * Run by the test, not by hand: `node chaos-clients.mjs '<config>'` where the config is
  * JSON: `{ "seed": "…", "clients": [{ "uid", "user", "password", "url" }] }`. Every random
@@ -11,7 +11,7 @@
  * - `stop`: stop writing; answers `{"event":"stopped","ops":{…}}` once every write is stored;
  * - `settle <ms>`: wait until every client is online with nothing pending, at most that long;
  *   answers `{"event":"settled","clients":[{uid, online, pending}]}`;
- * - `report`: answers `{"event":"report","clients":[{uid, status, pending, position,
+ * - `report`: answers `{"event":"report","clients":[{uid, user, status, pending, position,
  *   lastScribeId, records: {Todo: […], Page: […]}, …}]}`;
  * - `close`: closes the clients and exits.
  * It prints `{"event":"ready"}` once the clients are open and writing.
@@ -107,7 +107,7 @@ class ChaosClient {
 				await this.change();
 			}
 			catch {
-				// the record went meanwhile (a destroy, or the Page moved to another owner)
+				// the record went meanwhile (a destroy, or the Page moved to another user)
 				this.ops.skipped++;
 			}
 			await sleep(20 + Math.floor(this.random() * 130));
@@ -115,7 +115,7 @@ class ChaosClient {
 	}
 
 	async change() {
-		const uid = this.spec.uid;
+		const { uid, user } = this.spec;
 		const n = ++this.count;
 		const todos = this.todos.all();
 		const pages = this.pages.all();
@@ -141,10 +141,11 @@ class ChaosClient {
 			}
 		}
 		else {
-			// Pages: only its own, which the REST writers move to other clients meanwhile
+			// Pages: its user's, which her other clients change too and the REST writers move
+			// to other users meanwhile
 			const t = this.random();
 			if (pages.length === 0 || (t < 0.3 && pages.length < 10)) {
-				await this.pages.create({ id: `${uid}-p${n}`, owner: uid, title: `${uid} page ${n}`, body: `written ${n}` });
+				await this.pages.create({ id: `${uid}-p${n}`, owner: user, title: `${uid} page ${n}`, body: `written ${n}` });
 				this.ops.create++;
 			}
 			else if (t < 0.95) {
@@ -177,6 +178,7 @@ class ChaosClient {
 		}
 		return {
 			uid: this.spec.uid,
+			user: this.spec.user,
 			status: c.status,
 			pending: c.pendingWrites,
 			position: c.position,

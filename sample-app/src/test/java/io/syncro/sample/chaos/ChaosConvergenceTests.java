@@ -16,23 +16,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Chaos convergence: Java and JavaScript clients with local stores, and REST writers,
- * change Todos (everyone's) and Pages (each its owner's, handed from client to client by
- * REST) at random while a proxy in front of each node resets their connections at the
- * TCP level every 0.3 to 1 s, some between a request and its answer. After quiet, every
- * client must hold exactly the records the server gives it, with nothing pending, at the
- * position of the last scribe meant for it ({@code Syncro.last_scribe_id}).
+ * Chaos convergence: Java and JavaScript clients with local stores, of two users with
+ * several clients each, and REST writers change Todos (everyone's) and Pages (a user's,
+ * on every client of hers, handed from user to user by REST) at random while a proxy in
+ * front of each node resets their connections at the TCP level every 0.3 to 1 s, some
+ * between a request and its answer. After quiet, every client must hold exactly the
+ * records the server gives its user, with nothing pending, at the position of the last
+ * scribe meant for it ({@code Syncro.last_scribe_id}).
  * <p>
  * On one node on the embedded default (H2, the JDBC log), on two nodes on Redis and
  * PostgreSQL, and on two nodes one of which is killed with {@code kill -9} and started
  * again. The seed is printed; {@code -Dchaos.seed=...} runs the same choices again,
  * {@code -Dchaos.seconds=...} sets how long the clients write (15 by default),
- * {@code -Dchaos.clients=...} how many clients of each kind (3 by default). To study a
- * divergence: {@code -Dchaos.trace=true} writes every frame of the Java clients (the
- * JavaScript ones compress theirs) to {@code target/chaos/trace-<topology>-<seed>/}, and
- * {@code -Dchaos.java-protocol=1} makes the Java clients speak protocol v1. A divergent
- * run leaves the server's and the clients' records and the nodes' logs in
- * {@code target/chaos/<topology>-<seed>/}.
+ * {@code -Dchaos.clients=...} how many clients of each kind (3 by default, at least 2).
+ * To study a divergence: {@code -Dchaos.trace=true} writes every frame of the Java
+ * clients (the JavaScript ones compress theirs) to
+ * {@code target/chaos/trace-<topology>-<seed>/}, and {@code -Dchaos.java-protocol=1}
+ * makes the Java clients speak protocol v1. A divergent run leaves the server's and the
+ * clients' records and the nodes' logs in {@code target/chaos/<topology>-<seed>/}.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ChaosConvergenceTests {

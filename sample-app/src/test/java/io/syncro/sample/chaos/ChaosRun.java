@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import io.syncro.protocol.MessageCodec;
@@ -27,10 +28,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One chaos run against running nodes of the sample app: Java and JavaScript clients
- * with local stores, each behind a proxy of its node that resets connections at random,
- * and a REST writer per node, all writing for a while (and a fault, such as a node
- * killed, on the side); then quiet, and a comparison of every client with the server.
- * Every random choice comes from the seed.
+ * with local stores, of two users with several clients each, each behind a proxy of its
+ * node that resets connections at random, and a REST writer per node, all writing for a
+ * while (and a fault, such as a node killed, on the side); then quiet, and a comparison
+ * of every client with the server. Every random choice comes from the seed.
  */
 final class ChaosRun {
 
@@ -74,9 +75,13 @@ final class ChaosRun {
 	 * @param seed every random choice comes from it
 	 * @param duration how long the clients write
 	 * @param ports the nodes' HTTP ports
-	 * @param clientsPerKind how many Java clients, and how many JavaScript ones
+	 * @param clientsPerKind how many Java clients, and how many JavaScript ones: at least 2
 	 */
 	static ChaosRun on(String topology, long seed, Duration duration, List<Integer> ports, int clientsPerKind) {
+		if (clientsPerKind < 2) {
+			throw new IllegalArgumentException("A chaos run needs at least 2 clients of each kind, so that two users "
+					+ "take part with two clients each; asked for " + clientsPerKind);
+		}
 		return new ChaosRun(topology, seed, duration, ports, clientsPerKind);
 	}
 
@@ -124,20 +129,27 @@ final class ChaosRun {
 			List<ClientSpec> java = new ArrayList<>();
 			List<ClientSpec> js = new ArrayList<>();
 			for (int n = 0; n < this.clientsPerKind; n++) {
-				// both kinds and both users on every node
-				java.add(spec("java" + (n + 1), (n % 2 == 0) ? "alice" : "bob", n % this.ports.size(), proxies));
-				js.add(spec("js" + (n + 1), (n % 2 == 0) ? "bob" : "alice", (n + 1) % this.ports.size(), proxies));
+				// two users with several clients (uids) each, so that each user's Pages reach
+				// several of her clients; from three of each kind on two nodes, each user has
+				// clients of both kinds on both nodes
+				String user = ((n / 2) % 2 == 0) ? "alice" : "bob";
+				String other = user.equals("alice") ? "bob" : "alice";
+				java.add(spec("java" + (n + 1), user, n % this.ports.size(), proxies));
+				js.add(spec("js" + (n + 1), other, (n + 1) % this.ports.size(), proxies));
 			}
-			List<String> owners = new ArrayList<>();
-			java.forEach((spec) -> owners.add(spec.uid()));
-			js.forEach((spec) -> owners.add(spec.uid()));
+			// carol has no client: a Page the REST writers give her leaves every client
+			List<String> users = List.of("alice", "bob", "carol");
+			System.out.println("Chaos " + this.topology + ": clients "
+					+ Stream.concat(java.stream(), js.stream())
+						.map((spec) -> spec.uid() + " on node " + spec.node())
+						.collect(Collectors.joining(", ")));
 
 			JavaChaosClients javaClients = new JavaChaosClients(java, this.seed, folder, JAVA_PROTOCOL);
 			groups.add(javaClients);
 			NodeChaosClients jsClients = new NodeChaosClients(js, this.seed);
 			groups.add(jsClients);
 			for (int i = 0; i < this.ports.size(); i++) {
-				restWriters.add(new RestWriter("rest" + (i + 1), this.ports.get(i), owners,
+				restWriters.add(new RestWriter("rest" + (i + 1), this.ports.get(i), users,
 						new Random(seedOf(this.seed, "rest", i)), restOps));
 				cutters.add(new Cutter("node" + (i + 1), proxies.get(i), new Random(seedOf(this.seed, "cut", i))));
 			}
@@ -181,7 +193,7 @@ final class ChaosRun {
 			unsettled.addAll(jsClients.settle(SETTLE));
 			Processes.sleep(QUIET.toMillis());
 
-			ServerState server = ServerState.read(this.ports.get(0));
+			ServerState server = ServerState.read(this.ports.get(0), users);
 			List<ClientState> states = new ArrayList<>(javaClients.report());
 			states.addAll(jsClients.report());
 			// the server's mark of a client with writes still pending tells whether the server
@@ -293,6 +305,7 @@ final class ChaosRun {
 		for (ClientState state : states) {
 			ObjectNode client = clients.addObject()
 				.put("uid", state.uid())
+				.put("user", state.user())
 				.put("kind", state.kind())
 				.put("status", state.status())
 				.put("pending", state.pending())

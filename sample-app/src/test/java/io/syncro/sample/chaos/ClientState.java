@@ -8,6 +8,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * What one client holds after the run, as it reports it.
  * @param uid the client uid
+ * @param user the sample user it is signed in as, whose Pages it should hold
  * @param kind {@code java} or {@code js}
  * @param status the client's status
  * @param pending its pending writes
@@ -18,8 +19,9 @@ import tools.jackson.databind.JsonNode;
  * @param records its records by klass and id
  * @param notes counts the client keeps, such as refusals and conflicts, for the report
  */
-record ClientState(String uid, String kind, String status, int pending, long position, @Nullable Long lastScribeId,
-		@Nullable String problem, Map<String, Map<String, JsonNode>> records, String notes) {
+record ClientState(String uid, String user, String kind, String status, int pending, long position,
+		@Nullable Long lastScribeId, @Nullable String problem, Map<String, Map<String, JsonNode>> records,
+		String notes) {
 
 	/**
 	 * The client's records of one klass, by id.

@@ -26,7 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Java {@link SyncroClient}s in this JVM, every other one on a {@link FileLocalStore},
- * each with a thread that makes random changes: to every Todo, and to its own Pages.
+ * each with a thread that makes random changes: to every Todo, and to its user's Pages.
  * The same mix of changes as the JavaScript clients of {@code chaos-clients.mjs}.
  */
 final class JavaChaosClients implements ChaosClients {
@@ -159,7 +159,7 @@ final class JavaChaosClients implements ChaosClients {
 					change();
 				}
 				catch (NoSuchElementException | IllegalArgumentException ex) {
-					// the record went meanwhile (a destroy, or the Page moved to another owner)
+					// the record went meanwhile (a destroy, or the Page moved to another user)
 					JavaChaosClients.this.ops.skipped.incrementAndGet();
 				}
 				Processes.sleep(20 + this.random.nextInt(130));
@@ -204,12 +204,13 @@ final class JavaChaosClients implements ChaosClients {
 				}
 			}
 			else {
-				// Pages: only its own, which the REST writers move to other clients meanwhile
+				// Pages: its user's, which her other clients change too and the REST writers
+				// move to other users meanwhile
 				double t = this.random.nextDouble();
 				if (pages.isEmpty() || (t < 0.3 && pages.size() < 10)) {
 					this.pages.create(nodes.objectNode()
 						.put("id", uid + "-p" + n)
-						.put("owner", uid)
+						.put("owner", this.spec.user())
 						.put("title", uid + " page " + n)
 						.put("body", "written " + n));
 					ops.creates.incrementAndGet();
@@ -243,9 +244,9 @@ final class JavaChaosClients implements ChaosClients {
 			Map<String, Map<String, JsonNode>> records = new LinkedHashMap<>();
 			records.put("Todo", byId(this.todos.all()));
 			records.put("Page", byId(this.pages.all()));
-			return new ClientState(this.spec.uid(), "java", this.client.status().name().toLowerCase(),
-					this.client.pendingWrites(), this.client.position(), lastScribeId, problem, records,
-					"refused " + this.refused + ", connection errors " + this.errors);
+			return new ClientState(this.spec.uid(), this.spec.user(), "java",
+					this.client.status().name().toLowerCase(), this.client.pendingWrites(), this.client.position(),
+					lastScribeId, problem, records, "refused " + this.refused + ", connection errors " + this.errors);
 		}
 
 		private static Map<String, JsonNode> byId(List<ObjectNode> records) {

@@ -143,8 +143,8 @@ final class NodeChaosClients implements ChaosClients {
 				records.put(klass.getKey(), byId);
 			});
 			JsonNode last = client.path("lastScribeId");
-			states.add(new ClientState(client.path("uid").asString(), "js", client.path("status").asString(),
-					client.path("pending").asInt(), client.path("position").asLong(0),
+			states.add(new ClientState(client.path("uid").asString(), client.path("user").asString(), "js",
+					client.path("status").asString(), client.path("pending").asInt(), client.path("position").asLong(0),
 					last.isNumber() ? last.asLong() : null,
 					client.path("rpcError").isString() ? "Syncro.last_scribe_id failed: " + client.path("rpcError").asString()
 							: null,

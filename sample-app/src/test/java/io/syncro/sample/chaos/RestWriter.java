@@ -7,10 +7,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.sample.SampleUsers;
 import io.syncro.testing.Processes;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -18,10 +21,11 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Changes records through one node's REST API at random, as a back office would: Todos,
- * and Pages, which it also hands from one client to another (a PATCH of {@code owner}),
- * so that their old owner loses them and the new one gets them. Its requests go to the
- * node directly, not through a proxy; while the node is down they fail and it goes on.
+ * Changes records through one node's REST API at random, as a back office would, signed
+ * in as one user or another: Todos, and Pages, each user her own, which she also gives
+ * to another user (a PATCH of {@code owner}), so that the clients of their old owner lose
+ * them and those of the new one get them. Its requests go to the node directly, not
+ * through a proxy; while the node is down they fail and it goes on.
  */
 final class RestWriter {
 
@@ -31,7 +35,7 @@ final class RestWriter {
 
 	private final int port;
 
-	private final List<String> owners;
+	private final List<String> users;
 
 	private final Random random;
 
@@ -45,7 +49,8 @@ final class RestWriter {
 
 	private List<String> todos = List.of();
 
-	private List<String> pages = List.of();
+	/** The ids of each user's Pages, as the REST API lists them to her. */
+	private final Map<String, List<String>> pages = new HashMap<>();
 
 	private int count;
 
@@ -53,14 +58,14 @@ final class RestWriter {
 	 * Starts writing.
 	 * @param name names its records
 	 * @param port the node's HTTP port
-	 * @param owners the client uids it hands Pages to
+	 * @param users the sample users it signs in as, and gives Pages to
 	 * @param random its choices
 	 * @param ops where it counts what it did
 	 */
-	RestWriter(String name, int port, List<String> owners, Random random, Ops ops) {
+	RestWriter(String name, int port, List<String> users, Random random, Ops ops) {
 		this.name = name;
 		this.port = port;
-		this.owners = owners;
+		this.users = users;
 		this.random = random;
 		this.ops = ops;
 		this.thread = new Thread(this::write, "chaos-" + name);
@@ -80,8 +85,10 @@ final class RestWriter {
 		while (this.writing) {
 			try {
 				if (this.count++ % 5 == 0) {
-					this.todos = ids(send("GET", "/api/todos", null));
-					this.pages = ids(send("GET", "/api/pages", null));
+					this.todos = ids(send(pick(this.users), "GET", "/api/todos", null));
+					for (String user : this.users) {
+						this.pages.put(user, ids(send(user, "GET", "/api/pages", null)));
+					}
 				}
 				change();
 			}
@@ -96,38 +103,45 @@ final class RestWriter {
 
 	private void change() throws IOException {
 		int n = this.count;
-		String owner = this.owners.get(this.random.nextInt(this.owners.size()));
+		// who signs in: Todos are everyone's, Pages each her own
+		String user = pick(this.users);
 		double r = this.random.nextDouble();
 		if (r < 0.45) {
 			double t = this.random.nextDouble();
 			if (this.todos.isEmpty() || t < 0.2) {
-				count(send("POST", "/api/todos", nodes.objectNode().put("title", this.name + " todo " + n)), "create");
+				count(send(user, "POST", "/api/todos", nodes.objectNode().put("title", this.name + " todo " + n)),
+						"create");
 			}
 			else if (t < 0.85) {
 				ObjectNode changes = (this.random.nextBoolean()) ? nodes.objectNode().put("done", this.random.nextBoolean())
 						: nodes.objectNode().put("title", this.name + " edit " + n);
-				count(send("PATCH", "/api/todos/" + pick(this.todos), changes), "update");
+				count(send(user, "PATCH", "/api/todos/" + pick(this.todos), changes), "update");
 			}
 			else {
-				count(send("DELETE", "/api/todos/" + pick(this.todos), null), "destroy");
+				count(send(user, "DELETE", "/api/todos/" + pick(this.todos), null), "destroy");
 			}
 		}
 		else {
+			List<String> own = this.pages.getOrDefault(user, List.of());
 			double t = this.random.nextDouble();
-			if (this.pages.isEmpty() || t < 0.15) {
-				count(send("POST", "/api/pages",
-						nodes.objectNode().put("owner", owner).put("title", this.name + " page " + n).put("body", "")),
-						"create");
+			if (own.isEmpty() || t < 0.15) {
+				// her own, named or by default
+				ObjectNode page = nodes.objectNode().put("title", this.name + " page " + n).put("body", "");
+				if (this.random.nextBoolean()) {
+					page.put("owner", user);
+				}
+				count(send(user, "POST", "/api/pages", page), "create");
 			}
 			else if (t < 0.65) {
-				count(send("PATCH", "/api/pages/" + pick(this.pages), nodes.objectNode().put("owner", owner)), "update");
+				count(send(user, "PATCH", "/api/pages/" + pick(own), nodes.objectNode().put("owner", pick(this.users))),
+						"update");
 			}
 			else if (t < 0.95) {
-				count(send("PATCH", "/api/pages/" + pick(this.pages),
+				count(send(user, "PATCH", "/api/pages/" + pick(own),
 						nodes.objectNode().put("title", this.name + " retitled " + n)), "update");
 			}
 			else {
-				count(send("DELETE", "/api/pages/" + pick(this.pages), null), "destroy");
+				count(send(user, "DELETE", "/api/pages/" + pick(own), null), "destroy");
 			}
 		}
 	}
@@ -138,7 +152,7 @@ final class RestWriter {
 
 	private void count(HttpResponse<String> response, String type) {
 		if (response.statusCode() == 404) {
-			// the record went meanwhile
+			// the record went meanwhile: destroyed, or a Page given to another user
 			this.ops.skipped.incrementAndGet();
 			return;
 		}
@@ -153,10 +167,12 @@ final class RestWriter {
 		}
 	}
 
-	private HttpResponse<String> send(String method, String path, @Nullable JsonNode body) throws IOException {
+	private HttpResponse<String> send(String user, String method, String path, @Nullable JsonNode body)
+			throws IOException {
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
 			.timeout(Duration.ofSeconds(10))
 			.header("Content-Type", "application/json")
+			.header("Authorization", SampleUsers.basic(user))
 			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body.toString())
 					: HttpRequest.BodyPublishers.noBody())
 			.build();
@@ -169,10 +185,13 @@ final class RestWriter {
 		}
 	}
 
-	private static List<String> ids(HttpResponse<String> response) {
+	private List<String> ids(HttpResponse<String> response) {
 		List<String> ids = new ArrayList<>();
 		if (response.statusCode() == 200) {
 			MessageCodec.readTree(response.body()).forEach((record) -> ids.add(record.path("id").asString()));
+		}
+		else {
+			this.ops.unexpected.add(this.name + " list: " + response.statusCode() + " " + response.body());
 		}
 		return ids;
 	}

@@ -14,14 +14,16 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.sample.SampleUsers;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The records as the server holds them, read through the REST API, and what of them each
- * client should hold: every Todo, and the Pages it owns (a Page goes to the client whose
- * uid is its {@code owner}: {@code PagePolicy}).
+ * client should hold: every Todo, and the Pages of its user (a Page goes to every client
+ * of the user who is its {@code owner}: {@code PagePolicy}), which the REST API lists to
+ * that user.
  */
 final class ServerState {
 
@@ -29,18 +31,24 @@ final class ServerState {
 
 	private final Map<String, JsonNode> todos;
 
-	private final Map<String, JsonNode> pages;
+	private final Map<String, Map<String, JsonNode>> pagesByUser;
 
-	private ServerState(Map<String, JsonNode> todos, Map<String, JsonNode> pages) {
+	private ServerState(Map<String, JsonNode> todos, Map<String, Map<String, JsonNode>> pagesByUser) {
 		this.todos = todos;
-		this.pages = pages;
+		this.pagesByUser = pagesByUser;
 	}
 
 	/**
-	 * Reads every Todo and Page from a node.
+	 * Reads every Todo and each user's Pages from a node.
+	 * @param port the node's HTTP port
+	 * @param users the sample users whose Pages to read; the Todos are read as the first
 	 */
-	static ServerState read(int port) throws IOException, InterruptedException {
-		return new ServerState(byId(get(port, "/api/todos")), byId(get(port, "/api/pages")));
+	static ServerState read(int port, List<String> users) throws IOException, InterruptedException {
+		Map<String, Map<String, JsonNode>> pagesByUser = new LinkedHashMap<>();
+		for (String user : users) {
+			pagesByUser.put(user, byId(get(port, user, "/api/pages")));
+		}
+		return new ServerState(byId(get(port, users.get(0), "/api/todos")), pagesByUser);
 	}
 
 	int todos() {
@@ -48,25 +56,19 @@ final class ServerState {
 	}
 
 	int pages() {
-		return this.pages.size();
+		return this.pagesByUser.values().stream().mapToInt(Map::size).sum();
 	}
 
 	/**
 	 * The records a client should hold.
 	 * @param klass {@code Todo} or {@code Page}
-	 * @param uid the client
+	 * @param user the client's user
 	 */
-	Map<String, JsonNode> expected(String klass, String uid) {
+	Map<String, JsonNode> expected(String klass, String user) {
 		if (klass.equals("Todo")) {
 			return this.todos;
 		}
-		Map<String, JsonNode> own = new LinkedHashMap<>();
-		this.pages.forEach((id, page) -> {
-			if (page.path("owner").asString().equals(uid)) {
-				own.put(id, page);
-			}
-		});
-		return own;
+		return this.pagesByUser.getOrDefault(user, Map.of());
 	}
 
 	/**
@@ -85,7 +87,7 @@ final class ServerState {
 			problems.add("position " + client.position() + " but Syncro.last_scribe_id " + client.lastScribeId());
 		}
 		for (String klass : List.of("Todo", "Page")) {
-			Map<String, JsonNode> expected = expected(klass, client.uid());
+			Map<String, JsonNode> expected = expected(klass, client.user());
 			Map<String, JsonNode> held = client.records(klass);
 			List<String> differences = new ArrayList<>();
 			for (String id : union(expected.keySet(), held.keySet())) {
@@ -116,22 +118,26 @@ final class ServerState {
 	}
 
 	/**
-	 * The server's records as one JSON text, for a dump beside a failure.
+	 * The server's records as one JSON text, for a dump beside a failure: the Pages by
+	 * user.
 	 */
 	ObjectNode toJson() {
 		ObjectNode json = JsonNodeFactory.instance.objectNode();
 		json.putObject("Todo").setAll(this.todos);
-		json.putObject("Page").setAll(this.pages);
+		ObjectNode pages = json.putObject("Page");
+		this.pagesByUser.forEach((user, byId) -> pages.putObject(user).setAll(byId));
 		return json;
 	}
 
-	private static String get(int port, String path) throws IOException, InterruptedException {
+	private static String get(int port, String user, String path) throws IOException, InterruptedException {
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
 			.timeout(Duration.ofSeconds(30))
+			.header("Authorization", SampleUsers.basic(user))
 			.build();
 		HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
 		if (response.statusCode() != 200) {
-			throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+			throw new IllegalStateException("GET " + path + " as " + user + " answered " + response.statusCode() + ": "
+					+ response.body());
 		}
 		return response.body();
 	}

@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Two nodes of the sample app share one Redis scribe log and one PostgreSQL database, as
  * in docker-compose.yml: clients of either node see the writes of both, in one order,
- * and private records stay private across nodes.
+ * and a user's Pages reach every client of that user on either node and no other user's.
  */
 class MultiNodeTests {
 
@@ -109,43 +109,56 @@ class MultiNodeTests {
 	}
 
 	@Test
-	void aPageWrittenOnOneNodeReachesOnlyItsOwnerOnTheOther() throws Exception {
-		String owner = uid("owner");
-		try (ReconnectingClient ownerOn2 = live(cluster.clients(2), owner);
-				ReconnectingClient strangerOn1 = live(cluster.clients(1), uid("stranger-on-1"));
-				ReconnectingClient strangerOn2 = live(cluster.clients(2), uid("stranger-on-2"))) {
-			// the owner writes through the REST API of node 1; its client on node 2 receives it
-			JsonNode page = cluster.expect(201, 1, "POST", "/api/pages",
+	void aPageWrittenOnOneNodeReachesEveryClientOfItsOwnerOnEitherNodeAndNoOtherUser() throws Exception {
+		// carol owns the Pages and has two devices, her phone on node 2 and her laptop on
+		// node 1; alice and bob are strangers to them
+		String owner = "carol";
+		String phone = uid("carol-phone");
+		try (ReconnectingClient phoneOn2 = live(cluster.clients(2, owner), phone);
+				ReconnectingClient laptopOn1 = live(cluster.clients(1, owner), uid("carol-laptop"));
+				ReconnectingClient strangerOn1 = live(cluster.clients(1, "alice"), uid("alice-on-1"));
+				ReconnectingClient strangerOn2 = live(cluster.clients(2, "bob"), uid("bob-on-2"))) {
+			// the owner writes through the REST API of node 1; both her devices receive it
+			JsonNode page = cluster.expect(201, 1, owner, "POST", "/api/pages",
 					"{\"owner\":\"" + owner + "\",\"title\":\"Written on node 1\",\"body\":\"b\"}");
 			String byRest = page.path("id").asString();
-			cluster.expect(200, 1, "PATCH", "/api/pages/" + byRest, "{\"title\":\"Renamed on node 1\"}");
-			// and through its own client on node 1, which gets no echo on any connection of its uid
+			cluster.expect(200, 1, owner, "PATCH", "/api/pages/" + byRest, "{\"title\":\"Renamed on node 1\"}");
+			// and through her phone's uid on node 1, which gets no echo on any connection of
+			// that uid, while her laptop gets it
 			String byClient = "page-" + UUID.randomUUID();
-			try (ReconnectingClient ownerOn1 = live(cluster.clients(1), owner)) {
-				assertThat(ownerOn1.addScribe(create(1, "Page", page(byClient, owner, "Mine", "text")),
+			try (ReconnectingClient phoneOn1 = live(cluster.clients(1, owner), phone)) {
+				assertThat(phoneOn1.addScribe(create(1, "Page", page(byClient, owner, "Mine", "text")),
 						new ReconnectingClient.Failures())
 					.path("result")
 					.asBoolean()).isTrue();
-				cluster.expect(200, 2, "PATCH", "/api/pages/" + byClient, "{\"body\":\"edited on node 2\"}");
+				cluster.expect(200, 2, owner, "PATCH", "/api/pages/" + byClient, "{\"body\":\"edited on node 2\"}");
 				await().atMost(CONVERGENCE)
-					.untilAsserted(() -> assertThat(ownerOn1.applied()).filteredOn((s) -> recordId(s).equals(byClient))
+					.untilAsserted(() -> assertThat(phoneOn1.applied()).filteredOn((s) -> recordId(s).equals(byClient))
 						.extracting((s) -> s.path("type").asString())
 						.containsExactly("update"));
 			}
 			await().atMost(CONVERGENCE)
-				.untilAsserted(() -> assertThat(pages(ownerOn2.applied())).extracting(Scribes::recordId)
+				.untilAsserted(() -> assertThat(pages(phoneOn2.applied())).extracting(Scribes::recordId)
 					.containsExactly(byRest, byRest, byClient));
-			List<JsonNode> received = pages(ownerOn2.applied());
+			await().atMost(CONVERGENCE)
+				.untilAsserted(() -> assertThat(pages(laptopOn1.applied())).extracting(Scribes::recordId)
+					.containsExactly(byRest, byRest, byClient, byClient));
+			List<JsonNode> received = pages(phoneOn2.applied());
 			assertThat(received.get(0).path("type").asString()).isEqualTo("create");
 			assertThat(received.get(0).path("data"))
 				.isEqualTo(json.objectNode().put("id", byRest).put("owner", owner).put("title", "Written on node 1")
 					.put("body", "b"));
 			assertThat(received.get(1).path("data").path(1)).isEqualTo(json.objectNode().put("title", "Renamed on node 1"));
 			assertThat(received.get(2).path("data").path(1)).isEqualTo(json.objectNode().put("body", "edited on node 2"));
-			List<String> stored = new ArrayList<>();
-			cluster.expect(200, 2, "GET", "/api/pages?owner=" + owner, null)
-				.forEach((each) -> stored.add(each.path("id").asString()));
-			assertThat(stored).containsExactlyInAnyOrder(byRest, byClient);
+			List<JsonNode> onTheLaptop = pages(laptopOn1.applied());
+			assertThat(onTheLaptop.subList(0, 2)).isEqualTo(received.subList(0, 2));
+			assertThat(onTheLaptop.get(2).path("type").asString()).isEqualTo("create");
+			assertThat(onTheLaptop.get(2).path("data")).isEqualTo(page(byClient, owner, "Mine", "text"));
+			assertThat(onTheLaptop.get(3)).isEqualTo(received.get(2));
+			// the REST API of either node lists them to their owner only
+			assertThat(listed(cluster.expect(200, 2, owner, "GET", "/api/pages", null)))
+				.containsExactlyInAnyOrder(byRest, byClient);
+			assertThat(listed(cluster.expect(200, 1, "alice", "GET", "/api/pages", null))).doesNotContain(byRest, byClient);
 
 			// once the strangers have a Todo written after the Pages, they have seen all the Pages could give them
 			String marker = cluster.expect(201, 1, "POST", "/api/todos", "{\"title\":\"after the pages\"}")
@@ -157,10 +170,16 @@ class MultiNodeTests {
 				assertThat(stranger.applied()).noneMatch((scribe) -> scribe.path("klass").asString().equals("Page"));
 			}
 			for (int node : List.of(1, 2)) {
-				assertThat(fullSync(cluster.clients(node), uid("cold-stranger")))
-					.noneMatch((scribe) -> scribe.path("klass").asString().equals("Page"));
-				assertThat(pages(fullSync(cluster.clients(node), owner))).extracting(Scribes::recordId)
+				for (String stranger : List.of("alice", "bob")) {
+					assertThat(fullSync(cluster.clients(node, stranger), uid("cold-" + stranger)))
+						.noneMatch((scribe) -> scribe.path("klass").asString().equals("Page"));
+				}
+				assertThat(pages(fullSync(cluster.clients(node, owner), phone))).extracting(Scribes::recordId)
 					.containsExactly(byRest, byRest, byClient);
+				// a device of hers never seen before gets them all, her phone's writes included
+				assertThat(pages(fullSync(cluster.clients(node, owner), uid("carol-new-device"))))
+					.extracting(Scribes::recordId)
+					.containsExactly(byRest, byRest, byClient, byClient);
 			}
 		}
 	}
@@ -218,6 +237,13 @@ class MultiNodeTests {
 		assertThat(ofThisRun).hasSize(4 * 40);
 		assertThat(ofThisRun).filteredOn((scribe) -> scribe.path("type").asString().equals("create"))
 			.allMatch((scribe) -> scribe.path("data").path("title").asString().startsWith(run + "-"));
+	}
+
+	/** The ids of the records of a REST answer, a JSON array. */
+	private static List<String> listed(JsonNode records) {
+		List<String> ids = new ArrayList<>();
+		records.forEach((record) -> ids.add(record.path("id").asString()));
+		return ids;
 	}
 
 	private static List<JsonNode> pages(List<JsonNode> scribes) {

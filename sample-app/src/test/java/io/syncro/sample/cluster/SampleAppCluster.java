@@ -96,11 +96,21 @@ final class SampleAppCluster implements AutoCloseable {
 	 * @return the clients' options
 	 */
 	WireClient.Builder clients(int node) {
-		return SampleUsers.alice(port(node));
+		return clients(node, "alice");
 	}
 
 	/**
-	 * Sends a REST request to a node.
+	 * Syncro clients of a node, signed in as a sample user.
+	 * @param node the node, counted from 1
+	 * @param user the user, such as {@code bob}
+	 * @return the clients' options
+	 */
+	WireClient.Builder clients(int node, String user) {
+		return SampleUsers.signedIn(user, port(node));
+	}
+
+	/**
+	 * Sends a REST request to a node as the sample user alice.
 	 * @param node the node, counted from 1
 	 * @param method the HTTP method
 	 * @param path the path, such as {@code /api/todos}
@@ -109,9 +119,25 @@ final class SampleAppCluster implements AutoCloseable {
 	 * @throws IOException if no response came
 	 */
 	HttpResponse<String> send(int node, String method, String path, @Nullable String body) throws IOException {
+		return send(node, "alice", method, path, body);
+	}
+
+	/**
+	 * Sends a REST request to a node as a sample user, by HTTP Basic.
+	 * @param node the node, counted from 1
+	 * @param user the user, such as {@code bob}
+	 * @param method the HTTP method
+	 * @param path the path, such as {@code /api/pages}
+	 * @param body a JSON body, or {@code null}
+	 * @return the response
+	 * @throws IOException if no response came
+	 */
+	HttpResponse<String> send(int node, String user, String method, String path, @Nullable String body)
+			throws IOException {
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port(node) + path))
 			.timeout(Duration.ofSeconds(15))
 			.header("Content-Type", "application/json")
+			.header("Authorization", SampleUsers.basic(user))
 			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody())
 			.build();
 		try {
@@ -124,14 +150,24 @@ final class SampleAppCluster implements AutoCloseable {
 	}
 
 	/**
-	 * Sends a REST request that must succeed with the given status.
+	 * Sends a REST request as the sample user alice that must succeed with the given
+	 * status.
 	 * @return the JSON body, or a JSON null if there is none
 	 */
 	JsonNode expect(int status, int node, String method, String path, @Nullable String body) throws IOException {
-		HttpResponse<String> response = send(node, method, path, body);
+		return expect(status, node, "alice", method, path, body);
+	}
+
+	/**
+	 * Sends a REST request as a sample user that must be answered with the given status.
+	 * @return the JSON body, or a JSON null if there is none
+	 */
+	JsonNode expect(int status, int node, String user, String method, String path, @Nullable String body)
+			throws IOException {
+		HttpResponse<String> response = send(node, user, method, path, body);
 		if (response.statusCode() != status) {
-			throw new AssertionError(method + " " + path + " on node " + node + " answered " + response.statusCode()
-					+ " instead of " + status + ": " + response.body());
+			throw new AssertionError(method + " " + path + " as " + user + " on node " + node + " answered "
+					+ response.statusCode() + " instead of " + status + ": " + response.body());
 		}
 		return response.body().isEmpty() ? WireMessages.json.nullNode() : MessageCodec.readTree(response.body());
 	}

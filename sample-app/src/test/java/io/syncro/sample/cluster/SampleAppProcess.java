@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.syncro.sample.SampleApplication;
+import io.syncro.sample.SampleUsers;
 import io.syncro.testing.PostgresServer;
 import io.syncro.testing.Processes;
 import org.jspecify.annotations.Nullable;
@@ -144,9 +145,11 @@ public final class SampleAppProcess implements AutoCloseable {
 		}
 	}
 
+	/** Whether the node answers a REST request of a signed-in user, its database reached. */
 	private boolean answers() {
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/api/todos"))
 			.timeout(Duration.ofSeconds(2))
+			.header("Authorization", SampleUsers.basic("alice"))
 			.build();
 		try {
 			return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;

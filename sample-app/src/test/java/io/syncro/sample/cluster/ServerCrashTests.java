@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.sample.SampleUsers;
 import io.syncro.testing.PostgresServer;
 import io.syncro.testing.ReconnectingClient;
 import io.syncro.testing.RedisServer;
@@ -223,6 +224,7 @@ class ServerCrashTests {
 				.newBuilder(URI.create("http://localhost:" + port.getAsInt() + "/api/todos"))
 				.timeout(Duration.ofSeconds(10))
 				.header("Content-Type", "application/json")
+				.header("Authorization", SampleUsers.basic("alice"))
 				.POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"" + title + "\"}"))
 				.build();
 			try {
@@ -250,6 +252,7 @@ class ServerCrashTests {
 	private static String get(int port, String path) throws IOException, InterruptedException {
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
 			.timeout(Duration.ofSeconds(15))
+			.header("Authorization", SampleUsers.basic("alice"))
 			.build();
 		HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(200);
