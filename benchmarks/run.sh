@@ -8,8 +8,10 @@
 #   benchmarks/run.sh --quick --only syncro-redis,baseline --workloads fanout --n 1000 --m 10000
 #
 # Environment: BENCH_AUTH=user:password gives every Syncro connection an HTTP Basic
-# header and the server the user as --sample.users.<user>=<password>; BENCH_JVM_ARGS and
-# BENCH_SYNCRO_ARGS add JVM options and Spring arguments (e.g. syncro.limits.*).
+# header and the server the user as --sample.users.<user>=<password>; the REST writer
+# signs in the same way (the sample's REST API needs a user), or as BENCH_REST_AUTH, by
+# default alice:alice-secret when BENCH_AUTH=none; BENCH_JVM_ARGS and BENCH_SYNCRO_ARGS
+# add JVM options and Spring arguments (e.g. syncro.limits.*).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
