@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.syncro.protocol.MessageCodec;
 import io.syncro.testing.Scribes;
 import io.syncro.testing.WireClient;
+import io.syncro.testing.WireVersion;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -164,6 +165,25 @@ class SampleAppListsTests {
 				.set("members", json.arrayNode().add("bob")))).path("result").asBoolean()).isTrue();
 		}
 		assertThat(http("alice", "GET", "/api/lists/" + list, null, 200).path("name").asString()).isEqualTo("Alice's");
+	}
+
+	@Test
+	void aV2ClientLearnsWhereItsWriteToARecordOfItsUserLanded() {
+		try (WireClient alice = SampleUsers.signedIn("alice", this.port).version(WireVersion.V2).live(uid("alice-v2"))) {
+			String list = "l-" + uid("landing");
+			JsonNode listAnswer = alice.addScribe(create(1, "TodoList", json.objectNode().put("id", list)
+				.put("name", "Landed")
+				.set("members", json.arrayNode().add("alice"))));
+			JsonNode pageAnswer = alice.addScribe(create(2, "Page", json.objectNode().put("id", "p-" + uid("landing"))
+				.put("owner", "alice")
+				.put("title", "Landed too")
+				.put("body", "")));
+			for (JsonNode answer : List.of(listAnswer, pageAnswer)) {
+				long at = answer.path("at").asLong();
+				assertThat(at).as("where %s landed", answer).isPositive();
+				assertThat(alice.scribes()).extracting((scribe) -> scribe.path("id").asLong()).contains(at);
+			}
+		}
 	}
 
 	@Test

@@ -3,11 +3,13 @@ package io.syncro.session;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.syncro.scribe.Cause;
+import io.syncro.scribe.Identity;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.store.ScribeLog;
 import org.slf4j.Logger;
@@ -33,7 +35,7 @@ final class Landings {
 
 	private final ScribeLog log;
 
-	private final Map<Cause, CompletableFuture<Landing>> followed = new ConcurrentHashMap<>();
+	private final Map<Cause, Followed> followed = new ConcurrentHashMap<>();
 
 	/** The highest id announced. */
 	private final AtomicLong head = new AtomicLong();
@@ -54,13 +56,14 @@ final class Landings {
 	/**
 	 * Follows a play about to run.
 	 * @param cause the client scribe to be played
+	 * @param who the client that sent it, whose keys tell which scribes are meant for it
 	 * @return completes with where its play landed
 	 */
-	CompletableFuture<Landing> follow(Cause cause) {
-		CompletableFuture<Landing> landing = new CompletableFuture<>();
-		this.followed.put(cause, landing);
-		landing.whenComplete((landed, failure) -> this.followed.remove(cause, landing));
-		return landing;
+	CompletableFuture<Landing> follow(Cause cause, Identity who) {
+		Followed play = new Followed(Set.copyOf(who.keys()), new CompletableFuture<>());
+		this.followed.put(cause, play);
+		play.landing().whenComplete((landed, failure) -> this.followed.remove(cause, play));
+		return play.landing();
 	}
 
 	/**
@@ -95,8 +98,9 @@ final class Landings {
 					}
 					for (ScribeEntry entry : entries) {
 						Cause cause = entry.cause();
-						if (cause != null && this.followed.containsKey(cause)) {
-							long at = entry.recipients().includes(cause.client()) ? entry.id() : 0;
+						Followed play = (cause != null) ? this.followed.get(cause) : null;
+						if (play != null) {
+							long at = entry.recipients().includesAny(play.keys()) ? entry.id() : 0;
 							landed.merge(cause, at, Math::max);
 						}
 					}
@@ -109,12 +113,16 @@ final class Landings {
 			}
 			this.scanned = Math.max(this.scanned, position);
 			landed.forEach((cause, at) -> {
-				CompletableFuture<Landing> landing = this.followed.remove(cause);
-				if (landing != null) {
-					landing.complete((at > 0) ? new Landing(at) : Landing.NONE);
+				Followed play = this.followed.remove(cause);
+				if (play != null) {
+					play.landing().complete((at > 0) ? new Landing(at) : Landing.NONE);
 				}
 			});
 		}
+	}
+
+	/** A play followed: the keys of its client, and where it landed. */
+	private record Followed(Set<String> keys, CompletableFuture<Landing> landing) {
 	}
 
 }

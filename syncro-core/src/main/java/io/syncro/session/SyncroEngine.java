@@ -513,7 +513,7 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 			return new Session.Played(receive(who, json, id, null), null);
 		}
 		Cause cause = new Cause(peer, id);
-		CompletableFuture<Landing> landing = this.landings.follow(cause);
+		CompletableFuture<Landing> landing = this.landings.follow(cause, who);
 		Played played = new Played();
 		SyncroException error = receive(who, json, id, played);
 		if (error != null || !played.recorded) {
