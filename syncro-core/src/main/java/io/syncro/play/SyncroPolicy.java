@@ -36,7 +36,10 @@ public interface SyncroPolicy<R> {
 	 * in the same transaction, a {@code create} of the dependent for the clients that gain
 	 * it and a {@code destroy} for those that lose it. Its own policy's
 	 * {@link #recipients} must give the same recipients, so that its own changes reach
-	 * the same clients.
+	 * the same clients, and must read this record with a lock within a transaction (a
+	 * {@code PESSIMISTIC_READ} query): otherwise a dependent written while this record's
+	 * audience changes can be recorded for the audience it read, after this change looked
+	 * for the dependents, and keep it.
 	 * @param record the record
 	 * @return its dependents; none by default
 	 * @since 0.2.0

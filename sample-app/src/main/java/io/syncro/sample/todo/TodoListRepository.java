@@ -1,9 +1,15 @@
 package io.syncro.sample.todo;
 
 import java.util.List;
+import java.util.Optional;
+
+import jakarta.persistence.LockModeType;
 
 import org.springframework.data.domain.Sort;
 import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Lock;
+import org.springframework.data.jpa.repository.Query;
+import org.springframework.data.repository.query.Param;
 
 
 /**
@@ -13,6 +19,17 @@ import org.springframework.data.jpa.repository.JpaRepository;
  * @since 0.2.0
  */
 public interface TodoListRepository extends JpaRepository<TodoList, String>, ListDeletion {
+
+	/**
+	 * A list, read with a lock held to the end of the transaction: a Todo written into a
+	 * list and a change of the list's members then happen one after the other, so that the
+	 * Todo is recorded for the members it ends with (see {@link TodoPolicy}).
+	 * @param id the list's id
+	 * @return the list
+	 */
+	@Lock(LockModeType.PESSIMISTIC_READ)
+	@Query("select l from TodoList l where l.id = :id")
+	Optional<TodoList> findAndLockById(@Param("id") String id);
 
 	/**
 	 * Deletes a list and, first, its Todos ({@link ListDeletion}).

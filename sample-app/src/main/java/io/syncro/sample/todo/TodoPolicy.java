@@ -1,6 +1,7 @@
 package io.syncro.sample.todo;
 
 import java.util.Map;
+import java.util.Optional;
 
 import io.syncro.play.SyncroPolicy;
 import io.syncro.sample.Attributes;
@@ -11,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * A Todo without a list reaches every client, and any client may write it; a Todo of a
@@ -30,7 +32,7 @@ class TodoPolicy implements SyncroPolicy<Todo> {
 	@Override
 	public Recipients recipients(Todo todo) {
 		String listId = todo.getListId();
-		return (listId != null) ? this.lists.findById(listId).map(TodoListPolicy::membersOf).orElse(Recipients.none())
+		return (listId != null) ? list(listId).map(TodoListPolicy::membersOf).orElse(Recipients.none())
 				: Recipients.all();
 	}
 
@@ -57,7 +59,18 @@ class TodoPolicy implements SyncroPolicy<Todo> {
 	}
 
 	private boolean isMember(String listId, Identity who) {
-		return this.lists.findById(listId).filter((list) -> list.hasMember(who.user())).isPresent();
+		return list(listId).filter((list) -> list.hasMember(who.user())).isPresent();
+	}
+
+	/**
+	 * The list a Todo is in, locked within a transaction: without the lock, a Todo written
+	 * into a list while another transaction takes a member off it could be recorded for the
+	 * members it read, after that transaction looked for the list's Todos, and the member
+	 * would keep it for good.
+	 */
+	private Optional<TodoList> list(String listId) {
+		return TransactionSynchronizationManager.isActualTransactionActive() ? this.lists.findAndLockById(listId)
+				: this.lists.findById(listId);
 	}
 
 }
