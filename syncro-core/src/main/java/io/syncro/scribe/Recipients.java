@@ -213,10 +213,20 @@ public final class Recipients {
 	 * @return whether it receives
 	 */
 	public boolean includesAny(Set<String> keys) {
+		// on every delivery's path: plain loops, and nothing to look at for "all"
 		if (this.everyone) {
-			return this.keys.stream().noneMatch(keys::contains);
+			return !namesAny(this.keys, keys);
 		}
-		return this.keys.stream().anyMatch(keys::contains) && this.excluded.stream().noneMatch(keys::contains);
+		return namesAny(this.keys, keys) && !namesAny(this.excluded, keys);
+	}
+
+	private static boolean namesAny(Set<String> listed, Set<String> keys) {
+		for (String key : listed) {
+			if (keys.contains(key)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
