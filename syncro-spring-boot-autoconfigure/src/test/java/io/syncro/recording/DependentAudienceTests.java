@@ -2,21 +2,14 @@ package io.syncro.recording;
 
 import java.util.List;
 
-import javax.sql.DataSource;
-
 import io.syncro.recording.board.Board;
 import io.syncro.recording.board.BoardPolicies;
 import io.syncro.recording.board.BoardRepository;
 import io.syncro.recording.board.Card;
 import io.syncro.recording.board.CardRepository;
-import io.syncro.store.jdbc.JdbcScribeOutbox;
-import jakarta.persistence.EntityManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.ListableBeanFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -28,8 +21,8 @@ import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfigu
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
-import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static io.syncro.recording.CapturingScribeLog.create;
@@ -146,44 +139,15 @@ class DependentAudienceTests {
 	}
 
 	/**
-	 * JPA on H2 with the board entities and the recording layer wired by hand.
+	 * JPA on H2 with the board entities and the {@link RecordingLayer}.
 	 */
 	@SpringBootConfiguration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, HibernateJpaAutoConfiguration.class,
 			TransactionAutoConfiguration.class, JacksonAutoConfiguration.class })
 	@EntityScan(basePackageClasses = Board.class)
 	@EnableJpaRepositories(basePackageClasses = Board.class)
+	@Import(RecordingLayer.class)
 	static class BoardApplication {
-
-		@Bean
-		CapturingScribeLog scribeLog() {
-			return new CapturingScribeLog();
-		}
-
-		@Bean
-		SyncableEntities syncableEntities(EntityManagerFactory entityManagerFactory, JsonMapper jsonMapper,
-				ListableBeanFactory beanFactory) {
-			return new SyncableEntities(entityManagerFactory, jsonMapper, beanFactory);
-		}
-
-		@Bean
-		JdbcScribeOutbox scribeOutbox(DataSource dataSource, PlatformTransactionManager transactionManager,
-				CapturingScribeLog scribeLog) {
-			JdbcScribeOutbox outbox = new JdbcScribeOutbox(dataSource, transactionManager, scribeLog);
-			outbox.initializeSchema();
-			return outbox;
-		}
-
-		@Bean
-		ScribeRecorder scribeRecorder(JdbcScribeOutbox scribeOutbox, SyncableEntities syncableEntities) {
-			return new ScribeRecorder(scribeOutbox, syncableEntities);
-		}
-
-		@Bean
-		static RecordingRepositoryPostProcessor recordingRepositoryPostProcessor(
-				ObjectProvider<ScribeRecorder> recorder) {
-			return new RecordingRepositoryPostProcessor(recorder);
-		}
 
 		@Bean
 		BoardPolicies.OfBoards boardPolicy(CardRepository cards) {

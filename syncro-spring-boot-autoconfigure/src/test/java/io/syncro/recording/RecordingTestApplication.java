@@ -4,20 +4,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.sql.DataSource;
 
 import io.syncro.play.SyncClasses;
 import io.syncro.play.SyncroPolicy;
 import io.syncro.recording.sample.Todo;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
-import io.syncro.store.jdbc.JdbcScribeOutbox;
-import jakarta.persistence.EntityManagerFactory;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.ListableBeanFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration;
@@ -26,48 +20,20 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.persistence.autoconfigure.EntityScan;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
-import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * An application with JPA on H2, the entities of the {@code sample} package and the
- * recording layer wired by hand, as the auto-configuration would.
+ * {@link RecordingLayer}.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @ImportAutoConfiguration({ DataSourceAutoConfiguration.class, HibernateJpaAutoConfiguration.class,
 		TransactionAutoConfiguration.class, JacksonAutoConfiguration.class })
 @EntityScan(basePackageClasses = Todo.class)
 @EnableJpaRepositories(basePackageClasses = Todo.class)
+@Import(RecordingLayer.class)
 class RecordingTestApplication {
-
-	@Bean
-	CapturingScribeLog scribeLog() {
-		return new CapturingScribeLog();
-	}
-
-	@Bean
-	SyncableEntities syncableEntities(EntityManagerFactory entityManagerFactory, JsonMapper jsonMapper,
-			ListableBeanFactory beanFactory) {
-		return new SyncableEntities(entityManagerFactory, jsonMapper, beanFactory);
-	}
-
-	@Bean
-	JdbcScribeOutbox scribeOutbox(DataSource dataSource, PlatformTransactionManager transactionManager,
-			CapturingScribeLog scribeLog) {
-		JdbcScribeOutbox outbox = new JdbcScribeOutbox(dataSource, transactionManager, scribeLog);
-		outbox.initializeSchema();
-		return outbox;
-	}
-
-	@Bean
-	ScribeRecorder scribeRecorder(JdbcScribeOutbox scribeOutbox, SyncableEntities syncableEntities) {
-		return new ScribeRecorder(scribeOutbox, syncableEntities);
-	}
-
-	@Bean
-	static RecordingRepositoryPostProcessor recordingRepositoryPostProcessor(ObjectProvider<ScribeRecorder> recorder) {
-		return new RecordingRepositoryPostProcessor(recorder);
-	}
 
 	@Bean
 	SyncClasses syncClasses(SyncableEntities syncableEntities) {
