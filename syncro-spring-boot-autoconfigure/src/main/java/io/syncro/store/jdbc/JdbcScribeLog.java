@@ -92,6 +92,9 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 
 	private static final int APPEND_ATTEMPTS = 5;
 
+	/** The longest recipient key: a pair of a user's and an authority's (Recipients). */
+	private static final int RECIPIENT_KEY_LENGTH = 512;
+
 	private final DataSource dataSource;
 
 	private final JdbcTemplate jdbcTemplate;
@@ -207,7 +210,28 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	 */
 	public void initializeSchema() {
 		JdbcSchema.initialize(this.dataSource, "scribe-log-schema.sql", this.prefix);
+		widenRecipientKeys();
 		this.jdbcClient.sql(this.startEpochSql).param(UUID.randomUUID().toString()).update();
+	}
+
+	/**
+	 * Widens the recipient column of a table made by version 0.1, whose keys were uids of
+	 * at most 64 characters, for the keys of users and authorities. Done only when needed:
+	 * an {@code ALTER TABLE} locks the table for every node while it runs.
+	 */
+	private void widenRecipientKeys() {
+		String table = this.prefix + "scribe_client";
+		Integer length = this.jdbcClient
+			.sql("SELECT character_maximum_length FROM information_schema.columns"
+					+ " WHERE table_schema = CURRENT_SCHEMA AND LOWER(table_name) = LOWER(?) AND LOWER(column_name) = 'client'")
+			.param(table)
+			.query(Integer.class)
+			.optional()
+			.orElse(null);
+		if (length != null && length < RECIPIENT_KEY_LENGTH) {
+			this.jdbcTemplate.execute("ALTER TABLE " + table + " ALTER COLUMN client SET DATA TYPE VARCHAR("
+					+ RECIPIENT_KEY_LENGTH + ")");
+		}
 	}
 
 	/**

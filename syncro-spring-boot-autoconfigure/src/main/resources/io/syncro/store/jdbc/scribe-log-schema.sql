@@ -44,6 +44,4 @@ CREATE TABLE IF NOT EXISTS %PREFIX%scribe_client (
 	client VARCHAR(512) NOT NULL,
 	PRIMARY KEY (scribe_id, client)
 );
-
--- keys of users and authorities are longer than the uids of version 0.1
-ALTER TABLE %PREFIX%scribe_client ALTER COLUMN client SET DATA TYPE VARCHAR(512);
+-- JdbcScribeLog widens the client column of a table made by version 0.1 (VARCHAR(64))

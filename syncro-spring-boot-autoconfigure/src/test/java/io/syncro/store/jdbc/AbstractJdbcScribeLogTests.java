@@ -3,6 +3,7 @@ package io.syncro.store.jdbc;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -11,6 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.syncro.scribe.Identity;
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
@@ -116,6 +119,21 @@ abstract class AbstractJdbcScribeLogTests extends ScribeLogContractTests {
 		assertThat(ids(log.append(List.of(entry("r1"), entry("r2"))))).containsExactly(1L, 2L);
 		assertThat(this.database.jdbcTemplate().queryForObject("SELECT COUNT(*) FROM race_log_head", Integer.class))
 			.isOne();
+	}
+
+	@Test
+	void aTableOfVersion01IsWidenedForTheKeysOfUsers() {
+		this.database.jdbcTemplate().execute("CREATE TABLE old_scribe_client (scribe_id BIGINT NOT NULL,"
+				+ " client VARCHAR(64) NOT NULL, PRIMARY KEY (scribe_id, client))");
+		JdbcScribeLog old = new JdbcScribeLog(this.database.dataSource(), this.database.transactionManager(), "old_");
+		old.initializeSchema();
+		String user = "a-user-whose-name-is-longer-than-any-uid-of-version-0.1-could-be@example.com";
+		old.append(List.of(new ScribeEntry(Scribe.destroy("Todo", "r1"),
+				Recipients.users(user).intersect(Recipients.authorities("ROLE_ADMIN")), null)));
+		assertThat(old.read(Reader.of(Identity.of("x", user, Set.of("ROLE_ADMIN")), false), 0, 10))
+			.extracting(Scribe::recordId)
+			.containsExactly("r1");
+		old.initializeSchema();
 	}
 
 	@Test
