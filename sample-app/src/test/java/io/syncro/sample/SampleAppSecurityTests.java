@@ -223,6 +223,22 @@ class SampleAppSecurityTests {
 		assertThat(send(get("/actuator/health")).statusCode()).isEqualTo(200);
 	}
 
+	@Test
+	void theSessionCookieGoesWithNoOtherSitesWrites() throws Exception {
+		HttpResponse<String> first = send(get("/session"));
+		JsonNode csrf = MessageCodec.readTree(first.body()).path("csrf");
+		HttpResponse<String> loggedIn = send(login(sessionCookie(first), csrf.path("header").asString(),
+				csrf.path("token").asString(), "alice", "alice-secret"));
+		assertThat(loggedIn.headers().allValues("Set-Cookie")).isNotEmpty()
+			.allSatisfy((cookie) -> assertThat(cookie).containsIgnoringCase("SameSite=Lax"));
+		// the cookie authenticates the REST API, as HTTP Basic does
+		HttpResponse<String> own = send(HttpRequest.newBuilder(url("/api/pages"))
+			.header("Cookie", sessionCookie(loggedIn))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"From the page\"}")));
+		assertThat(own.statusCode()).isEqualTo(201);
+	}
+
 	private String loginAs(String user) throws Exception {
 		HttpResponse<String> first = send(get("/session"));
 		JsonNode csrf = MessageCodec.readTree(first.body()).path("csrf");

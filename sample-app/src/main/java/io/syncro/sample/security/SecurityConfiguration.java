@@ -32,8 +32,10 @@ import org.springframework.security.web.savedrequest.NullRequestCache;
  * default identity resolver binds each client uid to the user who first connects with it;
  * another user claiming that uid is refused 403.
  * <p>
- * The REST API {@code /api/**} is authenticated the same ways (without CSRF checks, for
- * apps and tests that send HTTP Basic); without credentials it answers 401. Actuator's
+ * The REST API {@code /api/**} is authenticated the same ways, without CSRF checks (for
+ * apps and tests that send HTTP Basic or keep the session cookie); without credentials it
+ * answers 401. The session cookie is {@code SameSite=Lax} ({@code application.yml}), so
+ * no other site can make a signed-in browser write through it. Actuator's
  * health is open, its other endpoints (metrics, Syncro's) need the {@code ADMIN} role,
  * which the users of {@code sample.admins} have. Everything else stays open: the page
  * and its files, so the page can start offline. The login ({@code POST /login}, form fields
