@@ -132,7 +132,8 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	 * What the read scripts share: {@code reaches(blocked)}, whether a scribe with that
 	 * blocked list (JSON, or nil for none) reaches the reader: none of its keys is left out
 	 * and, unless the reader takes its own scribes, its origin ({@code =uid}) is not the
-	 * reader; and {@code reaching(ids)}, those of some ids that reach the reader, in order.
+	 * reader; and {@code reaching(ids, known)}, those of some ids that reach the reader, in
+	 * order, the ids {@code known} to reach it (those of its own set) taken as they are.
 	 * ARGV: the client first, and its last two: whether it takes its own scribes, and its
 	 * keys as JSON. Each script sets {@code BLOCKED} to the key of the blocked lists first.
 	 */
@@ -153,7 +154,9 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 				end
 				return true
 			end
-			local function reaching(ids)
+			-- the own set of a v2 reader (appends of 0.1) holds only scribes that reach it
+			local trusted = own and #KEYS or 0
+			local function reaching(ids, known)
 				local found = {}
 				for first = 1, #ids, 500 do
 					local chunk = {}
@@ -162,7 +165,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 					end
 					local blocked = redis.call('HMGET', BLOCKED, unpack(chunk))
 					for i = 1, #chunk do
-						if reaches(blocked[i]) then
+						if (known and known[chunk[i]]) or reaches(blocked[i]) then
 							found[#found + 1] = chunk[i]
 						end
 					end
@@ -260,7 +263,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 			local function numeric(a, b) return tonumber(a) < tonumber(b) end
 			-- The listed ids of every set up to the lowest top of a set that filled a page:
 			-- above it, a set may hold ids not looked at.
-			local seen, listed, known = {}, {}, nil
+			local seen, listed, known, fromOwn = {}, {}, nil, {}
 			for k = 4, #KEYS do
 				local ids = redis.call('ZRANGEBYSCORE', KEYS[k], '(' .. ARGV[2], '+inf', 'LIMIT', 0, limit)
 				if #ids == limit and (known == nil or tonumber(ids[limit]) < tonumber(known)) then
@@ -271,6 +274,9 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 						seen[ids[i]] = true
 						listed[#listed + 1] = ids[i]
 					end
+					if k == trusted then
+						fromOwn[ids[i]] = true
+					end
 				end
 			end
 			local kept = {}
@@ -279,7 +285,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 					kept[#kept + 1] = listed[i]
 				end
 			end
-			listed = reaching(kept)
+			listed = reaching(kept, fromOwn)
 			table.sort(listed, numeric)
 			while #listed > limit do
 				table.remove(listed)
@@ -375,7 +381,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 					if #ids == 0 then
 						break
 					end
-					local found = reaching(ids)
+					local found = (k == trusted) and ids or reaching(ids)
 					if #found > 0 then
 						best = found[1]
 						break

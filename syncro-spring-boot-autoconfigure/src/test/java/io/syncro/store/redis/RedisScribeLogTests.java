@@ -23,6 +23,7 @@ import java.util.stream.LongStream;
 import io.lettuce.core.event.command.CommandListener;
 import io.lettuce.core.event.command.CommandStartedEvent;
 import io.syncro.protocol.MessageCodec;
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
@@ -112,6 +113,38 @@ class RedisScribeLogTests extends ScribeLogContractTests {
 				Recipients.users("erin").minus(Recipients.only("erin-phone")), null)));
 		assertThat(this.redis.command("ZRANGE", "syncro:log:client:@erin", "0", "-1")).isEqualTo("3");
 		assertThat(this.redis.command("HGET", "syncro:log:blocked", "3")).isEqualTo("[\"erin-phone\"]");
+	}
+
+	@Test
+	void aLogWrittenByVersion01IsReadAsItWasMeant() {
+		// the layout of 0.1: the origin in the blocked list of a scribe for everyone, left
+		// out of the sets of a scribe for some, and in its own set when the scribe reaches it
+		this.redis.command("SET", "syncro:log:last-id", "3");
+		this.redis.command("HSET", "syncro:log:scribes", "1", MessageCodec.writeTree(
+				entry(Recipients.allExcept(Set.of("alice")), "bob").withId(1).toJson()));
+		this.redis.command("ZADD", "syncro:log:everyone", "1", "1");
+		this.redis.command("HSET", "syncro:log:blocked", "1", "[\"alice\",\"bob\"]");
+		this.redis.command("ZADD", "syncro:log:own:bob", "1", "1");
+		this.redis.command("HSET", "syncro:log:scribes", "2", MessageCodec.writeTree(
+				entry(Recipients.only("carol", "dave"), "dave").withId(2).toJson()));
+		this.redis.command("ZADD", "syncro:log:client:carol", "2", "2");
+		this.redis.command("ZADD", "syncro:log:own:dave", "2", "2");
+		this.redis.command("HSET", "syncro:log:scribes", "3", MessageCodec.writeTree(
+				entry(Recipients.all(), null).withId(3).toJson()));
+		this.redis.command("ZADD", "syncro:log:everyone", "3", "3");
+
+		assertThat(log().read(Reader.of("alice"), 0, 10)).extracting(Scribe::id).containsExactly(3L);
+		assertThat(log().read(Reader.of("bob"), 0, 10)).extracting(Scribe::id).containsExactly(3L);
+		assertThat(log().read(Reader.withOwn("bob"), 0, 10)).extracting(Scribe::id).containsExactly(1L, 3L);
+		assertThat(log().read(Reader.of("carol"), 0, 10)).extracting(Scribe::id).containsExactly(1L, 2L, 3L);
+		assertThat(log().read(Reader.of("dave"), 0, 10)).extracting(Scribe::id).containsExactly(1L, 3L);
+		assertThat(log().read(Reader.withOwn("dave"), 0, 10)).extracting(Scribe::id).containsExactly(1L, 2L, 3L);
+		assertThat(log().lastId(Reader.withOwn("dave"))).isEqualTo(3);
+		assertThat(log().lastId(Reader.of("alice"))).isEqualTo(3);
+		// and the log goes on in the new layout
+		assertThat(ids(log().append(List.of(entry(Recipients.only("dave"), "dave"))))).containsExactly(4L);
+		assertThat(log().read(Reader.withOwn("dave"), 3, 10)).extracting(Scribe::id).containsExactly(4L);
+		assertThat(log().read(Reader.of("dave"), 3, 10)).isEmpty();
 	}
 
 	@Test
