@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 
 import { launchChromium } from './support/browser.js';
+import { addTodo, createPage, online, pending, signIn } from './support/page.js';
 import { startSampleApp } from './support/sample-app.js';
 
 const VIEWPORT = { width: 720, height: 900 };
@@ -50,7 +51,7 @@ describe('the sample app, user by user', { timeout: 120_000 }, () => {
 			}
 		});
 		await page.goto(app.url);
-		await signIn(page, user);
+		await signInAndWait(page, user);
 		return page;
 	}
 
@@ -60,7 +61,7 @@ describe('the sample app, user by user', { timeout: 120_000 }, () => {
 		const bob = await openWindow('bob');
 		assert.notEqual(await first.locator('#uid').textContent(), await second.locator('#uid').textContent());
 
-		await createPage(first, 'Alice in both windows');
+		await createPage(first, 'Alice in both windows', '');
 		await first.locator('#pages .page .title', { hasText: 'Alice in both windows' }).waitFor();
 		await second.locator('#pages .page .title', { hasText: 'Alice in both windows' }).waitFor();
 
@@ -99,7 +100,7 @@ describe('the sample app, user by user', { timeout: 120_000 }, () => {
 
 	test('bob signing in where alice was sees nothing of hers', async () => {
 		const page = await openWindow('alice');
-		await createPage(page, 'Alice only');
+		await createPage(page, 'Alice only', '');
 		await page.locator('#new-list-name').fill('Alice private list');
 		await page.locator('#new-list-name').press('Enter');
 		await page.locator('#lists .todo-list .title', { hasText: 'Alice private list' }).waitFor();
@@ -108,7 +109,7 @@ describe('the sample app, user by user', { timeout: 120_000 }, () => {
 
 		await page.locator('#logout').click();
 		await page.locator('#login').waitFor({ state: 'visible' });
-		await signIn(page, 'bob');
+		await signInAndWait(page, 'bob');
 		assert.equal(await page.locator('#user').textContent(), 'bob');
 		assert.notEqual(await page.locator('#uid').textContent(), aliceUid);
 		assert.deepEqual(await titles(page, '#pages .page .title'), []);
@@ -122,28 +123,10 @@ describe('the sample app, user by user', { timeout: 120_000 }, () => {
 	});
 });
 
-async function signIn(page, user) {
-	await page.locator('#login-user').fill(user);
-	await page.locator('#login-password').fill(`${user}-secret`);
-	await page.locator('#login button[type=submit]').click();
+async function signInAndWait(page, user) {
+	await signIn(page, user, `${user}-secret`);
 	await page.locator('#app').waitFor({ state: 'visible' });
-	await page.locator('#status[data-status="online"]').waitFor();
-}
-
-async function createPage(page, title) {
-	await page.locator('#new-page-title').fill(title);
-	await page.locator('#new-page button[type=submit]').click();
-	await page.locator('#pages .page .title', { hasText: title }).waitFor();
-}
-
-async function addTodo(page, title) {
-	await page.locator('#new-todo-title').fill(title);
-	await page.locator('#new-todo-title').press('Enter');
-	await page.locator('#todos .todo .title', { hasText: title }).waitFor();
-}
-
-async function pending(page, count) {
-	await page.locator(`#pending[data-count="${count}"]`).waitFor();
+	await online(page);
 }
 
 async function titles(page, selector) {
