@@ -103,6 +103,60 @@ public sealed interface Message {
 	}
 
 	/**
+	 * Asks for the records of a named scope (protocol v2): the server sends them with
+	 * {@link Records} and then the scope's live changes.
+	 * @param id the request id
+	 * @param scope the scope's name
+	 * @param params the scope's parameters, a JSON object
+	 * @since 0.2.0
+	 */
+	record Subscribe(long id, String scope, JsonNode params) implements Request {
+
+		@Override
+		public String type() {
+			return "subscribe";
+		}
+
+	}
+
+	/**
+	 * Stops a scope the client subscribed to (protocol v2).
+	 * @param id the request id
+	 * @param scope the scope's name
+	 * @param params the parameters it was subscribed with
+	 * @since 0.2.0
+	 */
+	record Unsubscribe(long id, String scope, JsonNode params) implements Request {
+
+		@Override
+		public String type() {
+			return "unsubscribe";
+		}
+
+	}
+
+	/**
+	 * The records of a klass as the client's subscriptions to it now give them, sent by the
+	 * server in batches after a change of those subscriptions (protocol v2). The first
+	 * batch starts over: once the last one is in, the client keeps of the klass only the
+	 * records these batches, and the scribes received meanwhile, gave it.
+	 * @param id the request id
+	 * @param klass the klass
+	 * @param first whether this batch starts over
+	 * @param records every attribute of each record, in id order
+	 * @param more whether batches follow
+	 * @since 0.2.0
+	 */
+	record Records(long id, String klass, boolean first, ArrayNode records, boolean more) implements Request {
+
+		@Override
+		public String type() {
+			return "records";
+		}
+
+	}
+
+	/**
 	 * A ping.
 	 * @param id the request id
 	 */

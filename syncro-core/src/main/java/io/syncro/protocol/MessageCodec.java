@@ -111,6 +111,10 @@ public final class MessageCodec {
 			case "rpc" -> new Message.Rpc(requireId(node), requireString(node, "klass"), requireString(node, "method"),
 					requireArray(node, "args"));
 			case "noop" -> new Message.Noop(requireId(node));
+			case "subscribe" -> new Message.Subscribe(requireId(node), requireString(node, "scope"), params(node));
+			case "unsubscribe" -> new Message.Unsubscribe(requireId(node), requireString(node, "scope"), params(node));
+			case "records" -> new Message.Records(requireId(node), requireString(node, "klass"),
+					optionalBoolean(node, "first"), requireArray(node, "records"), optionalBoolean(node, "more"));
 			case "response" -> new Message.Response(requireId(node), nullToJsonNull(node.get("result")),
 					optionalBoolean(node, "more"), landing(node));
 			case "error" -> new Message.Error(optionalLong(node, "id"), requireInt(node, "code"),
@@ -275,6 +279,27 @@ public final class MessageCodec {
 			json.put("id", add.id());
 			json.set("scribes", add.scribes());
 		}
+		else if (message instanceof Message.Subscribe subscribe) {
+			json.put("id", subscribe.id());
+			json.put("scope", subscribe.scope());
+			json.set("params", subscribe.params());
+		}
+		else if (message instanceof Message.Unsubscribe unsubscribe) {
+			json.put("id", unsubscribe.id());
+			json.put("scope", unsubscribe.scope());
+			json.set("params", unsubscribe.params());
+		}
+		else if (message instanceof Message.Records records) {
+			json.put("id", records.id());
+			json.put("klass", records.klass());
+			if (records.first()) {
+				json.put("first", true);
+			}
+			json.set("records", records.records());
+			if (records.more()) {
+				json.put("more", true);
+			}
+		}
 		else if (message instanceof Message.Noop noop) {
 			json.put("id", noop.id());
 		}
@@ -308,6 +333,33 @@ public final class MessageCodec {
 			}
 		}
 		return json;
+	}
+
+	/** A scope's parameters: a JSON object, none when absent or {@code null}. */
+	private static JsonNode params(JsonNode node) {
+		JsonNode params = node.get("params");
+		if (params == null || params.isNull()) {
+			return nodes.objectNode();
+		}
+		if (!params.isObject()) {
+			throw invalid(node, "The field 'params' must be an object.");
+		}
+		return params;
+	}
+
+	/**
+	 * Writes a {@code records} request around records already written as JSON.
+	 * @param id the request id
+	 * @param klass the records' klass
+	 * @param first whether this batch starts over
+	 * @param records the records' JSON texts
+	 * @param more whether batches follow
+	 * @return the message's JSON text
+	 */
+	public static String records(long id, String klass, boolean first, List<String> records, boolean more) {
+		return "{\"type\":\"records\",\"id\":" + id + ",\"klass\":" + writeTree(nodes.stringNode(klass))
+				+ (first ? ",\"first\":true" : "") + ",\"records\":[" + String.join(",", records) + "]"
+				+ (more ? ",\"more\":true}" : "}");
 	}
 
 	/** A response's {@code at}: absent, {@code null}, or a server scribe id. */

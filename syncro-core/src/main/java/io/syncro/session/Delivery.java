@@ -3,18 +3,22 @@ package io.syncro.session;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.syncro.protocol.Message;
 import io.syncro.protocol.MessageCodec;
+import io.syncro.scope.ScopedRecords;
+import io.syncro.scope.Subscription;
 import io.syncro.scribe.Reader;
 import io.syncro.scribe.Scribe;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.BooleanNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.LongNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * What a server sends one client from its log: the answers to the client's {@code sync},
@@ -64,12 +68,17 @@ final class Delivery {
 	private final ArrayDeque<Push> unanswered = new ArrayDeque<>();
 
 	// guarded by lock: answers waiting until scribes up to their key were sent
-	private final TreeMap<Long, List<String>> parked = new TreeMap<>();
+	private final TreeMap<Long, List<Parked>> parked = new TreeMap<>();
+
+	// guarded by lock: the connection's subscriptions
+	private final Narrowing narrowing;
 
 	private final SerialTask pushes;
 
-	Delivery(Channel channel, Feed feed, Reader reader, boolean batched, int window, int batchSize) {
+	Delivery(Channel channel, Feed feed, Reader reader, Narrowing narrowing, boolean batched, int window,
+			int batchSize) {
 		this.channel = channel;
+		this.narrowing = narrowing;
 		this.feed = feed;
 		this.reader = reader;
 		this.batched = batched;
@@ -96,10 +105,18 @@ final class Delivery {
 		boolean wentLive = false;
 		synchronized (this.lock) {
 			long head = this.feed.head();
-			List<Scribe> scribes = this.feed.readComplete(this.reader, from, this.batchSize + 1);
-			Batch answer = Batch.of(scribes, this.feed::json, this.batchSize, this.channel.messageBudget(),
-					Long.MAX_VALUE, from);
-			boolean more = answer.cut();
+			long position = from;
+			List<Scribe> scribes;
+			Batch answer;
+			do {
+				// scribes a narrowed klass leaves out are passed over, never answered empty with more
+				scribes = this.feed.readComplete(this.reader, position, this.batchSize + 1);
+				answer = Batch.of(scribes, narrow(), this.feed::json, this.batchSize, this.channel.messageBudget(),
+						Long.MAX_VALUE, position);
+				position = answer.lastId();
+			}
+			while (answer.scribes().isEmpty() && scribes.size() > this.batchSize);
+			boolean more = answer.cut() || (scribes.size() > this.batchSize && !answer.scribes().isEmpty());
 			this.channel.sendText(MessageCodec.syncAnswer(requestId, answer.scribes(), more));
 			this.feed.syncAnswered(answer.scribes().size());
 			this.sentUpTo = Math.max(this.sentUpTo, answer.lastId());
@@ -117,6 +134,63 @@ final class Delivery {
 	}
 
 	/**
+	 * Adds a subscription (protocol v2); its records go before any further push, and the
+	 * client's {@code subscribe} is answered behind them.
+	 * @param requestId the client's {@code subscribe}
+	 * @param subscription the subscription, checked
+	 */
+	void subscribe(long requestId, Subscription subscription) {
+		synchronized (this.lock) {
+			this.narrowing.subscribe(requestId, subscription);
+		}
+		wake();
+	}
+
+	/**
+	 * Removes a subscription (protocol v2); the records its klass keeps go before any
+	 * further push, and the client's {@code unsubscribe} is answered behind them.
+	 * @param requestId the client's {@code unsubscribe}
+	 * @param klass the klass its scope narrows
+	 * @param scope the scope's name
+	 * @param params its parameters
+	 */
+	void unsubscribe(long requestId, String klass, String scope, JsonNode params) {
+		synchronized (this.lock) {
+			this.narrowing.unsubscribe(requestId, klass, scope, params);
+		}
+		wake();
+	}
+
+	/**
+	 * The subscriptions of a klass on this connection.
+	 * @param klass the klass
+	 * @return its subscriptions
+	 */
+	List<Subscription> subscriptions(String klass) {
+		synchronized (this.lock) {
+			return this.narrowing.subscriptions(klass);
+		}
+	}
+
+	// called holding lock: what this connection sends of the scribes it reads
+	private Batch.Narrow narrow() {
+		long decided = this.sentUpTo;
+		return new Batch.Narrow() {
+
+			@Override
+			public @Nullable Scribe narrow(Scribe scribe) {
+				return Delivery.this.narrowing.narrow(scribe, decided);
+			}
+
+			@Override
+			public void sent(Scribe scribe) {
+				Delivery.this.narrowing.sent(scribe);
+			}
+
+		};
+	}
+
+	/**
 	 * Sends what the log holds for the client after what was sent, within the window. Runs
 	 * on the engine's delivery threads; wakes while it runs are not lost.
 	 */
@@ -126,7 +200,15 @@ final class Delivery {
 
 	private void pushNew() {
 		synchronized (this.lock) {
-			while (this.live && !this.channel.isClosed() && this.unanswered.size() < this.window) {
+			while (!this.channel.isClosed() && this.unanswered.size() < this.window) {
+				Narrowing.Reset reset = this.narrowing.reset();
+				if (reset != null) {
+					sendRecords(reset);
+					continue;
+				}
+				if (!this.live) {
+					return;
+				}
 				long head = this.feed.head();
 				int limit = this.batched ? SCRIBES_PER_PUSH : Math.min(this.batchSize, this.window - this.unanswered.size());
 				List<Scribe> scribes = this.feed.read(this.reader, this.sentUpTo, limit);
@@ -144,6 +226,37 @@ final class Delivery {
 		}
 	}
 
+	/**
+	 * Sends the next batch of a reset's records, and answers the requests that asked for it
+	 * behind its last.
+	 */
+	// called holding lock
+	private void sendRecords(Narrowing.Reset reset) {
+		ScopedRecords.Page page = reset.records.after(reset.cursor, this.batchSize);
+		List<String> texts = new ArrayList<>(page.records().size());
+		List<String> ids = new ArrayList<>(page.records().size());
+		int left = this.channel.messageBudget();
+		String next = page.next();
+		for (ObjectNode record : page.records()) {
+			String text = MessageCodec.writeTree(record);
+			int size = Channel.utf8Length(text);
+			if (!texts.isEmpty() && size > left) {
+				next = ids.get(ids.size() - 1);
+				break;
+			}
+			texts.add(text);
+			ids.add(record.get("id").asString());
+			left -= size;
+		}
+		long id = this.channel.nextRequestId();
+		this.unanswered.add(new Push(id, System.nanoTime()));
+		this.channel.sendText(MessageCodec.records(id, reset.klass, reset.first, texts, next != null));
+		ObjectNode result = JsonNodeFactory.instance.objectNode().put("klass", reset.klass);
+		for (long requestId : this.narrowing.sent(ids, next)) {
+			this.channel.send(new Message.Response(requestId, result, false));
+		}
+	}
+
 	// called holding lock: one add_scribe per scribe, as protocol v1 pushes
 	private int pushEach(List<Scribe> scribes) {
 		for (Scribe scribe : scribes) {
@@ -158,19 +271,22 @@ final class Delivery {
 	/**
 	 * Sends one {@code add_scribes} with the scribes up to the first parked answer's
 	 * landing, so that the answer goes out right behind the push that reaches it.
+	 * @return how many of the scribes read it took or passed over
 	 */
 	// called holding lock
 	private int pushBatch(List<Scribe> scribes) {
 		long stop = this.parked.isEmpty() ? Long.MAX_VALUE : this.parked.firstKey();
-		Batch batch = Batch.of(scribes, this.feed::json, SCRIBES_PER_PUSH, this.channel.messageBudget(), stop,
+		Batch batch = Batch.of(scribes, narrow(), this.feed::json, SCRIBES_PER_PUSH, this.channel.messageBudget(), stop,
 				this.sentUpTo);
-		long id = this.channel.nextRequestId();
-		this.unanswered.add(new Push(id, System.nanoTime()));
-		this.channel.sendText(MessageCodec.addScribes(id, batch.scribes()));
-		for (int i = 0; i < batch.scribes().size(); i++) {
-			sent(scribes.get(i).id());
+		if (!batch.scribes().isEmpty()) {
+			long id = this.channel.nextRequestId();
+			this.unanswered.add(new Push(id, System.nanoTime()));
+			this.channel.sendText(MessageCodec.addScribes(id, batch.scribes()));
+			batch.ids().forEach(this::sent);
 		}
-		return batch.scribes().size();
+		this.sentUpTo = batch.lastId();
+		this.scanned = Math.max(this.scanned, batch.lastId());
+		return (int) scribes.stream().filter((scribe) -> scribe.id() <= batch.lastId()).count();
 	}
 
 	// called holding lock
@@ -231,14 +347,11 @@ final class Delivery {
 	void answerLanded(long requestId, CompletableFuture<Landing> landing) {
 		landing.completeOnTimeout(Landing.UNKNOWN, this.feed.landingTimeoutMillis(), TimeUnit.MILLISECONDS)
 			.thenAccept((landed) -> {
-				String answer = MessageCodec.encode(new Message.Response(requestId, BooleanNode.TRUE, false,
-						!landed.isKnown() ? null
-								: landed.appended() ? LongNode.valueOf(landed.at()) : JsonNodeFactory.instance.nullNode()));
 				// an answer without a landing still waits for what the log held by then, so
 				// that the client has seen the change that made its write change nothing
 				long after = landed.appended() ? landed.at() : this.feed.head();
 				synchronized (this.lock) {
-					this.parked.computeIfAbsent(after, (at) -> new ArrayList<>()).add(answer);
+					this.parked.computeIfAbsent(after, (at) -> new ArrayList<>()).add(new Parked(requestId, landed));
 					releaseAnswers();
 				}
 			});
@@ -247,9 +360,32 @@ final class Delivery {
 	// called holding lock
 	private void releaseAnswers() {
 		while (!this.parked.isEmpty() && this.parked.firstKey() <= this.scanned) {
-			Map.Entry<Long, List<String>> answers = this.parked.pollFirstEntry();
-			answers.getValue().forEach(this.channel::sendText);
+			for (Parked answer : this.parked.pollFirstEntry().getValue()) {
+				this.channel.sendText(MessageCodec.encode(answer.toResponse(this.narrowing)));
+			}
 		}
+	}
+
+	/**
+	 * An answer to a played {@code add_scribe}, waiting until the scribes up to its
+	 * landing were sent.
+	 */
+	private record Parked(long requestId, Landing landed) {
+
+		/**
+		 * The answer: where the play landed, or {@code null} when the scribe it landed on
+		 * was left out for this client (its record is outside the client's scopes), since
+		 * the client would wait for it in vain.
+		 */
+		Message.Response toResponse(Narrowing narrowing) {
+			JsonNode at = null;
+			if (this.landed.isKnown()) {
+				at = (this.landed.appended() && !narrowing.skipped(this.landed.at())) ? LongNode.valueOf(this.landed.at())
+						: JsonNodeFactory.instance.nullNode();
+			}
+			return new Message.Response(this.requestId, BooleanNode.TRUE, false, at);
+		}
+
 	}
 
 	/**

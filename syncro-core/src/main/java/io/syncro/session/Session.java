@@ -76,8 +76,8 @@ public final class Session {
 		this.channel = new Channel(peer, connection, settings, host.executor(), userLimiter, new Inbound());
 		if (this.server) {
 			Reader reader = Reader.of(identity, version >= ProtocolVersion.V2);
-			this.delivery = new Delivery(this.channel, host.feed(this), reader, version >= ProtocolVersion.V2,
-					settings.window(), settings.batchSize());
+			this.delivery = new Delivery(this.channel, host.feed(this), reader, new Narrowing(host.scopes(), identity),
+					version >= ProtocolVersion.V2, settings.window(), settings.batchSize());
 			this.pusher = null;
 		}
 		else {
@@ -207,6 +207,15 @@ public final class Session {
 	 */
 	public CompletableFuture<JsonNode> noop() {
 		return this.channel.request(Message.Noop::new).thenApply(Session::result);
+	}
+
+	/**
+	 * The subscriptions of a klass this connection's client holds (protocol v2).
+	 * @param klass the klass
+	 * @return the subscriptions; none on a client
+	 */
+	public java.util.List<io.syncro.scope.Subscription> subscriptions(String klass) {
+		return (this.delivery != null) ? this.delivery.subscriptions(klass) : java.util.List.of();
 	}
 
 	/**
@@ -365,7 +374,39 @@ public final class Session {
 			if (request instanceof Message.Rpc rpc) {
 				return new Message.Response(rpc.id(), call(rpc), false);
 			}
+			if (request instanceof Message.Subscribe subscribe) {
+				narrowable(request).subscribe(subscribe.id(),
+						Session.this.host.scopes().subscription(subscribe.scope(), subscribe.params(), Session.this.identity));
+				return null;
+			}
+			if (request instanceof Message.Unsubscribe unsubscribe) {
+				narrowable(request).unsubscribe(unsubscribe.id(), Session.this.host.scopes().klassOf(unsubscribe.scope()),
+						unsubscribe.scope(), unsubscribe.params());
+				return null;
+			}
+			if (request instanceof Message.Records records) {
+				if (Session.this.server || Session.this.version < ProtocolVersion.V2) {
+					throw unknownType(request);
+				}
+				Session.this.listener.records(Session.this, records.klass(), records.first(), records.records(),
+						records.more());
+			}
 			return new Message.Response(request.id(), BooleanNode.TRUE, false);
+		}
+
+		/**
+		 * The delivery of a server connection that speaks v2, where subscriptions exist; on
+		 * any other connection the request's type is unknown, as in v1.
+		 */
+		private Delivery narrowable(Message.Request request) {
+			if (Session.this.delivery == null || Session.this.version < ProtocolVersion.V2) {
+				throw unknownType(request);
+			}
+			return Session.this.delivery;
+		}
+
+		private SyncroException unknownType(Message.Request request) {
+			return new SyncroException(ErrorCodes.UNKNOWN_TYPE, "Unknown message type '" + request.type() + "'.");
 		}
 
 		/**
@@ -528,6 +569,12 @@ public final class Session {
 		String epoch();
 
 		Delivery.Feed feed(Session session);
+
+		/**
+		 * The scopes clients may subscribe to.
+		 * @return the scopes
+		 */
+		io.syncro.scope.Scopes scopes();
 
 		io.syncro.store.ScribeLog ownLog();
 

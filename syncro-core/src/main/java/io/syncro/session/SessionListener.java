@@ -64,6 +64,22 @@ public interface SessionListener {
 	}
 
 	/**
+	 * On a protocol v2 connection, a batch of the records of a klass that the client's
+	 * subscriptions give it now (PROTOCOL.md section 8.7). A batch with {@code first}
+	 * starts over; once the batch without {@code more} is in, the client keeps of the klass
+	 * only the records these batches, and the scribes applied meanwhile, gave it.
+	 * @param session the session
+	 * @param klass the klass
+	 * @param first whether this batch starts over
+	 * @param records every attribute of each record
+	 * @param more whether batches follow
+	 * @since 0.2.0
+	 */
+	default void records(Session session, String klass, boolean first, tools.jackson.databind.node.ArrayNode records,
+			boolean more) {
+	}
+
+	/**
 	 * The session ended.
 	 * @param session the session
 	 */

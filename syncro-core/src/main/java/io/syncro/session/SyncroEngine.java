@@ -24,6 +24,7 @@ import io.syncro.protocol.MessageCodec;
 import io.syncro.protocol.ProtocolVersion;
 import io.syncro.protocol.SyncroException;
 import io.syncro.rpc.RpcRegistry;
+import io.syncro.scope.Scopes;
 import io.syncro.scribe.Cause;
 import io.syncro.scribe.Identity;
 import io.syncro.scribe.Reader;
@@ -67,6 +68,8 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	private final SyncClasses classes;
 
 	private final RpcRegistry rpc;
+
+	private final Scopes scopes;
 
 	private final ExecutorService executor;
 
@@ -124,6 +127,22 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	 */
 	public SyncroEngine(EngineSettings settings, ScribeLog log, ClientStore clients, SyncClasses classes,
 			RpcRegistry rpc, EngineObserver observer) {
+		this(settings, log, clients, classes, rpc, observer, Scopes.NONE);
+	}
+
+	/**
+	 * Creates an engine whose v2 clients may subscribe to scopes.
+	 * @param settings how it behaves
+	 * @param log its scribe log
+	 * @param clients its per-peer state
+	 * @param classes the synchronised classes peers may write to
+	 * @param rpc the methods peers may call
+	 * @param observer told what the engine does; {@link EngineObserver#NONE} for nothing
+	 * @param scopes the scopes clients may subscribe to; {@link Scopes#NONE} for none
+	 * @since 0.2.0
+	 */
+	public SyncroEngine(EngineSettings settings, ScribeLog log, ClientStore clients, SyncClasses classes,
+			RpcRegistry rpc, EngineObserver observer, Scopes scopes) {
 		if (observer == null) {
 			throw new IllegalArgumentException("observer must not be null; use EngineObserver.NONE");
 		}
@@ -132,6 +151,7 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 		this.clients = clients;
 		this.classes = classes;
 		this.rpc = rpc;
+		this.scopes = scopes;
 		this.observer = observer;
 		this.appendClock = (observer != EngineObserver.NONE) ? new AppendClock() : null;
 		this.executor = Executors.newCachedThreadPool(daemonThreads("syncro-" + settings.uid() + "-"));
@@ -345,6 +365,11 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	@Override
 	public ScribeLog ownLog() {
 		return this.log;
+	}
+
+	@Override
+	public Scopes scopes() {
+		return this.scopes;
 	}
 
 	@Override

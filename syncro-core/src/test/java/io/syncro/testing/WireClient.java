@@ -31,6 +31,7 @@ import io.syncro.protocol.MessageCodec;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.BooleanNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import static io.syncro.testing.WireMessages.isType;
@@ -82,6 +83,9 @@ public final class WireClient implements AutoCloseable {
 	private final Set<Long> syncs = ConcurrentHashMap.newKeySet();
 
 	private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+
+	// the server's records messages (protocol v2 subscriptions), in order
+	private final List<JsonNode> records = new CopyOnWriteArrayList<>();
 
 	private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
 
@@ -274,6 +278,39 @@ public final class WireClient implements AutoCloseable {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/**
+	 * Subscribes to a scope (protocol v2) and waits for the answer, which comes after the
+	 * scope's records.
+	 * @param scope the scope's name
+	 * @param params its parameters
+	 * @return the answer: a {@code response} or an {@code error}
+	 */
+	public JsonNode subscribe(String scope, JsonNode params) {
+		ObjectNode message = WireMessages.json.objectNode().put("type", "subscribe").put("scope", scope);
+		message.set("params", params);
+		return request(message);
+	}
+
+	/**
+	 * Unsubscribes from a scope (protocol v2) and waits for the answer.
+	 * @param scope the scope's name
+	 * @param params its parameters
+	 * @return the answer: a {@code response} or an {@code error}
+	 */
+	public JsonNode unsubscribe(String scope, JsonNode params) {
+		ObjectNode message = WireMessages.json.objectNode().put("type", "unsubscribe").put("scope", scope);
+		message.set("params", params);
+		return request(message);
+	}
+
+	/**
+	 * The server's {@code records} messages so far, each answered {@code true}.
+	 * @return the messages, in order
+	 */
+	public List<JsonNode> records() {
+		return List.copyOf(this.records);
 	}
 
 	/**
@@ -576,6 +613,10 @@ public final class WireClient implements AutoCloseable {
 			if (this.options.answerPushes) {
 				sendQuietly(speaking.pushAnswer(message));
 			}
+		}
+		else if (isType(message, "records")) {
+			this.records.add(message);
+			sendQuietly(WireMessages.response(message.path("id").asLong(), BooleanNode.TRUE));
 		}
 		else if (isType(message, "response", "error")) {
 			long id = message.path("id").asLong(-1);

@@ -17,6 +17,9 @@ import io.syncro.session.EngineSettings;
 import io.syncro.session.Session;
 import io.syncro.session.SyncroEngine;
 import io.syncro.session.TransactionRunner;
+import io.syncro.scope.Scopes;
+import io.syncro.recording.EntityScopes;
+import io.syncro.recording.SyncroScope;
 import io.syncro.store.CachedTailScribeLog;
 import io.syncro.store.ClientExpiry;
 import io.syncro.store.ClientStore;
@@ -107,7 +110,8 @@ public final class SyncroAutoConfiguration {
 	@ConditionalOnMissingBean
 	SyncroEngine syncroEngine(SyncroProperties properties, ObjectProvider<ScribeLog> log,
 			ObjectProvider<ClientStore> clients, SyncClasses classes, RpcRegistry rpc,
-			ObjectProvider<TransactionRunner> transactions, ObjectProvider<EngineObserver> observers) {
+			ObjectProvider<TransactionRunner> transactions, ObjectProvider<EngineObserver> observers,
+			ObjectProvider<Scopes> scopes) {
 		properties.validate();
 		ScribeLog scribeLog = log.getIfAvailable();
 		ClientStore clientStore = clients.getIfAvailable();
@@ -124,7 +128,7 @@ public final class SyncroAutoConfiguration {
 				properties.getRequestTimeout(), (int) properties.getMaxMessageBytes().toBytes(),
 				transactions.getIfAvailable(() -> TransactionRunner.NONE));
 		return new SyncroEngine(properties.limit(settings), withCachedTail(scribeLog, properties), clientStore, classes,
-				rpc, EngineObserver.of(observers.orderedStream().toList()));
+				rpc, EngineObserver.of(observers.orderedStream().toList()), scopes.getIfAvailable(() -> Scopes.NONE));
 	}
 
 	/**
@@ -177,6 +181,14 @@ public final class SyncroAutoConfiguration {
 			}
 			outbox.startRelaying(properties.getOutbox().getRelayInterval());
 			return outbox;
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(Scopes.class)
+		@ConditionalOnClass(name = "org.springframework.data.jpa.domain.Specification")
+		EntityScopes syncroScopes(SyncableEntities entities, ObjectProvider<SyncroScope<?>> scopes,
+				EntityManagerFactory entityManagerFactory, PlatformTransactionManager transactionManager) {
+			return new EntityScopes(entities, scopes.orderedStream().toList(), entityManagerFactory, transactionManager);
 		}
 
 		@Bean

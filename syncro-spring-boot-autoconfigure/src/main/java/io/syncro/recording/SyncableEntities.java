@@ -134,9 +134,7 @@ public final class SyncableEntities implements SmartInitializingSingleton {
 	 * @return the explanation
 	 */
 	public Explanation explain(String klass, String recordId, Identity who) {
-		SyncableType<?> type = this.types.values().stream().filter((candidate) -> candidate.klass().equals(klass))
-			.findFirst()
-			.orElse(null);
+		SyncableType<?> type = find(klass);
 		if (type == null) {
 			return new Explanation(klass, recordId, false, false, null, null, List.of(),
 					"There is no synchronised class named '" + klass + "'.");
@@ -197,6 +195,15 @@ public final class SyncableEntities implements SmartInitializingSingleton {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * The syncable class of a klass name.
+	 * @param klass the klass name
+	 * @return the syncable class, or {@code null} if there is none of that name
+	 */
+	@Nullable SyncableType<?> find(String klass) {
+		return this.types.values().stream().filter((candidate) -> candidate.klass().equals(klass)).findFirst().orElse(null);
 	}
 
 	JsonMapper jsonMapper() {
