@@ -134,6 +134,24 @@ export interface StoredState {
 	serverMark?: number;
 	records: Array<{ klass: string; id: RecordId; record: AnyRecord }>;
 	scribes: Scribe[];
+	/** The scopes subscribed to, and unsubscribes not yet answered (none when left out). */
+	subscriptions?: StoredSubscription[];
+}
+
+/** A subscription as a store keeps it. */
+export interface StoredSubscription {
+	scope: string;
+	params: { [key: string]: JsonValue };
+	/** True while subscribed; false for an unsubscribe the server has not answered yet. */
+	on: boolean;
+	/** Whether the server accepted it once. */
+	confirmed?: boolean;
+}
+
+/** A scope subscribed to. */
+export interface Subscription {
+	scope: string;
+	params: { [key: string]: JsonValue };
 }
 
 /** One atomic store write; absent fields are left as they are. */
@@ -150,6 +168,8 @@ export interface StoreChange {
 	addScribes?: Scribe[];
 	/** Ids of pending scribes to remove; never one that `addScribes` holds. */
 	removeScribes?: number[];
+	/** The new subscriptions, replacing the old. */
+	subscriptions?: StoredSubscription[];
 	/**
 	 * The pending scribes were renumbered, because the server forgot some of this client's
 	 * scribes it had settled: `nextScribeId` is taken even when lower, and `addScribes` holds the
@@ -253,6 +273,17 @@ export declare class Syncro {
 	readonly closed: boolean;
 	collection<T extends object = AnyRecord>(klass: string): Collection<T>;
 	rpc<R = any>(klass: string, method: string, args?: JsonValue[]): Promise<R>;
+	/**
+	 * Subscribes to a scope of the server (protocol v2): the klass it narrows then holds only
+	 * the records of this client's scopes of it. Stored: holds offline and across restarts.
+	 * Resolves once the scope's records are in; rejects with a SyncroError 404 (unknown scope),
+	 * 400 (bad parameters), 403 (forbidden) or 501 (the server speaks only v1).
+	 */
+	subscribe(scope: string, params?: { [key: string]: JsonValue }): Promise<{ klass: string }>;
+	/** Ends a subscription: the records no other subscription holds leave. Stored when offline. */
+	unsubscribe(scope: string, params?: { [key: string]: JsonValue }): Promise<{ klass: string } | null>;
+	/** The scopes subscribed to. */
+	readonly subscriptions: Subscription[];
 	/** Resolves when connected and caught up. */
 	whenOnline(): Promise<void>;
 	/** Resolves when pendingWrites is 0. */

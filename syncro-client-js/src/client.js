@@ -37,6 +37,7 @@ import { jsonEqual, toJson } from './records.js';
 import { Replica } from './replica.js';
 import { Settlement } from './settle.js';
 import { MemoryStore, storeOfUser } from './stores.js';
+import { Subscriptions } from './subscriptions.js';
 import { Sync } from './sync.js';
 import { claimUid, clientUrl } from './uids.js';
 
@@ -225,6 +226,11 @@ export class Syncro extends Emitter {
 			report: (error) => this._report(error),
 			reset: (reason) => this._reset(reason),
 		});
+		/** @private the scopes subscribed to (protocol v2) */
+		this._subscriptions = new Subscriptions(state.subscriptions, {
+			persist: (subscriptions) => this._persist({ subscriptions }),
+			report: (error) => this._report(error),
+		});
 		/** @private own scribes leaving the pending list */
 		this._settlement = new Settlement(this._replica, {
 			persist: (change) => this._persist(change),
@@ -305,6 +311,49 @@ export class Syncro extends Emitter {
 			.then((conn) => conn.request({ type: 'rpc', klass, method, args: toJson(args) },
 				{ timeout: Math.max(1, this._requestTimeout - (Date.now() - started)) }))
 			.then((reply) => reply.result);
+	}
+
+	/**
+	 * Subscribes to a scope of the server (protocol v2): from then on, the klass it narrows
+	 * holds only the records of this client's scopes of that klass (among those the server's
+	 * policy gives it), and a record moving into or out of them arrives or leaves. A klass
+	 * without subscriptions holds every record the policy gives. Subscriptions are stored:
+	 * they hold offline, across restarts, and go again on every connection.
+	 * @param {string} scope the scope's name, as the server declares it (e.g. `'listTodos'`)
+	 * @param {Record<string, unknown>} [params={}] its parameters (e.g. `{ listId }`)
+	 * @returns {Promise<{klass: string}>} resolves once the scope's records are in (on the next
+	 *   connection when offline); rejects with a {@link SyncroError}: 404 for an unknown scope,
+	 *   400 for bad parameters, 403 when the user may not subscribe to it (the subscription is
+	 *   dropped then), 501 when the server speaks only protocol v1
+	 */
+	subscribe(scope, params = {}) {
+		if (this._protocol < 2) {
+			return Promise.reject(new SyncroError(501, 'Subscriptions need protocol v2.'));
+		}
+		return this._subscriptions.subscribe(scope, params);
+	}
+
+	/**
+	 * Ends a subscription: the records that no other subscription of this client holds leave
+	 * (the klass holds every record the policy gives once none is left). Made offline, it is
+	 * stored and goes on the next connection.
+	 * @param {string} scope the scope's name
+	 * @param {Record<string, unknown>} [params={}] the parameters it was subscribed with
+	 * @returns {Promise<{klass: string} | null>} resolves once the server answered
+	 */
+	unsubscribe(scope, params = {}) {
+		if (this._protocol < 2) {
+			return Promise.reject(new SyncroError(501, 'Subscriptions need protocol v2.'));
+		}
+		return this._subscriptions.unsubscribe(scope, params);
+	}
+
+	/**
+	 * The scopes this client subscribes to.
+	 * @returns {Array<{scope: string, params: Record<string, unknown>}>}
+	 */
+	get subscriptions() {
+		return this._subscriptions.list();
 	}
 
 	/**
@@ -664,6 +713,7 @@ export class Syncro extends Emitter {
 		link.version = Math.min(message.version, this._protocol);
 		if (link.version >= 2) {
 			this._enterEpoch(message.epoch);
+			this._subscriptions.connected(link.conn);
 			link.landing = new Landing({
 				position: () => this._replica.position,
 				leave: (scribeId) => this._settlement.leave(scribeId),
@@ -720,7 +770,10 @@ export class Syncro extends Emitter {
 		switch (message.type) {
 			case 'sync':
 				// a pull before any hello: the server speaks v1
-				link.version ??= 1;
+				if (link.version === null) {
+					link.version = 1;
+					this._subscriptions.unsupported();
+				}
 				this._catchUp(link, link.version);
 				link.pull.answer(message, link.version);
 				break;
@@ -733,6 +786,14 @@ export class Syncro extends Emitter {
 				}
 				else {
 					conn.fail(message.id, 501, "The message type 'add_scribes' is unknown.");
+				}
+				break;
+			case 'records':
+				if (link.version >= 2) {
+					this._sync.receiveRecords(conn, message);
+				}
+				else {
+					conn.fail(message.id, 501, "The message type 'records' is unknown.");
 				}
 				break;
 			case 'noop':

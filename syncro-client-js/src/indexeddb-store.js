@@ -121,6 +121,7 @@ export class IndexedDBStore {
 			position: row.position,
 			epoch: row.epoch ?? null,
 			serverMark: row.serverMark ?? 0,
+			subscriptions: row.subscriptions ?? [],
 			records: records.map((entry) => ({ klass: entry.klass, id: entry.id, record: entry.record })),
 			scribes: scribes.map((entry) => entry.scribe).sort((a, b) => a.id - b.id),
 		};
@@ -137,7 +138,7 @@ export class IndexedDBStore {
 		const tx = db.transaction([CLIENTS, RECORDS, SCRIBES], 'readwrite', { durability: strict ? 'strict' : 'default' });
 		const finished = done(tx);
 		if (change.nextScribeId !== undefined || change.position !== undefined || change.epoch !== undefined
-			|| change.serverMark !== undefined) {
+			|| change.serverMark !== undefined || change.subscriptions !== undefined) {
 			const clients = tx.objectStore(CLIENTS);
 			const row = (await request(clients.get(uid))) ?? newRow(uid);
 			if (change.nextScribeId !== undefined) {
@@ -151,6 +152,9 @@ export class IndexedDBStore {
 			}
 			if (change.serverMark !== undefined) {
 				row.serverMark = change.serverMark;
+			}
+			if (change.subscriptions !== undefined) {
+				row.subscriptions = change.subscriptions;
 			}
 			clients.put(row);
 		}
@@ -232,7 +236,7 @@ export class IndexedDBStore {
 }
 
 function newRow(uid) {
-	return { uid, nextScribeId: 1, position: null, epoch: null, serverMark: 0 };
+	return { uid, nextScribeId: 1, position: null, epoch: null, serverMark: 0, subscriptions: [] };
 }
 
 function request(req) {

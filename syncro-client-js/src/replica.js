@@ -54,6 +54,9 @@ export class Replica {
 		this._stale = new Map();
 		/** @private @type {Map<string, Map<string, Attributes>>} */
 		this._confirmed = new Map();
+		/** @private @type {Map<string, Set<string>>} per klass being sent again for the
+		 * subscriptions (§8.7), the ids of its confirmed records nothing has touched since */
+		this._untouched = new Map();
 		/** @private @type {Map<string, Map<string, Attributes>>} */
 		this._view = new Map();
 		for (const entry of state.records) {
@@ -131,12 +134,57 @@ export class Replica {
 			}
 			this.position = scribe.id;
 			const id = recordIdOf(scribe);
+			this._untouched.get(scribe.klass)?.delete(String(id));
 			const confirmed = applyScribe(getIn(this._confirmed, scribe.klass, id), scribe);
 			setIn(this._confirmed, scribe.klass, id, confirmed);
 			records.set(recordKey(scribe.klass, id), { klass: scribe.klass, id, record: confirmed });
 			pushChange(changes, this._refresh(scribe.klass, id));
 		}
 		return { moved: this.position !== start, records: [...records.values()], changes, problems };
+	}
+
+	/**
+	 * A batch of the records of a klass that the subscriptions give (protocol v2,
+	 * `records`): each replaces the confirmed copy. The first batch starts over: once the
+	 * last is in, the confirmed records of the klass that neither a batch nor a scribe
+	 * touched meanwhile leave.
+	 * @param {string} klass
+	 * @param {boolean} first whether the batch starts over
+	 * @param {unknown[]} batch every attribute of each record
+	 * @param {boolean} last whether no batch follows
+	 * @returns {{records: ConfirmedEntry[], changes: Change[], problems: string[]}}
+	 */
+	applyRecords(klass, first, batch, last) {
+		if (first || !this._untouched.has(klass)) {
+			this._untouched.set(klass, new Set(this._confirmed.get(klass)?.keys() ?? []));
+		}
+		const untouched = this._untouched.get(klass);
+		const records = [];
+		const changes = [];
+		const problems = [];
+		for (const attributes of batch) {
+			const id = attributes?.id;
+			if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)
+				|| (typeof id !== 'string' && typeof id !== 'number')) {
+				problems.push('A record sent for a subscription needs an id.');
+				continue;
+			}
+			untouched.delete(String(id));
+			const record = freeze({ ...attributes });
+			setIn(this._confirmed, klass, id, record);
+			records.push({ klass, id, record });
+			pushChange(changes, this._refresh(klass, id));
+		}
+		if (last) {
+			this._untouched.delete(klass);
+			for (const key of untouched) {
+				const id = getIn(this._confirmed, klass, key)?.id ?? key;
+				setIn(this._confirmed, klass, key, null);
+				records.push({ klass, id, record: null });
+				pushChange(changes, this._refresh(klass, key));
+			}
+		}
+		return { records, changes, problems };
 	}
 
 	/**
@@ -229,6 +277,7 @@ export class Replica {
 			}
 		}
 		this._confirmed.clear();
+		this._untouched.clear();
 		this.position = null;
 		this.resets++;
 		return records;

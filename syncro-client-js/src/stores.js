@@ -31,6 +31,8 @@
  * @property {Array<{klass: string, id: string | number, record: Attributes}>} records the
  *   confirmed records
  * @property {Scribe[]} scribes the pending local scribes, oldest first
+ * @property {import('./subscriptions.js').StoredSubscription[]} [subscriptions] the scopes
+ *   subscribed to, and unsubscribes not yet answered (none when left out)
  *
  * @typedef {object} StoreChange one atomic write; absent fields are left as they are
  * @property {number} [nextScribeId] the new next client scribe id (a store never lowers it,
@@ -44,6 +46,8 @@
  *   the same id (after a renumbering)
  * @property {number[]} [removeScribes] ids of pending scribes to remove (never one that
  *   `addScribes` holds)
+ * @property {import('./subscriptions.js').StoredSubscription[]} [subscriptions] the new
+ *   subscriptions, replacing the old
  * @property {boolean} [renumbered] the pending scribes were renumbered, because the server
  *   forgot some of this client's scribes it had settled: `nextScribeId` is taken even when
  *   it is lower, and `addScribes` holds the renumbered scribes, replacing those of the same
@@ -125,6 +129,7 @@ export class MemoryStore {
 				// snapshots from before epochs have neither
 				epoch: state.epoch ?? null,
 				serverMark: state.serverMark ?? 0,
+				subscriptions: state.subscriptions ?? [],
 				records: new Map(state.records.map((entry) => [recordKey(entry.klass, entry.id), clone(entry)])),
 				scribes: new Map(state.scribes.map((scribe) => [scribe.id, clone(scribe)])),
 			});
@@ -165,6 +170,7 @@ export class MemoryStore {
 			position: state.position,
 			epoch: state.epoch,
 			serverMark: state.serverMark,
+			subscriptions: state.subscriptions,
 			records: [...state.records.values()],
 			scribes: [...state.scribes.values()].sort((a, b) => a.id - b.id),
 		});
@@ -189,6 +195,9 @@ export class MemoryStore {
 		}
 		if (copy.serverMark !== undefined) {
 			state.serverMark = copy.serverMark;
+		}
+		if (copy.subscriptions !== undefined) {
+			state.subscriptions = copy.subscriptions;
 		}
 		for (const entry of copy.records ?? []) {
 			const key = recordKey(entry.klass, entry.id);
@@ -231,6 +240,7 @@ export class MemoryStore {
 				position: state.position,
 				epoch: state.epoch,
 				serverMark: state.serverMark,
+				subscriptions: state.subscriptions,
 				records: [...state.records.values()],
 				scribes: [...state.scribes.values()].sort((a, b) => a.id - b.id),
 			});
@@ -242,7 +252,10 @@ export class MemoryStore {
 	_state(uid) {
 		let state = this._data.get(uid);
 		if (!state) {
-			state = { nextScribeId: 1, position: null, epoch: null, serverMark: 0, records: new Map(), scribes: new Map() };
+			state = {
+				nextScribeId: 1, position: null, epoch: null, serverMark: 0, subscriptions: [], records: new Map(),
+				scribes: new Map(),
+			};
 			this._data.set(uid, state);
 		}
 		return state;

@@ -133,6 +133,30 @@ export class Sync {
 	}
 
 	/**
+	 * A batch of the records the subscriptions give a klass (`records`, protocol v2):
+	 * applied and stored, then answered `true`. A record without an id is reported and
+	 * skipped; a batch that is not an array is answered 400.
+	 * @param {Connection} conn
+	 * @param {any} message
+	 */
+	receiveRecords(conn, message) {
+		if (typeof message.klass !== 'string' || !Array.isArray(message.records)) {
+			conn.fail(message.id, 400, "A records message needs a klass and an array of records in 'records'.");
+			return;
+		}
+		const { records, changes, problems } = this._replica.applyRecords(message.klass, message.first === true,
+			message.records, message.more !== true);
+		const host = this._host;
+		for (const problem of problems) {
+			host.report(new SyncroError(400, `Skipped a malformed record from the server: ${problem}`));
+		}
+		for (const change of changes) {
+			host.changed(change, 'remote');
+		}
+		host.persist({ records }).catch(() => {}).then(() => conn.respond(message.id, true));
+	}
+
+	/**
 	 * A sync caught up: after a reset, the records it did not bring back leave the view.
 	 * @private
 	 */

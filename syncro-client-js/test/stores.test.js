@@ -13,7 +13,7 @@ const kinds = {
 };
 
 /** What a new uid loads. */
-const empty = Object.freeze({ nextScribeId: 1, position: null, epoch: null, serverMark: 0, records: [], scribes: [] });
+const empty = Object.freeze({ nextScribeId: 1, position: null, epoch: null, serverMark: 0, subscriptions: [], records: [], scribes: [] });
 
 const scribe = (id, recordId = `r${id}`) => ({ id, klass: 'Todo', type: 'create', data: { id: recordId, title: `T${id}` } });
 
@@ -59,6 +59,9 @@ for (const [name, make] of Object.entries(kinds)) {
 
 		it('keeps the epoch with the position and the server\'s mark as last seen, and lowers the mark when told', async () => {
 			const store = make();
+			await store.write('u1', { subscriptions: [{ scope: 'listTodos', params: { listId: 'a' }, on: true }] });
+			assert.deepEqual((await store.load('u1')).subscriptions, [{ scope: 'listTodos', params: { listId: 'a' }, on: true }]);
+			await store.write('u1', { subscriptions: [] });
 			await store.write('u1', { position: 42, epoch: 'e1', serverMark: 7 });
 			assert.deepEqual(await store.load('u1'), { ...empty, position: 42, epoch: 'e1', serverMark: 7 });
 			await store.write('u1', { position: null, epoch: 'e2', serverMark: 3 });

@@ -56,6 +56,10 @@ export class FakeServer {
 		this.scribeAnswers = [];
 		/** the client's syncs: {uid, from} */
 		this.syncs = [];
+		/** scope name -> (params, uid) => {klass, holds(record)}, or throws {code, message} */
+		this.scopes = {};
+		/** the subscribe and unsubscribe requests received: {uid, type, scope, params} */
+		this.subscriptionRequests = [];
 		/** how many connections were accepted */
 		this.connections = 0;
 		/** the headers of every handshake, in order */
@@ -449,6 +453,10 @@ class Session {
 		else if (type === 'noop') {
 			this.send({ type: 'response', id, result: true });
 		}
+		else if ((type === 'subscribe' || type === 'unsubscribe') && this.version >= 2) {
+			// not awaited: the client's answers to the records come through the same queue
+			this.answerSubscription(message);
+		}
 		else {
 			this.send({ type: 'error', id, code: 501, message: 'Unknown type.' });
 		}
@@ -486,6 +494,46 @@ class Session {
 				this.server.onAnswered?.(scribe, this.uid);
 			}
 		}
+	}
+
+	/**
+	 * v2: a subscription change resets the scope's klass: its records under the remaining
+	 * subscriptions (every record when none is left) go in `records` batches of two, then the
+	 * answer. Pushes are not narrowed: that is the real server's part.
+	 */
+	async answerSubscription({ id, type, scope, params }) {
+		this.server.subscriptionRequests.push({ uid: this.uid, type, scope, params });
+		const declared = this.server.scopes[scope];
+		if (!declared) {
+			this.send({ type: 'error', id, code: 404, message: `There is no scope named '${scope}'.` });
+			return;
+		}
+		let resolved;
+		try {
+			resolved = declared(params ?? {}, this.uid);
+		}
+		catch (refusal) {
+			if (type === 'subscribe') {
+				this.send({ type: 'error', id, code: refusal.code, message: refusal.message });
+				return;
+			}
+			resolved = { klass: refusal.klass };
+		}
+		this.subscriptions ??= [];
+		const key = JSON.stringify([scope, params]);
+		this.subscriptions = this.subscriptions.filter((held) => held.key !== key);
+		if (type === 'subscribe') {
+			this.subscriptions.push({ key, ...resolved });
+		}
+		const ofKlass = this.subscriptions.filter((held) => held.klass === resolved.klass);
+		const records = [...(this.server.records.get(resolved.klass)?.values() ?? [])]
+			.filter((record) => ofKlass.length === 0 || ofKlass.some((held) => held.holds(record)));
+		for (let i = 0; i === 0 || i < records.length; i += 2) {
+			const more = i + 2 < records.length;
+			await this.request({ type: 'records', klass: resolved.klass, ...(i === 0 ? { first: true } : {}),
+				records: records.slice(i, i + 2), ...(more ? { more: true } : {}) });
+		}
+		this.send({ type: 'response', id, result: { klass: resolved.klass } });
 	}
 
 	/** Whether a scribe goes to this client: v1 leaves out its own, v2 echoes them. */
