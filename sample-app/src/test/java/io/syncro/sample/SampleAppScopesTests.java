@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,15 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.syncro.client.FileLocalStore;
+import io.syncro.client.SyncroClient;
 import io.syncro.protocol.MessageCodec;
+import io.syncro.protocol.SyncroException;
 import io.syncro.recording.SyncroScope;
 import io.syncro.sample.todo.Todo;
 import io.syncro.testing.Scribes;
 import io.syncro.testing.WireClient;
 import io.syncro.testing.WireVersion;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -33,6 +40,7 @@ import static io.syncro.testing.Scribes.create;
 import static io.syncro.testing.Scribes.update;
 import static io.syncro.testing.WireMessages.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -215,6 +223,53 @@ class SampleAppScopesTests {
 			// what moved out while it was away is gone with the reset, and not sent again
 			assertThat(caughtUp).extracting(Scribes::recordId).doesNotContain(leaving).contains(arrived);
 		}
+	}
+
+	@Test
+	void theJavaClientSubscribesUnsubscribesAndKeepsItsSubscriptionsOffline(@TempDir Path directory) throws Exception {
+		String list = createList("alice", "For Java");
+		String inList = todo("alice", "Listed", list);
+		String shared = todo("alice", "Shared", null);
+		Path file = directory.resolve("client.json");
+		String uid = uid("alice-java");
+		try (SyncroClient client = javaClient(uid, file)) {
+			client.connect().whenOnline().get(20, TimeUnit.SECONDS);
+			assertThat(todoIds(client)).contains(inList, shared);
+			JsonNode answer = client.subscribe("listTodos", Map.of("listId", list)).get(20, TimeUnit.SECONDS);
+			assertThat(answer.path("klass").asString()).isEqualTo("Todo");
+			assertThat(todoIds(client)).containsExactly(inList);
+			String added = todo("alice", "Added", list);
+			await().atMost(WAIT).until(() -> todoIds(client).contains(added));
+			http("alice", "PATCH", "/api/todos/" + inList, "{\"listId\":null}", 200);
+			await().atMost(WAIT).until(() -> !todoIds(client).contains(inList));
+			assertThatThrownBy(() -> client.subscribe("listTodos", Map.of("listId", "nobodys")).get(20, TimeUnit.SECONDS))
+				.hasCauseInstanceOf(SyncroException.class)
+				.cause()
+				.extracting((error) -> ((SyncroException) error).getCode())
+				.isEqualTo(403);
+		}
+		// offline: the subscription is in the store; an unsubscribe waits there for the next connection
+		try (SyncroClient client = javaClient(uid, file)) {
+			assertThat(client.subscriptions()).extracting(Map.Entry::getKey).containsExactly("listTodos");
+			CompletableFuture<JsonNode> unsubscribed = client.unsubscribe("listTodos", Map.of("listId", list));
+			client.connect();
+			unsubscribed.get(20, TimeUnit.SECONDS);
+			assertThat(client.subscriptions()).isEmpty();
+			await().atMost(WAIT).until(() -> todoIds(client).containsAll(List.of(inList, shared)));
+		}
+	}
+
+	private SyncroClient javaClient(String uid, Path file) {
+		return SyncroClient.builder(URI.create("ws://localhost:" + this.port + "/syncro"))
+			.uid(uid)
+			.basicAuthentication("alice", "alice-secret")
+			.klasses("Todo", "TodoList", "Page")
+			.store(FileLocalStore.open(file))
+			.build();
+	}
+
+	private static List<String> todoIds(SyncroClient client) {
+		return client.collection("Todo").all().stream().map((todo) -> todo.path("id").asString()).toList();
 	}
 
 	private WireClient v2(String user) {

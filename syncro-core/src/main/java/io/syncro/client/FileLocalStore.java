@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -201,6 +202,28 @@ public final class FileLocalStore implements LocalStore {
 	}
 
 	@Override
+	public synchronized List<StoredSubscription> subscriptions() {
+		return this.state.subscriptions;
+	}
+
+	@Override
+	public synchronized void writeSubscriptions(List<StoredSubscription> subscriptions) {
+		if (this.closed) {
+			throw new IllegalStateException("The client store " + this.file + " is closed");
+		}
+		StoredState next = this.state.copy();
+		next.subscriptions = List.copyOf(subscriptions);
+		try {
+			persist(next);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not write the client store " + this.file, ex);
+		}
+		this.state = next;
+		this.dirty = false;
+	}
+
+	@Override
 	public synchronized void flush() {
 		if (this.dirty) {
 			try {
@@ -300,6 +323,12 @@ public final class FileLocalStore implements LocalStore {
 			ofKlass.forEach(byId::set);
 		});
 		json.putArray("pending").addAll(stored.pending.values().stream().map(Scribe::toJson).toList());
+		ArrayNode subscriptions = json.putArray("subscriptions");
+		for (StoredSubscription subscription : stored.subscriptions) {
+			ObjectNode entry = subscriptions.addObject().put("scope", subscription.scope());
+			entry.set("params", subscription.params());
+			entry.put("on", subscription.on()).put("confirmed", subscription.confirmed());
+		}
 		return json;
 	}
 
@@ -330,10 +359,17 @@ public final class FileLocalStore implements LocalStore {
 			}
 			JsonNode uid = json.path("uid");
 			JsonNode epoch = json.path("epoch");
+			List<StoredSubscription> subscriptions = new ArrayList<>();
+			for (JsonNode entry : json.path("subscriptions")) {
+				subscriptions.add(new StoredSubscription(entry.path("scope").asString(), (ObjectNode) entry.path("params"),
+						entry.path("on").asBoolean(), entry.path("confirmed").asBoolean()));
+			}
 			// files written before epochs have neither an epoch nor a server's mark
-			return StoredState.of(new State(uid.isString() ? uid.stringValue() : null, json.path("nextScribeId").asLong(1),
+			StoredState stored = StoredState.of(new State(uid.isString() ? uid.stringValue() : null, json.path("nextScribeId").asLong(1),
 					json.path("position").asLong(0), epoch.isString() ? epoch.stringValue() : null,
 					json.path("acknowledged").asLong(0), json.path("serverMark").asLong(0), records, pending));
+			stored.subscriptions = List.copyOf(subscriptions);
+			return stored;
 		}
 		catch (JacksonException | SyncroException | ClassCastException ex) {
 			throw new IOException(file + " is not a valid Syncro client store", ex);

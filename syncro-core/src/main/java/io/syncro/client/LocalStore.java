@@ -45,6 +45,25 @@ public interface LocalStore extends AutoCloseable {
 	void write(Change change);
 
 	/**
+	 * The subscriptions stored (protocol v2).
+	 * @return the subscriptions, in the order made; none by default
+	 * @since 0.2.0
+	 */
+	default List<StoredSubscription> subscriptions() {
+		return List.of();
+	}
+
+	/**
+	 * Stores the subscriptions, replacing those stored, before it returns. A store that
+	 * does not keep them (the default) loses them with the process: the client then
+	 * subscribes again only as the app asks.
+	 * @param subscriptions the subscriptions, in the order made
+	 * @since 0.2.0
+	 */
+	default void writeSubscriptions(List<StoredSubscription> subscriptions) {
+	}
+
+	/**
 	 * Stores every deferred change before it returns.
 	 */
 	default void flush() {
@@ -115,6 +134,19 @@ public interface LocalStore extends AutoCloseable {
 			removed = List.copyOf(removed);
 		}
 
+	}
+
+	/**
+	 * A subscription as a store keeps it.
+	 *
+	 * @param scope the scope's name
+	 * @param params its parameters
+	 * @param on {@code true} while subscribed; {@code false} for an unsubscribe the server
+	 * has not answered yet
+	 * @param confirmed whether the server accepted it once
+	 * @since 0.2.0
+	 */
+	record StoredSubscription(String scope, ObjectNode params, boolean on, boolean confirmed) {
 	}
 
 	/**

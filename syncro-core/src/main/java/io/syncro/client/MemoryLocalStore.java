@@ -22,6 +22,16 @@ public final class MemoryLocalStore implements LocalStore {
 		this.state.apply(change);
 	}
 
+	@Override
+	public synchronized java.util.List<StoredSubscription> subscriptions() {
+		return this.state.subscriptions;
+	}
+
+	@Override
+	public synchronized void writeSubscriptions(java.util.List<StoredSubscription> subscriptions) {
+		this.state.subscriptions = java.util.List.copyOf(subscriptions);
+	}
+
 	/**
 	 * Keeps the state, so that a later client can load it.
 	 */

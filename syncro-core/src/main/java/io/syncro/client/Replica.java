@@ -36,6 +36,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -103,6 +104,10 @@ final class Replica {
 	private long serverMark;
 
 	private final Map<String, Map<String, ObjectNode>> confirmed = new HashMap<>();
+
+	// per klass being sent again for the subscriptions (PROTOCOL.md section 8.7), the ids
+	// of its confirmed records nothing has touched since
+	private final Map<String, Set<String>> untouched = new HashMap<>();
 
 	// after a reset: the records the app saw when the confirmed copy was dropped, until a
 	// sync from nothing caught up
@@ -319,6 +324,10 @@ final class Replica {
 	void playRemote(Scribe scribe, boolean echoes) {
 		mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
 			Key key = Key.of(scribe);
+			Set<String> notTouched = this.untouched.get(key.klass());
+			if (notTouched != null) {
+				notTouched.remove(key.id());
+			}
 			ObjectNode base = get(this.confirmed, key);
 			if (base == null && scribe.type() != ScribeType.CREATE) {
 				// in v2 the echo of this client's create came before any change to its record
@@ -335,6 +344,45 @@ final class Replica {
 			}
 			setConfirmed(tx, key, apply(scribe, base));
 			recompute(tx, key);
+			return null;
+		});
+	}
+
+	/**
+	 * A batch of the records of a klass that the subscriptions give (protocol v2): each
+	 * replaces the confirmed copy. The first batch starts over: once the last is in, the
+	 * confirmed records of the klass that neither a batch nor a scribe touched meanwhile
+	 * leave.
+	 * @param klass the klass
+	 * @param first whether the batch starts over
+	 * @param records every attribute of each record
+	 * @param last whether no batch follows
+	 */
+	void applyRecords(String klass, boolean first, ArrayNode records, boolean last) {
+		mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
+			if (first || !this.untouched.containsKey(klass)) {
+				this.untouched.put(klass, new HashSet<>(this.confirmed.getOrDefault(klass, Map.of()).keySet()));
+			}
+			Set<String> notTouched = this.untouched.get(klass);
+			for (JsonNode record : records) {
+				JsonNode id = record.get("id");
+				if (!record.isObject() || id == null || !(id.isString() || id.isNumber())) {
+					logger.warn("Skipped a record of {} without an id from the server", klass);
+					continue;
+				}
+				Key key = new Key(klass, id.asString());
+				notTouched.remove(key.id());
+				setConfirmed(tx, key, (ObjectNode) record);
+				recompute(tx, key);
+			}
+			if (last) {
+				this.untouched.remove(klass);
+				for (String id : notTouched) {
+					Key key = new Key(klass, id);
+					setConfirmed(tx, key, null);
+					recompute(tx, key);
+				}
+			}
 			return null;
 		});
 	}
@@ -578,6 +626,7 @@ final class Replica {
 	 */
 	void gone() {
 		mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
+			this.untouched.clear();
 			reset(tx, ResetEvent.Reason.GONE);
 			return null;
 		});

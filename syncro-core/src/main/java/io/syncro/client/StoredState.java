@@ -31,6 +31,8 @@ final class StoredState {
 
 	final TreeMap<Long, Scribe> pending = new TreeMap<>();
 
+	java.util.List<LocalStore.StoredSubscription> subscriptions = java.util.List.of();
+
 	static StoredState of(LocalStore.State state) {
 		StoredState stored = new StoredState();
 		stored.uid = state.uid();
@@ -88,6 +90,7 @@ final class StoredState {
 		copy.serverMark = this.serverMark;
 		this.records.forEach((klass, records) -> copy.records.put(klass, new HashMap<>(records)));
 		copy.pending.putAll(this.pending);
+		copy.subscriptions = this.subscriptions;
 		return copy;
 	}
 

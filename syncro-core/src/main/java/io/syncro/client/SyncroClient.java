@@ -141,6 +141,8 @@ public final class SyncroClient implements AutoCloseable {
 
 	private final Announcer announcer = new Announcer();
 
+	private final Subscriptions subscriptions;
+
 	private final List<Consumer<ChangeEvent<ObjectNode>>> changeListeners = new CopyOnWriteArrayList<>();
 
 	private final List<Consumer<Status>> statusListeners = new CopyOnWriteArrayList<>();
@@ -205,6 +207,7 @@ public final class SyncroClient implements AutoCloseable {
 			return thread;
 		});
 		builder.klasses.forEach(this::synchronise);
+		this.subscriptions = new Subscriptions(this.store, this::reportError);
 	}
 
 	/**
@@ -488,6 +491,61 @@ public final class SyncroClient implements AutoCloseable {
 	}
 
 	/**
+	 * Subscribes to a scope of the server (protocol v2): from then on the klass it narrows
+	 * holds only the records of this client's scopes of that klass (among those the
+	 * server's policy gives it), and a record moving into or out of them arrives or leaves;
+	 * other klasses are untouched. Subscriptions are kept in the store (when it keeps them),
+	 * hold offline, and go again on every connection.
+	 * @param scope the scope's name, as the server declares it
+	 * @param params its parameters, converted to a JSON object with the client's
+	 * {@link JsonMapper}
+	 * @return completes once the scope's records are in (on the next connection when
+	 * offline) with {@code {"klass": …}}; fails with a {@link SyncroException}: 404 for an
+	 * unknown scope, 400 for bad parameters, 403 when the user may not subscribe to it (the
+	 * subscription is dropped then), 501 when the server speaks only protocol v1
+	 * @since 0.2.0
+	 */
+	public CompletableFuture<JsonNode> subscribe(String scope, Object params) {
+		return changeSubscription(scope, params, true);
+	}
+
+	/**
+	 * Ends a subscription: the records no other subscription of this client holds leave
+	 * (the klass holds every record the policy gives once none is left). Made offline, it
+	 * waits for the next connection.
+	 * @param scope the scope's name
+	 * @param params the parameters it was subscribed with
+	 * @return completes once the server answered
+	 * @since 0.2.0
+	 */
+	public CompletableFuture<JsonNode> unsubscribe(String scope, Object params) {
+		return changeSubscription(scope, params, false);
+	}
+
+	/**
+	 * The scopes this client subscribes to.
+	 * @return each scope's name and parameters, in the order subscribed
+	 * @since 0.2.0
+	 */
+	public List<Map.Entry<String, ObjectNode>> subscriptions() {
+		return this.subscriptions.active().stream()
+			.map((entry) -> Map.entry(entry.scope(), entry.params().deepCopy()))
+			.toList();
+	}
+
+	private CompletableFuture<JsonNode> changeSubscription(String scope, Object params, boolean on) {
+		if (this.protocolVersion < ProtocolVersion.V2) {
+			return CompletableFuture.failedFuture(
+					new SyncroException(ErrorCodes.UNKNOWN_TYPE, "Subscriptions need protocol v2."));
+		}
+		JsonNode json = this.mapper.valueToTree(params);
+		if (scope == null || scope.isEmpty() || !(json instanceof ObjectNode object)) {
+			throw new IllegalArgumentException("A subscription needs a scope and parameters that are a JSON object");
+		}
+		return this.subscriptions.change(scope, object, on);
+	}
+
+	/**
 	 * Closes the connection, stops reconnecting, and closes the local store. Pending
 	 * changes stay in the store for the next client on it.
 	 */
@@ -743,6 +801,12 @@ public final class SyncroClient implements AutoCloseable {
 			Session receiver = this.session;
 			if (receiver != null) {
 				receiver.receiveMessage(message);
+				if (notice instanceof HistoryWatch.Notice.Hello && receiver.version() >= ProtocolVersion.V2) {
+					SyncroClient.this.subscriptions.connected(receiver);
+				}
+				else if (notice instanceof HistoryWatch.Notice.Pull && receiver.version() < ProtocolVersion.V2) {
+					SyncroClient.this.subscriptions.unsupported();
+				}
 			}
 			SyncroClient.this.announcer.drain();
 		}
@@ -784,6 +848,12 @@ public final class SyncroClient implements AutoCloseable {
 		}
 
 		// SessionListener
+
+		@Override
+		public void records(Session session, String klass, boolean first, ArrayNode records, boolean more) {
+			SyncroClient.this.replica.applyRecords(klass, first, records, !more);
+			SyncroClient.this.announcer.drain();
+		}
 
 		@Override
 		public void synced(Session session) {

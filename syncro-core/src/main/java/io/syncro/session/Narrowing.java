@@ -84,10 +84,12 @@ final class Narrowing {
 	 * @param params its parameters
 	 */
 	void unsubscribe(long requestId, String klass, String scope, JsonNode params) {
-		List<Subscription> ofKlass = this.subscriptions.getOrDefault(klass, List.of());
-		ofKlass.removeIf((held) -> held.is(scope, params));
-		if (ofKlass.isEmpty()) {
-			this.subscriptions.remove(klass);
+		List<Subscription> ofKlass = this.subscriptions.get(klass);
+		if (ofKlass != null) {
+			ofKlass.removeIf((held) -> held.is(scope, params));
+			if (ofKlass.isEmpty()) {
+				this.subscriptions.remove(klass);
+			}
 		}
 		queueReset(klass, requestId);
 	}

@@ -202,6 +202,31 @@ public final class Session {
 	}
 
 	/**
+	 * Subscribes to a scope of the server (protocol v2). The server sends the scope's
+	 * records ({@link SessionListener#records}) before it answers.
+	 * @param scope the scope's name
+	 * @param params its parameters
+	 * @return the answer's result ({@code {"klass": …}}), or a failure with the server's
+	 * {@link SyncroException}
+	 * @since 0.2.0
+	 */
+	public CompletableFuture<JsonNode> subscribe(String scope, tools.jackson.databind.node.ObjectNode params) {
+		return this.channel.request((id) -> new Message.Subscribe(id, scope, params)).thenApply(Session::result);
+	}
+
+	/**
+	 * Ends a subscription to a scope of the server (protocol v2). The server sends the
+	 * records its klass keeps before it answers.
+	 * @param scope the scope's name
+	 * @param params the parameters it was subscribed with
+	 * @return the answer's result, or a failure with the server's {@link SyncroException}
+	 * @since 0.2.0
+	 */
+	public CompletableFuture<JsonNode> unsubscribe(String scope, tools.jackson.databind.node.ObjectNode params) {
+		return this.channel.request((id) -> new Message.Unsubscribe(id, scope, params)).thenApply(Session::result);
+	}
+
+	/**
 	 * Pings the peer.
 	 * @return completes when the peer answered
 	 */
