@@ -135,6 +135,25 @@ class SampleAppScopesTests {
 	}
 
 	@Test
+	void operatorsLearnWhichScopesAClientHoldsARecordBy() throws Exception {
+		String list = createList("alice", "Explained");
+		String other = createList("alice", "Not subscribed");
+		String held = todo("alice", "Held", list);
+		String notHeld = todo("alice", "Not held", other);
+		try (WireClient alice = v2("alice")) {
+			alice.subscribe("listTodos", params(list));
+			JsonNode in = http("admin", "GET", "/actuator/syncro/explain?client=" + alice.uid() + "&klass=Todo&id=" + held,
+					null, 200);
+			assertThat(in.path("receives").asBoolean()).isTrue();
+			assertThat(in.path("scopes")).extracting(JsonNode::asString).singleElement().asString().contains("listTodos", list);
+			JsonNode out = http("admin", "GET",
+					"/actuator/syncro/explain?client=" + alice.uid() + "&klass=Todo&id=" + notHeld, null, 200);
+			assertThat(out.path("receives").asBoolean()).isFalse();
+			assertThat(out.path("reason").asString()).contains("do not hold");
+		}
+	}
+
+	@Test
 	void unknownScopesBadParametersAndForbiddenScopesAreRefused() throws Exception {
 		String list = createList("alice", "Hers");
 		try (WireClient bob = v2("bob")) {

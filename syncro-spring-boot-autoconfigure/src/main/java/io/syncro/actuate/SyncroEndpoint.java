@@ -1,12 +1,15 @@
 package io.syncro.actuate;
 
+import java.util.List;
 import java.util.Set;
 
 import io.syncro.protocol.SyncroException;
 import io.syncro.recording.Explanation;
 import io.syncro.recording.SyncableEntities;
+import io.syncro.scope.Subscription;
 import io.syncro.scribe.Identity;
-import io.syncro.store.ClientStore;
+import io.syncro.session.Session;
+import io.syncro.session.SyncroEngine;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -19,7 +22,9 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * in place of {@code user}) says whether that user's clients, or that client, receive the
  * record, and why: the policy that decides, the recipients it gives the record, and the
  * keys of the client they name. A user is taken without authorities, and a client as the
- * user its uid is bound to; recipients by uid name no user's clients. Expose it with
+ * user its uid is bound to; recipients by uid name no user's clients. For a client whose
+ * connection to this node subscribes to scopes of the klass (protocol v2), it names them
+ * and says whether they hold the record. Expose it with
  * {@code management.endpoints.web.exposure.include=syncro}, and secure it: it tells who
  * sees what.
  *
@@ -30,11 +35,11 @@ public class SyncroEndpoint {
 
 	private final SyncableEntities entities;
 
-	private final ClientStore clients;
+	private final SyncroEngine engine;
 
-	public SyncroEndpoint(SyncableEntities entities, ClientStore clients) {
+	public SyncroEndpoint(SyncableEntities entities, SyncroEngine engine) {
 		this.entities = entities;
-		this.clients = clients;
+		this.engine = engine;
 	}
 
 	/**
@@ -55,9 +60,21 @@ public class SyncroEndpoint {
 		if ((user == null) == (client == null)) {
 			throw SyncroException.badRequest("Name either a user or a client.");
 		}
-		Identity who = (client != null) ? Identity.of(client, this.clients.principal(client).orElse(null), Set.of())
+		Identity who = (client != null)
+				? Identity.of(client, this.engine.clients().principal(client).orElse(null), Set.of())
 				: Identity.of("-", user, Set.of());
-		return this.entities.explain(klass, id, who);
+		Explanation explanation = this.entities.explain(klass, id, who);
+		if (client == null || !explanation.exists()) {
+			return explanation;
+		}
+		for (Session session : this.engine.sessions()) {
+			List<Subscription> subscriptions = session.peer().equals(client) ? session.subscriptions(klass) : List.of();
+			if (!subscriptions.isEmpty()) {
+				boolean held = this.engine.scopes().records(klass, subscriptions, session.identity()).find(id) != null;
+				return explanation.narrowed(subscriptions.stream().map(Subscription::toString).toList(), held);
+			}
+		}
+		return explanation;
 	}
 
 }

@@ -27,7 +27,7 @@ public final class SyncroEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	SyncroEndpoint syncroEndpoint(SyncableEntities entities, SyncroEngine engine) {
-		return new SyncroEndpoint(entities, engine.clients());
+		return new SyncroEndpoint(entities, engine);
 	}
 
 }

@@ -136,7 +136,7 @@ public final class SyncableEntities implements SmartInitializingSingleton {
 	public Explanation explain(String klass, String recordId, Identity who) {
 		SyncableType<?> type = find(klass);
 		if (type == null) {
-			return new Explanation(klass, recordId, false, false, null, null, List.of(),
+			return new Explanation(klass, recordId, false, false, null, null, List.of(), List.of(),
 					"There is no synchronised class named '" + klass + "'.");
 		}
 		return explain(type, recordId, who);
@@ -151,7 +151,7 @@ public final class SyncableEntities implements SmartInitializingSingleton {
 			id = type.parseId(recordId);
 		}
 		catch (RuntimeException ex) {
-			return new Explanation(type.klass(), recordId, false, false, policyName, null, List.of(),
+			return new Explanation(type.klass(), recordId, false, false, policyName, null, List.of(), List.of(),
 					"'" + recordId + "' is not an id of " + type.klass() + ".");
 		}
 		Assert.state(this.beanFactory != null, "No bean factory to find repositories in");
@@ -160,7 +160,7 @@ public final class SyncableEntities implements SmartInitializingSingleton {
 			.map((repository) -> type.javaType().cast(((CrudRepository<?, Object>) repository).findById(id).orElse(null)))
 			.orElse(null);
 		if (record == null) {
-			return new Explanation(type.klass(), recordId, false, false, policyName, null, List.of(),
+			return new Explanation(type.klass(), recordId, false, false, policyName, null, List.of(), List.of(),
 					"There is no " + type.klass() + " " + recordId + ".");
 		}
 		Recipients recipients = policy.recipients(record);
@@ -169,7 +169,8 @@ public final class SyncableEntities implements SmartInitializingSingleton {
 		String reason = policy.getClass().getSimpleName() + " gives " + type.klass() + " " + recordId + " to "
 				+ recipients + "; " + (receives ? "the client is among them" : "the client is not among them")
 				+ (matched.isEmpty() ? "." : " (its keys " + matched + " are named).");
-		return new Explanation(type.klass(), recordId, true, receives, policyName, recipients.toString(), matched, reason);
+		return new Explanation(type.klass(), recordId, true, receives, policyName, recipients.toString(), matched,
+				List.of(), reason);
 	}
 
 	/**
