@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -41,7 +42,8 @@ import static org.awaitility.Awaitility.await;
  * go offline and come back. At each quiet point every client holds exactly the records
  * its user may see, as the test's own SQL over the sample's tables says: the Pages the
  * user owns, the lists the user is a member of, the shared Todos and those of the user's
- * lists. The seed is printed; {@code -Daudience.seed=<seed>} runs the same operations.
+ * lists; of the Todos, only those of its subscriptions when it has any (clients subscribe
+ * to a list's Todos or to the shared ones, and unsubscribe, at random). The seed is printed; {@code -Daudience.seed=<seed>} runs the same operations.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = "spring.datasource.url=jdbc:h2:mem:audience-property;DB_CLOSE_DELAY=-1")
@@ -58,6 +60,8 @@ class AudiencePropertyTests {
 	private static final JsonNodeFactory json = JsonNodeFactory.instance;
 
 	private static final AtomicInteger names = new AtomicInteger();
+
+	private final AtomicInteger subscriptionChanges = new AtomicInteger();
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -96,19 +100,22 @@ class AudiencePropertyTests {
 			for (Device device : this.devices) {
 				device.client.whenOnline().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 				device.client.whenSettled().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+				device.subscribed();
 			}
 			int quietPoint = point;
 			for (Device device : this.devices) {
 				await().atMost(WAIT).untilAsserted(() -> assertThat(device.held())
-					.as("%s of %s at quiet point %d (seed %d)", device.uid, device.user, quietPoint, seed)
-					.isEqualTo(mayBeSeenBy(device.user)));
+					.as("%s of %s, subscribed to %s, at quiet point %d (seed %d)", device.uid, device.user,
+							device.client.subscriptions(), quietPoint, seed)
+					.isEqualTo(mayBeSeenBy(device)));
 			}
 		}
 		System.out.println("Audience property test, seed " + seed + ": " + operations + " operations, " + QUIET_POINTS
 				+ " quiet points, " + this.devices.size() + " clients of " + USERS.size() + " users converged; "
 				+ this.jdbc.queryForObject("SELECT COUNT(*) FROM todo_list", Integer.class) + " lists, "
 				+ this.jdbc.queryForObject("SELECT COUNT(*) FROM todo", Integer.class) + " todos, "
-				+ this.jdbc.queryForObject("SELECT COUNT(*) FROM page", Integer.class) + " pages at the end");
+				+ this.jdbc.queryForObject("SELECT COUNT(*) FROM page", Integer.class) + " pages at the end; "
+				+ this.subscriptionChanges + " subscribes and unsubscribes");
 	}
 
 	/** One random operation; a refused one (403, 404) is part of the game. */
@@ -117,7 +124,7 @@ class AudiencePropertyTests {
 		List<String> lists = this.jdbc.queryForList("SELECT id FROM todo_list ORDER BY id", String.class);
 		List<String> todos = this.jdbc.queryForList("SELECT id FROM todo ORDER BY id", String.class);
 		List<String> pages = this.jdbc.queryForList("SELECT id FROM page ORDER BY id", String.class);
-		switch (random.nextInt(14)) {
+		switch (random.nextInt(16)) {
 			case 0, 1 -> rest(user, "POST", "/api/lists", json.objectNode().put("name", "list " + names.incrementAndGet())
 				.set("members", members(random)));
 			case 2, 3 -> {
@@ -175,6 +182,25 @@ class AudiencePropertyTests {
 					device.online();
 				}
 			}
+			case 13 -> {
+				// a device narrows its Todos: to a list (maybe not its user's: refused 403), or
+				// to the shared ones
+				Device device = pick(random, this.devices);
+				if (device.client != null) {
+					this.subscriptionChanges.incrementAndGet();
+					device.subscribing.add((lists.isEmpty() || random.nextInt(3) == 0)
+							? device.client.subscribe("sharedTodos", Map.of())
+							: device.client.subscribe("listTodos", Map.of("listId", pick(random, lists))));
+				}
+			}
+			case 14 -> {
+				Device device = pick(random, this.devices);
+				if (device.client != null && !device.client.subscriptions().isEmpty()) {
+					Map.Entry<String, ObjectNode> subscription = pick(random, device.client.subscriptions());
+					this.subscriptionChanges.incrementAndGet();
+					device.subscribing.add(device.client.unsubscribe(subscription.getKey(), subscription.getValue()));
+				}
+			}
 			default -> {
 				// a client writes: into a list of its user's or a shared Todo, offline or online
 				Device device = pick(random, this.devices);
@@ -191,6 +217,22 @@ class AudiencePropertyTests {
 				device.client.collection("Todo").create(todo);
 			}
 		}
+	}
+
+	/**
+	 * What a device may see: what its user may see, its Todos narrowed to those of its
+	 * subscriptions when it has any (the Todos of a list, or those without one), by the
+	 * test's own reading of the scopes.
+	 */
+	private Map<String, JsonNode> mayBeSeenBy(Device device) {
+		Map<String, JsonNode> records = mayBeSeenBy(device.user);
+		List<Map.Entry<String, ObjectNode>> subscriptions = device.client.subscriptions();
+		if (!subscriptions.isEmpty()) {
+			records.entrySet().removeIf((record) -> record.getKey().startsWith("Todo ") && subscriptions.stream()
+				.noneMatch((subscription) -> subscription.getKey().equals("sharedTodos") ? !record.getValue().has("listId")
+						: subscription.getValue().path("listId").equals(record.getValue().path("listId"))));
+		}
+		return records;
 	}
 
 	/** What a user may see, by the test's own SQL: independent of the app's policies. */
@@ -278,6 +320,9 @@ class AudiencePropertyTests {
 
 		@Nullable SyncroClient client;
 
+		// the subscribes and unsubscribes not yet answered
+		final List<CompletableFuture<JsonNode>> subscribing = new ArrayList<>();
+
 		Device(String user, String uid) {
 			this.user = user;
 			this.uid = uid;
@@ -294,6 +339,14 @@ class AudiencePropertyTests {
 					.build();
 				this.client.connect();
 			}
+		}
+
+		/** Waits for the answers to the subscribes and unsubscribes made; refusals are part of the game. */
+		void subscribed() {
+			for (CompletableFuture<JsonNode> answer : this.subscribing) {
+				answer.handle((result, failure) -> result).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+			}
+			this.subscribing.clear();
 		}
 
 		void offline() {
