@@ -5,11 +5,17 @@
 //   own list  M Todos written round-robin into the N lists, each subscriber gets its
 //             M / N and nothing of the others' (M deliveries), which the server finds by
 //             filtering every scribe for every session by its user.
+//   own list, subscribed  the same, to v2 subscribers that each subscribed to their own
+//             list's scope (listTodos), so the klass is narrowed per connection too.
 // Figures: time from the first write to the last receipt, deliveries per second, latency
 // from the write's send to each receipt (p50, p99), server CPU seconds. A subscriber that
 // gets a change of another list, or one twice, fails the row.
+// Then one subscriber subscribes to a scope of K Todos (a list of u0's holding K), without
+// a sync (as a client whose position is current): the time from the subscribe to its
+// answer, which comes behind the K records, and the server's heap (after a GC before, the
+// most seen while it runs, after a GC after), read with jcmd and jstat.
 //
-//   node benchmarks/audiences.js [--n 1000] [--m 5000] [--store jdbc|redis] [--jar path]
+//   node benchmarks/audiences.js [--n 1000] [--m 5000] [--k 10000] [--store jdbc|redis] [--jar path]
 // (benchmarks/run.sh builds the jar; this script expects it built.)
 const { spawn } = require('child_process');
 const fs = require('fs');
@@ -31,6 +37,7 @@ function parseArgs(argv) {
 	return {
 		n: Number(args.n || 1000),
 		m: Number(args.m || 5000),
+		k: Number(args.k || 10000),
 		store: args.store || 'jdbc',
 		jar: args.jar || path.join(HERE, '..', 'sample-app', 'target', 'sample-app-0.1.0-SNAPSHOT.jar'),
 	};
@@ -113,12 +120,17 @@ function percentile(sorted, q) {
 	return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * q) - 1)] : NaN;
 }
 
-/** Connects N subscribers from the log's current end; each tells which changes it got. */
-async function connect(server, from) {
+/**
+ * Connects N subscribers from the log's current end; each tells which changes it got. With
+ * scopeOf, subscriber i speaks v2 and subscribes to scopeOf(i) first.
+ */
+async function connect(server, from, scopeOf) {
 	const subs = [];
 	await inParallel(P.n, 50, (i) => new Promise((resolve, reject) => {
 		const sub = { got: new Map(), latencies: [], lastAt: 0 };
-		sub.client = subscribers.syncro({ port: server.port, auth: `${user(i)}:${password}`, from }, `c${i}-${Date.now() % 100000}`, {
+		const connectTo = scopeOf ? subscribers.syncroV2 : subscribers.syncro;
+		const opts = { port: server.port, auth: `${user(i)}:${password}`, from, subscribe: scopeOf && scopeOf(i) };
+		sub.client = connectTo(opts, `c${i}-${Date.now() % 100000}`, {
 			onReady: resolve,
 			onError: reject,
 			onChange: (seq, sentAt) => {
@@ -189,8 +201,66 @@ async function main() {
 		(seq) => post(server.port, '/api/todos', { title: `b:${P.m + seq}:${now().toFixed(3)}`, listId: lists[seq % P.n] },
 			basic(seq % P.n)),
 		(i) => all.filter((seq) => seq % P.n === i).map((seq) => P.m + seq));
+	// the new subscribers start where the old ones are: a Todo scribe before would cost each a
+	// look at its record, which a sync from nothing through this history would measure instead
+	const position = Math.max(...subs.map((sub) => sub.client.position() ?? 0));
 	subs.forEach((sub) => sub.client.close());
-	return everyone && ownList;
+	log(`connecting ${P.n} v2 subscribers, each subscribed to its own list`);
+	const scoped = await connect(server, position,
+		(i) => ({ scope: 'listTodos', params: { listId: lists[i] } }));
+	await sleep(500);
+	const ownListSubscribed = await row('own list, subscribed', server, scoped,
+		(seq) => post(server.port, '/api/todos', { title: `b:${2 * P.m + seq}:${now().toFixed(3)}`, listId: lists[seq % P.n] },
+			basic(seq % P.n)),
+		(i) => all.filter((seq) => seq % P.n === i).map((seq) => 2 * P.m + seq));
+	scoped.forEach((sub) => sub.client.close());
+	const subscribed = await subscribeToBigScope(server);
+	return everyone && ownList && ownListSubscribed && subscribed;
+}
+
+/** The heap in use, in MiB, after a full GC when asked, by jcmd. */
+function heapMiB(pid, gc) {
+	const { execFileSync } = require('child_process');
+	if (gc) {
+		execFileSync('jcmd', [String(pid), 'GC.run'], { stdio: 'ignore' });
+	}
+	const info = execFileSync('jcmd', [String(pid), 'GC.heap_info']).toString();
+	const used = /used (\d+)K/.exec(info);
+	return used ? Number(used[1]) / 1024 : NaN;
+}
+
+/** One subscriber subscribes to a scope of K Todos: time to the answer, records, heap. */
+async function subscribeToBigScope(server) {
+	const list = JSON.parse(await post(server.port, '/api/lists', { name: 'big' }, basic(0))).id;
+	log(`writing ${P.k} Todos into one list`);
+	await inParallel(P.k, 16, (k) => post(server.port, '/api/todos', { title: `big ${k}`, listId: list }, basic(0)));
+	const before = heapMiB(server.pid, true);
+	let peak = before;
+	const sampler = setInterval(() => {
+		peak = Math.max(peak, heapMiB(server.pid, false));
+	}, 50);
+	let records = 0, batches = 0;
+	const t0 = now();
+	const cpu0 = cpuSeconds(server.pid);
+	const client = await new Promise((resolve, reject) => {
+		const opened = subscribers.syncroV2({ port: server.port, auth: `${user(0)}:${password}`, sync: false,
+			subscribe: { scope: 'listTodos', params: { listId: list } } }, `big-${Date.now() % 100000}`, {
+			onReady: () => resolve(opened),
+			onError: reject,
+			onRecords: (count) => { records += count; batches++; },
+		});
+	});
+	const seconds = (now() - t0) / 1000;
+	const cpu = cpuSeconds(server.pid) - cpu0;
+	clearInterval(sampler);
+	client.close();
+	const after = heapMiB(server.pid, true);
+	const ok = records === P.k;
+	log(`subscribe to a scope of ${P.k} Todos: ${ok ? 'ok' : 'FAIL'} ${records} records in ${batches} batches,`
+		+ ` answered in ${seconds.toFixed(2)} s = ${Math.round(records / seconds)} records/s;`
+		+ ` server CPU ${cpu.toFixed(1)} s; heap ${before.toFixed(0)} MiB after a GC before, at most ${peak.toFixed(0)} MiB`
+		+ ` while it ran, ${after.toFixed(0)} MiB after a GC after`);
+	return ok;
 }
 
 main().then((ok) => {

@@ -91,7 +91,81 @@ function syncro(opts, uid, handlers) {
 	});
 	ws.on('error', (e) => handlers.onError && handlers.onError(e));
 	ws.on('close', (code) => handlers.onClose && handlers.onClose(code));
-	return { close: () => ws.terminate() };
+	return { close: () => ws.terminate(), position: () => position };
+}
+
+// Syncro over protocol v2 (PROTOCOL.md section 8): answer the pull with nothing,
+// subscribe to a scope when asked (opts.subscribe = {scope, params}; the scope's records
+// come in `records` batches, counted by onRecords), sync from a position, then take
+// `add_scribes` pushes and answer each once.
+function syncroV2(opts, uid, handlers) {
+	const ws = new WebSocket(`ws://127.0.0.1:${opts.port}/syncro?client=${uid}&v=2`,
+		{ headers: headers(opts), perMessageDeflate: false });
+	let position = (opts.from === undefined || opts.from === null) ? null : opts.from;
+	let requestId = 0;
+	let syncId = -1;
+	let subscribeId = -1;
+	let subscribed = !opts.subscribe;
+	// opts.sync === false: subscribe only, as a client whose position is current would
+	let synced = opts.sync === false;
+	const sync = () => {
+		syncId = ++requestId;
+		ws.send(JSON.stringify({ type: 'sync', id: syncId, from: position }));
+	};
+	const ready = () => {
+		if (subscribed && synced) {
+			handlers.onReady && handlers.onReady();
+		}
+	};
+	const apply = (scribe) => {
+		if (scribe.id > (position ?? 0)) {
+			position = scribe.id;
+			handlers.onChange && parsePayload((scribe.data && scribe.data.title) || '', handlers.onChange);
+		}
+	};
+	ws.on('message', (raw) => {
+		const m = JSON.parse(raw.toString());
+		if (m.type === 'hello') {
+			if (opts.subscribe) {
+				subscribeId = ++requestId;
+				ws.send(JSON.stringify({ type: 'subscribe', id: subscribeId, ...opts.subscribe }));
+			}
+			if (!synced) {
+				sync();
+			}
+		}
+		else if (m.type === 'add_scribes') {
+			ws.send('{"type":"response","id":' + m.id + ',"result":true}');
+			m.scribes.forEach(apply);
+		}
+		else if (m.type === 'records') {
+			ws.send('{"type":"response","id":' + m.id + ',"result":true}');
+			handlers.onRecords && handlers.onRecords(m.records.length, m.more === true);
+		}
+		else if (m.type === 'sync') {
+			ws.send('{"type":"response","id":' + m.id + ',"result":[]}');
+		}
+		else if (m.type === 'response' && m.id === syncId) {
+			m.result.forEach(apply);
+			if (m.more) {
+				sync();
+			}
+			else if (!synced) {
+				synced = true;
+				ready();
+			}
+		}
+		else if (m.type === 'response' && m.id === subscribeId) {
+			subscribed = true;
+			ready();
+		}
+		else if (m.type === 'error') {
+			handlers.onError && handlers.onError(new Error('error ' + m.code + ': ' + m.message));
+		}
+	});
+	ws.on('error', (e) => handlers.onError && handlers.onError(e));
+	ws.on('close', (code) => handlers.onClose && handlers.onClose(code));
+	return { close: () => ws.terminate(), position: () => position };
 }
 
 // The baseline limit: subscribe to live entries, or fetch in batches from the start.
@@ -258,6 +332,6 @@ function ywebsocket(opts, uid, handlers) {
 	return { close: () => ws.terminate() };
 }
 
-const subscribers = { syncro, baseline, socketio, pouchdb, ywebsocket };
+const subscribers = { syncro, syncroV2, baseline, socketio, pouchdb, ywebsocket };
 
 module.exports = { subscribers, payload, parsePayload, now, agent, headers };

@@ -327,10 +327,7 @@ export class Syncro extends Emitter {
 	 *   dropped then), 501 when the server speaks only protocol v1
 	 */
 	subscribe(scope, params = {}) {
-		if (this._protocol < 2) {
-			return Promise.reject(new SyncroError(501, 'Subscriptions need protocol v2.'));
-		}
-		return this._subscriptions.subscribe(scope, params);
+		return this._changeSubscription(scope, params, true);
 	}
 
 	/**
@@ -342,10 +339,15 @@ export class Syncro extends Emitter {
 	 * @returns {Promise<{klass: string} | null>} resolves once the server answered
 	 */
 	unsubscribe(scope, params = {}) {
+		return this._changeSubscription(scope, params, false);
+	}
+
+	/** @private */
+	_changeSubscription(scope, params, on) {
 		if (this._protocol < 2) {
 			return Promise.reject(new SyncroError(501, 'Subscriptions need protocol v2.'));
 		}
-		return this._subscriptions.unsubscribe(scope, params);
+		return on ? this._subscriptions.subscribe(scope, params) : this._subscriptions.unsubscribe(scope, params);
 	}
 
 	/**

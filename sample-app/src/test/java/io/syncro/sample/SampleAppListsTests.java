@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.syncro.protocol.MessageCodec;
 import io.syncro.testing.Scribes;
 import io.syncro.testing.WireClient;
 import io.syncro.testing.WireVersion;
@@ -243,13 +242,7 @@ class SampleAppListsTests {
 	}
 
 	private JsonNode http(String user, String method, String path, String body, int status) throws Exception {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
-			.header("Authorization", SampleUsers.basic(user))
-			.header("Content-Type", "application/json")
-			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
-		HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).as("%s %s as %s: %s", method, path, user, response.body()).isEqualTo(status);
-		return response.body().isEmpty() ? json.nullNode() : MessageCodec.readTree(response.body());
+		return SampleUsers.rest(this.port, user, method, path, body, status);
 	}
 
 }

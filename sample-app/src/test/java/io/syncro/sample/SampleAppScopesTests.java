@@ -1,9 +1,6 @@
 package io.syncro.sample;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.syncro.client.FileLocalStore;
 import io.syncro.client.SyncroClient;
-import io.syncro.protocol.MessageCodec;
 import io.syncro.protocol.SyncroException;
 import io.syncro.recording.SyncroScope;
 import io.syncro.sample.todo.Todo;
@@ -58,8 +54,6 @@ class SampleAppScopesTests {
 	private static final AtomicInteger uids = new AtomicInteger();
 
 	private static final Duration WAIT = Duration.ofSeconds(20);
-
-	private final HttpClient http = HttpClient.newHttpClient();
 
 	@LocalServerPort
 	private int port;
@@ -369,13 +363,7 @@ class SampleAppScopesTests {
 	}
 
 	private JsonNode http(String user, String method, String path, String body, int status) throws Exception {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
-			.header("Authorization", SampleUsers.basic(user))
-			.header("Content-Type", "application/json")
-			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
-		HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).as("%s %s as %s: %s", method, path, user, response.body()).isEqualTo(status);
-		return response.body().isEmpty() ? json.nullNode() : MessageCodec.readTree(response.body());
+		return SampleUsers.rest(this.port, user, method, path, body, status);
 	}
 
 	/**

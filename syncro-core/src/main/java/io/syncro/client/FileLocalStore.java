@@ -191,14 +191,7 @@ public final class FileLocalStore implements LocalStore {
 		}
 		StoredState next = this.state.copy();
 		next.apply(change);
-		try {
-			persist(next);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Could not write the client store " + this.file, ex);
-		}
-		this.state = next;
-		this.dirty = false;
+		replace(next);
 	}
 
 	@Override
@@ -213,6 +206,11 @@ public final class FileLocalStore implements LocalStore {
 		}
 		StoredState next = this.state.copy();
 		next.subscriptions = List.copyOf(subscriptions);
+		replace(next);
+	}
+
+	// called holding this: the state becomes the given one, on disk before it returns
+	private void replace(StoredState next) {
 		try {
 			persist(next);
 		}

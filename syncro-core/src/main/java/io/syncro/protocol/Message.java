@@ -103,6 +103,26 @@ public sealed interface Message {
 	}
 
 	/**
+	 * A change of the client's subscriptions (protocol v2).
+	 * @since 0.2.0
+	 */
+	sealed interface ScopeChange extends Request {
+
+		/**
+		 * The scope's name.
+		 * @return the name
+		 */
+		String scope();
+
+		/**
+		 * The scope's parameters.
+		 * @return a JSON object
+		 */
+		JsonNode params();
+
+	}
+
+	/**
 	 * Asks for the records of a named scope (protocol v2): the server sends them with
 	 * {@link Records} and then the scope's live changes.
 	 * @param id the request id
@@ -110,7 +130,7 @@ public sealed interface Message {
 	 * @param params the scope's parameters, a JSON object
 	 * @since 0.2.0
 	 */
-	record Subscribe(long id, String scope, JsonNode params) implements Request {
+	record Subscribe(long id, String scope, JsonNode params) implements ScopeChange {
 
 		@Override
 		public String type() {
@@ -126,7 +146,7 @@ public sealed interface Message {
 	 * @param params the parameters it was subscribed with
 	 * @since 0.2.0
 	 */
-	record Unsubscribe(long id, String scope, JsonNode params) implements Request {
+	record Unsubscribe(long id, String scope, JsonNode params) implements ScopeChange {
 
 		@Override
 		public String type() {

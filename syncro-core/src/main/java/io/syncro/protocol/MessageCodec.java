@@ -279,15 +279,10 @@ public final class MessageCodec {
 			json.put("id", add.id());
 			json.set("scribes", add.scribes());
 		}
-		else if (message instanceof Message.Subscribe subscribe) {
-			json.put("id", subscribe.id());
-			json.put("scope", subscribe.scope());
-			json.set("params", subscribe.params());
-		}
-		else if (message instanceof Message.Unsubscribe unsubscribe) {
-			json.put("id", unsubscribe.id());
-			json.put("scope", unsubscribe.scope());
-			json.set("params", unsubscribe.params());
+		else if (message instanceof Message.ScopeChange change) {
+			json.put("id", change.id());
+			json.put("scope", change.scope());
+			json.set("params", change.params());
 		}
 		else if (message instanceof Message.Records records) {
 			json.put("id", records.id());
