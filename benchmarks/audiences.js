@@ -90,7 +90,10 @@ async function startServer() {
 	const args = ['-Xms256m', '-Xmx1g', '-jar', P.jar, '--server.port=' + port, '--server.address=127.0.0.1',
 		'--spring.datasource.url=jdbc:h2:mem:audiences;DB_CLOSE_DELAY=-1', '--logging.level.root=WARN',
 		'--server.tomcat.max-connections=30000', '--syncro.connections.max-total=20000',
-		'--syncro.rate-limit.requests-per-second=1000000', '--syncro.rate-limit.burst=1000000'];
+		'--syncro.rate-limit.requests-per-second=1000000', '--syncro.rate-limit.burst=1000000',
+		// Tomcat closes a keep-alive connection after 100 requests by default, and a write sent
+		// on it just then fails with a reset
+		'--server.tomcat.max-keep-alive-requests=-1'];
 	if (P.store === 'redis') {
 		const redisPort = await freePort();
 		procs.push(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -218,15 +221,35 @@ async function main() {
 	return everyone && ownList && ownListSubscribed && subscribed;
 }
 
-/** The heap in use, in MiB, after a full GC when asked, by jcmd. */
-function heapMiB(pid, gc) {
+/** The heap in use, in MiB, after a full GC, by jcmd. */
+function heapAfterGc(pid) {
 	const { execFileSync } = require('child_process');
-	if (gc) {
-		execFileSync('jcmd', [String(pid), 'GC.run'], { stdio: 'ignore' });
-	}
-	const info = execFileSync('jcmd', [String(pid), 'GC.heap_info']).toString();
-	const used = /used (\d+)K/.exec(info);
+	execFileSync('jcmd', [String(pid), 'GC.run'], { stdio: 'ignore' });
+	const used = /used (\d+)K/.exec(execFileSync('jcmd', [String(pid), 'GC.heap_info']).toString());
 	return used ? Number(used[1]) / 1024 : NaN;
+}
+
+/**
+ * Watches the heap in use every 100 ms with one jstat (its S0U, S1U, EU and OU columns, in
+ * KiB), so that watching costs one process rather than one per sample.
+ */
+function watchHeap(pid) {
+	const watch = { peak: 0 };
+	const jstat = spawn('jstat', ['-gc', String(pid), '100']);
+	let header = null;
+	jstat.stdout.on('data', (chunk) => {
+		for (const line of chunk.toString().split('\n').map((text) => text.trim()).filter(Boolean)) {
+			const fields = line.split(/\s+/);
+			if (!header) {
+				header = fields;
+				continue;
+			}
+			const used = ['S0U', 'S1U', 'EU', 'OU'].reduce((sum, name) => sum + Number(fields[header.indexOf(name)]), 0);
+			watch.peak = Math.max(watch.peak, used / 1024);
+		}
+	});
+	watch.stop = () => jstat.kill();
+	return watch;
 }
 
 /** One subscriber subscribes to a scope of K Todos: time to the answer, records, heap. */
@@ -234,11 +257,9 @@ async function subscribeToBigScope(server) {
 	const list = JSON.parse(await post(server.port, '/api/lists', { name: 'big' }, basic(0))).id;
 	log(`writing ${P.k} Todos into one list`);
 	await inParallel(P.k, 16, (k) => post(server.port, '/api/todos', { title: `big ${k}`, listId: list }, basic(0)));
-	const before = heapMiB(server.pid, true);
-	let peak = before;
-	const sampler = setInterval(() => {
-		peak = Math.max(peak, heapMiB(server.pid, false));
-	}, 50);
+	const before = heapAfterGc(server.pid);
+	const heap = watchHeap(server.pid);
+	await sleep(300);
 	let records = 0, batches = 0;
 	const t0 = now();
 	const cpu0 = cpuSeconds(server.pid);
@@ -252,9 +273,10 @@ async function subscribeToBigScope(server) {
 	});
 	const seconds = (now() - t0) / 1000;
 	const cpu = cpuSeconds(server.pid) - cpu0;
-	clearInterval(sampler);
+	heap.stop();
 	client.close();
-	const after = heapMiB(server.pid, true);
+	const after = heapAfterGc(server.pid);
+	const peak = heap.peak;
 	const ok = records === P.k;
 	log(`subscribe to a scope of ${P.k} Todos: ${ok ? 'ok' : 'FAIL'} ${records} records in ${batches} batches,`
 		+ ` answered in ${seconds.toFixed(2)} s = ${Math.round(records / seconds)} records/s;`

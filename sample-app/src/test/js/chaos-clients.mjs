@@ -2,6 +2,7 @@
  * JavaScript clients of the sample app for ChaosConvergenceTests: each a syncro-client-js
  * client (protocol v2, a MemoryStore) that makes random changes to Todos and to its user's
  * Pages (which her other clients change too) until told to stop, then reports what it holds.
+ * Every other client subscribes to the shared Todos (section 8.7 of docs/PROTOCOL.md).
  *
  * Run by the test, not by hand: `node chaos-clients.mjs '<config>'` where the config is
  * JSON: `{ "seed": "…", "clients": [{ "uid", "user", "password", "url" }] }`. Every random
@@ -68,6 +69,10 @@ function within(promise, ms) {
 class ChaosClient {
 	constructor(spec, index) {
 		this.spec = spec;
+		// every other client narrows its Todos to the shared ones (all the run's Todos are
+		// shared): what it holds must not change, but every Todo scribe it gets is then
+		// checked against the record, and every reconnection resets its Todos
+		this.subscribes = index % 2 === 1;
 		this.random = generator(hash(`${config.seed}/js/${index}`));
 		this.count = 0;
 		this.ops = { create: 0, update: 0, destroy: 0, skipped: 0 };
@@ -94,6 +99,10 @@ class ChaosClient {
 		this.client.on('error', () => this.errors++);
 		this.todos = this.client.collection('Todo');
 		this.pages = this.client.collection('Page');
+		if (this.subscribes) {
+			// answered on the first connection that gets through; kept until then
+			this.client.subscribe('sharedTodos', {}).catch(() => this.errors++);
+		}
 	}
 
 	pick(list) {

@@ -626,7 +626,6 @@ final class Replica {
 	 */
 	void gone() {
 		mutate(ChangeEvent.Source.REMOTE, false, (tx) -> {
-			this.untouched.clear();
 			reset(tx, ResetEvent.Reason.GONE);
 			return null;
 		});
@@ -640,6 +639,7 @@ final class Replica {
 	 * scribes landed was said in the other history: they learn it again, as duplicates.
 	 */
 	private void reset(Tx tx, ResetEvent.Reason reason) {
+		this.untouched.clear();
 		for (Map.Entry<String, Map<String, ObjectNode>> klass : this.confirmed.entrySet()) {
 			for (String id : List.copyOf(klass.getValue().keySet())) {
 				setConfirmed(tx, new Key(klass.getKey(), id), null);
