@@ -196,6 +196,7 @@ class ChaosClient {
 			refused: this.refused,
 			conflicts: this.conflicts,
 			errors: this.errors,
+			subscriptions: c.subscriptions.length,
 			records: { Todo: this.todos.all(), Page: this.pages.all() },
 		};
 	}

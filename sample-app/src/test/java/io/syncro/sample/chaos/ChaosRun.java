@@ -224,6 +224,7 @@ final class ChaosRun {
 				resets += proxies.get(i).resets();
 			}
 			String summary = "chaos seed=" + this.seed + " topology=" + this.topology + " clients=" + states.size()
+					+ " (" + states.stream().filter((state) -> state.subscriptions() > 0).count() + " subscribed)"
 					+ " chaos=" + String.format("%.1f", chaosSeconds) + "s total="
 					+ String.format("%.1f", (System.nanoTime() - started) / 1e9) + "s ops: java " + javaOps + ", js "
 					+ jsOps + ", rest " + restOps + "; resets " + resets + " (" + armedNow + " at once, " + armedInstead

@@ -16,11 +16,12 @@ import tools.jackson.databind.JsonNode;
  * @param lastScribeId what {@code Syncro.last_scribe_id} answered it, or {@code null} if
  * the call failed
  * @param problem why the call failed, or other trouble the client reported
+ * @param subscriptions how many scopes it subscribes to
  * @param records its records by klass and id
  * @param notes counts the client keeps, such as refusals and conflicts, for the report
  */
 record ClientState(String uid, String user, String kind, String status, int pending, long position,
-		@Nullable Long lastScribeId, @Nullable String problem, Map<String, Map<String, JsonNode>> records,
+		@Nullable Long lastScribeId, @Nullable String problem, int subscriptions, Map<String, Map<String, JsonNode>> records,
 		String notes) {
 
 	/**
