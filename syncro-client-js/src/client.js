@@ -758,6 +758,11 @@ export class Syncro extends Emitter {
 		const records = replica.reset();
 		replica.epoch = epoch;
 		this._persist({ position: null, epoch, records });
+		if (reason === 'gone' && this._link?.version >= 2) {
+			// the server's resets of the narrowed klasses gave records the client just dropped:
+			// subscribing again has it send them again, before the sync from nothing
+			this._subscriptions.connected(this._link.conn);
+		}
 		/** @type {ResetEvent} */
 		const event = { reason };
 		this.emit('reset', event);

@@ -114,6 +114,22 @@ describe('subscriptions (protocol v2)', () => {
 			.map(({ type, params }) => `${type} ${params.listId}`), ['subscribe a', 'subscribe b', 'unsubscribe a']);
 	});
 
+	it('subscribes again after a reset, since the server\'s records of its scopes were dropped with it', async () => {
+		await started();
+		const client = await online();
+		await client.subscribe('listTodos', { listId: 'a' });
+		server.goneSyncs = 1;
+		server.dropAll();
+		await waitFor(() => server.syncs.filter((sync) => sync.uid === client.uid && sync.from === null).length === 2,
+			'a sync from nothing after the 410');
+		await client.whenOnline();
+		// (the fake server does not narrow what it pushes: the content is the real server's test)
+		await waitFor(() => server.subscriptionRequests.filter((request) => request.uid === client.uid).length === 3,
+			'a subscribe after the reset');
+		assert.deepEqual(server.subscriptionRequests.filter((request) => request.uid === client.uid).map(({ type }) => type),
+			['subscribe', 'subscribe', 'subscribe']);
+	});
+
 	it('needs protocol v2', async () => {
 		await started();
 		const client = await online({ protocol: 1 });
