@@ -44,7 +44,7 @@ public final class Changes {
 	 */
 	public static List<ScribeEntry> created(String klass, ObjectNode record, Recipients recipients,
 			@Nullable String origin) {
-		return addressed(Scribe.create(klass, record.deepCopy()), recipients, origin);
+		return addressed(Scribe.create(klass, record.deepCopy()), recipients, origin, recipients);
 	}
 
 	/**
@@ -57,7 +57,7 @@ public final class Changes {
 	 */
 	public static List<ScribeEntry> destroyed(String klass, String recordId, Recipients recipients,
 			@Nullable String origin) {
-		return addressed(Scribe.destroy(klass, recordId), recipients, origin);
+		return addressed(Scribe.destroy(klass, recordId), recipients, origin, Recipients.none());
 	}
 
 	/**
@@ -77,12 +77,15 @@ public final class Changes {
 			Recipients recipientsBefore, Recipients recipientsAfter, @Nullable String origin) {
 		String recordId = after.get("id").asString();
 		List<ScribeEntry> entries = new ArrayList<>();
-		entries.addAll(destroyed(klass, recordId, recipientsBefore.minus(recipientsAfter), null));
-		entries.addAll(created(klass, after, recipientsAfter.minus(recipientsBefore), null));
+		// each carries who receives the record after the change, which compaction folds it for
+		entries.addAll(addressed(Scribe.destroy(klass, recordId), recipientsBefore.minus(recipientsAfter), null,
+				recipientsAfter));
+		entries.addAll(addressed(Scribe.create(klass, after.deepCopy()), recipientsAfter.minus(recipientsBefore), null,
+				recipientsAfter));
 		ObjectNode changes = diff(before, after);
 		if (!changes.isEmpty()) {
 			Recipients stayers = recipientsBefore.intersect(recipientsAfter);
-			entries.addAll(addressed(Scribe.update(klass, recordId, changes), stayers, origin));
+			entries.addAll(addressed(Scribe.update(klass, recordId, changes), stayers, origin, recipientsAfter));
 		}
 		return entries;
 	}
@@ -111,8 +114,9 @@ public final class Changes {
 		return changes;
 	}
 
-	private static List<ScribeEntry> addressed(Scribe scribe, Recipients recipients, @Nullable String origin) {
-		return recipients.isEmpty() ? List.of() : List.of(new ScribeEntry(scribe, recipients, origin));
+	private static List<ScribeEntry> addressed(Scribe scribe, Recipients recipients, @Nullable String origin,
+			Recipients audience) {
+		return recipients.isEmpty() ? List.of() : List.of(new ScribeEntry(scribe, recipients, origin, null, audience));
 	}
 
 }

@@ -151,9 +151,19 @@ public final class Recipients {
 	 * @param other other recipients
 	 * @return the union
 	 * @throws IllegalStateException for a union of {@link #all() all but some} and
-	 * {@link #only only some}, or of recipients that exclude keys from those they mean
+	 * {@link #only only some} (unless the some left out are among the some meant, which
+	 * makes everyone), or of recipients that exclude keys from those they mean
 	 */
 	public Recipients and(Recipients other) {
+		if (this.excluded.isEmpty() && other.excluded.isEmpty() && this.everyone != other.everyone) {
+			// everyone but those matching a key of E, and those matching a key of K: when every
+			// key of E is one of K, whoever the first leaves out the second has
+			Recipients allBut = this.everyone ? this : other;
+			Recipients some = this.everyone ? other : this;
+			if (some.keys.containsAll(allBut.keys)) {
+				return all();
+			}
+		}
 		if (this.everyone != other.everyone || !this.excluded.isEmpty() || !other.excluded.isEmpty()) {
 			throw new IllegalStateException("No union of " + this + " and " + other);
 		}

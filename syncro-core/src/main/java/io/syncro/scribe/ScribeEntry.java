@@ -20,9 +20,24 @@ import tools.jackson.databind.node.ObjectNode;
  * @param origin the uid of the client whose change it mirrors, or {@code null} when it
  * mirrors no client's change
  * @param cause the client scribe whose play recorded it, or {@code null} when no play did
+ * @param audience who receives the record once the change is made (the record's recipients
+ * after it; none after its destroy), which compaction folds the record for; {@code null}
+ * for a scribe recorded before logs kept it
  * @since 0.1.0
  */
-public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String origin, @Nullable Cause cause) {
+public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String origin, @Nullable Cause cause,
+		@Nullable Recipients audience) {
+
+	/**
+	 * An entry whose record's audience is not known.
+	 * @param scribe the scribe; its id is 0 until a log assigns one
+	 * @param recipients the clients it is meant for
+	 * @param origin the uid of the client whose change it mirrors, or {@code null}
+	 * @param cause the client scribe whose play recorded it, or {@code null}
+	 */
+	public ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String origin, @Nullable Cause cause) {
+		this(scribe, recipients, origin, cause, null);
+	}
 
 	/**
 	 * An entry that no play recorded.
@@ -59,7 +74,7 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 	 * @return a copy
 	 */
 	public ScribeEntry withId(long id) {
-		return new ScribeEntry(this.scribe.withId(id), this.recipients, this.origin, this.cause);
+		return new ScribeEntry(this.scribe.withId(id), this.recipients, this.origin, this.cause, this.audience);
 	}
 
 	/**
@@ -68,7 +83,7 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 	 * @return a copy
 	 */
 	public ScribeEntry causedBy(@Nullable Cause playing) {
-		return new ScribeEntry(this.scribe, this.recipients, this.origin, playing);
+		return new ScribeEntry(this.scribe, this.recipients, this.origin, playing, this.audience);
 	}
 
 	/**
@@ -99,7 +114,38 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 		json.put("everyone", this.recipients.isEveryone());
 		ArrayNode clients = json.putArray("clients");
 		new TreeSet<>(this.recipients.listed()).forEach(clients::add);
+		if (this.audience != null) {
+			json.set("audience", audienceJson(this.audience));
+		}
 		return json;
+	}
+
+	/**
+	 * A record's audience as logs keep it: {@code everyone} and the listed {@code clients}, as
+	 * for the recipients.
+	 * @param audience the audience
+	 * @return a new JSON object
+	 */
+	public static ObjectNode audienceJson(Recipients audience) {
+		ObjectNode json = JsonNodeFactory.instance.objectNode();
+		json.put("everyone", audience.isEveryone());
+		ArrayNode clients = json.putArray("clients");
+		new TreeSet<>(audience.listed()).forEach(clients::add);
+		return json;
+	}
+
+	/**
+	 * Reads an audience written by {@link #audienceJson}.
+	 * @param json the JSON, or {@code null}
+	 * @return the audience, or {@code null} for none kept
+	 */
+	public static @Nullable Recipients audienceOf(@Nullable JsonNode json) {
+		if (json == null || !json.isObject()) {
+			return null;
+		}
+		List<String> listed = new ArrayList<>();
+		json.path("clients").forEach((client) -> listed.add(client.asString()));
+		return Recipients.fromListed(json.path("everyone").asBoolean(), listed);
 	}
 
 	/**
@@ -124,7 +170,7 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 		JsonNode origin = json.get("origin");
 		String originUid = (origin != null && origin.isString()) ? origin.stringValue() : null;
 		return new ScribeEntry(new Scribe(id, klass.stringValue(), type, data), recipients, originUid,
-				Cause.parse(json.path("cause").asString(null)));
+				Cause.parse(json.path("cause").asString(null)), audienceOf(json.get("audience")));
 	}
 
 }

@@ -471,6 +471,10 @@ public final class Session {
 			throw new SyncroException(ErrorCodes.GONE,
 					"The position is beyond the end of the log; sync again from nothing.");
 		}
+		if (from < Session.this.host.horizon()) {
+			throw new SyncroException(ErrorCodes.GONE,
+					"The position is older than the compacted log can bring up to date; sync again from nothing.");
+		}
 	}
 
 	private JsonNode call(Message.Rpc rpc) {
@@ -586,6 +590,13 @@ public final class Session {
 		 * @return whether the position is at or below the log's head
 		 */
 		boolean holds(long position);
+
+		/**
+		 * The log's horizon ({@link io.syncro.store.ScribeLog#horizon()}): a position below
+		 * it cannot be brought up to date.
+		 * @return the highest id of a tombstone compaction removed, or 0
+		 */
+		long horizon();
 
 		/**
 		 * The history the log holds ({@link io.syncro.store.ScribeLog#epoch()}).

@@ -363,6 +363,11 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	}
 
 	@Override
+	public long horizon() {
+		return this.log.horizon();
+	}
+
+	@Override
 	public ScribeLog ownLog() {
 		return this.log;
 	}

@@ -183,6 +183,16 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
+	public Compaction.Report compact(Compaction compaction, java.time.Instant now) {
+		return this.log.compact(compaction, now);
+	}
+
+	@Override
+	public long horizon() {
+		return this.log.horizon();
+	}
+
+	@Override
 	public long head() {
 		return this.log.head();
 	}

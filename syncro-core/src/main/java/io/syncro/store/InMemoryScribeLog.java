@@ -1,9 +1,12 @@
 package io.syncro.store;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * Costs: {@link #append} is amortised O(k) for k scribes plus, per scribe, the size of
  * its recipient list; {@link #read} finds its start by binary search on the id and then
  * walks forward, O(log n + m) for the m scribes it passes over; {@link #lastId} walks
- * back from the newest scribe to the first the reader gets. Nothing is ever evicted: memory grows with the log.
+ * back from the newest scribe to the first the reader gets. Nothing is evicted but by
+ * {@link #compact}: without it memory grows with the log.
  * <p>
  * The scribes returned by {@link #append} and {@link #read} are the ones the log keeps
  * and are shared between readers: do not change their JSON. The JSON given to
@@ -49,7 +53,13 @@ public final class InMemoryScribeLog implements ScribeLog {
 	private final String epoch = UUID.randomUUID().toString();
 
 	/** What readers see; replaced, under the lock, after every append. */
-	private volatile View view = new View(new ScribeEntry[INITIAL_CAPACITY], 0);
+	private volatile View view = new View(new ScribeEntry[INITIAL_CAPACITY], 0, 0);
+
+	// guarded by lock: when compaction first saw each tombstone
+	private final Compaction.Tombstones tombstones = new Compaction.Tombstones();
+
+	// the highest id of a tombstone compaction removed
+	private volatile long horizon;
 
 	private final Object relayLock = new Object();
 
@@ -70,7 +80,7 @@ public final class InMemoryScribeLog implements ScribeLog {
 			if (size + entries.size() > array.length) {
 				array = Arrays.copyOf(array, Math.max(array.length * 2, size + entries.size()));
 			}
-			lastId = (size > 0) ? array[size - 1].id() : 0;
+			lastId = current.lastId;
 			for (ScribeEntry entry : entries) {
 				lastId++;
 				ScribeEntry kept = copyOf(entry, lastId);
@@ -79,7 +89,7 @@ public final class InMemoryScribeLog implements ScribeLog {
 			}
 			// Slots at and above the old size are invisible to older views, so filling them
 			// in the shared array is safe; this volatile write publishes them.
-			this.view = new View(array, size);
+			this.view = new View(array, size, lastId);
 		}
 		notifyListeners(lastId);
 		return List.copyOf(appended);
@@ -105,7 +115,7 @@ public final class InMemoryScribeLog implements ScribeLog {
 	private static ScribeEntry copyOf(ScribeEntry entry, long id) {
 		Scribe scribe = entry.scribe();
 		Scribe copy = new Scribe(id, scribe.klass(), scribe.type(), scribe.data().deepCopy());
-		return new ScribeEntry(copy, entry.recipients(), entry.origin(), entry.cause());
+		return new ScribeEntry(copy, entry.recipients(), entry.origin(), entry.cause(), entry.audience());
 	}
 
 	private void notifyListeners(long lastId) {
@@ -142,8 +152,46 @@ public final class InMemoryScribeLog implements ScribeLog {
 
 	@Override
 	public long head() {
-		View current = this.view;
-		return (current.size > 0) ? current.entries[current.size - 1].id() : 0;
+		return this.view.lastId;
+	}
+
+	@Override
+	public Compaction.Report compact(Compaction compaction, Instant now) {
+		synchronized (this.lock) {
+			View current = this.view;
+			long keep = Math.min(compaction.keepRecent(), current.size);
+			int cut = (int) (current.size - keep);
+			if (cut == 0) {
+				return Compaction.Report.nothing(this.horizon);
+			}
+			long cutoff = current.entries[cut - 1].id();
+			List<ScribeEntry> old = Arrays.asList(current.entries).subList(0, cut);
+			RecordFolds.Result folded = Compaction.fold(old);
+			Map<Long, ScribeEntry> written = new HashMap<>();
+			folded.written().forEach((entry) -> written.put(entry.id(), entry));
+			Set<Long> removed = new HashSet<>(folded.removed());
+			List<ScribeEntry> kept = new ArrayList<>(cut);
+			for (ScribeEntry entry : old) {
+				if (!removed.contains(entry.id())) {
+					kept.add(written.getOrDefault(entry.id(), entry));
+				}
+			}
+			List<Long> expired = this.tombstones.expired(folded.tombstones(), now, compaction.tombstoneRetention());
+			if (!expired.isEmpty()) {
+				kept.removeIf((entry) -> expired.contains(entry.id()));
+				this.horizon = Math.max(this.horizon, expired.get(expired.size() - 1));
+			}
+			ScribeEntry[] array = new ScribeEntry[Math.max(INITIAL_CAPACITY, kept.size() + (int) keep)];
+			kept.toArray(array);
+			System.arraycopy(current.entries, cut, array, kept.size(), (int) keep);
+			this.view = new View(array, kept.size() + (int) keep, current.lastId);
+			return new Compaction.Report(cutoff, folded.records(), cut - kept.size(), expired.size(), this.horizon);
+		}
+	}
+
+	@Override
+	public long horizon() {
+		return this.horizon;
 	}
 
 	@Override
@@ -179,7 +227,7 @@ public final class InMemoryScribeLog implements ScribeLog {
 	/**
 	 * The first {@code size} slots of a shared array, never changed once published.
 	 */
-	private record View(ScribeEntry[] entries, int size) {
+	private record View(ScribeEntry[] entries, int size, long lastId) {
 
 		/** The index of the first scribe with an id above {@code after}, or size. */
 		int firstAfter(long after) {

@@ -89,7 +89,8 @@ public interface ScribeLog {
 	/**
 	 * The scribes of every client after a position, oldest first, with their recipients
 	 * and origin: what a node reads once to deliver to all of its sessions. Ids have no
-	 * gaps, so the answer holds every scribe from {@code after + 1} on, as far as it goes.
+	 * gaps, so the answer holds every scribe from {@code after + 1} on, as far as it goes;
+	 * only {@link #compact compaction} leaves gaps, among ids older than those it keeps.
 	 * @param after the highest id already known; 0 for everything
 	 * @param limit the most scribes to return
 	 * @return up to {@code limit} entries with ids above {@code after}
@@ -105,6 +106,33 @@ public interface ScribeLog {
 	 * @return the id
 	 */
 	long lastId(Reader reader);
+
+	/**
+	 * Compacts the log (docs/PROTOCOL.md section 8.8): folds each record's scribes older
+	 * than the newest {@link Compaction#keepRecent()} into one {@code create} and a tombstone,
+	 * and removes the tombstones older than {@link Compaction#tombstoneRetention()}. Appends
+	 * and reads go on meanwhile; ids never move down, so a reader that goes on reading finds
+	 * what was folded. Callers run one compaction at a time per log.
+	 * @param compaction how
+	 * @param now the time now, for tombstone retention
+	 * @return what it did
+	 * @throws UnsupportedOperationException if this log cannot be compacted
+	 * @since 0.2.0
+	 */
+	default Compaction.Report compact(Compaction compaction, java.time.Instant now) {
+		throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be compacted");
+	}
+
+	/**
+	 * The highest id of a tombstone that compaction removed, or 0. A client whose position
+	 * is above 0 and below it may still hold a record that was destroyed, and can only
+	 * catch up by syncing from nothing.
+	 * @return the id
+	 * @since 0.2.0
+	 */
+	default long horizon() {
+		return 0;
+	}
 
 	/**
 	 * The highest id appended, for any client, or 0 for an empty log.

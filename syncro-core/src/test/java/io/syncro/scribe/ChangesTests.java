@@ -20,7 +20,8 @@ class ChangesTests {
 	void createdRecordIsOneCreateWithEveryAttribute() {
 		ObjectNode record = json("{\"id\": \"r1\", \"title\": \"Milk\", \"done\": false, \"tags\": [\"shop\"]}");
 		List<ScribeEntry> entries = Changes.created("Todo", record, Recipients.only("bob"), "alice");
-		assertThat(entries).containsExactly(new ScribeEntry(Scribe.create("Todo", record), Recipients.only("bob"), "alice"));
+		assertThat(entries).containsExactly(new ScribeEntry(Scribe.create("Todo", record), Recipients.only("bob"), "alice",
+				null, Recipients.only("bob")));
 		assertThat(entries.get(0).scribe().id()).isZero();
 	}
 
@@ -41,7 +42,8 @@ class ChangesTests {
 	void destroyedRecordIsOneDestroyOfItsId() {
 		List<ScribeEntry> entries = Changes.destroyed("Todo", "r1", Recipients.allExcept(Set.of("carol")), "alice");
 		assertThat(entries).containsExactly(
-				new ScribeEntry(Scribe.destroy("Todo", "r1"), Recipients.allExcept(Set.of("carol")), "alice"));
+				new ScribeEntry(Scribe.destroy("Todo", "r1"), Recipients.allExcept(Set.of("carol")), "alice", null,
+						Recipients.none()));
 		assertThat(entries.get(0).scribe().data()).isEqualTo(json("{\"d\": [\"r1\"]}").get("d"));
 	}
 
@@ -57,7 +59,7 @@ class ChangesTests {
 		List<ScribeEntry> entries = Changes.updated("Todo", before, after, Recipients.all(), Recipients.all(), "alice");
 		assertThat(entries).containsExactly(new ScribeEntry(
 				Scribe.update("Todo", "r1", json("{\"done\": true, \"list\": {\"name\": \"Home\"}}")), Recipients.all(),
-				"alice"));
+				"alice", null, Recipients.all()));
 	}
 
 	@Test
@@ -98,9 +100,10 @@ class ChangesTests {
 		List<ScribeEntry> entries = Changes.updated("Todo", before, after, Recipients.only("a", "b"),
 				Recipients.only("b", "c"), "b");
 		assertThat(entries).containsExactly(
-				new ScribeEntry(Scribe.destroy("Todo", "r1"), Recipients.only("a"), null),
-				new ScribeEntry(Scribe.create("Todo", after), Recipients.only("c"), null),
-				new ScribeEntry(Scribe.update("Todo", "r1", json("{\"owner\": \"c\"}")), Recipients.only("b"), "b"));
+				new ScribeEntry(Scribe.destroy("Todo", "r1"), Recipients.only("a"), null, null, Recipients.only("b", "c")),
+				new ScribeEntry(Scribe.create("Todo", after), Recipients.only("c"), null, null, Recipients.only("b", "c")),
+				new ScribeEntry(Scribe.update("Todo", "r1", json("{\"owner\": \"c\"}")), Recipients.only("b"), "b", null,
+						Recipients.only("b", "c")));
 	}
 
 	@Test
@@ -110,9 +113,10 @@ class ChangesTests {
 		List<ScribeEntry> entries = Changes.updated("Todo", before, after, Recipients.all(),
 				Recipients.allExcept(Set.of("alice")), "alice");
 		assertThat(entries).containsExactly(
-				new ScribeEntry(Scribe.destroy("Todo", "r1"), Recipients.only("alice"), null),
+				new ScribeEntry(Scribe.destroy("Todo", "r1"), Recipients.only("alice"), null, null,
+						Recipients.allExcept(Set.of("alice"))),
 				new ScribeEntry(Scribe.update("Todo", "r1", json("{\"shared\": false}")),
-						Recipients.allExcept(Set.of("alice")), "alice"));
+						Recipients.allExcept(Set.of("alice")), "alice", null, Recipients.allExcept(Set.of("alice"))));
 		assertThat(entries.get(0).isFor("alice")).isTrue();
 		assertThat(entries.get(1).isFor("alice")).isFalse();
 		assertThat(entries.get(1).isFor("bob")).isTrue();
@@ -125,9 +129,10 @@ class ChangesTests {
 		List<ScribeEntry> entries = Changes.updated("Todo", before, after, Recipients.only("bob"),
 				Recipients.only("alice", "bob"), "alice");
 		assertThat(entries).containsExactly(
-				new ScribeEntry(Scribe.create("Todo", after), Recipients.only("alice"), null),
+				new ScribeEntry(Scribe.create("Todo", after), Recipients.only("alice"), null, null,
+						Recipients.only("alice", "bob")),
 				new ScribeEntry(Scribe.update("Todo", "r1", json("{\"shared\": true}")), Recipients.only("bob"),
-						"alice"));
+						"alice", null, Recipients.only("alice", "bob")));
 	}
 
 	@Test
@@ -135,8 +140,9 @@ class ChangesTests {
 		ObjectNode record = json("{\"id\": \"r1\", \"title\": \"Milk\"}");
 		List<ScribeEntry> entries = Changes.updated("Todo", record, record, Recipients.only("a"), Recipients.only("b"),
 				"a");
-		assertThat(entries).containsExactly(new ScribeEntry(Scribe.destroy("Todo", "r1"), Recipients.only("a"), null),
-				new ScribeEntry(Scribe.create("Todo", record), Recipients.only("b"), null));
+		assertThat(entries).containsExactly(
+				new ScribeEntry(Scribe.destroy("Todo", "r1"), Recipients.only("a"), null, null, Recipients.only("b")),
+				new ScribeEntry(Scribe.create("Todo", record), Recipients.only("b"), null, null, Recipients.only("b")));
 	}
 
 	@Test
@@ -145,9 +151,11 @@ class ChangesTests {
 		ObjectNode after = json("{\"id\": \"r1\", \"title\": \"Bread\"}");
 		assertThat(Changes.updated("Todo", before, after, Recipients.none(), Recipients.none(), "alice")).isEmpty();
 		assertThat(Changes.updated("Todo", before, after, Recipients.none(), Recipients.only("b"), "alice"))
-			.containsExactly(new ScribeEntry(Scribe.create("Todo", after), Recipients.only("b"), null));
+			.containsExactly(new ScribeEntry(Scribe.create("Todo", after), Recipients.only("b"), null, null,
+					Recipients.only("b")));
 		assertThat(Changes.updated("Todo", before, after, Recipients.only("b"), Recipients.none(), "alice"))
-			.containsExactly(new ScribeEntry(Scribe.destroy("Todo", "r1"), Recipients.only("b"), null));
+			.containsExactly(new ScribeEntry(Scribe.destroy("Todo", "r1"), Recipients.only("b"), null, null,
+					Recipients.none()));
 	}
 
 	@Test

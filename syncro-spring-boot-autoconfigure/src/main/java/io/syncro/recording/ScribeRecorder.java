@@ -346,7 +346,7 @@ public final class ScribeRecorder {
 			}
 			if (!unsent.isEmpty()) {
 				Scribe update = Scribe.update(mirror.klass(), mirror.recordId(), unsent);
-				result.add(new ScribeEntry(update, Recipients.only(playing.client()), null));
+				result.add(new ScribeEntry(update, Recipients.only(playing.client()), null, null, entry.audience()));
 			}
 		}
 		return result;
