@@ -33,8 +33,10 @@ import tools.jackson.databind.node.ObjectNode;
  * the whole log would have left it; ids never move down, so a reader that goes on reading
  * finds what was folded. Records whose scribes do not all carry their audience (written
  * before logs kept it) are folded only when all their scribes have the same recipients.
+ *
+ * @since 0.2.0
  */
-final class RecordFolds {
+public final class RecordFolds {
 
 	private final Map<String, Fold> folds = new LinkedHashMap<>();
 
@@ -42,7 +44,7 @@ final class RecordFolds {
 	 * Takes the next scribe in id order.
 	 * @param entry the scribe
 	 */
-	void add(ScribeEntry entry) {
+	public void add(ScribeEntry entry) {
 		Scribe scribe = entry.scribe();
 		this.folds.computeIfAbsent(scribe.klass() + '\u0000' + scribe.recordId(), (key) -> new Fold()).add(entry);
 	}
@@ -51,30 +53,51 @@ final class RecordFolds {
 	 * What the folds change.
 	 * @return the scribes to write, the ids to remove and the tombstones kept
 	 */
-	Result result() {
-		List<ScribeEntry> written = new ArrayList<>();
-		List<Long> removed = new ArrayList<>();
+	public Result result() {
+		List<Change> changes = new ArrayList<>();
 		Set<Long> tombstones = new HashSet<>();
-		int records = 0;
 		for (Fold fold : this.folds.values()) {
-			if (!fold.fold(written, removed, tombstones)) {
-				continue;
+			List<ScribeEntry> written = new ArrayList<>();
+			List<Long> removed = new ArrayList<>();
+			if (fold.fold(written, removed, tombstones)) {
+				changes.add(new Change(written, removed));
 			}
-			records++;
 		}
-		return new Result(written, removed, tombstones, records);
+		return new Result(changes, tombstones);
 	}
 
 	/**
 	 * What folding changes.
-	 * @param written the scribes to write, each under an id the log holds, replacing what is
-	 * there
-	 * @param removed the ids to remove
+	 * @param changes what changes of each record that folding changes, to be written
+	 * together
 	 * @param tombstones the ids of the destroys the folded records keep, which may go once
 	 * old enough (the destroys of a record left unfolded are not among them)
-	 * @param records how many records folding changed
 	 */
-	record Result(List<ScribeEntry> written, List<Long> removed, Set<Long> tombstones, int records) {
+	public record Result(List<Change> changes, Set<Long> tombstones) {
+
+		/** The scribes to write, each under an id the log holds, replacing what is there. */
+		public List<ScribeEntry> written() {
+			return this.changes.stream().flatMap((change) -> change.written().stream()).toList();
+		}
+
+		/** The ids to remove. */
+		public List<Long> removed() {
+			return this.changes.stream().flatMap((change) -> change.removed().stream()).toList();
+		}
+
+		/** How many records folding changed. */
+		public int records() {
+			return this.changes.size();
+		}
+
+	}
+
+	/**
+	 * What folding changes of one record.
+	 * @param written the scribes to write under their ids
+	 * @param removed the ids to remove
+	 */
+	public record Change(List<ScribeEntry> written, List<Long> removed) {
 	}
 
 	/** One record's scribes, folded as they come. */
@@ -89,7 +112,7 @@ final class RecordFolds {
 		// an update of a record that does not exist: left as it is
 		private boolean unfoldable;
 
-		void add(ScribeEntry entry) {
+		public void add(ScribeEntry entry) {
 			this.entries.add(entry);
 			Scribe scribe = entry.scribe();
 			switch (scribe.type()) {

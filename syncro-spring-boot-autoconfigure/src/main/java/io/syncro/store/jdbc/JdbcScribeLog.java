@@ -3,6 +3,7 @@ package io.syncro.store.jdbc;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
 import io.syncro.scribe.ScribeType;
+import io.syncro.store.Compaction;
 import io.syncro.store.Relayed;
 import io.syncro.store.ScribeLog;
 import org.jspecify.annotations.Nullable;
@@ -135,6 +137,8 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 
 	private final String entryClientsSql;
 
+	private final JdbcLogCompaction compaction;
+
 	private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
 
 	/** The highest id listeners were told about, so a poll does not repeat an append. */
@@ -185,7 +189,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		this.rotateEpochSql = "UPDATE " + head + " SET epoch = ? WHERE id = 1";
 		this.updateRelayedHeadSql = "UPDATE " + head + " SET last_id = ?, relayed = ? WHERE id = 1";
 		this.insertScribeSql = "INSERT INTO " + scribe
-				+ " (id, klass, type, data, everyone, origin, cause) VALUES (?, ?, ?, ?, ?, ?, ?)";
+				+ " (id, klass, type, data, everyone, origin, cause, audience) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 		this.insertClientSql = "INSERT INTO " + client + " (scribe_id, client) VALUES (?, ?)";
 		// everyone <> listed: a key of the reader's listed leaves it out of "everyone", and
 		// is one meant otherwise, unless an excluded key (!key) leaves it out of those
@@ -199,8 +203,9 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 				+ " AND s.id > :after ORDER BY s.id LIMIT :limit";
 		this.lastIdSql = "SELECT s.id" + visible + " ORDER BY s.id DESC LIMIT 1";
 		this.lastIdWithOwnSql = "SELECT s.id" + meant + " ORDER BY s.id DESC LIMIT 1";
-		this.entriesSql = "SELECT id, klass, type, data, everyone, origin, cause FROM " + scribe
+		this.entriesSql = "SELECT id, klass, type, data, everyone, origin, cause, audience FROM " + scribe
 				+ " WHERE id > :after ORDER BY id LIMIT :limit";
+		this.compaction = new JdbcLogCompaction(this, this.jdbcClient, this.jdbcTemplate, transactionManager, this.prefix);
 		this.entryClientsSql = "SELECT scribe_id, client FROM " + client
 				+ " WHERE scribe_id > :after AND scribe_id <= :last";
 	}
@@ -346,6 +351,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 			ps.setBoolean(5, entry.recipients().isEveryone());
 			ps.setString(6, entry.origin());
 			ps.setString(7, (entry.cause() != null) ? entry.cause().text() : null);
+			ps.setString(8, audienceText(entry));
 		});
 		if (!clients.isEmpty()) {
 			this.jdbcTemplate.batchUpdate(this.insertClientSql, clients, BATCH_SIZE,
@@ -355,6 +361,28 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 					});
 		}
 		return appended;
+	}
+
+	/** A scribe's audience as the log keeps it, or {@code null} when it has none. */
+	static @Nullable String audienceText(ScribeEntry entry) {
+		return (entry.audience() != null) ? MessageCodec.writeTree(ScribeEntry.audienceJson(entry.audience())) : null;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * One node at a time compacts a database ({@code syncro_log_compaction}); on another node
+	 * meanwhile this does nothing. Records are rewritten in transactions of a few hundred,
+	 * each record whole in one, so appends and reads go on.
+	 */
+	@Override
+	public Compaction.Report compact(Compaction compaction, Instant now) {
+		return this.compaction.compact(compaction, now);
+	}
+
+	@Override
+	public long horizon() {
+		return this.compaction.horizon();
 	}
 
 	private record Head(long lastId, Set<Long> relayed) {
@@ -395,7 +423,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 			.param("after", after)
 			.param("limit", limit)
 			.query((rs, row) -> new Object[] { scribe(rs, row), rs.getBoolean("everyone"), rs.getString("origin"),
-					rs.getString("cause") })
+					rs.getString("cause"), rs.getString("audience") })
 			.list();
 		if (rows.isEmpty()) {
 			return List.of();
@@ -413,7 +441,9 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 			Scribe scribe = (Scribe) row[0];
 			List<String> listed = clients.getOrDefault(scribe.id(), List.of());
 			Recipients recipients = Recipients.fromListed((Boolean) row[1], listed);
-			entries.add(new ScribeEntry(scribe, recipients, (String) row[2], Cause.parse((String) row[3])));
+			String audience = (String) row[4];
+			entries.add(new ScribeEntry(scribe, recipients, (String) row[2], Cause.parse((String) row[3]),
+					(audience != null) ? ScribeEntry.audienceOf(MessageCodec.readTree(audience)) : null));
 		}
 		return entries;
 	}

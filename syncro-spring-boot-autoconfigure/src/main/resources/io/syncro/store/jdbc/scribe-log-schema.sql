@@ -45,3 +45,27 @@ CREATE TABLE IF NOT EXISTS %PREFIX%scribe_client (
 	PRIMARY KEY (scribe_id, client)
 );
 -- JdbcScribeLog widens the client column of a table made by version 0.1 (VARCHAR(64))
+
+-- audience: who receives the record once the scribe's change is made (ScribeEntry.audience),
+-- as JSON {"everyone": …, "clients": […]}; what compaction folds a record for. Null for
+-- scribes written before it was kept.
+ALTER TABLE %PREFIX%scribe ADD COLUMN IF NOT EXISTS audience TEXT;
+
+-- tombstone_at: when compaction first kept the destroy as a tombstone (epoch milliseconds);
+-- it goes once older than syncro.log.compaction.tombstone-retention
+ALTER TABLE %PREFIX%scribe ADD COLUMN IF NOT EXISTS tombstone_at BIGINT;
+
+CREATE INDEX IF NOT EXISTS %PREFIX%scribe_tombstone_at ON %PREFIX%scribe (tombstone_at);
+
+-- horizon: the highest id of a tombstone compaction removed (ScribeLog.horizon)
+ALTER TABLE %PREFIX%log_head ADD COLUMN IF NOT EXISTS horizon BIGINT;
+
+-- One row (id = 1): a node compacting holds it until locked_until (epoch milliseconds), so
+-- that nodes sharing the database compact one at a time.
+CREATE TABLE IF NOT EXISTS %PREFIX%log_compaction (
+	id INT NOT NULL PRIMARY KEY,
+	locked_until BIGINT NOT NULL
+);
+
+INSERT INTO %PREFIX%log_compaction (id, locked_until)
+	SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM %PREFIX%log_compaction WHERE id = 1);
