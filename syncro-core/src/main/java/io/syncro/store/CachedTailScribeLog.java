@@ -193,6 +193,11 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
+	public boolean isCompactable() {
+		return this.log.isCompactable();
+	}
+
+	@Override
 	public long head() {
 		return this.log.head();
 	}

@@ -190,6 +190,11 @@ public final class InMemoryScribeLog implements ScribeLog {
 	}
 
 	@Override
+	public boolean isCompactable() {
+		return true;
+	}
+
+	@Override
 	public long horizon() {
 		return this.horizon;
 	}

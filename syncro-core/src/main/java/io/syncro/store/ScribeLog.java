@@ -124,6 +124,15 @@ public interface ScribeLog {
 	}
 
 	/**
+	 * Whether {@link #compact} works on this log.
+	 * @return whether it can be compacted
+	 * @since 0.2.0
+	 */
+	default boolean isCompactable() {
+		return false;
+	}
+
+	/**
 	 * The highest id of a tombstone that compaction removed, or 0. A client whose position
 	 * is above 0 and below it may still hold a record that was destroyed, and can only
 	 * catch up by syncing from nothing.

@@ -49,6 +49,21 @@ public class ForwardingScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
+	public Compaction.Report compact(Compaction compaction, java.time.Instant now) {
+		return this.target.compact(compaction, now);
+	}
+
+	@Override
+	public boolean isCompactable() {
+		return this.target.isCompactable();
+	}
+
+	@Override
+	public long horizon() {
+		return this.target.horizon();
+	}
+
+	@Override
 	public long head() {
 		return this.target.head();
 	}

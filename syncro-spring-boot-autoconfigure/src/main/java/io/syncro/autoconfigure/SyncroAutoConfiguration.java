@@ -1,6 +1,7 @@
 package io.syncro.autoconfigure;
 
 import java.time.Clock;
+import java.util.Locale;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
@@ -17,6 +18,7 @@ import io.syncro.session.EngineSettings;
 import io.syncro.session.Session;
 import io.syncro.session.SyncroEngine;
 import io.syncro.session.TransactionRunner;
+import io.syncro.store.LogCompactor;
 import io.syncro.scope.Scopes;
 import io.syncro.recording.EntityScopes;
 import io.syncro.recording.SyncroScope;
@@ -136,6 +138,24 @@ public final class SyncroAutoConfiguration {
 	 * {@code syncro.clients.cleanup-interval}, after marking those connected to this node
 	 * as seen.
 	 */
+	/**
+	 * Compacts the scribe log every {@code syncro.log.compaction.interval}, when
+	 * {@code syncro.log.compaction.enabled}, one node at a time on a shared log.
+	 */
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty("syncro.log.compaction.enabled")
+	LogCompactor syncroLogCompactor(SyncroEngine engine, SyncroProperties properties) {
+		SyncroProperties.LogCompaction compaction = properties.getLog().getCompaction();
+		ScribeLog log = engine.ownLog();
+		if (!log.isCompactable()) {
+			throw new InvalidConfigurationPropertyValueException("syncro.log.compaction.enabled", true,
+					"The " + properties.getStore().name().toLowerCase(Locale.ROOT)
+							+ " store (" + log + ") cannot be compacted yet; use the jdbc or memory store, or leave compaction off.");
+		}
+		return new LogCompactor(log, compaction.compaction(), Clock.systemUTC()).start(compaction.getInterval());
+	}
+
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	ClientExpiry syncroClientExpiry(SyncroEngine engine, SyncroProperties properties) {

@@ -80,6 +80,8 @@ public class SyncroProperties {
 
 	private final Outbox outbox = new Outbox();
 
+	private final Log log = new Log();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -212,6 +214,10 @@ public class SyncroProperties {
 		return this.outbox;
 	}
 
+	public Log getLog() {
+		return this.log;
+	}
+
 	/**
 	 * Fails start-up, naming the property, when a value cannot work.
 	 */
@@ -237,6 +243,7 @@ public class SyncroProperties {
 					"It must be from 1 to 10000.");
 		}
 		validateLimits();
+		this.log.compaction.validate();
 		if (this.sync.cachedTail < 0) {
 			throw new InvalidConfigurationPropertyValueException("syncro.sync.cached-tail", this.sync.cachedTail,
 					"It must not be negative.");
@@ -891,6 +898,104 @@ public class SyncroProperties {
 
 		public void setBatchSize(int batchSize) {
 			this.batchSize = batchSize;
+		}
+
+	}
+
+	/**
+	 * The scribe log.
+	 */
+	public static class Log {
+
+		private final LogCompaction compaction = new LogCompaction();
+
+		public LogCompaction getCompaction() {
+			return this.compaction;
+		}
+
+	}
+
+	/**
+	 * Compaction of the scribe log (docs/PROTOCOL.md section 8.8): each record's scribes
+	 * older than the newest {@code keep-recent} fold into one create, and destroys stay as
+	 * tombstones for {@code tombstone-retention}. Clients whose position is older than a
+	 * tombstone removed then sync again from nothing.
+	 */
+	public static class LogCompaction {
+
+		/**
+		 * Whether the log is compacted. Off, nothing changes.
+		 */
+		private boolean enabled;
+
+		/**
+		 * How many of the newest scribes stay as they are.
+		 */
+		private long keepRecent = 10_000;
+
+		/**
+		 * How long a destroy stays as a tombstone once compaction kept it.
+		 */
+		private Duration tombstoneRetention = Duration.ofDays(7);
+
+		/**
+		 * Time between two compactions; nodes sharing a log take turns.
+		 */
+		private Duration interval = Duration.ofMinutes(1);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public long getKeepRecent() {
+			return this.keepRecent;
+		}
+
+		public void setKeepRecent(long keepRecent) {
+			this.keepRecent = keepRecent;
+		}
+
+		public Duration getTombstoneRetention() {
+			return this.tombstoneRetention;
+		}
+
+		public void setTombstoneRetention(Duration tombstoneRetention) {
+			this.tombstoneRetention = tombstoneRetention;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		void validate() {
+			if (this.keepRecent < 1) {
+				throw new InvalidConfigurationPropertyValueException("syncro.log.compaction.keep-recent", this.keepRecent,
+						"It must be at least 1.");
+			}
+			if (this.tombstoneRetention.isNegative()) {
+				throw new InvalidConfigurationPropertyValueException("syncro.log.compaction.tombstone-retention",
+						this.tombstoneRetention, "It must not be negative.");
+			}
+			if (this.interval.isNegative() || this.interval.isZero()) {
+				throw new InvalidConfigurationPropertyValueException("syncro.log.compaction.interval", this.interval,
+						"It must be positive.");
+			}
+		}
+
+		/**
+		 * What compaction keeps.
+		 * @return the compaction
+		 */
+		public io.syncro.store.Compaction compaction() {
+			return new io.syncro.store.Compaction(this.keepRecent, this.tombstoneRetention);
 		}
 
 	}

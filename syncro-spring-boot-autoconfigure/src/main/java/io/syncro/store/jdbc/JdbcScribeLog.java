@@ -381,6 +381,11 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
+	public boolean isCompactable() {
+		return true;
+	}
+
+	@Override
 	public long horizon() {
 		return this.compaction.horizon();
 	}
