@@ -78,6 +78,7 @@ class ChaosClient {
 		this.ops = { create: 0, update: 0, destroy: 0, skipped: 0 };
 		this.refused = 0;
 		this.conflicts = 0;
+		this.restarts = 0;
 		this.errors = 0;
 		this.writing = true;
 	}
@@ -95,6 +96,7 @@ class ChaosClient {
 		});
 		this.client.on('refused', () => this.refused++);
 		this.client.on('conflict', () => this.conflicts++);
+		this.client.on('reset', () => this.restarts++);
 		// resets are the point of the run: count what they cause, do not print each
 		this.client.on('error', () => this.errors++);
 		this.todos = this.client.collection('Todo');
@@ -197,6 +199,7 @@ class ChaosClient {
 			conflicts: this.conflicts,
 			errors: this.errors,
 			subscriptions: c.subscriptions.length,
+			restarts: this.restarts,
 			records: { Todo: this.todos.all(), Page: this.pages.all() },
 		};
 	}

@@ -3,8 +3,12 @@ package io.syncro.sample;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.syncro.client.MemoryLocalStore;
+import io.syncro.client.ResetEvent;
+import io.syncro.client.SyncroClient;
 import io.syncro.store.Compaction;
 import io.syncro.store.LogCompactor;
 import io.syncro.testing.Scribes;
@@ -103,6 +107,50 @@ class SampleAppCompactionTests {
 			List<JsonNode> scribes = again.syncToEnd(after);
 			assertThat(scribes).extracting(Scribes::recordId).contains(todos.get(0));
 		}
+	}
+
+	@Test
+	void aJavaClientOlderThanTheHorizonStartsOverAndEndsWithTheServersState() throws Exception {
+		MemoryLocalStore store = new MemoryLocalStore();
+		String uid = uid("java");
+		List<String> todos = new java.util.ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			todos.add(http("alice", "POST", "/api/todos", "{\"title\":\"j" + i + "\"}", 201).path("id").asString());
+		}
+		try (SyncroClient client = javaClient(uid, store)) {
+			client.connect().whenOnline().get(20, TimeUnit.SECONDS);
+		}
+		for (String todo : todos.subList(0, 5)) {
+			http("alice", "DELETE", "/api/todos/" + todo, null, 204);
+		}
+		for (int i = 0; i < 30; i++) {
+			http("alice", "PATCH", "/api/todos/" + todos.get(5 + i % 5), "{\"title\":\"again " + i + "\"}", 200);
+		}
+		assertThat(this.compactor.compact().expired()).isPositive();
+		List<ResetEvent> resets = new java.util.concurrent.CopyOnWriteArrayList<>();
+		try (SyncroClient client = javaClient(uid, store)) {
+			client.onReset(resets::add);
+			client.connect();
+			Map<String, JsonNode> server = new HashMap<>();
+			for (JsonNode todo : http("alice", "GET", "/api/todos", null, 200)) {
+				server.put(todo.path("id").asString(), todo);
+			}
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+				Map<String, JsonNode> held = new HashMap<>();
+				client.collection("Todo").all().forEach((todo) -> held.put(todo.path("id").asString(), withoutNulls(todo)));
+				assertThat(held).isEqualTo(server);
+			});
+			assertThat(resets).extracting(ResetEvent::reason).contains(ResetEvent.Reason.GONE);
+		}
+	}
+
+	private SyncroClient javaClient(String uid, MemoryLocalStore store) {
+		return SyncroClient.builder(java.net.URI.create("ws://localhost:" + this.port + "/syncro"))
+			.uid(uid)
+			.basicAuthentication("alice", "alice-secret")
+			.klasses("Todo", "TodoList", "Page")
+			.store(store)
+			.build();
 	}
 
 	private static Map<String, JsonNode> apply(List<JsonNode> scribes, String klass) {

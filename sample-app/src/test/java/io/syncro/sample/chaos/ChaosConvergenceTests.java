@@ -60,6 +60,29 @@ class ChaosConvergenceTests {
 	}
 
 	@Test
+	void clientsOfOneNodeWhoseLogIsCompactedEverySecondConvergeThroughResets() throws Exception {
+		Path folder = Files.createTempDirectory("syncro-chaos-compacted-");
+		// all but the newest scribe compacted five times a second, tombstones three seconds
+		// after: a client cut off for a while is older than the horizon, gets 410 and starts
+		// over; a live one never lags that far (its pushes are answered within the request
+		// timeout, a second here, or it is closed)
+		try (SampleAppProcess node = SampleAppProcess.embedded("chaos-compacted", folder,
+				"syncro.log.compaction.enabled=true", "syncro.log.compaction.keep-recent=1",
+				"syncro.log.compaction.tombstone-retention=3s", "syncro.log.compaction.interval=200ms",
+				"syncro.request-timeout=1s",
+				"logging.level.io.syncro.store.LogCompactor=INFO")) {
+			node.start();
+			ChaosRun.on("one-node-h2-compacted", seed, duration, List.of(node.port()), clients)
+				.withLogs(List.of(node.log()))
+				.run()
+				.assertConverged();
+		}
+		finally {
+			ChaosRun.deleteFolder(folder);
+		}
+	}
+
+	@Test
 	void clientsOfTwoNodesOnRedisAndPostgresConvergeThroughResets() throws Exception {
 		try (Cluster cluster = Cluster.start("chaos-two")) {
 			ChaosRun.on("two-nodes-redis-postgres", seed, duration, cluster.ports(), clients)

@@ -97,6 +97,24 @@ final class ChaosRun {
 	/**
 	 * Names the nodes' logs, copied beside a dump of the run when it diverges.
 	 */
+	/** How many compactions the nodes logged that removed something. */
+	private long compactions() {
+		long count = 0;
+		for (Path log : this.logs) {
+			try (Stream<String> lines = Files.lines(log)) {
+				List<String> compacted = lines.filter((line) -> line.contains("Compacted the scribe log")).toList();
+				count += compacted.size();
+				if (!compacted.isEmpty()) {
+					System.out.println("  last compaction: " + compacted.get(compacted.size() - 1));
+				}
+			}
+			catch (IOException | java.io.UncheckedIOException ex) {
+				// a log that cannot be read counts none
+			}
+		}
+		return count;
+	}
+
 	ChaosRun withLogs(List<Path> logs) {
 		this.logs = logs;
 		return this;
@@ -204,7 +222,7 @@ final class ChaosRun {
 			js.forEach((spec) -> specs.put(spec.uid(), spec));
 			List<String> divergences = new ArrayList<>();
 			for (ClientState state : states) {
-				List<String> problems = new ArrayList<>(server.divergence(state));
+				List<String> problems = new ArrayList<>(server.divergence(state, compactions() > 0));
 				if (state.pending() > 0) {
 					problems.add("the server's mark for it: " + serverMark(specs.get(state.uid())));
 				}
@@ -230,8 +248,10 @@ final class ChaosRun {
 					+ jsOps + ", rest " + restOps + "; resets " + resets + " (" + armedNow + " at once, " + armedInstead
 					+ " instead of a frame, " + armedInside + " inside one armed)"
 					+ ((faultDone.get() != null) ? "; " + faultDone.get() : "") + "; server holds " + server.todos()
-					+ " Todos, " + server.pages() + " Pages; unsettled " + unsettled.size() + "; divergent clients "
-					+ divergences.size();
+					+ " Todos, " + server.pages() + " Pages; clients started over " + states.stream()
+						.mapToInt(ClientState::restarts)
+						.sum() + " times; compactions " + compactions() + "; unsettled " + unsettled.size()
+					+ "; divergent clients " + divergences.size();
 			System.out.println(summary);
 			divergences.forEach((divergence) -> System.out.println("  divergent: " + divergence));
 			restOps.unexpected.stream()

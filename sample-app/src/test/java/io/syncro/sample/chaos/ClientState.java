@@ -17,11 +17,13 @@ import tools.jackson.databind.JsonNode;
  * the call failed
  * @param problem why the call failed, or other trouble the client reported
  * @param subscriptions how many scopes it subscribes to
+ * @param restarts how often it started over from nothing (the server's log held another
+ * history, or was compacted past its position)
  * @param records its records by klass and id
  * @param notes counts the client keeps, such as refusals and conflicts, for the report
  */
 record ClientState(String uid, String user, String kind, String status, int pending, long position,
-		@Nullable Long lastScribeId, @Nullable String problem, int subscriptions, Map<String, Map<String, JsonNode>> records,
+		@Nullable Long lastScribeId, @Nullable String problem, int subscriptions, int restarts, Map<String, Map<String, JsonNode>> records,
 		String notes) {
 
 	/**

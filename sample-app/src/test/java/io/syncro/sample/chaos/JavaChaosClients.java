@@ -144,6 +144,8 @@ final class JavaChaosClients implements ChaosClients {
 
 		final AtomicInteger errors = new AtomicInteger();
 
+		final AtomicInteger restarts = new AtomicInteger();
+
 		int count;
 
 		Writer(ClientSpec spec, SyncroClient client, Random random) {
@@ -155,6 +157,7 @@ final class JavaChaosClients implements ChaosClients {
 			client.onRefused((event) -> this.refused.incrementAndGet());
 			// resets are the point of the run: count what they cause
 			client.onError((error) -> this.errors.incrementAndGet());
+			client.onReset((event) -> this.restarts.incrementAndGet());
 			this.thread = new Thread(this::write, "chaos-" + spec.uid());
 			this.thread.setDaemon(true);
 		}
@@ -252,7 +255,7 @@ final class JavaChaosClients implements ChaosClients {
 			records.put("Page", byId(this.pages.all()));
 			return new ClientState(this.spec.uid(), this.spec.user(), "java",
 					this.client.status().name().toLowerCase(), this.client.pendingWrites(), this.client.position(),
-					lastScribeId, problem, this.client.subscriptions().size(), records, "refused " + this.refused + ", connection errors " + this.errors);
+					lastScribeId, problem, this.client.subscriptions().size(), this.restarts.get(), records, "refused " + this.refused + ", connection errors " + this.errors);
 		}
 
 		private static Map<String, JsonNode> byId(List<ObjectNode> records) {

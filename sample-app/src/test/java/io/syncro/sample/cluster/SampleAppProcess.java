@@ -71,11 +71,15 @@ public final class SampleAppProcess implements AutoCloseable {
 	 * folder of its own.
 	 * @param name names the node's log file
 	 * @param folder where the database files go
+	 * @param properties more properties, as {@code name=value}
 	 */
-	public static SampleAppProcess embedded(String name, Path folder) throws IOException {
+	public static SampleAppProcess embedded(String name, Path folder, String... properties) throws IOException {
 		int port = freePort();
 		// run in the folder, so the sample's own datasource settings put its files there
-		List<String> arguments = List.of("--server.port=" + port, "--spring.main.banner-mode=off");
+		List<String> arguments = new ArrayList<>(List.of("--server.port=" + port, "--spring.main.banner-mode=off"));
+		for (String property : properties) {
+			arguments.add("--" + property);
+		}
 		return new SampleAppProcess(port, arguments, output(name), folder.toFile());
 	}
 
