@@ -19,6 +19,8 @@ import io.syncro.session.Session;
 import io.syncro.session.SyncroEngine;
 import io.syncro.session.TransactionRunner;
 import io.syncro.store.LogCompactor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.syncro.scope.Scopes;
 import io.syncro.recording.EntityScopes;
 import io.syncro.recording.SyncroScope;
@@ -69,6 +71,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @ConditionalOnBooleanProperty(name = "syncro.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(SyncroProperties.class)
 public final class SyncroAutoConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(SyncroAutoConfiguration.class);
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -151,7 +155,12 @@ public final class SyncroAutoConfiguration {
 		if (!log.isCompactable()) {
 			throw new InvalidConfigurationPropertyValueException("syncro.log.compaction.enabled", true,
 					"The " + properties.getStore().name().toLowerCase(Locale.ROOT)
-							+ " store (" + log + ") cannot be compacted yet; use the jdbc or memory store, or leave compaction off.");
+							+ " store cannot be compacted yet; use the jdbc or memory store, or leave compaction off.");
+		}
+		if (compaction.getTombstoneRetention().compareTo(properties.getRequestTimeout().multipliedBy(2)) < 0) {
+			logger.warn("syncro.log.compaction.tombstone-retention ({}) is below twice syncro.request-timeout ({}): a live "
+					+ "client that falls that far behind may never be pushed a destroy that compaction removed",
+					compaction.getTombstoneRetention(), properties.getRequestTimeout());
 		}
 		return new LogCompactor(log, compaction.compaction(), Clock.systemUTC()).start(compaction.getInterval());
 	}
