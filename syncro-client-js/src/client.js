@@ -758,7 +758,14 @@ export class Syncro extends Emitter {
 		const records = replica.reset();
 		replica.epoch = epoch;
 		this._persist({ position: null, epoch, records });
-		if (reason === 'gone' && this._link?.version >= 2) {
+		if (reason === 'gone' && this._status === 'online') {
+			// refused on a live connection (a sync after a write's landing was not known):
+			// pushes keep coming on it and would move the position past the sync from nothing,
+			// which would then skip the records below; start over on a new connection, whose
+			// sync from nothing comes before any push
+			this._link?.conn.close(4000, 'Starting over from nothing');
+		}
+		else if (reason === 'gone' && this._link?.version >= 2) {
 			// the server's resets of the narrowed klasses gave records the client just dropped:
 			// subscribing again has it send them again, before the sync from nothing
 			this._subscriptions.connected(this._link.conn);

@@ -167,6 +167,26 @@ describe('protocol v2', () => {
 			assert.deepEqual(writer.collection('Todo').get('a'), { id: 'a', title: 'A' });
 		});
 
+		it('starts over on a new connection when a sync on a live one is refused 410, so no push overtakes the sync from nothing', async () => {
+			server = await new FakeServer({ batchSize: 2 }).listen();
+			for (let i = 1; i <= 6; i++) {
+				server.append('Note', 'create', { id: `n${i}` });
+			}
+			const writer = await online();
+			const resets = collect(writer, 'reset');
+			const connections = server.connections;
+			server.withholdAt = 1;
+			server.goneSyncs = 1;
+			await writer.collection('Todo').create({ id: 'a', title: 'A' });
+			await waitFor(() => server.connections > connections, 'a new connection');
+			await writer.whenOnline();
+			await writer.whenSettled();
+			assert.deepEqual(resets.map((event) => event.reason), ['gone']);
+			assert.deepEqual(writer.collection('Note').all().map((note) => note.id).sort(),
+				['n1', 'n2', 'n3', 'n4', 'n5', 'n6']);
+			assert.deepEqual(writer.collection('Todo').get('a'), { id: 'a', title: 'A' });
+		});
+
 		it('converges after a reconnect that lost answers: duplicates come back without at', async () => {
 			server = await new FakeServer().listen();
 			const writer = await online();
