@@ -255,7 +255,8 @@ final class JavaChaosClients implements ChaosClients {
 			records.put("Page", byId(this.pages.all()));
 			return new ClientState(this.spec.uid(), this.spec.user(), "java",
 					this.client.status().name().toLowerCase(), this.client.pendingWrites(), this.client.position(),
-					lastScribeId, problem, this.client.subscriptions().size(), this.restarts.get(), records, "refused " + this.refused + ", connection errors " + this.errors);
+					lastScribeId, problem, this.client.subscriptions().size(), this.restarts.get(), records, "refused " + this.refused + ", connection errors " + this.errors + ", started over "
+							+ this.restarts.get());
 		}
 
 		private static Map<String, JsonNode> byId(List<ObjectNode> records) {
