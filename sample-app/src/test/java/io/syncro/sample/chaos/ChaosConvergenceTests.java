@@ -46,32 +46,26 @@ class ChaosConvergenceTests {
 
 	@Test
 	void clientsOfOneNodeOnTheEmbeddedDefaultConvergeThroughResets() throws Exception {
-		Path folder = Files.createTempDirectory("syncro-chaos-h2-");
-		try (SampleAppProcess node = SampleAppProcess.embedded("chaos-h2", folder)) {
-			node.start();
-			ChaosRun.on("one-node-h2", seed, duration, List.of(node.port()), clients)
-				.withLogs(List.of(node.log()))
-				.run()
-				.assertConverged();
-		}
-		finally {
-			ChaosRun.deleteFolder(folder);
-		}
+		oneEmbeddedNode("one-node-h2");
 	}
 
 	@Test
 	void clientsOfOneNodeWhoseLogIsCompactedEverySecondConvergeThroughResets() throws Exception {
-		Path folder = Files.createTempDirectory("syncro-chaos-compacted-");
 		// all but the newest scribe compacted five times a second, tombstones with them: a
 		// client cut off for a moment, or whose sync after a write finds the log compacted past
 		// its position, is older than the horizon, gets 410 and starts over
-		try (SampleAppProcess node = SampleAppProcess.embedded("chaos-compacted", folder,
-				"syncro.log.compaction.enabled=true", "syncro.log.compaction.keep-recent=1",
-				"syncro.log.compaction.tombstone-retention=0s", "syncro.log.compaction.interval=200ms",
-				"syncro.request-timeout=1s",
-				"logging.level.io.syncro.store.LogCompactor=INFO")) {
+		oneEmbeddedNode("one-node-h2-compacted", "syncro.log.compaction.enabled=true",
+				"syncro.log.compaction.keep-recent=1", "syncro.log.compaction.tombstone-retention=0s",
+				"syncro.log.compaction.interval=200ms", "syncro.request-timeout=1s",
+				"logging.level.io.syncro.store.LogCompactor=INFO");
+	}
+
+	/** A run against one node on the embedded default, in a folder of its own. */
+	private static void oneEmbeddedNode(String topology, String... properties) throws Exception {
+		Path folder = Files.createTempDirectory("syncro-chaos-" + topology + "-");
+		try (SampleAppProcess node = SampleAppProcess.embedded("chaos-" + topology, folder, properties)) {
 			node.start();
-			ChaosRun.on("one-node-h2-compacted", seed, duration, List.of(node.port()), clients)
+			ChaosRun.on(topology, seed, duration, List.of(node.port()), clients)
 				.withLogs(List.of(node.log()))
 				.run()
 				.assertConverged();
