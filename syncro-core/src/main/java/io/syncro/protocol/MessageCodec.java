@@ -119,8 +119,8 @@ public final class MessageCodec {
 					optionalBoolean(node, "more"), landing(node));
 			case "error" -> new Message.Error(optionalLong(node, "id"), requireInt(node, "code"),
 					node.path("message").asString(""), optionalLong(node, "scribe"), optionalLong(node, "expected"));
-			default -> throw new DecodeException(ErrorCodes.UNKNOWN_TYPE,
-					"Unknown message type '" + abbreviate(type.stringValue()) + "'.", node);
+			default -> throw new DecodeException(ErrorCodes.UNKNOWN_TYPE, unknownType(type.stringValue()).getMessage(),
+					node);
 		};
 	}
 
@@ -328,6 +328,16 @@ public final class MessageCodec {
 			}
 		}
 		return json;
+	}
+
+	/**
+	 * The error for a message type the receiver does not know (501), such as one of a newer
+	 * protocol version than a connection speaks.
+	 * @param type the message's type
+	 * @return the error
+	 */
+	public static SyncroException unknownType(String type) {
+		return new SyncroException(ErrorCodes.UNKNOWN_TYPE, "Unknown message type '" + abbreviate(type) + "'.");
 	}
 
 	/** A scope's parameters: a JSON object, none when absent or {@code null}. */

@@ -202,7 +202,11 @@ final class Channel {
 				logger.debug("Dropped a malformed reply from {}: {}", this.peer, ex.getMessage());
 			}
 			else if (allowed(ex.getRequestId(), null)) {
-				send(ex.toMessage(ex.getRequestId()));
+				// a malformed message of a type this connection does not speak is of an unknown type
+				MessageCodec.Head head = MessageCodec.head(text);
+				SyncroException error = (head != null && !this.handler.speaks(head.type()))
+						? MessageCodec.unknownType(head.type()) : ex;
+				send(error.toMessage(ex.getRequestId()));
 			}
 			return;
 		}
@@ -573,6 +577,16 @@ final class Channel {
 		 * @throws SyncroException to answer with that error
 		 */
 		@Nullable Message request(Message.Request request);
+
+		/**
+		 * Whether the connection speaks a message type (one of a newer protocol version may
+		 * be unknown to it).
+		 * @param type the type
+		 * @return whether it does
+		 */
+		default boolean speaks(String type) {
+			return true;
+		}
 
 		/**
 		 * Takes an error of the peer that answers no request of this side, such as a

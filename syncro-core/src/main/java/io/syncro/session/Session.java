@@ -5,6 +5,7 @@ import java.util.regex.Pattern;
 
 import io.syncro.protocol.ErrorCodes;
 import io.syncro.protocol.Message;
+import io.syncro.protocol.MessageCodec;
 import io.syncro.protocol.ProtocolVersion;
 import io.syncro.protocol.SyncroException;
 import io.syncro.scribe.Identity;
@@ -431,7 +432,20 @@ public final class Session {
 		}
 
 		private SyncroException unknownType(Message.Request request) {
-			return new SyncroException(ErrorCodes.UNKNOWN_TYPE, "Unknown message type '" + request.type() + "'.");
+			return MessageCodec.unknownType(request.type());
+		}
+
+		/**
+		 * Whether this connection speaks a message type: the subscriptions' are protocol v2's
+		 * ({@code records} a server's only), unknown to a v1 connection whatever their fields.
+		 */
+		@Override
+		public boolean speaks(String type) {
+			return switch (type) {
+				case "subscribe", "unsubscribe" -> Session.this.server && Session.this.version >= ProtocolVersion.V2;
+				case "records" -> !Session.this.server && Session.this.version >= ProtocolVersion.V2;
+				default -> true;
+			};
 		}
 
 		/**

@@ -651,6 +651,15 @@ class SessionProtocolTests {
 	}
 
 	@Test
+	void theSubscriptionsOfProtocolV2AreUnknownTypesToAV1ConnectionWhateverTheirFields() {
+		assertError(ask("{\"type\":\"subscribe\",\"id\":131,\"scope\":\"s\",\"params\":{}}"), 131L, 501, null, null);
+		assertError(ask("{\"type\":\"subscribe\",\"id\":132}"), 132L, 501, null, null);
+		assertError(ask("{\"type\":\"unsubscribe\",\"id\":133,\"params\":5}"), 133L, 501, null, null);
+		assertError(ask("{\"type\":\"records\",\"id\":134}"), 134L, 501, null, null);
+		assertStillServes();
+	}
+
+	@Test
 	void unknownTypeIsNotImplementedAndNamesTheRequest() {
 		assertError(ask("{\"type\":\"teleport\",\"id\":130}"), 130L, 501, null, null);
 		assertError(ask("{\"type\":\"teleport\"}"), null, 501, null, null);
