@@ -34,7 +34,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "spring.datasource.url=jdbc:h2:mem:sample-compaction;DB_CLOSE_DELAY=-1",
 				"syncro.log.compaction.enabled=true", "syncro.log.compaction.keep-recent=20",
-				"syncro.log.compaction.tombstone-retention=0s", "syncro.log.compaction.interval=1h" })
+				"syncro.log.compaction.tombstone-retention=0s", "syncro.log.compaction.interval=1h",
+				// answers of ten: a new client pages through the compacted log past the horizon;
+				// no cached tail, which keeps the newest scribes as they were appended
+				"syncro.sync.batch-size=10", "syncro.sync.cached-tail=0" })
 class SampleAppCompactionTests {
 
 	private static final AtomicInteger uids = new AtomicInteger();
@@ -77,7 +80,9 @@ class SampleAppCompactionTests {
 				this.jdbc.queryForList("SELECT id, type, audience, tombstone_at FROM syncro_scribe WHERE type = 'destroy'"))
 			.isGreaterThan(before);
 
-		// a new client: one scribe per live record of alice's, and the keep-recent window
+		// a new client: one scribe per live record of alice's, and the keep-recent window, in
+		// pages of ten whose positions are below the horizon: let through on the connection
+		// that started from nothing under that horizon
 		try (WireClient fresh = SampleUsers.signedIn("alice", this.port).version(WireVersion.V2).connect(uid("fresh"))) {
 			List<JsonNode> scribes = fresh.syncToEnd(null);
 			Map<String, JsonNode> held = apply(scribes, "Todo");

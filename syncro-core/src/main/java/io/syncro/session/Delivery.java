@@ -99,9 +99,11 @@ final class Delivery {
 	 * the first answer that has no {@code more}.
 	 * @param requestId the id of the client's {@code sync}
 	 * @param from the client's position
+	 * @param check run after each read of the log, before anything of it is decided or
+	 * sent; throws to refuse the answer
 	 * @return whether this answer made the connection live
 	 */
-	boolean answerSync(long requestId, long from) {
+	boolean answerSync(long requestId, long from, Runnable check) {
 		boolean wentLive = false;
 		synchronized (this.lock) {
 			long head = this.feed.head();
@@ -111,6 +113,7 @@ final class Delivery {
 			do {
 				// scribes a narrowed klass leaves out are passed over, never answered empty with more
 				scribes = this.feed.readComplete(this.reader, position, this.batchSize + 1);
+				check.run();
 				answer = Batch.of(scribes, narrow(), this.feed::json, this.batchSize, this.channel.messageBudget(),
 						Long.MAX_VALUE, position);
 				position = answer.lastId();

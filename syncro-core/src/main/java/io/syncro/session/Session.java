@@ -64,6 +64,9 @@ public final class Session {
 
 	private volatile long pingSentNanos;
 
+	// the log's horizon when this connection's syncs were last let through; -1 before any
+	private volatile long syncedUnder = -1;
+
 	Session(Host host, Identity identity, Connection connection, int version, @Nullable RateLimiter userLimiter,
 			SessionListener listener) {
 		EngineSettings settings = host.settings();
@@ -368,8 +371,15 @@ public final class Session {
 					throw SyncroException.badRequest("The field 'from' must not be negative.");
 				}
 				if (Session.this.delivery != null) {
-					checkHistory(from, sync.epoch());
-					if (Session.this.delivery.answerSync(sync.id(), from)) {
+					long horizon = checkHistory(from, sync.epoch());
+					// read the log, then make sure no tombstone went meanwhile: an answer read
+					// after one went could lack the destroy of a record an earlier page gave
+					Runnable unchanged = () -> {
+						if (from > 0 && Session.this.host.horizon() != horizon) {
+							throw compactedPast();
+						}
+					};
+					if (Session.this.delivery.answerSync(sync.id(), from, unchanged)) {
 						Session.this.host.markSynced(Session.this.peer);
 					}
 				}
@@ -473,9 +483,17 @@ public final class Session {
 	 * than the log holds now, or beyond its head, as after the log was set back to a
 	 * backup. Answering it would hand the client, as new, ids it already holds.
 	 */
-	private void checkHistory(long from, @Nullable String epoch) {
+	/**
+	 * Refuses a position this log cannot bring up to date (410), and returns the log's
+	 * horizon. A position below the horizon is refused unless this connection's syncs have
+	 * all been read under that same horizon: a client that syncs from nothing on it, page
+	 * after page, reads none of the tombstones that went before it started, and needs none.
+	 */
+	private long checkHistory(long from, @Nullable String epoch) {
+		long horizon = Session.this.host.horizon();
 		if (from == 0) {
-			return;
+			Session.this.syncedUnder = horizon;
+			return horizon;
 		}
 		if (epoch != null && !epoch.equals(Session.this.host.epoch())) {
 			throw new SyncroException(ErrorCodes.GONE,
@@ -485,10 +503,16 @@ public final class Session {
 			throw new SyncroException(ErrorCodes.GONE,
 					"The position is beyond the end of the log; sync again from nothing.");
 		}
-		if (from < Session.this.host.horizon()) {
-			throw new SyncroException(ErrorCodes.GONE,
-					"The position is older than the compacted log can bring up to date; sync again from nothing.");
+		if (from < horizon && horizon != Session.this.syncedUnder) {
+			throw compactedPast();
 		}
+		Session.this.syncedUnder = horizon;
+		return horizon;
+	}
+
+	private static SyncroException compactedPast() {
+		return new SyncroException(ErrorCodes.GONE,
+				"The position is older than the compacted log can bring up to date; sync again from nothing.");
 	}
 
 	private JsonNode call(Message.Rpc rpc) {
