@@ -16,6 +16,7 @@ const os = require('os');
 const path = require('path');
 const { subscribers, now, headers } = require('./lib/clients');
 const { writers, drive, post, request } = require('./lib/writers');
+const { freePort, sleep } = require('./lib/procs');
 
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, '..');
@@ -78,18 +79,6 @@ const started = [];
 
 function log(...a) {
 	console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-	return new Promise((resolve) => {
-		const s = net.createServer();
-		s.listen(0, '127.0.0.1', () => {
-			const { port } = s.address();
-			s.close(() => resolve(port));
-		});
-	});
 }
 
 async function waitFor(check, timeoutMs, what) {
