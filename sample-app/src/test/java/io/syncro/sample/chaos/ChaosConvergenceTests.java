@@ -44,6 +44,11 @@ class ChaosConvergenceTests {
 
 	private static final int clients = Integer.getInteger("chaos.clients", 3);
 
+	private static final String[] COMPACTED_EVERY_200_MS = { "syncro.log.compaction.enabled=true",
+			"syncro.log.compaction.keep-recent=1", "syncro.log.compaction.tombstone-retention=3s",
+			"syncro.log.compaction.interval=200ms", "syncro.request-timeout=1s",
+			"logging.level.io.syncro.store.LogCompactor=INFO" };
+
 	@Test
 	void clientsOfOneNodeOnTheEmbeddedDefaultConvergeThroughResets() throws Exception {
 		oneEmbeddedNode("one-node-h2");
@@ -56,10 +61,7 @@ class ChaosConvergenceTests {
 		// over. The retention is above twice the request timeout, so that no live client lags
 		// behind a tombstone that goes (docs/PROTOCOL.md 8.8); with none at all, live clients
 		// were seen keeping records whose destroy went before it was pushed to them
-		oneEmbeddedNode("one-node-h2-compacted", "syncro.log.compaction.enabled=true",
-				"syncro.log.compaction.keep-recent=1", "syncro.log.compaction.tombstone-retention=3s",
-				"syncro.log.compaction.interval=200ms", "syncro.request-timeout=1s",
-				"logging.level.io.syncro.store.LogCompactor=INFO");
+		oneEmbeddedNode("one-node-h2-compacted", COMPACTED_EVERY_200_MS);
 	}
 
 	/** A run against one node on the embedded default, in a folder of its own. */
@@ -81,6 +83,17 @@ class ChaosConvergenceTests {
 	void clientsOfTwoNodesOnRedisAndPostgresConvergeThroughResets() throws Exception {
 		try (Cluster cluster = Cluster.start("chaos-two")) {
 			ChaosRun.on("two-nodes-redis-postgres", seed, duration, cluster.ports(), clients)
+				.withLogs(cluster.logs())
+				.run()
+				.assertConverged();
+		}
+	}
+
+	@Test
+	void clientsOfTwoNodesOnARedisLogBothCompactConvergeThroughResets() throws Exception {
+		// the two nodes take turns compacting the one log, as often as the embedded node above
+		try (Cluster cluster = Cluster.start("chaos-redis-compacted", COMPACTED_EVERY_200_MS)) {
+			ChaosRun.on("two-nodes-redis-compacted", seed, duration, cluster.ports(), clients)
 				.withLogs(cluster.logs())
 				.run()
 				.assertConverged();
@@ -114,13 +127,14 @@ class ChaosConvergenceTests {
 	 */
 	private record Cluster(SampleAppProcess first, SampleAppProcess second) implements AutoCloseable {
 
-		static Cluster start(String name) throws Exception {
+		static Cluster start(String name, String... properties) throws Exception {
 			PostgresServer postgres = PostgresServer.shared();
 			String database = postgres.createDatabase();
 			String namespace = name + "-" + UUID.randomUUID();
 			int redis = RedisServer.shared().port();
-			Cluster cluster = new Cluster(SampleAppProcess.of(name + "-1", redis, namespace, postgres, database),
-					SampleAppProcess.of(name + "-2", redis, namespace, postgres, database));
+			Cluster cluster = new Cluster(
+					SampleAppProcess.of(name + "-1", redis, namespace, postgres, database, properties),
+					SampleAppProcess.of(name + "-2", redis, namespace, postgres, database, properties));
 			try {
 				// one after the other, so that Hibernate creates the tables once
 				cluster.first.start();

@@ -53,15 +53,18 @@ public final class SampleAppProcess implements AutoCloseable {
 	 * A node on a free port, not started.
 	 */
 	public static SampleAppProcess of(String name, int redisPort, String namespace, PostgresServer postgres,
-			String database) throws IOException {
+			String database, String... properties) throws IOException {
 		int port = freePort();
-		List<String> arguments = List.of("--server.port=" + port, "--spring.profiles.active=postgres",
+		List<String> arguments = new ArrayList<>(List.of("--server.port=" + port, "--spring.profiles.active=postgres",
 				"--SPRING_DATASOURCE_URL=" + postgres.jdbcUrl(database),
 				"--SPRING_DATASOURCE_USERNAME=" + postgres.username(),
 				"--SPRING_DATASOURCE_PASSWORD=" + postgres.password(), "--spring.data.redis.host=localhost",
 				"--spring.data.redis.port=" + redisPort, "--syncro.store=redis", "--syncro.redis.namespace=" + namespace,
 				"--spring.datasource.hikari.maximum-pool-size=8", "--spring.main.banner-mode=off",
-				"--syncro.outbox.relay-interval=200ms");
+				"--syncro.outbox.relay-interval=200ms"));
+		for (String property : properties) {
+			arguments.add("--" + property);
+		}
 		return new SampleAppProcess(port, arguments, output(name));
 	}
 

@@ -2,11 +2,10 @@ package io.syncro.store.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -17,16 +16,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.syncro.protocol.MessageCodec;
 import io.syncro.scribe.Reader;
-import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
+import io.syncro.store.Compaction;
 import io.syncro.store.Relayed;
 import io.syncro.store.ScribeLog;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
@@ -78,8 +75,9 @@ import org.springframework.util.Assert;
  * HMGET         syncro:log:blocked &lt;chunk's ids&gt;                 -- that do not reach it
  * HMGET         syncro:log:scribes &lt;the ids of the answer&gt;
  * </pre>
- * {@link #entries}, what a node reads once for all of its sessions, needs no index: ids
- * have no gaps, so it is {@code HMGET syncro:log:scribes 17 18 …} up to the counter. And
+ * {@link #entries}, what a node reads once for all of its sessions, needs no index: it
+ * is {@code HMGET syncro:log:scribes 17 18 …} up to the counter, passing over the ids
+ * that {@link #compact compaction} ({@link RedisLogCompaction}) removed. And
  * {@link #lastId} walks {@code syncro:log:everyone} down from the top with
  * {@code ZREVRANGEBYSCORE} to the first id that reaches the client, above the highest
  * id that reaches it in the sets of its keys.
@@ -118,8 +116,8 @@ import org.springframework.util.Assert;
  * Costs, for a log of n scribes: an append of k scribes is O(k log n) plus its listed
  * recipients; a read is O(log n) per chunk and linear in the scribes it passes over,
  * those for everyone that leave the reader out (such as the reader's own) included; so
- * is {@link #lastId}, for those above its answer. Memory grows with the log, as
- * nothing is evicted, and holds a small key per append of the last ten minutes.
+ * is {@link #lastId}, for those above its answer. Memory grows with the log unless it is
+ * compacted, and holds a small key per append of the last ten minutes.
  *
  * @since 0.1.0
  */
@@ -223,26 +221,37 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 			""", Long.class);
 
 	/**
-	 * Reads the scribes of every client after a position: ids have no gaps, so it is the
-	 * bodies from the position on. KEYS: the counter, the bodies. ARGV: the position, the
-	 * limit. Returns id, body, id, body, … oldest first.
+	 * Reads the scribes of every client after a position: the bodies from the position on,
+	 * skipping the ids compaction removed. KEYS: the counter, the bodies. ARGV: the
+	 * position, the limit, the most ids to look at. Returns a cursor, then id, body, id,
+	 * body, … oldest first; the cursor is the last id looked at, or '' once the counter
+	 * was reached.
 	 */
 	@SuppressWarnings({ "rawtypes", "unchecked" })
 	static final RedisScript<List<String>> ENTRIES_SCRIPT = (RedisScript) RedisScript.of("""
-			local after = tonumber(ARGV[1])
-			local last = math.min(tonumber(redis.call('GET', KEYS[1]) or '0'), after + tonumber(ARGV[2]))
-			if last <= after then
-				return {}
+			local head = tonumber(redis.call('GET', KEYS[1]) or '0')
+			local after, limit, budget = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+			local reply, found, id = { '' }, 0, after
+			while id < head and found < limit and id - after < budget do
+				local ids = {}
+				for i = id + 1, math.min(head, id + 500) do
+					ids[#ids + 1] = i
+				end
+				local bodies = redis.call('HMGET', KEYS[2], unpack(ids))
+				for i = 1, #ids do
+					id = ids[i]
+					if bodies[i] then
+						reply[#reply + 1] = tostring(id)
+						reply[#reply + 1] = bodies[i]
+						found = found + 1
+						if found == limit then
+							break
+						end
+					end
+				end
 			end
-			local ids = {}
-			for id = after + 1, last do
-				ids[#ids + 1] = id
-			end
-			local bodies = redis.call('HMGET', KEYS[2], unpack(ids))
-			local reply = {}
-			for i = 1, #ids do
-				reply[#reply + 1] = tostring(ids[i])
-				reply[#reply + 1] = bodies[i]
+			if id < head then
+				reply[1] = tostring(id)
 			end
 			return reply
 			""", List.class);
@@ -437,13 +446,13 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 
 	private static final int RELAY_ATTEMPTS = 3;
 
-	private static final JsonNodeFactory nodes = JsonNodeFactory.instance;
-
 	private final RedisConnectionFactory connectionFactory;
 
 	private final StringRedisTemplate redis;
 
 	private final String namespace;
+
+	private final RedisLogCompaction compaction;
 
 	private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -480,6 +489,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		this.namespace = checkedNamespace(namespace);
 		this.connectionFactory = connectionFactory;
 		this.redis = new StringRedisTemplate(connectionFactory);
+		this.compaction = new RedisLogCompaction(this, this.redis, this.namespace);
 	}
 
 	static String checkedNamespace(String namespace) {
@@ -550,27 +560,11 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		arguments.add(relayed);
 		for (ScribeEntry entry : entries) {
 			Assert.notNull(entry, "Entries must not contain null");
-			Recipients recipients = entry.recipients();
-			arguments.add(MessageCodec.writeTree(entry.toJson()));
-			// blocked: the keys left out, and the origin, which v1 readers do not get
-			Set<String> blocked = new TreeSet<>();
-			for (String key : recipients.listed()) {
-				if (recipients.isEveryone()) {
-					blocked.add(key);
-				}
-				else if (key.startsWith("!")) {
-					blocked.add(key.substring(1));
-				}
-				else {
-					keys.add(clientKey(key));
-				}
-			}
-			if (entry.origin() != null) {
-				blocked.add("=" + entry.origin());
-			}
-			arguments.add(blocked.isEmpty() ? "" : MessageCodec.writeTree(stringArray(blocked)));
-			arguments.add(recipients.isEveryone() ? "-1"
-					: Long.toString(recipients.listed().stream().filter((key) -> !key.startsWith("!")).count()));
+			ScribeIndex index = ScribeIndex.of(entry);
+			index.listed().forEach((key) -> keys.add(clientKey(key)));
+			arguments.add(index.body());
+			arguments.add(index.blocked());
+			arguments.add(index.listedCount());
 		}
 		Long last = this.redis.execute(APPEND_SCRIPT, keys, arguments.toArray());
 		Assert.state(last != null, "The append script returned no id");
@@ -589,12 +583,6 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		return List.copyOf(appended);
 	}
 
-	private static ArrayNode stringArray(Collection<String> strings) {
-		ArrayNode array = nodes.arrayNode(strings.size());
-		strings.forEach(array::add);
-		return array;
-	}
-
 	@Override
 	public List<Scribe> read(Reader reader, long after, int limit) {
 		Assert.notNull(reader, "Reader must not be null");
@@ -605,7 +593,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		List<String> keys = new ArrayList<>(List.of(scribesKey(), everyoneKey(), blockedKey()));
 		keys.addAll(readerKeys(reader));
 		String own = reader.own() ? "1" : "0";
-		String mine = MessageCodec.writeTree(stringArray(reader.keys()));
+		String mine = MessageCodec.writeTree(ScribeIndex.stringArray(reader.keys()));
 		List<Scribe> scribes = new ArrayList<>(Math.min(limit, SCRIBES_PER_READ));
 		String budget = Integer.toString(SCAN_BUDGET);
 		long position = after;
@@ -640,22 +628,22 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	@Override
 	public List<ScribeEntry> entries(long after, int limit) {
 		List<ScribeEntry> entries = new ArrayList<>(Math.min(Math.max(limit, 0), SCRIBES_PER_READ));
+		String budget = Integer.toString(SCAN_BUDGET);
 		long position = after;
 		while (entries.size() < limit) {
 			int wanted = Math.min(limit - entries.size(), SCRIBES_PER_READ);
 			List<String> reply = this.redis.execute(ENTRIES_SCRIPT, List.of(lastIdKey(), scribesKey()),
-					Long.toString(position), Integer.toString(wanted));
-			Assert.state(reply != null && reply.size() % 2 == 0, "The entries script returned no pairs");
-			for (int i = 0; i < reply.size(); i += 2) {
+					Long.toString(position), Integer.toString(wanted), budget);
+			Assert.state(reply != null && reply.size() % 2 == 1, "The entries script returned no cursor and pairs");
+			for (int i = 1; i < reply.size(); i += 2) {
 				long id = Long.parseLong(reply.get(i));
-				String body = reply.get(i + 1);
-				Assert.state(body != null, () -> "Scribe " + id + " is counted in " + this.namespace + " but has no body");
-				entries.add(ScribeEntry.fromJson(MessageCodec.readTree(body), id));
-				position = id;
+				entries.add(ScribeEntry.fromJson(MessageCodec.readTree(reply.get(i + 1)), id));
 			}
-			if (reply.size() / 2 < wanted) {
+			String cursor = reply.get(0);
+			if (cursor == null || cursor.isEmpty()) {
 				break;
 			}
+			position = Long.parseLong(cursor);
 		}
 		return entries;
 	}
@@ -688,6 +676,33 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		this.redis.opsForValue().set(epochKey(), UUID.randomUUID().toString());
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * One node at a time compacts a log ({@code syncro:log:compaction}, taken with
+	 * {@code SET NX PX}); on another node this returns at once, doing nothing.
+	 */
+	@Override
+	public Compaction.Report compact(Compaction compaction, Instant now) {
+		return this.compaction.compact(compaction, now);
+	}
+
+	@Override
+	public boolean isCompactable() {
+		return true;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * Kept under {@code syncro:log:horizon}, raised by the same script that removes the
+	 * tombstones.
+	 */
+	@Override
+	public long horizon() {
+		return this.compaction.horizon();
+	}
+
 	@Override
 	public long head() {
 		String last = this.redis.opsForValue().get(lastIdKey());
@@ -701,7 +716,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		List<String> keys = new ArrayList<>(List.of(everyoneKey(), blockedKey()));
 		keys.addAll(readerKeys(reader));
 		String own = reader.own() ? "1" : "0";
-		String mine = MessageCodec.writeTree(stringArray(reader.keys()));
+		String mine = MessageCodec.writeTree(ScribeIndex.stringArray(reader.keys()));
 		String budget = Integer.toString(SCAN_BUDGET);
 		String upper = "+inf";
 		while (true) {
