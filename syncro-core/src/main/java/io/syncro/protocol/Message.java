@@ -156,6 +156,37 @@ public sealed interface Message {
 	}
 
 	/**
+	 * Asks for the digest of the client's records (protocol v2, docs/PROTOCOL.md section
+	 * 8.9), answered at the connection's position, in order with the pushes.
+	 * @param id the request id
+	 * @since 0.2.0
+	 */
+	record Digest(long id) implements Request {
+
+		@Override
+		public String type() {
+			return "digest";
+		}
+
+	}
+
+	/**
+	 * Asks for the records of a klass again (protocol v2), as after a change of its
+	 * subscriptions: the server sends them with {@link Records}, then answers.
+	 * @param id the request id
+	 * @param klass the klass
+	 * @since 0.2.0
+	 */
+	record Rebuild(long id, String klass) implements Request {
+
+		@Override
+		public String type() {
+			return "rebuild";
+		}
+
+	}
+
+	/**
 	 * The records of a klass as the client's subscriptions to it now give them, sent by the
 	 * server in batches after a change of those subscriptions (protocol v2). The first
 	 * batch starts over: once the last one is in, the client keeps of the klass only the

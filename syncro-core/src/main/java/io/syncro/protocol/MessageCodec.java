@@ -113,6 +113,8 @@ public final class MessageCodec {
 			case "noop" -> new Message.Noop(requireId(node));
 			case "subscribe" -> new Message.Subscribe(requireId(node), requireString(node, "scope"), params(node));
 			case "unsubscribe" -> new Message.Unsubscribe(requireId(node), requireString(node, "scope"), params(node));
+			case "digest" -> new Message.Digest(requireId(node));
+			case "rebuild" -> new Message.Rebuild(requireId(node), requireString(node, "klass"));
 			case "records" -> new Message.Records(requireId(node), requireString(node, "klass"),
 					optionalBoolean(node, "first"), requireArray(node, "records"), optionalBoolean(node, "more"));
 			case "response" -> new Message.Response(requireId(node), nullToJsonNull(node.get("result")),
@@ -297,6 +299,13 @@ public final class MessageCodec {
 		}
 		else if (message instanceof Message.Noop noop) {
 			json.put("id", noop.id());
+		}
+		else if (message instanceof Message.Digest digest) {
+			json.put("id", digest.id());
+		}
+		else if (message instanceof Message.Rebuild rebuild) {
+			json.put("id", rebuild.id());
+			json.put("klass", rebuild.klass());
 		}
 		else if (message instanceof Message.Hello hello) {
 			json.put("version", hello.version());

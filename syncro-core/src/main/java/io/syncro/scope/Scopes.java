@@ -34,6 +34,12 @@ public interface Scopes {
 			throw new IllegalStateException("There are no scopes, so no klass is narrowed by one");
 		}
 
+		@Override
+		public String klass(String klass) {
+			throw new SyncroException(ErrorCodes.UNKNOWN_TYPE,
+					"This server cannot send a klass's records again; sync again from nothing.");
+		}
+
 	};
 
 	/**
@@ -64,6 +70,17 @@ public interface Scopes {
 	 * @return the records, read when asked
 	 */
 	ScopedRecords records(String klass, List<Subscription> subscriptions, Identity who);
+
+	/**
+	 * Checks that the records of a klass can be sent ({@link #records} with no
+	 * subscriptions), as a client asks for after a digest showed its copy of the klass
+	 * differs (docs/PROTOCOL.md section 8.9).
+	 * @param klass the klass
+	 * @return the klass
+	 * @throws SyncroException with code 404 for a klass that is not synchronised, 501 when
+	 * this server cannot read records
+	 */
+	String klass(String klass);
 
 	/**
 	 * The error for a scope nobody declared.

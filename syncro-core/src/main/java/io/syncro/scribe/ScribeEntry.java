@@ -69,6 +69,19 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 	}
 
 	/**
+	 * Who receives the record after this scribe: its {@link #audience()}, or, for a scribe
+	 * written before logs kept that, its recipients (none after a {@code destroy}).
+	 * @return the audience
+	 * @since 0.2.0
+	 */
+	public Recipients audienceAfter() {
+		if (this.audience != null) {
+			return this.audience;
+		}
+		return (this.scribe.type() == ScribeType.DESTROY) ? Recipients.none() : this.recipients;
+	}
+
+	/**
 	 * This entry with the scribe's id set.
 	 * @param id the assigned id
 	 * @return a copy

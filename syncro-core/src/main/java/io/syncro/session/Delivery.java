@@ -3,18 +3,24 @@ package io.syncro.session;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.syncro.protocol.Message;
 import io.syncro.protocol.MessageCodec;
+import io.syncro.protocol.RecordDigest;
+import io.syncro.protocol.SyncroException;
 import io.syncro.scope.ScopedRecords;
 import io.syncro.scope.Subscription;
 import io.syncro.scribe.Reader;
 import io.syncro.scribe.Scribe;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.BooleanNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.LongNode;
@@ -67,11 +73,17 @@ final class Delivery {
 	// guarded by lock: the unanswered pushes, oldest first
 	private final ArrayDeque<Push> unanswered = new ArrayDeque<>();
 
+	// guarded by lock: the digests asked for, answered once caught up with the log
+	private final List<Long> digests = new ArrayList<>();
+
 	// guarded by lock: answers waiting until scribes up to their key were sent
 	private final TreeMap<Long, List<Parked>> parked = new TreeMap<>();
 
 	// guarded by lock: the connection's subscriptions
 	private final Narrowing narrowing;
+
+	// guarded by lock: the log's horizon as the last read found it, -1 while not watched
+	private long horizon = -1;
 
 	private final SerialTask pushes;
 
@@ -112,8 +124,11 @@ final class Delivery {
 			Batch answer;
 			do {
 				// scribes a narrowed klass leaves out are passed over, never answered empty with more
+				// read before the log, so that pushes find any tombstone removed after
+				long seen = this.feed.horizon();
 				scribes = this.feed.readComplete(this.reader, position, this.batchSize + 1);
 				check.run();
+				this.horizon = seen;
 				answer = Batch.of(scribes, narrow(), this.feed::json, this.batchSize, this.channel.messageBudget(),
 						Long.MAX_VALUE, position);
 				position = answer.lastId();
@@ -162,6 +177,59 @@ final class Delivery {
 			this.narrowing.unsubscribe(requestId, klass, scope, params);
 		}
 		wake();
+	}
+
+	/**
+	 * Sends a klass's records again (protocol v2), as after a change of its subscriptions,
+	 * and answers the client's {@code rebuild} behind them.
+	 * @param requestId the client's {@code rebuild}
+	 * @param klass the klass
+	 */
+	void rebuild(long requestId, String klass) {
+		synchronized (this.lock) {
+			this.narrowing.rebuild(requestId, klass);
+		}
+		wake();
+	}
+
+	/**
+	 * Answers the client's {@code digest} (protocol v2, docs/PROTOCOL.md section 8.9) once
+	 * the delivery is next caught up with the log: the digest of each klass at the position
+	 * up to which every scribe meant for the client was sent, where an append ends (within
+	 * one, a record's audience is already the one its later scribes give it), so that the
+	 * answer follows those scribes on the connection.
+	 * @param requestId the client's {@code digest}
+	 */
+	void digest(long requestId) {
+		// most of the reading of the log, without holding up pushes
+		this.feed.digests().advance(this.feed.head());
+		synchronized (this.lock) {
+			if (!this.live) {
+				throw SyncroException.badRequest("A digest is given once the connection is in sync.");
+			}
+			this.digests.add(requestId);
+		}
+		wake();
+	}
+
+	// called holding lock, when everything up to scanned, the end of an append, was sent
+	private void answerDigests() {
+		if (this.digests.isEmpty()) {
+			return;
+		}
+		Set<String> unverified = this.narrowing.unverified();
+		Map<String, RecordDigest> digests = this.feed.digests().digests(this.reader, this.scanned, unverified);
+		ObjectNode result = JsonNodeFactory.instance.objectNode().put("at", this.scanned);
+		ObjectNode klasses = result.putObject("klasses");
+		if (digests != null) {
+			digests.forEach((klass, digest) -> klasses.set(klass, digest.toJson()));
+		}
+		ArrayNode left = result.putArray("unverified");
+		new TreeSet<>(unverified).forEach(left::add);
+		for (long requestId : this.digests) {
+			this.channel.send(new Message.Response(requestId, result, false));
+		}
+		this.digests.clear();
 	}
 
 	/**
@@ -215,9 +283,15 @@ final class Delivery {
 				long head = this.feed.head();
 				int limit = this.batched ? SCRIBES_PER_PUSH : Math.min(this.batchSize, this.window - this.unanswered.size());
 				List<Scribe> scribes = this.feed.read(this.reader, this.sentUpTo, limit);
+				if (compactedPast(this.sentUpTo)) {
+					return;
+				}
 				if (scribes.isEmpty()) {
 					this.scanned = Math.max(this.scanned, head);
 					releaseAnswers();
+					if (this.scanned == head) {
+						answerDigests();
+					}
 					return;
 				}
 				int sent = this.batched ? pushBatch(scribes) : pushEach(scribes);
@@ -227,6 +301,24 @@ final class Delivery {
 				releaseAnswers();
 			}
 		}
+	}
+
+	/**
+	 * Whether compaction removed a tombstone above a position since the last read, so that
+	 * a read after it may lack a destroy (docs/PROTOCOL.md section 8.8). The horizon only
+	 * rises, together with the removal, so reading it after the log finds any removal the
+	 * read missed. The connection is then closed: on its next one, the client's position
+	 * is refused with 410 and it starts over.
+	 */
+	// called holding lock
+	private boolean compactedPast(long position) {
+		long now = this.feed.horizon();
+		boolean past = now != this.horizon && now > position && this.horizon >= 0;
+		this.horizon = now;
+		if (past) {
+			this.channel.close(1013, "The log was compacted past this connection's position; reconnect and sync");
+		}
+		return past;
 	}
 
 	/**
@@ -426,6 +518,18 @@ final class Delivery {
 		void deliver(Runnable work);
 
 		long landingTimeoutMillis();
+
+		/**
+		 * The node's index of the log for digests.
+		 * @return the index
+		 */
+		DigestIndex digests();
+
+		/**
+		 * The log's horizon, when live pushes must watch it (the log is compacted).
+		 * @return the horizon, or -1 when not watched
+		 */
+		long horizon();
 
 		void syncAnswered(int scribes);
 

@@ -55,6 +55,9 @@ final class Narrowing {
 
 	private final Set<Long> skipped = new LinkedHashSet<>();
 
+	// the klasses reset on this connection: the client holds them as tables gave them
+	private final Set<String> reset = new HashSet<>();
+
 	Narrowing(Scopes scopes, Identity who) {
 		this.scopes = scopes;
 		this.who = who;
@@ -98,7 +101,27 @@ final class Narrowing {
 		return this.subscriptions.values().stream().mapToInt(List::size).sum();
 	}
 
+	/**
+	 * Queues the reset of a klass with the subscriptions the client holds, as a client asks
+	 * for when a digest showed its copy differs.
+	 * @param requestId the client's {@code rebuild}, answered once the reset is sent
+	 * @param klass the klass
+	 */
+	void rebuild(long requestId, String klass) {
+		queueReset(klass, requestId);
+	}
+
+	/**
+	 * The klasses a digest leaves out on this connection: those reset on it, whose records
+	 * came from the tables as they were when read, which may be ahead of the log.
+	 * @return the klasses
+	 */
+	Set<String> unverified() {
+		return Set.copyOf(this.reset);
+	}
+
 	private void queueReset(String klass, long requestId) {
+		this.reset.add(klass);
 		for (Reset queued : this.resets) {
 			if (queued.klass.equals(klass) && !queued.started) {
 				queued.requestIds.add(requestId);

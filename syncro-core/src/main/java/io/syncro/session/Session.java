@@ -231,6 +231,29 @@ public final class Session {
 	}
 
 	/**
+	 * Asks the server for the digest of the records this client may see (protocol v2,
+	 * docs/PROTOCOL.md section 8.9), given at the connection's position once every scribe
+	 * up to it was sent.
+	 * @return the answer's result ({@code {"at": …, "klasses": {…}, "unverified": […]}}), or
+	 * a failure with the server's {@link SyncroException}
+	 * @since 0.2.0
+	 */
+	public CompletableFuture<JsonNode> digest() {
+		return this.channel.request(Message.Digest::new).thenApply(Session::result);
+	}
+
+	/**
+	 * Asks the server for the records of a klass again (protocol v2): they come as after a
+	 * change of the klass's subscriptions ({@link SessionListener#records}), before the answer.
+	 * @param klass the klass
+	 * @return the answer's result, or a failure with the server's {@link SyncroException}
+	 * @since 0.2.0
+	 */
+	public CompletableFuture<JsonNode> rebuild(String klass) {
+		return this.channel.request((id) -> new Message.Rebuild(id, klass)).thenApply(Session::result);
+	}
+
+	/**
 	 * Pings the peer.
 	 * @return completes when the peer answered
 	 */
@@ -420,6 +443,14 @@ public final class Session {
 						unsubscribe.scope(), unsubscribe.params());
 				return null;
 			}
+			if (request instanceof Message.Digest digest) {
+				narrowable(request).digest(digest.id());
+				return null;
+			}
+			if (request instanceof Message.Rebuild rebuild) {
+				narrowable(request).rebuild(rebuild.id(), Session.this.host.scopes().klass(rebuild.klass()));
+				return null;
+			}
 			if (request instanceof Message.Records records) {
 				if (Session.this.server || Session.this.version < ProtocolVersion.V2) {
 					throw unknownType(request);
@@ -452,7 +483,8 @@ public final class Session {
 		@Override
 		public boolean speaks(String type) {
 			return switch (type) {
-				case "subscribe", "unsubscribe" -> Session.this.server && Session.this.version >= ProtocolVersion.V2;
+				case "subscribe", "unsubscribe", "digest", "rebuild" ->
+					Session.this.server && Session.this.version >= ProtocolVersion.V2;
 				case "records" -> !Session.this.server && Session.this.version >= ProtocolVersion.V2;
 				default -> true;
 			};

@@ -96,6 +96,11 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	// where plays of v2 clients land, learnt from the appended scribes' causes
 	private final Landings landings;
 
+	private volatile boolean watchHorizon;
+
+	/** The log's records for digests, read from the log on the first digest asked for. */
+	private final DigestIndex digests;
+
 	// checks every second that clients answer pushes and pings
 	private final ScheduledExecutorService liveness;
 
@@ -148,6 +153,7 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 		}
 		this.settings = settings;
 		this.log = log;
+		this.digests = new DigestIndex(log);
 		this.clients = clients;
 		this.classes = classes;
 		this.rpc = rpc;
@@ -367,6 +373,17 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 		return this.log.horizon();
 	}
 
+	/**
+	 * Makes live pushes watch the log's horizon, as they must once the log is compacted on
+	 * any node (docs/PROTOCOL.md section 8.8): a connection whose next scribes may include a
+	 * tombstone compaction removed is closed, and its client refused with 410 on the next.
+	 * Costs a read of the horizon per read of the log for pushes.
+	 * @since 0.2.0
+	 */
+	public void watchHorizon() {
+		this.watchHorizon = true;
+	}
+
 	@Override
 	public ScribeLog ownLog() {
 		return this.log;
@@ -417,6 +434,16 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 				catch (java.util.concurrent.RejectedExecutionException ex) {
 					session.close(1001, "Server going away");
 				}
+			}
+
+			@Override
+			public DigestIndex digests() {
+				return SyncroEngine.this.digests;
+			}
+
+			@Override
+			public long horizon() {
+				return SyncroEngine.this.watchHorizon ? SyncroEngine.this.log.horizon() : -1;
 			}
 
 			@Override

@@ -131,7 +131,7 @@ public final class RecordFolds {
 					this.lastLive = scribe.id();
 				}
 				case DESTROY -> {
-					Recipients audience = audienceAfter(entry);
+					Recipients audience = entry.audienceAfter();
 					if (audience == null || audience.isEmpty()) {
 						this.state = null;
 					}
@@ -147,7 +147,7 @@ public final class RecordFolds {
 			if (this.unfoldable || !audiencesKnown()) {
 				return false;
 			}
-			Recipients audience = audienceAfter(this.entries.get(this.entries.size() - 1));
+			Recipients audience = this.entries.get(this.entries.size() - 1).audienceAfter();
 			boolean live = this.state != null && audience != null && !audience.isEmpty();
 			boolean changed = false;
 			for (ScribeEntry entry : this.entries) {
@@ -180,14 +180,6 @@ public final class RecordFolds {
 			}
 			Recipients first = this.entries.get(0).recipients();
 			return this.entries.stream().allMatch((entry) -> entry.recipients().equals(first));
-		}
-
-		/** Who receives the record after a scribe; for a scribe of old, its recipients. */
-		private static @Nullable Recipients audienceAfter(ScribeEntry entry) {
-			if (entry.audience() != null) {
-				return entry.audience();
-			}
-			return (entry.scribe().type() == ScribeType.DESTROY) ? Recipients.none() : entry.recipients();
 		}
 
 	}

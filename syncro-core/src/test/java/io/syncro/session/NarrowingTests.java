@@ -171,6 +171,11 @@ class NarrowingTests {
 		}
 
 		@Override
+		public String klass(String klass) {
+			return klass;
+		}
+
+		@Override
 		public Subscription subscription(String scope, JsonNode params, Identity who) {
 			return NarrowingTests.subscription(params.path("colour").asString());
 		}

@@ -86,7 +86,7 @@ public abstract class CompactionContractTests {
 		long seed = Long.getLong("compaction.seed", System.nanoTime());
 		System.out.println("Compaction contract, " + getClass().getSimpleName() + ", seed " + seed);
 		Random random = new Random(seed);
-		History history = new History(random, audiences);
+		AudienceHistory history = new AudienceHistory(this.log, random, audiences);
 		for (int round = 0; round < 4; round++) {
 			history.write(60 + random.nextInt(60));
 			Map<Identity, Map<String, JsonNode>> whole = new HashMap<>();
@@ -101,7 +101,7 @@ public abstract class CompactionContractTests {
 				positions.put(reader, at);
 				Map<Long, Map<String, JsonNode>> states = new HashMap<>();
 				for (long position : at) {
-					states.put(position, stateUpTo(reader, position));
+					states.put(position, AudienceHistory.stateUpTo(this.log, reader, position));
 				}
 				before.put(reader, states);
 			}
@@ -133,7 +133,7 @@ public abstract class CompactionContractTests {
 
 	@Test
 	void idsKeepRisingAndTheHeadStaysWhereItWas() {
-		History history = new History(new Random(7), AUDIENCES);
+		AudienceHistory history = new AudienceHistory(this.log, new Random(7), AUDIENCES);
 		history.write(200);
 		long head = this.log.head();
 		this.log.compact(new Compaction(5, Duration.ZERO), Instant.now());
@@ -157,17 +157,6 @@ public abstract class CompactionContractTests {
 		return this.log.entries(0, Integer.MAX_VALUE).size();
 	}
 
-	private Map<String, JsonNode> stateUpTo(Identity reader, long position) {
-		Map<String, JsonNode> records = new TreeMap<>();
-		for (Scribe scribe : this.log.read(Reader.of(reader, true), 0, Integer.MAX_VALUE)) {
-			if (scribe.id() > position) {
-				break;
-			}
-			apply(records, scribe);
-		}
-		return records;
-	}
-
 	/** Reads on from a position in pages, as a sync does. */
 	private Map<String, JsonNode> state(Identity reader, long position, Map<String, JsonNode> records) {
 		long after = position;
@@ -176,141 +165,9 @@ public abstract class CompactionContractTests {
 			if (page.isEmpty()) {
 				return records;
 			}
-			page.forEach((scribe) -> apply(records, scribe));
+			page.forEach((scribe) -> AudienceHistory.apply(records, scribe));
 			after = page.get(page.size() - 1).id();
 		}
-	}
-
-	private static void apply(Map<String, JsonNode> records, Scribe scribe) {
-		String key = scribe.klass() + " " + scribe.recordId();
-		switch (scribe.type()) {
-			case CREATE -> records.put(key, withoutNulls(scribe.data()));
-			case UPDATE -> {
-				JsonNode record = records.get(key);
-				if (record != null) {
-					ObjectNode changed = ((ObjectNode) record).deepCopy();
-					changed.setAll(scribe.attributes());
-					records.put(key, withoutNulls(changed));
-				}
-			}
-			case DESTROY -> records.remove(key);
-		}
-	}
-
-	private static JsonNode withoutNulls(JsonNode record) {
-		ObjectNode copy = ((ObjectNode) record).deepCopy();
-		copy.remove(copy.properties().stream().filter((attribute) -> attribute.getValue().isNull())
-			.map(Map.Entry::getKey).toList());
-		return copy;
-	}
-
-	/**
-	 * The test's records, and the scribes a recorder would write for their changes.
-	 */
-	private final class History {
-
-		private final Random random;
-
-		private final List<Recipients> audienceChoices;
-
-		private final Map<String, ObjectNode> records = new TreeMap<>();
-
-		private final Map<String, Recipients> audiences = new HashMap<>();
-
-		private int created;
-
-		// per record, how many destroys it had: for clients leaving its audience, or for all at its end
-		private final Map<String, Integer> leaves = new HashMap<>();
-
-		History(Random random, List<Recipients> audienceChoices) {
-			this.random = random;
-			this.audienceChoices = audienceChoices;
-		}
-
-		/** The most tombstones compaction may keep: every destroy. */
-		int tombstones() {
-			return this.leaves.values().stream().mapToInt(Integer::intValue).sum();
-		}
-
-		int live() {
-			return this.records.size();
-		}
-
-		/** How many records were ever made: no more can be alive at any point. */
-		int keys() {
-			return (int) this.leaves.keySet().stream().filter((key) -> !this.records.containsKey(key)).count()
-					+ this.records.size();
-		}
-
-		int everCreated() {
-			return this.created;
-		}
-
-		void write(int count) {
-			for (int i = 0; i < count; i++) {
-				String id = "r" + this.random.nextInt(12);
-				String klass = this.random.nextBoolean() ? "Todo" : "Page";
-				String key = klass + ":" + id;
-				ObjectNode record = this.records.get(key);
-				List<ScribeEntry> scribes = new ArrayList<>();
-				int choice = this.random.nextInt(10);
-				if (record == null) {
-					Recipients audience = pick(this.audienceChoices);
-					ObjectNode created = json.objectNode().put("id", id).put("n", this.random.nextInt(100));
-					this.records.put(key, created);
-					this.audiences.put(key, audience);
-					this.created++;
-					scribes.addAll(Changes.created(klass, created, audience, null));
-				}
-				else if (choice < 5) {
-					ObjectNode changes = json.objectNode().put("n", this.random.nextInt(100));
-					if (this.random.nextInt(4) == 0) {
-						changes.putNull("extra");
-					}
-					else if (this.random.nextInt(4) == 0) {
-						changes.put("extra", "e" + i);
-					}
-					ObjectNode before = record.deepCopy();
-					record.setAll(changes);
-					Recipients audience = this.audiences.get(key);
-					scribes.addAll(Changes.updated(klass, before, record, audience, audience, null));
-				}
-				else if (choice < 8) {
-					Recipients before = this.audiences.get(key);
-					Recipients after = pick(this.audienceChoices);
-					ObjectNode changes = json.objectNode().put("n", this.random.nextInt(100));
-					try {
-						Recipients leave = before.minus(after);
-						ObjectNode was = record.deepCopy();
-						List<ScribeEntry> change = Changes.updated(klass, was, was.deepCopy().setAll(changes), before, after,
-								null);
-						// as the recorder writes it: a destroy for who leaves, a create for who
-						// joins, an update for who stays, each saying who receives it after
-						record.setAll(changes);
-						scribes.addAll(change);
-						this.audiences.put(key, after);
-						if (!leave.isEmpty()) {
-							this.leaves.merge(key, 1, Integer::sum);
-						}
-					}
-					catch (IllegalStateException ex) {
-						// an audience change the recipient algebra has no exact form for
-						continue;
-					}
-				}
-				else {
-					this.records.remove(key);
-					this.leaves.merge(key, 1, Integer::sum);
-					scribes.addAll(Changes.destroyed(klass, id, this.audiences.remove(key), null));
-				}
-				CompactionContractTests.this.log.append(scribes);
-			}
-		}
-
-		private <T> T pick(List<T> from) {
-			return from.get(this.random.nextInt(from.size()));
-		}
-
 	}
 
 }

@@ -154,14 +154,14 @@ public final class SyncroAutoConfiguration {
 		ScribeLog log = engine.ownLog();
 		if (!log.isCompactable()) {
 			throw new InvalidConfigurationPropertyValueException("syncro.log.compaction.enabled", true,
-					"The " + properties.getStore().name().toLowerCase(Locale.ROOT)
-							+ " store cannot be compacted yet; use the jdbc or memory store, or leave compaction off.");
+					"The scribe log " + log + " cannot be compacted; leave compaction off.");
 		}
 		if (compaction.getTombstoneRetention().compareTo(properties.getRequestTimeout().multipliedBy(2)) < 0) {
 			logger.warn("syncro.log.compaction.tombstone-retention ({}) is below twice syncro.request-timeout ({}): a live "
 					+ "client that falls that far behind may never be pushed a destroy that compaction removed",
 					compaction.getTombstoneRetention(), properties.getRequestTimeout());
 		}
+		engine.watchHorizon();
 		return new LogCompactor(log, compaction.compaction(), Clock.systemUTC()).start(compaction.getInterval());
 	}
 

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.syncro.protocol.ErrorCodes;
 import io.syncro.protocol.SyncroException;
 import io.syncro.scope.ScopedRecords;
 import io.syncro.scope.Scopes;
@@ -85,6 +86,15 @@ public final class EntityScopes implements Scopes {
 	@Override
 	public String klassOf(String scope) {
 		return type(scope(scope)).klass();
+	}
+
+	@Override
+	public String klass(String klass) {
+		if (this.entities.find(klass) == null) {
+			throw new SyncroException(ErrorCodes.NOT_FOUND, "There is no synchronised class named '"
+					+ ((klass.length() <= 64) ? klass : klass.substring(0, 64) + "…") + "'.");
+		}
+		return klass;
 	}
 
 	@Override
