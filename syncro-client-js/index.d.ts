@@ -93,6 +93,25 @@ export interface ResetEvent {
 	reason: 'epoch' | 'gone';
 }
 
+/** A digest of records as the wire carries it (PROTOCOL.md §8.9). */
+export interface Digest {
+	count: number;
+	/** The sum of the records' hashes modulo 2^64, as 16 lowercase hex digits. */
+	hash: string;
+}
+
+/**
+ * The confirmed records of a klass differed from the server's digest of those this client
+ * may see (protocol v2); the server sends the klass again.
+ */
+export interface MismatchEvent {
+	klass: string;
+	/** The position the digest is of. */
+	at: number;
+	expected: Digest;
+	actual: Digest;
+}
+
 /** The events of a client and their payloads. */
 export interface SyncroEvents {
 	change: ChangeEvent;
@@ -101,6 +120,7 @@ export interface SyncroEvents {
 	refused: RefusedEvent;
 	conflict: ConflictEvent;
 	reset: ResetEvent;
+	mismatch: MismatchEvent;
 	/**
 	 * Among others a SyncroError with code `lost-writes`: the server's mark went back (it lost
 	 * writes it had settled); the pending writes are renumbered from it and sent.
@@ -284,6 +304,13 @@ export declare class Syncro {
 	unsubscribe(scope: string, params?: { [key: string]: JsonValue }): Promise<{ klass: string } | null>;
 	/** The scopes subscribed to. */
 	readonly subscriptions: Subscription[];
+	/**
+	 * Checks the records held against the server's digest (protocol v2; done on its own after
+	 * each sync); resolves with the klasses that differed, each sent again by the server.
+	 */
+	verify(): Promise<string[]>;
+	/** How many times a klass differed from the server's digest. */
+	readonly mismatches: number;
 	/** Resolves when connected and caught up. */
 	whenOnline(): Promise<void>;
 	/** Resolves when pendingWrites is 0. */
@@ -347,3 +374,10 @@ export declare class Backoff {
 
 /** The delay before retry number `attempt` (from 0). */
 export declare function backoffDelay(attempt: number, options?: BackoffOptions): number;
+
+/** The canonical encoding of a JSON value (PROTOCOL.md §8.9). */
+export declare function canonical(value: JsonValue): Uint8Array;
+/** A record's hash: FNV-1a 64 of the canonical encoding of its attributes not set to null. */
+export declare function recordHash(record: { [key: string]: JsonValue }): bigint;
+/** The digest of some records. */
+export declare function digestOf(records: Iterable<{ [key: string]: JsonValue }>): Digest;

@@ -33,6 +33,7 @@ import { Landing } from './landing.js';
 import { Link } from './link.js';
 import { MAX_BATCH, ServerPull } from './pull.js';
 import { Pusher } from './pusher.js';
+import { digestOf } from './digest.js';
 import { jsonEqual, toJson } from './records.js';
 import { Replica } from './replica.js';
 import { Settlement } from './settle.js';
@@ -81,6 +82,13 @@ import { claimUid, clientUrl } from './uids.js';
  * @property {Readonly<Attributes> | null} record the record now
  * @property {Readonly<Attributes> | null} previous the record as the user saw it before
  *
+ * @typedef {object} MismatchEvent the confirmed records of a klass differed from the
+ *   server's digest of those this client may see (PROTOCOL.md §8.9)
+ * @property {string} klass
+ * @property {number} at the position the digest is of
+ * @property {{count: number, hash: string}} expected the server's digest
+ * @property {{count: number, hash: string}} actual this client's
+ *
  * @typedef {object} ResetEvent the server's log holds another history than the one this
  *   client's position is of (it was restored from a backup, or lost its data), so what the
  *   server confirmed to this client may not exist any more: the client dropped its confirmed
@@ -126,6 +134,9 @@ import { claimUid, clientUrl } from './uids.js';
  *   rolled back;
  * - `conflict` ({@link ConflictEvent}): a local scribe landed and the record shows something
  *   else than the user wrote (protocol v2);
+ * - `mismatch` ({@link MismatchEvent}): the records of a klass differed from the server's
+ *   digest of those this client may see (protocol v2, after each sync and
+ *   {@link Syncro#verify}); the server sends the klass again;
  * - `reset` ({@link ResetEvent}): the server's history changed; the client syncs again from
  *   nothing, and the records that sync does not bring back go (`change` events with type
  *   `destroy`) once it caught up, except those pending writes keep;
@@ -195,6 +206,8 @@ export class Syncro extends Emitter {
 		/** @private */ this._reconnectBackoff = new Backoff(options.backoff);
 		/** @private */ this._retryBackoff = new Backoff(options.backoff);
 
+		/** @private how many times a klass differed from the server's digest */
+		this._mismatches = 0;
 		/** @private the records: confirmed, pending, and the view */
 		this._replica = new Replica(state);
 		/** @private the highest client scribe id known to be stored */
@@ -658,6 +671,91 @@ export class Syncro extends Emitter {
 	}
 
 	/**
+	 * Checks the records this client holds against the server's digest of those it may see
+	 * (protocol v2, PROTOCOL.md §8.9); the client does so on its own after each sync. Each
+	 * klass that differs fires `mismatch`, counts in {@link Syncro#mismatches}, and is sent
+	 * again by the server (or, from a server that cannot, the client starts over from
+	 * nothing).
+	 * @returns {Promise<string[]>} the klasses that differed
+	 */
+	verify() {
+		return this._connection(this._requestTimeout).then((conn) => {
+			if (this._link?.version !== 2) {
+				throw new SyncroError(501, 'Digests need protocol v2.');
+			}
+			return this._verify(conn);
+		});
+	}
+
+	/**
+	 * How many times a klass this client held differed from the server's digest.
+	 * @returns {number}
+	 */
+	get mismatches() {
+		return this._mismatches;
+	}
+
+	/**
+	 * Asks for the digest, compares it as it comes (after every scribe up to its position),
+	 * and has the klasses that differ sent again.
+	 * @private
+	 * @param {Connection} conn
+	 * @returns {Promise<string[]>}
+	 */
+	async _verify(conn) {
+		/** @type {string[]} */
+		let differing = [];
+		try {
+			await conn.request({ type: 'digest' }, {
+				process: (response) => {
+					differing = this._compare(response.result);
+				},
+			});
+		}
+		catch (error) {
+			if (error?.code === 501) {
+				// a server that gives no digests
+				return [];
+			}
+			throw error;
+		}
+		for (const klass of differing) {
+			try {
+				await conn.request({ type: 'rebuild', klass });
+			}
+			catch (error) {
+				if (error?.code !== 501) {
+					throw error;
+				}
+				this._reset('gone');
+				break;
+			}
+		}
+		return differing;
+	}
+
+	/**
+	 * The klasses whose confirmed copies differ from a digest.
+	 * @private
+	 * @param {any} result the digest's answer
+	 * @returns {string[]}
+	 */
+	_compare(result) {
+		const differing = [];
+		for (const [klass, expected] of Object.entries(result?.klasses ?? {})) {
+			const actual = digestOf(this._replica.confirmedOf(klass));
+			if (actual.count !== expected?.count || actual.hash !== expected?.hash) {
+				differing.push(klass);
+				this._mismatches++;
+				/** @type {MismatchEvent} */
+				const event = { klass, at: result.at, expected, actual };
+				this.emit('mismatch', event);
+			}
+		}
+		return differing;
+	}
+
+	/**
 	 * The client's pull (`sync` from its position until caught up), once per connection;
 	 * then the client is online.
 	 * @private
@@ -673,6 +771,14 @@ export class Syncro extends Emitter {
 			if (caughtUp && this._link === link && link.conn.open) {
 				this._reconnectBackoff.reset();
 				this._setStatus('online');
+				if (version >= 2) {
+					this._verify(link.conn).catch((error) => {
+						// a connection closed meanwhile checks again on the next one
+						if (!link.conn.closed) {
+							this._report(error);
+						}
+					});
+				}
 			}
 		});
 	}

@@ -18,3 +18,4 @@ export { SyncroError } from './errors.js';
 export { MemoryStore, storeOfUser } from './stores.js';
 export { IndexedDBStore } from './indexeddb-store.js';
 export { Backoff, backoffDelay } from './backoff.js';
+export { canonical, digestOf, recordHash } from './digest.js';

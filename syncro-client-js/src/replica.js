@@ -188,6 +188,15 @@ export class Replica {
 	}
 
 	/**
+	 * The confirmed copies of a klass's records: the server's state as this client holds it.
+	 * @param {string} klass
+	 * @returns {Attributes[]}
+	 */
+	confirmedOf(klass) {
+		return [...(this._confirmed.get(klass)?.values() ?? [])];
+	}
+
+	/**
 	 * The server acknowledged a pending scribe: it joins the confirmed state.
 	 * @param {number} scribeId
 	 * @returns {{scribe: Scribe, confirmed: ConfirmedEntry, change: Change | null} | null} null

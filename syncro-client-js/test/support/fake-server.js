@@ -16,6 +16,7 @@
  */
 
 import { WebSocketServer } from 'ws';
+import { digestOf } from '../../src/digest.js';
 
 const FINAL = new Set([400, 403, 404]);
 
@@ -58,6 +59,12 @@ export class FakeServer {
 		this.syncs = [];
 		/** scope name -> (params, uid) => {klass, holds(record)}, or throws {code, message} */
 		this.scopes = {};
+		/** whether digests are given (§8.9): true, 'no-rebuild' (rebuild is 501), or false (501) */
+		this.digests = false;
+		/** how many digests were asked for */
+		this.digestRequests = 0;
+		/** the klasses asked to be sent again */
+		this.rebuildRequests = [];
 		/** the subscribe and unsubscribe requests received: {uid, type, scope, params} */
 		this.subscriptionRequests = [];
 		/** how many connections were accepted */
@@ -453,6 +460,24 @@ class Session {
 		else if (type === 'noop') {
 			this.send({ type: 'response', id, result: true });
 		}
+		else if (type === 'digest' && this.version >= 2 && this.server.digests) {
+			// every record goes to every client here; answered once every scribe went out
+			const klasses = {};
+			for (const [klass, records] of this.server.records) {
+				klasses[klass] = digestOf(records.values());
+			}
+			this.server.digestRequests++;
+			this.send({ type: 'response', id, result: { at: this.sentUpTo, klasses, unverified: [] } });
+		}
+		else if (type === 'rebuild' && this.version >= 2 && this.server.digests) {
+			this.server.rebuildRequests.push(message.klass);
+			if (this.server.digests === 'no-rebuild') {
+				this.send({ type: 'error', id, code: 501, message: 'Cannot send a klass again.' });
+			}
+			else {
+				this.answerRebuild(message);
+			}
+		}
 		else if ((type === 'subscribe' || type === 'unsubscribe') && this.version >= 2) {
 			// not awaited: the client's answers to the records come through the same queue
 			this.answerSubscription(message);
@@ -534,6 +559,17 @@ class Session {
 				records: records.slice(i, i + 2), ...(more ? { more: true } : {}) });
 		}
 		this.send({ type: 'response', id, result: { klass: resolved.klass } });
+	}
+
+	/** v2: sends every record of a klass in `records` batches of two, then the answer. */
+	async answerRebuild({ id, klass }) {
+		const records = [...(this.server.records.get(klass)?.values() ?? [])];
+		for (let i = 0; i === 0 || i < records.length; i += 2) {
+			const more = i + 2 < records.length;
+			await this.request({ type: 'records', klass, ...(i === 0 ? { first: true } : {}),
+				records: records.slice(i, i + 2), ...(more ? { more: true } : {}) });
+		}
+		this.send({ type: 'response', id, result: { klass } });
 	}
 
 	/** Whether a scribe goes to this client: v1 leaves out its own, v2 echoes them. */
