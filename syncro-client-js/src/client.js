@@ -208,6 +208,8 @@ export class Syncro extends Emitter {
 
 		/** @private how many times a klass differed from the server's digest */
 		this._mismatches = 0;
+		/** @private whether the client started over for a difference no check since found mended */
+		this._startedOver = false;
 		/** @private the records: confirmed, pending, and the view */
 		this._replica = new Replica(state);
 		/** @private the highest client scribe id known to be stored */
@@ -727,9 +729,16 @@ export class Syncro extends Emitter {
 				if (error?.code !== 501) {
 					throw error;
 				}
-				this._reset('gone');
+				// once: a difference that starting over does not mend is only told
+				if (!this._startedOver) {
+					this._startedOver = true;
+					this._reset('gone');
+				}
 				break;
 			}
+		}
+		if (differing.length === 0) {
+			this._startedOver = false;
 		}
 		return differing;
 	}

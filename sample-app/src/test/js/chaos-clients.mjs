@@ -187,6 +187,12 @@ class ChaosClient {
 		catch (error) {
 			rpcError = String(error?.message ?? error);
 		}
+		try {
+			await c.verify();
+		}
+		catch (error) {
+			rpcError ??= `the last check of the digest failed: ${error?.message ?? error}`;
+		}
 		return {
 			uid: this.spec.uid,
 			user: this.spec.user,
@@ -200,6 +206,7 @@ class ChaosClient {
 			errors: this.errors,
 			subscriptions: c.subscriptions.length,
 			restarts: this.restarts,
+			mismatches: c.mismatches,
 			records: { Todo: this.todos.all(), Page: this.pages.all() },
 		};
 	}

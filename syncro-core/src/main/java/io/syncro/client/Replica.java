@@ -21,6 +21,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.syncro.protocol.MessageCodec;
+import io.syncro.protocol.RecordDigest;
 import io.syncro.protocol.SyncroException;
 import io.syncro.scribe.Changes;
 import io.syncro.scribe.Reader;
@@ -209,6 +210,16 @@ final class Replica {
 	int pendingWrites() {
 		synchronized (this.lock) {
 			return this.pending.size();
+		}
+	}
+
+	/**
+	 * The digest of a klass's records as the server confirmed them (docs/PROTOCOL.md
+	 * section 8.9).
+	 */
+	RecordDigest digestOf(String klass) {
+		synchronized (this.lock) {
+			return RecordDigest.of(this.confirmed.getOrDefault(klass, Map.of()).values());
 		}
 	}
 

@@ -14,17 +14,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import io.syncro.play.SyncClasses;
 import io.syncro.protocol.ErrorCodes;
 import io.syncro.protocol.ProtocolVersion;
+import io.syncro.protocol.RecordDigest;
 import io.syncro.protocol.SyncroException;
 import io.syncro.rpc.RpcRegistry;
 import io.syncro.session.Connection;
@@ -152,6 +156,13 @@ public final class SyncroClient implements AutoCloseable {
 	private final List<Consumer<ConflictEvent>> conflictListeners = new CopyOnWriteArrayList<>();
 
 	private final List<Consumer<ResetEvent>> resetListeners = new CopyOnWriteArrayList<>();
+
+	private final List<Consumer<MismatchEvent>> mismatchListeners = new CopyOnWriteArrayList<>();
+
+	private final AtomicLong mismatches = new AtomicLong();
+
+	// whether the client started over for a difference no verify since found mended
+	private final AtomicBoolean startedOver = new AtomicBoolean();
 
 	private final List<Consumer<Throwable>> errorListeners = new CopyOnWriteArrayList<>();
 
@@ -378,6 +389,27 @@ public final class SyncroClient implements AutoCloseable {
 	}
 
 	/**
+	 * Tells a listener each time the records of a klass this client held differed from the
+	 * server's digest of those it may see (protocol version 2, checked after each sync and
+	 * by {@link #verify}); the server then sends the klass again.
+	 * @param listener the listener
+	 * @return removes the listener when closed
+	 * @since 0.2.0
+	 */
+	public Registration onMismatch(Consumer<MismatchEvent> listener) {
+		return add(this.mismatchListeners, listener);
+	}
+
+	/**
+	 * How many times a klass this client held differed from the server's digest.
+	 * @return the count
+	 * @since 0.2.0
+	 */
+	public long mismatches() {
+		return this.mismatches.get();
+	}
+
+	/**
 	 * Tells a listener of failures that concern no single call, such as a connection that
 	 * could not be opened (it is tried again after a backoff delay), or a
 	 * {@link LostWritesException} when the server lost changes of this client that it had
@@ -468,6 +500,34 @@ public final class SyncroClient implements AutoCloseable {
 	 */
 	public CompletableFuture<JsonNode> rpc(String klass, String method, @Nullable Object... args) {
 		ArrayNode arguments = this.mapper.valueToTree(Arrays.asList(args));
+		return connectedSession().thenCompose((session) -> session.rpc(klass, method, arguments));
+	}
+
+	/**
+	 * Checks the records this client holds against the server's digest of those it may see
+	 * (protocol version 2, docs/PROTOCOL.md section 8.9), as the client does on its own after
+	 * each sync. When offline it waits for a connection, within the request timeout.
+	 * @return completes with the klasses that differed, each told to {@link #onMismatch}
+	 * listeners and sent again by the server; fails with a {@link SyncroException} 501 when
+	 * the server speaks only protocol v1
+	 * @since 0.2.0
+	 */
+	public CompletableFuture<List<String>> verify() {
+		return connectedSession().thenCompose((session) -> {
+			Attempt attempt;
+			synchronized (this.state) {
+				attempt = this.current;
+			}
+			if (attempt == null || session.version() < ProtocolVersion.V2) {
+				return CompletableFuture.failedFuture(
+						new SyncroException(ErrorCodes.UNKNOWN_TYPE, "Digests need protocol version 2"));
+			}
+			return attempt.verify(session);
+		});
+	}
+
+	/** The session of the connection, once there is one, within the request timeout. */
+	private CompletableFuture<Session> connectedSession() {
 		CompletableFuture<Session> connected = new CompletableFuture<>();
 		synchronized (this.state) {
 			Attempt attempt = this.current;
@@ -487,7 +547,28 @@ public final class SyncroClient implements AutoCloseable {
 				this.connectedWaiters.remove(connected);
 			}
 		});
-		return connected.thenCompose((session) -> session.rpc(klass, method, arguments));
+		return connected;
+	}
+
+	/**
+	 * The klasses whose records, as the server confirmed them, differ from its digest;
+	 * each told to the listeners. Runs as the digest is received, after the scribes up to
+	 * its position and before any that follows.
+	 */
+	private List<String> compare(JsonNode digest) {
+		List<String> differing = new ArrayList<>();
+		long at = digest.path("at").asLong();
+		for (Map.Entry<String, JsonNode> klass : digest.path("klasses").properties()) {
+			RecordDigest expected = RecordDigest.fromJson(klass.getValue());
+			RecordDigest actual = this.replica.digestOf(klass.getKey());
+			if (!expected.equals(actual)) {
+				differing.add(klass.getKey());
+				this.mismatches.incrementAndGet();
+				MismatchEvent event = new MismatchEvent(klass.getKey(), at, expected, actual);
+				this.mismatchListeners.forEach((listener) -> listener.accept(event));
+			}
+		}
+		return differing;
 	}
 
 	/**
@@ -825,10 +906,21 @@ public final class SyncroClient implements AutoCloseable {
 				}
 				return;
 			}
+			startOver(open);
+		}
+
+		/** Whether a request failed with 501: the server does not know it. */
+		private static boolean refusedAsUnknown(Throwable failure) {
+			Throwable cause = (failure instanceof CompletionException) ? failure.getCause() : failure;
+			return cause instanceof SyncroException refused && refused.getCode() == ErrorCodes.UNKNOWN_TYPE;
+		}
+
+		/** Drops the server's state and reconnects at once to sync from nothing. */
+		private void startOver(@Nullable Session open) {
 			SyncroClient.this.replica.gone();
 			this.resync = true;
 			if (open != null) {
-				open.close(1000, "The server's history changed; syncing again from nothing");
+				open.close(1000, "Syncing again from nothing");
 			}
 		}
 
@@ -865,6 +957,49 @@ public final class SyncroClient implements AutoCloseable {
 				}
 			}
 			SyncroClient.this.announcer.drain();
+			if (session.version() >= ProtocolVersion.V2) {
+				verify(session).whenComplete((differing, failure) -> {
+					// a connection closed meanwhile checks again on the next one
+					if (failure != null && !session.isClosed()) {
+						reportError(failure);
+					}
+				});
+			}
+		}
+
+		/**
+		 * Asks for the digest, compares it as it comes, and has each klass that differs sent
+		 * again; from a server that cannot, starts over from nothing.
+		 */
+		CompletableFuture<List<String>> verify(Session session) {
+			return session.digest(SyncroClient.this::compare).exceptionally((failure) -> {
+				if (refusedAsUnknown(failure)) {
+					// a server that gives no digests
+					return List.of();
+				}
+				throw (failure instanceof CompletionException completion) ? completion : new CompletionException(failure);
+			}).thenCompose((differing) -> {
+				CompletableFuture<?> rebuilt = CompletableFuture.completedFuture(null);
+				for (String klass : differing) {
+					rebuilt = rebuilt.thenCompose((done) -> session.rebuild(klass));
+				}
+				return rebuilt.handle((done, failure) -> {
+					if (failure != null) {
+						if (!refusedAsUnknown(failure)) {
+							throw (failure instanceof CompletionException completion) ? completion
+									: new CompletionException(failure);
+						}
+						// once: a difference that starting over does not mend is only told
+						if (!SyncroClient.this.startedOver.getAndSet(true)) {
+							startOver(session);
+						}
+					}
+					else if (differing.isEmpty()) {
+						SyncroClient.this.startedOver.set(false);
+					}
+					return differing;
+				});
+			});
 		}
 
 		@Override

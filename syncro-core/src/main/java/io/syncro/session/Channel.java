@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 
 import io.syncro.protocol.ErrorCodes;
@@ -400,12 +401,24 @@ final class Channel {
 	 * @return the reply; fails when the connection closes or the request times out
 	 */
 	CompletableFuture<Message> request(LongFunction<Message.Request> build) {
+		return request(build, Function.identity());
+	}
+
+	/**
+	 * Sends a request whose reply is processed as it is received, before any message that
+	 * follows it on the connection.
+	 * @param build makes the request with the id it is given
+	 * @param process applied to the reply on the thread that received it
+	 * @return what {@code process} returned
+	 */
+	<T> CompletableFuture<T> request(LongFunction<Message.Request> build, Function<Message, T> process) {
 		long id = this.requestIds.incrementAndGet();
 		Message.Request request = build.apply(id);
 		CompletableFuture<Message> reply = track(id,
 				request instanceof Message.Sync || request instanceof Message.Rpc);
+		CompletableFuture<T> processed = reply.thenApply(process);
 		enqueue(MessageCodec.encode(request));
-		return reply;
+		return processed;
 	}
 
 	private CompletableFuture<Message> track(long id, boolean largeReply) {

@@ -1,6 +1,7 @@
 package io.syncro.session;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import io.syncro.protocol.ErrorCodes;
@@ -234,12 +235,14 @@ public final class Session {
 	 * Asks the server for the digest of the records this client may see (protocol v2,
 	 * docs/PROTOCOL.md section 8.9), given at the connection's position once every scribe
 	 * up to it was sent.
-	 * @return the answer's result ({@code {"at": …, "klasses": {…}, "unverified": […]}}), or
-	 * a failure with the server's {@link SyncroException}
+	 * @param compare applied to the answer's result ({@code {"at": …, "klasses": {…},
+	 * "unverified": […]}}) as it is received, before any scribe that follows it
+	 * @return what {@code compare} returned, or a failure with the server's
+	 * {@link SyncroException}
 	 * @since 0.2.0
 	 */
-	public CompletableFuture<JsonNode> digest() {
-		return this.channel.request(Message.Digest::new).thenApply(Session::result);
+	public <T> CompletableFuture<T> digest(Function<JsonNode, T> compare) {
+		return this.channel.request(Message.Digest::new, (reply) -> compare.apply(result(reply)));
 	}
 
 	/**

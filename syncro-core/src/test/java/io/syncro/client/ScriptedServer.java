@@ -57,14 +57,23 @@ final class ScriptedServer implements Transport {
 	}
 
 	/**
-	 * Waits for the next message the client sent.
+	 * Waits for the next message the client sent, answering its {@code digest} requests as a
+	 * server that gives none.
 	 * @return the message
 	 */
 	JsonNode next() {
 		try {
-			String message = link().sent.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-			assertThat(message).as("a message from the client").isNotNull();
-			return MessageCodec.readTree(message);
+			while (true) {
+				String message = link().sent.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+				assertThat(message).as("a message from the client").isNotNull();
+				JsonNode read = MessageCodec.readTree(message);
+				if (!read.path("type").asString().equals("digest")) {
+					return read;
+				}
+				// as a server that gives no digests (docs/PROTOCOL.md section 8.9)
+				send("{\"type\":\"error\",\"id\":" + read.path("id").asLong()
+						+ ",\"code\":501,\"message\":\"The message type 'digest' is unknown.\"}");
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

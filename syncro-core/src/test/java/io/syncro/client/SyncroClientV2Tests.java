@@ -271,4 +271,37 @@ class SyncroClientV2Tests {
 		assertThat(conflicts).singleElement().satisfies((conflict) -> assertThat(conflict.id()).isEqualTo("shared"));
 	}
 
+
+	@Test
+	void checksItsRecordsAgainstTheServersDigestAfterEachSync() throws Exception {
+		SyncroClient alice = connected("alice");
+		alice.collection("Todo").create(todo("t1", "Mine"));
+		alice.collection("Page").create(page("p1", "alice", "Mine too"));
+		awaitOnlineAndSettled(alice);
+		assertThat(alice.verify().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEmpty();
+		assertThat(alice.mismatches()).isZero();
+	}
+
+	@Test
+	void aDifferenceIsToldAndStartedOverFromOnceWhenTheServerCannotSendTheKlassAgain() throws Exception {
+		// a record the log says alice receives, in a scribe that does not reach her: what a
+		// lost scribe would leave
+		this.server.log.append(List.of(new ScribeEntry(Scribe.create("Todo", todo("t9", "Not hers")),
+				Recipients.only("bob"), null, null, Recipients.all())));
+		SyncroClient alice = client("alice", 2, "Todo", "Page");
+		List<MismatchEvent> mismatches = new CopyOnWriteArrayList<>();
+		List<ResetEvent> resets = new CopyOnWriteArrayList<>();
+		alice.onMismatch(mismatches::add);
+		alice.onReset(resets::add);
+		alice.connect();
+		await().atMost(WAIT).until(() -> mismatches.size() == 2);
+		assertThat(mismatches).extracting(MismatchEvent::klass).containsOnly("Todo");
+		assertThat(mismatches.get(0).expected().count()).isEqualTo(1);
+		assertThat(mismatches.get(0).actual().count()).isZero();
+		assertThat(resets).extracting(ResetEvent::reason).containsExactly(ResetEvent.Reason.GONE);
+		assertThat(alice.verify().get(WAIT.toSeconds(), TimeUnit.SECONDS)).containsExactly("Todo");
+		assertThat(alice.mismatches()).isEqualTo(3);
+		assertThat(resets).hasSize(1);
+	}
+
 }

@@ -223,6 +223,10 @@ final class ChaosRun {
 			List<String> divergences = new ArrayList<>();
 			for (ClientState state : states) {
 				List<String> problems = new ArrayList<>(server.divergence(state, compactions() > 0));
+				if (state.mismatches() > 0) {
+					// a repair that hid a divergence: the records differed from the digest
+					problems.add("its records differed from the server's digest " + state.mismatches() + " times");
+				}
 				if (state.pending() > 0) {
 					problems.add("the server's mark for it: " + serverMark(specs.get(state.uid())));
 				}
@@ -250,7 +254,8 @@ final class ChaosRun {
 					+ ((faultDone.get() != null) ? "; " + faultDone.get() : "") + "; server holds " + server.todos()
 					+ " Todos, " + server.pages() + " Pages; clients started over " + states.stream()
 						.mapToInt(ClientState::restarts)
-						.sum() + " times; compactions " + compactions() + "; unsettled " + unsettled.size()
+						.sum() + " times; digest mismatches " + states.stream().mapToLong(ClientState::mismatches).sum()
+					+ "; compactions " + compactions() + "; unsettled " + unsettled.size()
 					+ "; divergent clients " + divergences.size();
 			System.out.println(summary);
 			divergences.forEach((divergence) -> System.out.println("  divergent: " + divergence));

@@ -19,11 +19,13 @@ import tools.jackson.databind.JsonNode;
  * @param subscriptions how many scopes it subscribes to
  * @param restarts how often it started over from nothing (the server's log held another
  * history, or was compacted past its position)
+ * @param mismatches how often its records of a klass differed from the server's digest
+ * (docs/PROTOCOL.md section 8.9), a last check at the end of the run included
  * @param records its records by klass and id
  * @param notes counts the client keeps, such as refusals and conflicts, for the report
  */
 record ClientState(String uid, String user, String kind, String status, int pending, long position,
-		@Nullable Long lastScribeId, @Nullable String problem, int subscriptions, int restarts, Map<String, Map<String, JsonNode>> records,
+		@Nullable Long lastScribeId, @Nullable String problem, int subscriptions, int restarts, long mismatches, Map<String, Map<String, JsonNode>> records,
 		String notes) {
 
 	/**

@@ -250,12 +250,18 @@ final class JavaChaosClients implements ChaosClients {
 			catch (Exception ex) {
 				problem = "Syncro.last_scribe_id failed: " + ex;
 			}
+			try {
+				this.client.verify().get(15, TimeUnit.SECONDS);
+			}
+			catch (Exception ex) {
+				problem = (problem != null) ? problem : "The last check of the digest failed: " + ex;
+			}
 			Map<String, Map<String, JsonNode>> records = new LinkedHashMap<>();
 			records.put("Todo", byId(this.todos.all()));
 			records.put("Page", byId(this.pages.all()));
 			return new ClientState(this.spec.uid(), this.spec.user(), "java",
 					this.client.status().name().toLowerCase(), this.client.pendingWrites(), this.client.position(),
-					lastScribeId, problem, this.client.subscriptions().size(), this.restarts.get(), records, "refused " + this.refused + ", connection errors " + this.errors + ", started over "
+					lastScribeId, problem, this.client.subscriptions().size(), this.restarts.get(), this.client.mismatches(), records, "refused " + this.refused + ", connection errors " + this.errors + ", started over "
 							+ this.restarts.get());
 		}
 

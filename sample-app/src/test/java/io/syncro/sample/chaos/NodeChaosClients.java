@@ -148,7 +148,7 @@ final class NodeChaosClients implements ChaosClients {
 					last.isNumber() ? last.asLong() : null,
 					client.path("rpcError").isString() ? "Syncro.last_scribe_id failed: " + client.path("rpcError").asString()
 							: null,
-					client.path("subscriptions").asInt(), client.path("restarts").asInt(), records, "refused " + client.path("refused").asInt() + ", conflicts " + client.path("conflicts").asInt()
+					client.path("subscriptions").asInt(), client.path("restarts").asInt(), client.path("mismatches").asLong(), records, "refused " + client.path("refused").asInt() + ", conflicts " + client.path("conflicts").asInt()
 							+ ", connection errors " + client.path("errors").asInt() + ", started over "
 							+ client.path("restarts").asInt()));
 		}
