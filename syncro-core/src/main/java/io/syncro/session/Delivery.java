@@ -283,7 +283,8 @@ final class Delivery {
 				long head = this.feed.head();
 				int limit = this.batched ? SCRIBES_PER_PUSH : Math.min(this.batchSize, this.window - this.unanswered.size());
 				List<Scribe> scribes = this.feed.read(this.reader, this.sentUpTo, limit);
-				if (compactedPast(this.sentUpTo)) {
+				// a tombstone up to scanned was sent, or was not for the client
+				if (compactedPast(this.scanned)) {
 					return;
 				}
 				if (scribes.isEmpty()) {

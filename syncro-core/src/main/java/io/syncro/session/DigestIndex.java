@@ -22,7 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The records of the log as its scribes leave them, kept for the digests of verified
  * replicas (docs/PROTOCOL.md section 8.9). Built from the log on first use, then read on
- * from its position, never read again whole. Records are kept per klass in buckets, one per
+ * from its position; read again whole only when compaction removed a tombstone above its
+ * position since it last read (it would miss that destroy). Records are kept per klass in buckets, one per
  * audience, each with the {@link RecordDigest} of its records, so that a client's digest
  * of a klass is the sum of the buckets that reach it: linear in the audiences, not in the
  * records. The changes of the newest {@value #UNDO_KEPT} scribes are kept too, so that a
@@ -46,6 +47,12 @@ final class DigestIndex {
 	// guarded by this: the lowest position a digest can be given at
 	private long floor;
 
+	// guarded by this: the log's horizon as the last read found it, -1 before the first
+	private long horizon = -1;
+
+	// guarded by this: whether the log was read from its start, and changes are now kept
+	private boolean built;
+
 	// guarded by this
 	private final Map<String, Klass> klasses = new TreeMap<>();
 
@@ -67,13 +74,41 @@ final class DigestIndex {
 	 * @param head a position the log holds
 	 */
 	synchronized void advance(long head) {
+		if (this.horizon < 0) {
+			this.horizon = this.log.horizon();
+		}
 		while (this.position < head) {
-			List<ScribeEntry> entries = this.log.entries(this.position, READ_BATCH);
+			long from = this.position;
+			List<ScribeEntry> entries = this.log.entries(from, READ_BATCH);
+			// the horizon only rises, with the removal of tombstones: one removed above the
+			// position since the last read may be missing from this one
+			long horizon = this.log.horizon();
+			if (horizon != this.horizon && horizon > from) {
+				startOver(horizon);
+				continue;
+			}
+			this.horizon = horizon;
 			if (entries.isEmpty()) {
-				return;
+				break;
 			}
 			entries.forEach(this::apply);
 		}
+		if (!this.built) {
+			// a compacted log read from its start gives the records as they are now, not as
+			// they were at each position below
+			this.floor = this.position;
+			this.changes.clear();
+			this.built = true;
+		}
+	}
+
+	/** Forgets everything, to read the log again from its start. */
+	private void startOver(long horizon) {
+		this.klasses.clear();
+		this.changes.clear();
+		this.position = 0;
+		this.built = false;
+		this.horizon = horizon;
 	}
 
 	/**

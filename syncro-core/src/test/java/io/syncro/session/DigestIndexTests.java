@@ -46,6 +46,8 @@ class DigestIndexTests {
 		Random random = new Random(seed);
 		AudienceHistory history = new AudienceHistory(this.log, random, AUDIENCES);
 		DigestIndex index = new DigestIndex(this.log);
+		// built on the empty log: every position from there on can be given
+		index.advance(0);
 		// digests are given where an append ends, as sessions ask for them when caught up
 		List<Long> ends = new ArrayList<>(List.of(0L));
 		this.log.addListener(ends::add);
@@ -68,8 +70,9 @@ class DigestIndexTests {
 	@Test
 	void klassesLeftOutAreNotGivenAndAPositionBelowTheKeptChangesHasNoDigest() {
 		AudienceHistory history = new AudienceHistory(this.log, new Random(3), AUDIENCES);
-		history.write(100);
 		DigestIndex index = new DigestIndex(this.log, 10);
+		index.advance(0);
+		history.write(100);
 		Reader reader = Reader.of(READERS.get(2), true);
 		assertThat(index.digests(reader, this.log.head(), Set.of("Page"))).containsOnlyKeys("Todo");
 		assertThat(index.digests(reader, this.log.head() - 10, Set.of())).isNotNull();
@@ -82,6 +85,24 @@ class DigestIndexTests {
 		history.write(300);
 		this.log.compact(new io.syncro.store.Compaction(5, java.time.Duration.ZERO), java.time.Instant.now());
 		DigestIndex index = new DigestIndex(this.log);
+		for (Identity reader : READERS) {
+			assertThat(index.digests(Reader.of(reader, true), this.log.head(), Set.of())).as("%s", reader)
+				.isEqualTo(expected(reader, this.log.head()));
+		}
+	}
+
+	@Test
+	void anIndexThatMissedATombstoneReadsTheLogAgainAndGivesNoPositionBelowWhereItGotTo() {
+		AudienceHistory history = new AudienceHistory(this.log, new Random(5), AUDIENCES);
+		history.write(200);
+		DigestIndex index = new DigestIndex(this.log);
+		index.advance(this.log.head());
+		long built = this.log.head();
+		assertThat(index.digests(Reader.of(READERS.get(0), true), built - 1, Set.of())).isNull();
+		history.write(200);
+		// every destroy the index has not read yet goes at once
+		this.log.compact(new io.syncro.store.Compaction(1, java.time.Duration.ZERO), java.time.Instant.now());
+		assertThat(this.log.horizon()).isGreaterThan(built);
 		for (Identity reader : READERS) {
 			assertThat(index.digests(Reader.of(reader, true), this.log.head(), Set.of())).as("%s", reader)
 				.isEqualTo(expected(reader, this.log.head()));
