@@ -6,17 +6,21 @@
 // end. Figures: the time of that sync, the scribes it received, the server's heap (after a
 // GC before; the most jstat saw while it ran), and the log's size. Then the app starts again
 // with compaction on, compacts once, and the same sync is measured on the compacted log.
-// A sync that does not end with exactly R Todos fails the row.
+// A sync that does not end with exactly R Todos fails the row. Before that, pouchdb-server
+// (in memory) is seeded with the same documents and revisions, and a new replica's read of
+// its _changes from 0 is measured the same way.
 //
 //   node benchmarks/bootstrap.js [--records 100000] [--histories 100000,1000000] [--jar path]
+//                                [--pouchdb off] [--syncro off]
 // (benchmarks/run.sh, or mvn -pl sample-app -am package -DskipTests, builds the jar.)
 const { spawn, execFileSync } = require('child_process');
+const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const WebSocket = require('ws');
 const { log, freePort, sleep, waitFor, heapAfterGc, watchHeap } = require('./lib/procs');
-const { request } = require('./lib/writers');
+const { post, request } = require('./lib/writers');
 
 const HERE = __dirname;
 const args = {};
@@ -25,6 +29,8 @@ const P = {
 	records: Number(args.records || 100000),
 	histories: String(args.histories || '100000,1000000').split(',').map(Number),
 	jar: args.jar || path.join(HERE, '..', 'sample-app', 'target', 'sample-app-0.1.0-SNAPSHOT.jar'),
+	pouchdb: args.pouchdb !== 'off',
+	syncro: args.syncro !== 'off',
 };
 const auth = { Authorization: 'Basic ' + Buffer.from('alice:alice-secret').toString('base64') };
 
@@ -123,9 +129,91 @@ async function measure(label, app, dir) {
 	return ok;
 }
 
+/** The resident memory of a process, in MiB, from /proc. */
+function rss(pid, field = 'VmRSS') {
+	const match = new RegExp(field + ':\\s+(\\d+) kB').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+	return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/**
+ * pouchdb-server (in memory) holding the same documents and revisions: R Todo documents
+ * with H revisions in all, each written with its revision history; then a new
+ * replica's read of _changes from 0 with include_docs, in batches of 500 (what PouchDB's
+ * replicator reads first; it then asks for revisions it lacks, which is not counted here).
+ */
+async function pouchdb(history) {
+	const port = await freePort();
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pouchdb-bootstrap-'));
+	const server = spawn(process.execPath, [path.join(HERE, 'node_modules/pouchdb-server/bin/pouchdb-server'),
+		'--in-memory', '--port', String(port), '--host', '127.0.0.1', '--no-stdout-logs'], { cwd: dir, stdio: 'ignore' });
+	try {
+		await waitFor(async () => (await request(port, 'GET', '/').catch(() => ({}))).status === 200, 30000, 'pouchdb-server');
+		await request(port, 'PUT', '/todos');
+		// each document written once with its whole revision history (new_edits: false), as
+		// replication writes it: the same documents and revisions as H changes one by one,
+		// seeded in minutes rather than the hours of a million single updates here
+		const seeding = performance.now();
+		const revisionId = (i, n) => crypto.createHash('md5').update(`t${i}/${n}`).digest('hex');
+		let written = 0;
+		for (let first = 0; first < P.records; first += 1000) {
+			const docs = [];
+			for (let i = first; i < Math.min(first + 1000, P.records); i++) {
+				const revisions = Math.floor(history / P.records) + (i < history % P.records ? 1 : 0);
+				const ids = [];
+				for (let n = revisions; n >= 1; n--) {
+					ids.push(revisionId(i, n));
+				}
+				docs.push({ _id: 't' + i, _rev: `${revisions}-${ids[0]}`, _revisions: { start: revisions, ids },
+					title: `Todo ${i} rev ${revisions}`, done: revisions % 2 === 0, listId: null, position: i });
+				written += revisions;
+			}
+			const answer = JSON.parse(await post(port, '/todos/_bulk_docs', { docs, new_edits: false }));
+			const refused = answer.find((row) => row.error);
+			if (refused) {
+				throw new Error(`pouchdb-server refused a document: ${JSON.stringify(refused)}`);
+			}
+		}
+		log(`pouchdb-server: ${P.records.toLocaleString('en')} documents, ${written.toLocaleString('en')} revisions in all, seeded in ${((performance.now() - seeding) / 1000).toFixed(0)} s`);
+		const before = rss(server.pid);
+		let peak = before;
+		const watching = setInterval(() => { peak = Math.max(peak, rss(server.pid)); }, 100);
+		const started = performance.now();
+		const docs = new Set();
+		let rows = 0;
+		for (let since = 0; ;) {
+			const body = JSON.parse((await request(port, 'GET', `/todos/_changes?include_docs=true&since=${since}&limit=500`)).body);
+			if (body.results.length === 0) {
+				break;
+			}
+			for (const change of body.results) {
+				rows++;
+				if (change.deleted) docs.delete(change.id); else docs.add(change.doc._id);
+			}
+			since = body.last_seq;
+		}
+		const seconds = (performance.now() - started) / 1000;
+		clearInterval(watching);
+		const ok = docs.size === P.records;
+		log(`${history.toLocaleString('en')} revisions, pouchdb-server _changes from 0: ${ok ? 'ok' : 'FAIL'} ${rows.toLocaleString('en')} rows for`
+			+ ` ${docs.size.toLocaleString('en')} documents in ${seconds.toFixed(2)} s; server resident memory ${before.toFixed(0)} MiB before,`
+			+ ` at most ${peak.toFixed(0)} MiB while it ran`);
+		return ok;
+	}
+	finally {
+		server.kill('SIGTERM');
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+}
+
 async function main() {
 	let ok = true;
 	for (const history of P.histories) {
+		if (P.pouchdb) {
+			ok = await pouchdb(history) && ok;
+		}
+		if (!P.syncro) {
+			continue;
+		}
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'syncro-bootstrap-'));
 		const url = `jdbc:h2:file:${dir}/syncro-sample;AUTO_SERVER=FALSE;WRITE_DELAY=0`;
 		log(`seeding ${P.records.toLocaleString('en')} Todos and ${history.toLocaleString('en')} scribes in all`);
