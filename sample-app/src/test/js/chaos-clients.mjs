@@ -79,6 +79,7 @@ class ChaosClient {
 		this.refused = 0;
 		this.conflicts = 0;
 		this.restarts = 0;
+		this.mismatches = [];
 		this.errors = 0;
 		this.writing = true;
 	}
@@ -97,6 +98,8 @@ class ChaosClient {
 		this.client.on('refused', () => this.refused++);
 		this.client.on('conflict', () => this.conflicts++);
 		this.client.on('reset', () => this.restarts++);
+		this.client.on('mismatch', ({ klass, at, expected, actual }) =>
+			this.mismatches.push(`${klass} at ${at}: server ${expected.count} records, client ${actual.count}`));
 		// resets are the point of the run: count what they cause, do not print each
 		this.client.on('error', () => this.errors++);
 		this.todos = this.client.collection('Todo');
@@ -207,6 +210,7 @@ class ChaosClient {
 			subscriptions: c.subscriptions.length,
 			restarts: this.restarts,
 			mismatches: c.mismatches,
+			mismatchNotes: this.mismatches,
 			records: { Todo: this.todos.all(), Page: this.pages.all() },
 		};
 	}

@@ -40,6 +40,33 @@ public final class RecordFolds {
 
 	private final Map<String, Fold> folds = new LinkedHashMap<>();
 
+	/** How many entries one read of the log for folding takes. */
+	private static final int READ_BATCH = 1000;
+
+	/**
+	 * Folds the scribes of a log up to a cut-off, read in pages.
+	 * @param log the log
+	 * @param cutoff the highest id to fold
+	 * @return what the folds change
+	 */
+	public static Result upTo(ScribeLog log, long cutoff) {
+		RecordFolds folds = new RecordFolds();
+		long after = 0;
+		while (after < cutoff) {
+			List<ScribeEntry> page = log.entries(after, READ_BATCH);
+			if (page.isEmpty()) {
+				break;
+			}
+			for (ScribeEntry entry : page) {
+				if (entry.id() <= cutoff) {
+					folds.add(entry);
+				}
+			}
+			after = page.get(page.size() - 1).id();
+		}
+		return folds.result();
+	}
+
 	/**
 	 * Takes the next scribe in id order.
 	 * @param entry the scribe

@@ -146,6 +146,8 @@ final class JavaChaosClients implements ChaosClients {
 
 		final AtomicInteger restarts = new AtomicInteger();
 
+		final List<String> mismatches = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 		int count;
 
 		Writer(ClientSpec spec, SyncroClient client, Random random) {
@@ -158,6 +160,8 @@ final class JavaChaosClients implements ChaosClients {
 			// resets are the point of the run: count what they cause
 			client.onError((error) -> this.errors.incrementAndGet());
 			client.onReset((event) -> this.restarts.incrementAndGet());
+			client.onMismatch((event) -> this.mismatches.add(event.klass() + " at " + event.at() + ": server "
+					+ event.expected().count() + " records, client " + event.actual().count()));
 			this.thread = new Thread(this::write, "chaos-" + spec.uid());
 			this.thread.setDaemon(true);
 		}
@@ -262,7 +266,7 @@ final class JavaChaosClients implements ChaosClients {
 			return new ClientState(this.spec.uid(), this.spec.user(), "java",
 					this.client.status().name().toLowerCase(), this.client.pendingWrites(), this.client.position(),
 					lastScribeId, problem, this.client.subscriptions().size(), this.restarts.get(), this.client.mismatches(), records, "refused " + this.refused + ", connection errors " + this.errors + ", started over "
-							+ this.restarts.get());
+							+ this.restarts.get() + (this.mismatches.isEmpty() ? "" : ", mismatches " + this.mismatches));
 		}
 
 		private static Map<String, JsonNode> byId(List<ObjectNode> records) {

@@ -150,7 +150,8 @@ final class NodeChaosClients implements ChaosClients {
 							: null,
 					client.path("subscriptions").asInt(), client.path("restarts").asInt(), client.path("mismatches").asLong(), records, "refused " + client.path("refused").asInt() + ", conflicts " + client.path("conflicts").asInt()
 							+ ", connection errors " + client.path("errors").asInt() + ", started over "
-							+ client.path("restarts").asInt()));
+							+ client.path("restarts").asInt()
+							+ (client.path("mismatchNotes").isEmpty() ? "" : ", mismatches " + client.path("mismatchNotes"))));
 		}
 		return states;
 	}

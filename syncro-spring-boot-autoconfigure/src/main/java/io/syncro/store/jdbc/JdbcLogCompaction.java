@@ -29,8 +29,6 @@ final class JdbcLogCompaction {
 
 	private static final int RECORDS_PER_TRANSACTION = 200;
 
-	private static final int READ_BATCH = 1000;
-
 	/** How long one compaction may hold the turn before another node may take it. */
 	private static final Duration TURN = Duration.ofMinutes(10);
 
@@ -82,21 +80,7 @@ final class JdbcLogCompaction {
 			if (cutoff == null) {
 				return Compaction.Report.nothing(horizon());
 			}
-			RecordFolds folds = new RecordFolds();
-			long after = 0;
-			while (after < cutoff) {
-				List<ScribeEntry> page = this.log.entries(after, READ_BATCH);
-				if (page.isEmpty()) {
-					break;
-				}
-				for (ScribeEntry entry : page) {
-					if (entry.id() <= cutoff) {
-						folds.add(entry);
-					}
-				}
-				after = page.get(page.size() - 1).id();
-			}
-			RecordFolds.Result folded = folds.result();
+			RecordFolds.Result folded = RecordFolds.upTo(this.log, cutoff);
 			List<RecordFolds.Change> changes = folded.changes();
 			for (int i = 0; i < changes.size(); i += RECORDS_PER_TRANSACTION) {
 				List<RecordFolds.Change> batch = changes.subList(i, Math.min(changes.size(), i + RECORDS_PER_TRANSACTION));

@@ -119,8 +119,6 @@ final class RedisLogCompaction {
 
 	private static final int RECORDS_PER_SCRIPT = 200;
 
-	private static final int READ_BATCH = 1000;
-
 	/** How long one compaction may hold the turn before another node may take it. */
 	private static final Duration TURN = Duration.ofMinutes(10);
 
@@ -152,21 +150,7 @@ final class RedisLogCompaction {
 			if (cutoff <= 0) {
 				return Compaction.Report.nothing(horizon());
 			}
-			RecordFolds folds = new RecordFolds();
-			long after = 0;
-			while (after < cutoff) {
-				List<ScribeEntry> page = this.log.entries(after, READ_BATCH);
-				if (page.isEmpty()) {
-					break;
-				}
-				for (ScribeEntry entry : page) {
-					if (entry.id() <= cutoff) {
-						folds.add(entry);
-					}
-				}
-				after = page.get(page.size() - 1).id();
-			}
-			RecordFolds.Result folded = folds.result();
+			RecordFolds.Result folded = RecordFolds.upTo(this.log, cutoff);
 			List<RecordFolds.Change> changes = folded.changes();
 			for (int i = 0; i < changes.size(); i += RECORDS_PER_SCRIPT) {
 				rewrite(changes.subList(i, Math.min(changes.size(), i + RECORDS_PER_SCRIPT)));
@@ -207,7 +191,7 @@ final class RedisLogCompaction {
 		Set<TypedTuple<String>> since = new HashSet<>();
 		for (long id : tombstones) {
 			since.add(TypedTuple.of(Long.toString(id), (double) now.toEpochMilli()));
-			if (since.size() == READ_BATCH) {
+			if (since.size() == RECORDS_PER_SCRIPT) {
 				this.redis.opsForZSet().addIfAbsent(tombstonesKey(), since);
 				since.clear();
 			}
