@@ -178,11 +178,19 @@ public final class SyncroAutoConfiguration {
 	/**
 	 * The log the engine reads: for a log outside this process, one whose newest scribes
 	 * are kept in memory, so that an append costs the node one read of the log rather
-	 * than one per live session. It stops listening when the log closes.
+	 * than one per live session. It stops listening when the log closes. On a compacted log
+	 * the tail holds at most half of {@code keep-recent}: it keeps scribes as they were
+	 * appended, and a reader that went on from the compacted log into older originals could
+	 * find an update of a record whose create compaction moved up (the other half leaves
+	 * room for announcements that come late).
 	 */
 	private static ScribeLog withCachedTail(ScribeLog log, SyncroProperties properties) {
-		int size = properties.getSync().getCachedTail();
-		return (size > 0 && !(log instanceof InMemoryScribeLog)) ? new CachedTailScribeLog(log, size) : log;
+		long size = properties.getSync().getCachedTail();
+		SyncroProperties.LogCompaction compaction = properties.getLog().getCompaction();
+		if (compaction.isEnabled()) {
+			size = Math.min(size, compaction.getKeepRecent() / 2);
+		}
+		return (size > 0 && !(log instanceof InMemoryScribeLog)) ? new CachedTailScribeLog(log, (int) size) : log;
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -67,6 +67,23 @@ class SyncroAutoConfigurationTests {
 	}
 
 	@Test
+	void aCompactedLogIsReadThroughACachedTailOfAtMostHalfTheScribesCompactionKeeps() {
+		this.jdbcContextRunner.run((context) -> assertThat(context.getBean(SyncroEngine.class).ownLog())
+			.hasToString("CachedTailScribeLog[" + context.getBean(ScribeLog.class) + ", capacity 10000]"));
+		this.jdbcContextRunner
+			.withPropertyValues("syncro.log.compaction.enabled=true", "syncro.log.compaction.keep-recent=600",
+					"syncro.log.compaction.interval=1h")
+			.run((context) -> assertThat(context.getBean(SyncroEngine.class).ownLog())
+				.hasToString("CachedTailScribeLog[" + context.getBean(ScribeLog.class) + ", capacity 300]"));
+		// what a reader finds in the tail is never older than what compaction rewrites
+		this.jdbcContextRunner
+			.withPropertyValues("syncro.log.compaction.enabled=true", "syncro.log.compaction.keep-recent=1",
+					"syncro.log.compaction.interval=1h")
+			.run((context) -> assertThat(context.getBean(SyncroEngine.class).ownLog())
+				.isSameAs(context.getBean(ScribeLog.class)));
+	}
+
+	@Test
 	void jdbcStoreCreatesItsTablesAtStartUp() {
 		this.jdbcContextRunner.run((context) -> {
 			ScribeLog log = context.getBean(ScribeLog.class);
