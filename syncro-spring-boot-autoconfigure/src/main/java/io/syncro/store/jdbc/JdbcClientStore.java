@@ -27,11 +27,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.Assert;
 
 /**
- * A {@link ClientStore} kept in tables of the application's database (PostgreSQL or H2).
+ * A {@link ClientStore} kept in tables of the application's database (PostgreSQL, MariaDB
+ * or H2).
  * <p>
  * The tables, shown with the default prefix {@code syncro_} (the DDL is in
- * {@code client-store-schema.sql} next to this class and is run by
- * {@link #initializeSchema()}):
+ * {@code client-store-schema.sql} next to this class, {@code client-store-schema-mariadb.sql}
+ * on MariaDB, and is run by {@link #initializeSchema()}):
  * <pre class="code">
  * syncro_client(uid VARCHAR(64) PRIMARY KEY, mark BIGINT, synced BOOLEAN, principal VARCHAR(255),
  *               bound_at BIGINT, last_seen BIGINT)     -- epoch milliseconds
@@ -58,6 +59,16 @@ import org.springframework.util.Assert;
  * </pre>
  * so that a uid seen meanwhile keeps everything. Rows from before last-seen times were
  * kept are given the time of the first expiry that finds them.
+ * <p>
+ * The store needs no isolation setting of the database's. On MariaDB, whose transactions
+ * are REPEATABLE READ unless told otherwise, a uid's row is created before it is updated,
+ * with
+ * <pre class="code">
+ * INSERT INTO syncro_client … ON DUPLICATE KEY UPDATE uid = uid
+ * </pre>
+ * which finds a row committed since the transaction's first read, and locks that row
+ * rather than the gap where it would go (two transactions creating uids near each other
+ * would otherwise deadlock).
  *
  * @since 0.1.0
  */
@@ -89,6 +100,8 @@ public class JdbcClientStore implements ClientStore {
 	private final String clientExistsSql;
 
 	private final String insertClientSql;
+
+	private final String ensureClientSql;
 
 	private final String insertRefusalSql;
 
@@ -130,6 +143,9 @@ public class JdbcClientStore implements ClientStore {
 
 	private final String releaseSql;
 
+	/** Whether uids' rows are created before they are updated; known once first asked. */
+	private volatile @Nullable Boolean createsFirst;
+
 	/**
 	 * Creates a store on the given database with tables named {@code syncro_…}.
 	 * @param dataSource the database
@@ -161,6 +177,7 @@ public class JdbcClientStore implements ClientStore {
 		this.clientExistsSql = "SELECT COUNT(*) FROM " + client + " WHERE uid = ?";
 		this.insertClientSql = "INSERT INTO " + client
 				+ " (uid, mark, synced, principal, bound_at, last_seen) VALUES (?, 0, FALSE, NULL, NULL, ?)";
+		this.ensureClientSql = this.insertClientSql + " ON DUPLICATE KEY UPDATE uid = uid";
 		this.insertRefusalSql = "INSERT INTO " + refusal + " (uid, scribe_id, code, message) VALUES (?, ?, ?, ?)";
 		this.trimRefusalsSql = "DELETE FROM " + refusal + " WHERE uid = ? AND scribe_id < (SELECT r.scribe_id FROM "
 				+ refusal + " r WHERE r.uid = ? ORDER BY r.scribe_id DESC LIMIT 1 OFFSET " + (REFUSALS_KEPT - 1) + ")";
@@ -170,12 +187,14 @@ public class JdbcClientStore implements ClientStore {
 		this.syncedSql = "SELECT synced FROM " + client + " WHERE uid = ?";
 		this.markSyncedSql = "UPDATE " + client + " SET synced = TRUE WHERE uid = ?";
 		this.principalSql = "SELECT principal FROM " + client + " WHERE uid = ?";
+		// principal is set last: MariaDB assigns from left to right, each assignment seeing
+		// the columns set before it, where the standard has them all see the row as it was.
 		this.bindPrincipalSql = "UPDATE " + client
-				+ " SET principal = ?, bound_at = CASE WHEN principal IS NULL THEN ? ELSE bound_at END"
+				+ " SET bound_at = CASE WHEN principal IS NULL THEN ? ELSE bound_at END, principal = ?"
 				+ " WHERE uid = ? AND (principal IS NULL OR principal = ?)";
 		this.connectedSql = "UPDATE " + client
-				+ " SET principal = ?, bound_at = CASE WHEN principal IS NULL THEN ? ELSE bound_at END,"
-				+ " last_seen = CASE WHEN last_seen IS NULL OR last_seen < ? THEN ? ELSE last_seen END"
+				+ " SET bound_at = CASE WHEN principal IS NULL THEN ? ELSE bound_at END,"
+				+ " last_seen = CASE WHEN last_seen IS NULL OR last_seen < ? THEN ? ELSE last_seen END, principal = ?"
 				+ " WHERE uid = ? AND (principal IS NULL OR principal = ?)";
 		this.connectedAnonymousSql = "UPDATE " + client
 				+ " SET last_seen = CASE WHEN last_seen IS NULL OR last_seen < ? THEN ? ELSE last_seen END"
@@ -266,7 +285,7 @@ public class JdbcClientStore implements ClientStore {
 		// Conditional, so that of two nodes binding at once only one principal wins.
 		long now = System.currentTimeMillis();
 		Boolean bound = this.transaction
-			.execute((status) -> update(client, true, this.bindPrincipalSql, principal, now, client, principal) == 1);
+			.execute((status) -> update(client, true, this.bindPrincipalSql, now, principal, client, principal) == 1);
 		return Boolean.TRUE.equals(bound);
 	}
 
@@ -276,7 +295,7 @@ public class JdbcClientStore implements ClientStore {
 		Assert.notNull(now, "Now must not be null");
 		long millis = now.toEpochMilli();
 		Boolean connected = this.transaction.execute((status) -> (principal != null)
-				? updateCreating(client, millis, this.connectedSql, principal, millis, millis, millis, client, principal) == 1
+				? updateCreating(client, millis, this.connectedSql, millis, millis, millis, principal, client, principal) == 1
 				: updateCreating(client, millis, this.connectedAnonymousSql, millis, millis, client) == 1);
 		return Boolean.TRUE.equals(connected);
 	}
@@ -371,6 +390,10 @@ public class JdbcClientStore implements ClientStore {
 	 * when it changed nothing because the row was absent.
 	 */
 	private int update(String client, boolean createIfAbsent, String sql, Object... args) {
+		if (createIfAbsent && createsFirst()) {
+			ensureClient(client, System.currentTimeMillis());
+			return this.jdbcClient.sql(sql).params(args).update();
+		}
 		int updated = this.jdbcClient.sql(sql).params(args).update();
 		if (updated == 0 && createIfAbsent) {
 			createClient(client, System.currentTimeMillis());
@@ -384,6 +407,10 @@ public class JdbcClientStore implements ClientStore {
 	 * running the update again when it changed nothing because the row was absent.
 	 */
 	private int updateCreating(String client, long seenAt, String sql, Object... args) {
+		if (createsFirst()) {
+			ensureClient(client, seenAt);
+			return this.jdbcClient.sql(sql).params(args).update();
+		}
 		int updated = this.jdbcClient.sql(sql).params(args).update();
 		if (updated == 0 && createClient(client, seenAt)) {
 			updated = this.jdbcClient.sql(sql).params(args).update();
@@ -424,6 +451,30 @@ public class JdbcClientStore implements ClientStore {
 			return true;
 		});
 		return Boolean.TRUE.equals(created);
+	}
+
+	/**
+	 * Whether a uid's row is created, unless it exists, before it is updated: on MariaDB.
+	 * There, at the default REPEATABLE READ, an update that finds no row locks the gap
+	 * where the row would go, so that two transactions creating uids in one gap would
+	 * deadlock; and the reads of a transaction do not see a row committed by another after
+	 * its first read, so that it could not tell why its insert found a duplicate key.
+	 */
+	private boolean createsFirst() {
+		Boolean first = this.createsFirst;
+		if (first == null) {
+			first = JdbcSchema.MARIADB.equals(JdbcSchema.platform(this.dataSource));
+			this.createsFirst = first;
+		}
+		return first;
+	}
+
+	/**
+	 * Creates a uid's row unless it exists, locking it either way until the transaction
+	 * ends (MariaDB only).
+	 */
+	private void ensureClient(String client, long seenAt) {
+		this.jdbcClient.sql(this.ensureClientSql).params(client, seenAt).update();
 	}
 
 	private boolean exists(Connection connection, String client) throws SQLException {

@@ -44,12 +44,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.Assert;
 
 /**
- * A {@link ScribeLog} kept in tables of the application's database (PostgreSQL or H2),
- * shared by every node that uses that database.
+ * A {@link ScribeLog} kept in tables of the application's database (PostgreSQL, MariaDB or
+ * H2), shared by every node that uses that database.
  * <p>
  * The tables, shown with the default prefix {@code syncro_} (the DDL is in
- * {@code scribe-log-schema.sql} next to this class and is run by
- * {@link #initializeSchema()}):
+ * {@code scribe-log-schema.sql} next to this class, {@code scribe-log-schema-mariadb.sql}
+ * on MariaDB, and is run by {@link #initializeSchema()}):
  * <pre class="code">
  * syncro_log_head(id INT PRIMARY KEY, last_id BIGINT, relayed TEXT, epoch)   -- one row, id = 1
  * syncro_scribe(id BIGINT PRIMARY KEY, klass, type, data TEXT, everyone BOOLEAN, origin, cause)
@@ -83,6 +83,10 @@ import org.springframework.util.Assert;
  * Listeners are told after every append made through this instance and, once
  * {@link #startPolling(Duration) polling} is started, after appends of other nodes, seen
  * as growth of {@code syncro_log_head.last_id}.
+ * <p>
+ * The log asks for the isolation it needs, READ COMMITTED, for its appends, and reads in
+ * single statements, so it needs no setting of the database's: MariaDB's default,
+ * REPEATABLE READ, does as well as PostgreSQL's.
  *
  * @since 0.1.0
  */
@@ -215,27 +219,30 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	 */
 	public void initializeSchema() {
 		JdbcSchema.initialize(this.dataSource, "scribe-log-schema.sql", this.prefix);
-		widenRecipientKeys();
+		widenRecipientKeys(JdbcSchema.MARIADB.equals(JdbcSchema.platform(this.dataSource)));
 		this.jdbcClient.sql(this.startEpochSql).param(UUID.randomUUID().toString()).update();
 	}
 
 	/**
 	 * Widens the recipient column of a table made by version 0.1, whose keys were uids of
 	 * at most 64 characters, for the keys of users and authorities. Done only when needed:
-	 * an {@code ALTER TABLE} locks the table for every node while it runs.
+	 * an {@code ALTER TABLE} locks the table for every node while it runs. MariaDB's tables
+	 * are made wide, but it has its own words for the current schema and a column's type.
 	 */
-	private void widenRecipientKeys() {
+	private void widenRecipientKeys(boolean mariadb) {
 		String table = this.prefix + "scribe_client";
 		Integer length = this.jdbcClient
-			.sql("SELECT character_maximum_length FROM information_schema.columns"
-					+ " WHERE table_schema = CURRENT_SCHEMA AND LOWER(table_name) = LOWER(?) AND LOWER(column_name) = 'client'")
+			.sql("SELECT character_maximum_length FROM information_schema.columns WHERE table_schema = "
+					+ (mariadb ? "DATABASE()" : "CURRENT_SCHEMA")
+					+ " AND LOWER(table_name) = LOWER(?) AND LOWER(column_name) = 'client'")
 			.param(table)
 			.query(Integer.class)
 			.optional()
 			.orElse(null);
 		if (length != null && length < RECIPIENT_KEY_LENGTH) {
-			this.jdbcTemplate.execute("ALTER TABLE " + table + " ALTER COLUMN client SET DATA TYPE VARCHAR("
-					+ RECIPIENT_KEY_LENGTH + ")");
+			String widened = "VARCHAR(" + RECIPIENT_KEY_LENGTH + ")";
+			this.jdbcTemplate.execute("ALTER TABLE " + table
+					+ (mariadb ? " MODIFY client " + widened + " NOT NULL" : " ALTER COLUMN client SET DATA TYPE " + widened));
 		}
 	}
 

@@ -38,8 +38,8 @@ import org.springframework.util.Assert;
  * {@link ScribeLog}.
  * <p>
  * The tables, shown with the default prefix {@code syncro_} (the DDL is in
- * {@code outbox-schema.sql} next to this class and is run by
- * {@link #initializeSchema()}):
+ * {@code outbox-schema.sql} next to this class, {@code outbox-schema-mariadb.sql} on
+ * MariaDB, and is run by {@link #initializeSchema()}):
  * <pre class="code">
  * syncro_outbox(seq BIGINT IDENTITY PRIMARY KEY, entries TEXT)   -- one row per transaction
  * syncro_outbox_relay(id INT PRIMARY KEY, relayed_at BIGINT)     -- one row, id = 1

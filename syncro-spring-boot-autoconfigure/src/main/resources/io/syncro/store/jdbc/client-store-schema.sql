@@ -1,4 +1,5 @@
--- The client state of JdbcClientStore, valid on PostgreSQL and H2 and safe to run again.
+-- The client state of JdbcClientStore, valid on PostgreSQL and H2 and safe to run again;
+-- MariaDB runs client-store-schema-mariadb.sql instead: keep the two in step.
 -- %PREFIX% is replaced by the table-name prefix (syncro_ by default).
 
 -- bound_at: when principal was bound; last_seen: when the uid last connected or was seen

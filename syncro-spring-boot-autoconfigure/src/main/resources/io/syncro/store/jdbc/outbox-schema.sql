@@ -1,4 +1,5 @@
--- The outbox of JdbcScribeOutbox, valid on PostgreSQL and H2 and safe to run again.
+-- The outbox of JdbcScribeOutbox, valid on PostgreSQL and H2 and safe to run again;
+-- MariaDB runs outbox-schema-mariadb.sql instead: keep the two in step.
 -- %PREFIX% is replaced by the table-name prefix (syncro_ by default).
 
 -- The scribes of committed transactions not yet in the scribe log, one row per transaction,

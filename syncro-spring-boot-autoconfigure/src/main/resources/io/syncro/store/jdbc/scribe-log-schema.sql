@@ -1,4 +1,5 @@
--- The scribe log of JdbcScribeLog, valid on PostgreSQL and H2 and safe to run again.
+-- The scribe log of JdbcScribeLog, valid on PostgreSQL and H2 and safe to run again;
+-- MariaDB runs scribe-log-schema-mariadb.sql instead: keep the two in step.
 -- %PREFIX% is replaced by the table-name prefix (syncro_ by default).
 
 -- One row (id = 1) holding the highest id handed out. Every append updates it first,

@@ -111,6 +111,26 @@ abstract class AbstractJdbcClientStoreTests extends ClientStoreContractTests {
 	}
 
 	@Test
+	void uidsAndPrincipalsDifferingOnlyInCaseOrTrailingSpacesAreDifferent() {
+		// MariaDB compares text case-insensitively and pads spaces unless its tables say otherwise.
+		Instant now = Instant.now();
+		assertThat(store().connected("uid", "Alice", now)).isTrue();
+		assertThat(store().connected("UID", "alice", now)).isTrue();
+		assertThat(store().connected("uid ", "Alice ", now)).isTrue();
+		assertThat(store().connected("uid", "alice", now)).isFalse();
+		assertThat(store().connected("uid", "Alice ", now)).isFalse();
+		assertThat(store().principal("UID")).contains("alice");
+		assertThat(store().principal("uid ")).contains("Alice ");
+		assertThat(store().clientsOf("Alice")).isOne();
+		assertThat(store().advanceMark("uid", 0, 3, new Refusal(400, "Lower."))).isTrue();
+		assertThat(store().advanceMark("UID", 0, 5, new Refusal(400, "Upper."))).isTrue();
+		assertThat(store().mark("uid")).isEqualTo(3);
+		assertThat(store().mark("uid ")).isZero();
+		assertThat(store().refusal("UID", 5)).contains(new Refusal(400, "Upper."));
+		assertThat(store().refusal("uid", 5)).isEmpty();
+	}
+
+	@Test
 	void initializeSchemaAgainKeepsTheClients() {
 		store().advanceMark("alice", 0, 4, new Refusal(400, "Bad shape."));
 		store().bindPrincipal("alice", "Alice Liddell");

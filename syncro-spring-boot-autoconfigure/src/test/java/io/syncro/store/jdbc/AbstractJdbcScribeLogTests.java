@@ -137,6 +137,21 @@ abstract class AbstractJdbcScribeLogTests extends ScribeLogContractTests {
 	}
 
 	@Test
+	void recipientKeysDifferingOnlyInCaseOrTrailingSpacesAreDifferentKeys() {
+		// MariaDB compares text case-insensitively and pads spaces unless its tables say otherwise.
+		log().append(List.of(new ScribeEntry(Scribe.destroy("Todo", "r1"), Recipients.users("Alice", "alice "), null),
+				new ScribeEntry(Scribe.destroy("Todo", "r2"), Recipients.only("uid-A"), null)));
+		assertThat(log().read(Reader.of(Identity.of("x", "Alice", Set.of()), false), 0, 10))
+			.extracting(Scribe::recordId)
+			.containsExactly("r1");
+		assertThat(log().read(Reader.of(Identity.of("x", "alice", Set.of()), false), 0, 10)).isEmpty();
+		assertThat(log().read(Reader.of(Identity.of("x", "ALICE", Set.of()), false), 0, 10)).isEmpty();
+		assertThat(log().read("uid-a", 0, 10)).isEmpty();
+		assertThat(log().read("uid-A", 0, 10)).extracting(Scribe::recordId).containsExactly("r2");
+		assertThat(log().entries(0, 10).get(0).recipients().listed()).containsExactlyInAnyOrder("@Alice", "@alice ");
+	}
+
+	@Test
 	void logsWithOtherTablePrefixesAreSeparate() {
 		JdbcScribeLog other = new JdbcScribeLog(this.database.dataSource(), this.database.transactionManager(),
 				"other_");

@@ -38,19 +38,12 @@ class JdbcClientStorePostgresTests extends AbstractJdbcClientStoreTests {
 			store().markSynced("bob");
 			return advanced;
 		}));
-		await().atMost(Duration.ofSeconds(30)).until(this::someoneWaitsForALock);
+		await().atMost(Duration.ofSeconds(30)).until(database()::someoneWaitsForALock);
 		firstMayCommit.countDown();
 		assertThat(first).succeedsWithin(30, TimeUnit.SECONDS).isEqualTo(true);
 		assertThat(second).succeedsWithin(30, TimeUnit.SECONDS).isEqualTo(false);
 		assertThat(store().mark("alice")).isEqualTo(1);
 		assertThat(store().isSynced("bob")).as("the losing transaction committed its other work").isTrue();
-	}
-
-	private boolean someoneWaitsForALock() {
-		Integer waiting = database().jdbcTemplate()
-			.queryForObject("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
-					+ " AND wait_event_type = 'Lock'", Integer.class);
-		return waiting != null && waiting > 0;
 	}
 
 	private static void awaitLatch(CountDownLatch latch) {

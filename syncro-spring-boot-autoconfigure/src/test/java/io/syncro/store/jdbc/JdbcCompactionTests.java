@@ -17,7 +17,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link CompactionContractTests} on H2 and PostgreSQL, and what is the JDBC log's own: one
+ * {@link CompactionContractTests} on H2, PostgreSQL and MariaDB, and what is the JDBC log's own: one
  * node at a time compacts a database, and the horizon is shared by every node.
  */
 class JdbcCompactionTests {
@@ -80,6 +80,16 @@ class JdbcCompactionTests {
 		@Override
 		protected TestDatabase createDatabase() {
 			return TestDatabase.postgres();
+		}
+
+	}
+
+	@Nested
+	class OnMariaDb extends OnDatabase {
+
+		@Override
+		protected TestDatabase createDatabase() {
+			return TestDatabase.mariadb();
 		}
 
 	}
