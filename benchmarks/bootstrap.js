@@ -3,15 +3,16 @@
 // seeded with R shared Todos and then random changes to them, up to H scribes, by the
 // sample's HistoryLoader (straight log appends of what the recorder would write), then the
 // sample app starts on that database and one protocol v2 client syncs from nothing to the
-// end. Figures: the time of that sync, the scribes it received, the server's heap (after a
-// GC before; the most jstat saw while it ran), and the log's size. Then the app starts again
+// end. Figures: the time of that sync (the median of three, after three untimed: a server
+// that serves clients is warm), the scribes it received, the server's heap (after a GC
+// before; the most jstat saw while they ran), and the log's size. Then the app starts again
 // with compaction on, compacts once, and the same sync is measured on the compacted log.
 // A sync that does not end with exactly R Todos fails the row. Before that, pouchdb-server
 // (in memory) is seeded with the same documents and revisions, and a new replica's read of
 // its _changes from 0 is measured the same way.
 //
 //   node benchmarks/bootstrap.js [--records 100000] [--histories 100000,1000000] [--jar path]
-//                                [--pouchdb off] [--syncro off]
+//                                [--batch 500] [--pouchdb off] [--syncro off]
 // (benchmarks/run.sh, or mvn -pl sample-app -am package -DskipTests, builds the jar.)
 const { spawn, execFileSync } = require('child_process');
 const crypto = require('crypto');
@@ -29,9 +30,15 @@ const P = {
 	records: Number(args.records || 100000),
 	histories: String(args.histories || '100000,1000000').split(',').map(Number),
 	jar: args.jar || path.join(HERE, '..', 'sample-app', 'target', 'sample-app-0.1.0-SNAPSHOT.jar'),
+	// records per sync answer, and per _changes read of pouchdb-server
+	batch: Number(args.batch || 500),
 	pouchdb: args.pouchdb !== 'off',
 	syncro: args.syncro !== 'off',
 };
+// each figure is the median of TIMED reads after WARM_UPS untimed ones: servers that serve
+// clients have compiled their paths (the first read after start-up takes twice as long)
+const WARM_UPS = 3;
+const TIMED = 3;
 const auth = { Authorization: 'Basic ' + Buffer.from('alice:alice-secret').toString('base64') };
 
 function loader(url, ...more) {
@@ -43,9 +50,13 @@ async function startApp(url, compaction) {
 	const port = await freePort();
 	const argv = ['-Xms256m', '-Xmx2g', '-jar', P.jar, '--server.port=' + port, '--server.address=127.0.0.1',
 		'--spring.datasource.url=' + url, '--logging.level.root=WARN', '--logging.level.io.syncro.store.LogCompactor=INFO',
-		'--syncro.sync.batch-size=500'];
+		'--syncro.sync.batch-size=' + P.batch,
+		// one client paging through a million scribes asks for 200 answers a second, over the
+		// default limit per client: this measures the sync, not the limit
+		'--syncro.rate-limit.enabled=false'];
 	if (compaction) {
-		argv.push('--syncro.log.compaction.enabled=true', '--syncro.log.compaction.interval=2s');
+		// the first compaction 20 s after start-up, the next one 20 s after it ends: none during the sync
+		argv.push('--syncro.log.compaction.enabled=true', '--syncro.log.compaction.interval=20s');
 	}
 	const app = spawn('java', argv, { stdio: ['ignore', 'pipe', 'inherit'] });
 	const compacted = new Promise((resolve) => {
@@ -117,15 +128,31 @@ function size(dir) {
 	return fs.readdirSync(dir).reduce((sum, file) => sum + fs.statSync(path.join(dir, file)).size, 0) / (1024 * 1024);
 }
 
+/** Runs a read WARM_UPS times untimed, then TIMED times: the median time, and each. */
+async function timed(read) {
+	for (let i = 0; i < WARM_UPS; i++) {
+		await read();
+	}
+	const runs = [];
+	for (let i = 0; i < TIMED; i++) {
+		const started = performance.now();
+		const result = await read();
+		runs.push({ seconds: (performance.now() - started) / 1000, result });
+	}
+	const seconds = runs.map((run) => run.seconds).sort((a, b) => a - b);
+	return { median: seconds[Math.floor(TIMED / 2)], seconds: runs.map((run) => run.seconds.toFixed(2)).join(', '),
+		result: runs[runs.length - 1].result };
+}
+
 async function measure(label, app, dir) {
 	const before = heapAfterGc(app.pid);
 	const heap = watchHeap(app.pid);
-	const result = await bootstrap(app.port);
+	const { median, seconds, result } = await timed(() => bootstrap(app.port));
 	heap.stop();
 	const ok = result.todos === P.records;
 	log(`${label}: ${ok ? 'ok' : 'FAIL'} ${result.scribes.toLocaleString('en')} scribes for ${result.todos.toLocaleString('en')} Todos`
-		+ ` in ${result.seconds.toFixed(2)} s; server heap ${before.toFixed(0)} MiB after a GC before,`
-		+ ` at most ${heap.peak.toFixed(0)} MiB while it ran`);
+		+ ` in ${median.toFixed(2)} s (median of ${seconds}); server heap ${before.toFixed(0)} MiB after a GC before,`
+		+ ` at most ${heap.peak.toFixed(0)} MiB while they ran`);
 	return ok;
 }
 
@@ -174,29 +201,30 @@ async function pouchdb(history) {
 			}
 		}
 		log(`pouchdb-server: ${P.records.toLocaleString('en')} documents, ${written.toLocaleString('en')} revisions in all, seeded in ${((performance.now() - seeding) / 1000).toFixed(0)} s`);
+		const readAll = async () => {
+			const docs = new Set();
+			let rows = 0;
+			for (let since = 0; ;) {
+				const body = JSON.parse((await request(port, 'GET', `/todos/_changes?include_docs=true&since=${since}&limit=${P.batch}`)).body);
+				if (body.results.length === 0) {
+					return { rows, docs };
+				}
+				for (const change of body.results) {
+					rows++;
+					if (change.deleted) docs.delete(change.id); else docs.add(change.doc._id);
+				}
+				since = body.last_seq;
+			}
+		};
 		const before = rss(server.pid);
 		let peak = before;
 		const watching = setInterval(() => { peak = Math.max(peak, rss(server.pid)); }, 100);
-		const started = performance.now();
-		const docs = new Set();
-		let rows = 0;
-		for (let since = 0; ;) {
-			const body = JSON.parse((await request(port, 'GET', `/todos/_changes?include_docs=true&since=${since}&limit=500`)).body);
-			if (body.results.length === 0) {
-				break;
-			}
-			for (const change of body.results) {
-				rows++;
-				if (change.deleted) docs.delete(change.id); else docs.add(change.doc._id);
-			}
-			since = body.last_seq;
-		}
-		const seconds = (performance.now() - started) / 1000;
+		const { median, seconds, result: { rows, docs } } = await timed(readAll);
 		clearInterval(watching);
 		const ok = docs.size === P.records;
 		log(`${history.toLocaleString('en')} revisions, pouchdb-server _changes from 0: ${ok ? 'ok' : 'FAIL'} ${rows.toLocaleString('en')} rows for`
-			+ ` ${docs.size.toLocaleString('en')} documents in ${seconds.toFixed(2)} s; server resident memory ${before.toFixed(0)} MiB before,`
-			+ ` at most ${peak.toFixed(0)} MiB while it ran`);
+			+ ` ${docs.size.toLocaleString('en')} documents in ${median.toFixed(2)} s (median of ${seconds}); server resident memory`
+			+ ` ${before.toFixed(0)} MiB before, at most ${peak.toFixed(0)} MiB while they ran`);
 		return ok;
 	}
 	finally {
@@ -226,7 +254,7 @@ async function main() {
 		const compacting = performance.now();
 		// a log of creates alone has nothing to fold, and logs no compaction
 		const compacted = (history > P.records) ? await app.compacted
-			: await Promise.race([app.compacted, sleep(6000).then(() => 'nothing to fold')]);
+			: await Promise.race([app.compacted, sleep(25000).then(() => 'nothing to fold')]);
 		log(`compacted: ${compacted} (${((performance.now() - compacting) / 1000).toFixed(1)} s after start-up)`);
 		ok = await measure(`${history.toLocaleString('en')} scribes, compacted`, app, dir) && ok;
 		await stop(app);
