@@ -413,6 +413,7 @@ export class Syncro extends Emitter {
 			until.reject(closed);
 		}
 		this._untils.clear();
+		this._subscriptions.closed(closed);
 		this._setStatus('offline');
 		this._closing = this._writes.then(() => this._release());
 		return this._closing;

@@ -90,11 +90,25 @@ export class Subscriptions {
 	 * The connection speaks v1, which has no subscriptions: the calls waiting fail.
 	 */
 	unsupported() {
+		this._failWaiting(new SyncroError(501, 'The server speaks protocol v1, which has no subscriptions.'));
+	}
+
+	/**
+	 * The client closed: the calls waiting fail, as no connection will answer them (the
+	 * subscriptions stay stored for the next client of the store).
+	 * @param {Error} error
+	 */
+	closed(error) {
+		this._failWaiting(error);
+	}
+
+	/** @private */
+	_failWaiting(error) {
 		this._conn = null;
 		for (const [key, waiters] of this._waiters) {
 			this._waiters.delete(key);
 			for (const waiter of waiters) {
-				waiter.reject(new SyncroError(501, 'The server speaks protocol v1, which has no subscriptions.'));
+				waiter.reject(error);
 			}
 		}
 	}

@@ -135,4 +135,17 @@ describe('subscriptions (protocol v2)', () => {
 		const client = await online({ protocol: 1 });
 		await assert.rejects(client.subscribe('listTodos', { listId: 'a' }), { code: 501 });
 	});
+
+	it('fails a subscribe still waiting for its answer when the client closes, and keeps it stored', async () => {
+		await started();
+		const store = new MemoryStore();
+		const client = await open(server, { store });
+		await client.whenOnline();
+		server.stop();
+		await waitFor(() => client.status !== 'online');
+		const waiting = client.subscribe('listTodos', { listId: 'a' });
+		await client.close();
+		await assert.rejects(waiting, (error) => error.code === 'closed');
+		assert.deepEqual(client.subscriptions, [{ scope: 'listTodos', params: { listId: 'a' } }]);
+	});
 });

@@ -86,14 +86,25 @@ final class Subscriptions {
 
 	/** The connection speaks v1, which has no subscriptions: the calls waiting fail. */
 	void unsupported() {
+		failWaiting(new SyncroException(ErrorCodes.UNKNOWN_TYPE, "The server speaks protocol v1, which has no subscriptions."));
+	}
+
+	/**
+	 * The client closed: the calls waiting fail, as no connection will answer them (the
+	 * subscriptions stay stored for the next client of the store).
+	 */
+	void closed() {
+		failWaiting(new IllegalStateException("The client is closed"));
+	}
+
+	private void failWaiting(Exception failure) {
 		List<Waiter> failing = new ArrayList<>();
 		synchronized (this.lock) {
 			this.session = null;
 			this.waiters.values().forEach(failing::addAll);
 			this.waiters.clear();
 		}
-		failing.forEach((waiter) -> waiter.answer().completeExceptionally(new SyncroException(ErrorCodes.UNKNOWN_TYPE,
-				"The server speaks protocol v1, which has no subscriptions.")));
+		failing.forEach((waiter) -> waiter.answer().completeExceptionally(failure));
 	}
 
 	private void send(Session session, Key key, StoredSubscription entry) {

@@ -659,6 +659,7 @@ public final class SyncroClient implements AutoCloseable {
 		this.scheduler.shutdownNow();
 		this.announcer.drain();
 		waiters.forEach((waiter) -> waiter.completeExceptionally(new IllegalStateException("The client is closed")));
+		this.subscriptions.closed();
 		this.store.close();
 	}
 

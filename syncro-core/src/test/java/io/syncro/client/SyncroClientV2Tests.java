@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -302,6 +303,21 @@ class SyncroClientV2Tests {
 		assertThat(alice.verify().get(WAIT.toSeconds(), TimeUnit.SECONDS)).containsExactly("Todo");
 		assertThat(alice.mismatches()).isEqualTo(3);
 		assertThat(resets).hasSize(1);
+	}
+
+	@Test
+	void aSubscribeStillWaitingFailsWhenTheClientClosesAndStaysStored() throws Exception {
+		MemoryLocalStore store = new MemoryLocalStore();
+		SyncroClient offline = SyncroClient.builder(URI.create("ws://localhost/syncro"))
+			.uid("alice")
+			.klasses("Todo")
+			.store(store)
+			.transport(this.transport)
+			.build();
+		CompletableFuture<JsonNode> waiting = offline.subscribe("sharedTodos", Map.of());
+		offline.close();
+		assertThat(waiting).failsWithin(WAIT).withThrowableThat().withMessageContaining("The client is closed");
+		assertThat(store.subscriptions()).extracting(LocalStore.StoredSubscription::scope).containsExactly("sharedTodos");
 	}
 
 }
