@@ -235,8 +235,12 @@ final class InMemoryTransport implements Transport {
 			return message.startsWith("{\"type\":\"response\"") || message.startsWith("{\"type\":\"error\"");
 		}
 
+		/**
+		 * A push, or the answer to a digest: that answer is of the position the pushes before
+		 * it reach, so it is held with them (compared before them, it would differ).
+		 */
 		private static boolean isPush(String message) {
-			return message.startsWith("{\"type\":\"add_scribe");
+			return message.startsWith("{\"type\":\"add_scribe") || message.contains("\"unverified\":");
 		}
 
 		/** What the client session writes to. */

@@ -10,19 +10,16 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 
-import io.syncro.scribe.Changes;
 import io.syncro.scribe.Identity;
 import io.syncro.scribe.Reader;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
-import io.syncro.scribe.ScribeType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
