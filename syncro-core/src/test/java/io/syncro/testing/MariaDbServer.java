@@ -190,7 +190,7 @@ public final class MariaDbServer implements AutoCloseable {
 
 	/** Runs SQL statements, separated by semicolons, as root through the client. */
 	private void execute(String sql, String purpose) {
-		run(client(this.binaries, this.folder, "-e", sql), purpose);
+		Processes.run(client(this.binaries, this.folder, "-e", sql), purpose);
 	}
 
 	private static String uniqueName() {
@@ -320,7 +320,7 @@ public final class MariaDbServer implements AutoCloseable {
 				"--datadir=" + folder.resolve("data"), "--auth-root-authentication-method=normal", "--skip-test-db",
 				"--skip-name-resolve"));
 		command.addAll(serverOptions(root));
-		run(command, "initialise a MariaDB data directory");
+		Processes.run(command, "initialise a MariaDB data directory");
 	}
 
 	private static MariaDbServer launch(Binaries binaries, Path folder, boolean root, int port) {
@@ -375,7 +375,7 @@ public final class MariaDbServer implements AutoCloseable {
 				throw new IllegalStateException("MariaDB did not start on port " + this.port + ":\n" + logTail());
 			}
 			// The pid file is how close() finds the server to stop.
-			if (serverProcess(this.folder).isPresent() && exitCode(ping) == 0) {
+			if (serverProcess(this.folder).isPresent() && Processes.exitCode(ping) == 0) {
 				return;
 			}
 			Processes.sleep(50);
@@ -406,55 +406,6 @@ public final class MariaDbServer implements AutoCloseable {
 				"--protocol=socket", "--socket=" + socket(folder), "--user=root", "--batch", "--silent"));
 		command.addAll(List.of(arguments));
 		return command;
-	}
-
-	private static void run(List<String> command, String purpose) {
-		try {
-			Process process = new ProcessBuilder(command).directory(neutralDirectory())
-				.redirectErrorStream(true)
-				.start();
-			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (!process.waitFor(60, TimeUnit.SECONDS)) {
-				process.destroyForcibly();
-				throw new IllegalStateException("Could not " + purpose + " in time: " + command);
-			}
-			if (process.exitValue() != 0) {
-				throw new IllegalStateException("Could not " + purpose + " (exit " + process.exitValue() + "): "
-						+ command + "\n" + output);
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Could not " + purpose + ": " + command, ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while trying to " + purpose, ex);
-		}
-	}
-
-	private static int exitCode(List<String> command) {
-		try {
-			Process process = new ProcessBuilder(command).directory(neutralDirectory())
-				.redirectErrorStream(true)
-				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-				.start();
-			if (!process.waitFor(10, TimeUnit.SECONDS)) {
-				process.destroyForcibly();
-				return -1;
-			}
-			return process.exitValue();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static File neutralDirectory() {
-		return new File(System.getProperty("java.io.tmpdir"));
 	}
 
 	/** The server, the tool that makes its data directory, and the command-line client. */

@@ -1,6 +1,5 @@
 package io.syncro.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -398,7 +397,7 @@ public final class PostgresServer implements AutoCloseable {
 			if (!this.process.isAlive()) {
 				throw new IllegalStateException("PostgreSQL did not start on port " + this.port + ":\n" + logTail());
 			}
-			if (exitCode(isReady) == 0) {
+			if (Processes.exitCode(isReady) == 0) {
 				return;
 			}
 			Processes.sleep(50);
@@ -419,56 +418,7 @@ public final class PostgresServer implements AutoCloseable {
 	}
 
 	private static void run(List<String> command, boolean asPostgresUser, String purpose) {
-		try {
-			Process process = new ProcessBuilder(asUser(command, asPostgresUser)).directory(neutralDirectory())
-				.redirectErrorStream(true)
-				.start();
-			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (!process.waitFor(60, TimeUnit.SECONDS)) {
-				process.destroyForcibly();
-				throw new IllegalStateException("Could not " + purpose + " in time: " + command);
-			}
-			if (process.exitValue() != 0) {
-				throw new IllegalStateException("Could not " + purpose + " (exit " + process.exitValue() + "): "
-						+ command + "\n" + output);
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Could not " + purpose + ": " + command, ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while trying to " + purpose, ex);
-		}
-	}
-
-	private static int exitCode(List<String> command) {
-		try {
-			Process process = new ProcessBuilder(command).directory(neutralDirectory())
-				.redirectErrorStream(true)
-				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-				.start();
-			if (!process.waitFor(10, TimeUnit.SECONDS)) {
-				process.destroyForcibly();
-				return -1;
-			}
-			return process.exitValue();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	/**
-	 * A working directory for the tools that the postgres user may enter; initdb fails in
-	 * one it cannot, such as root's.
-	 */
-	private static File neutralDirectory() {
-		return new File(System.getProperty("java.io.tmpdir"));
+		Processes.run(asUser(command, asPostgresUser), purpose);
 	}
 
 	private static List<String> asUser(List<String> command, boolean asPostgresUser) {
