@@ -21,13 +21,16 @@ import org.slf4j.LoggerFactory;
  * It listens to the other log. Told of an append up to id N, it first reads the entries
  * up to N into its tail (at most {@code capacity}, the oldest dropped), and only then
  * tells its own listeners, so a session woken by it finds the new scribes in the tail.
- * A {@link #read} from a position within the tail is answered from the tail alone,
- * filtered for the reader, up to its last id; scribes appended after that are read once
- * the append is announced. A read from before the tail, or after it, goes to the other
- * log, as do appends, {@link #lastId} and a {@link #readComplete} that the tail cannot
- * fill (a sync answer must see every append made so far). So does every read while
- * the tail lags an announced append it could not read (the other log failing), until
- * an announcement refreshes it.
+ * A {@link #read} from a position within the tail, or at its end, is answered from the
+ * tail alone, filtered for the reader, up to its last id (nothing from its end):
+ * scribes appended after that are read once the append is announced, and a read while
+ * the tail is being refreshed is followed by the announcement that wakes the reader
+ * again. So a live session that read everything, as each does at the end of every
+ * wake, costs no round trip. A read from before the tail, or after it, goes to the
+ * other log, as do appends, {@link #lastId} and a {@link #readComplete} that the tail
+ * cannot fill (a sync answer must see every append made so far). So does every read
+ * while the tail lags an announced append it could not read (the other log failing),
+ * until an announcement refreshes it.
  *
  * @since 0.1.0
  */
@@ -51,6 +54,9 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	/** The highest id the other log announced. */
 	private final AtomicLong announced = new AtomicLong();
 
+	/** Whether the last refresh failed, so that the tail lacks announced scribes no announcement will bring. */
+	private volatile boolean lagging;
+
 	private final AutoCloseable subscription;
 
 	/**
@@ -71,6 +77,7 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 		this.announced.accumulateAndGet(lastId, Math::max);
 		try {
 			refresh(lastId);
+			this.lagging = false;
 		}
 		catch (UnsupportedOperationException ex) {
 			logger.info("{} cannot be read for every client; its sessions read it directly", this.log);
@@ -78,6 +85,7 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 		}
 		catch (RuntimeException ex) {
 			// sessions then read the log themselves: slower, nothing lost
+			this.lagging = true;
 			logger.warn("Could not read the scribes up to {} into the tail", lastId, ex);
 		}
 		for (AppendListener listener : this.listeners) {
@@ -128,7 +136,7 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	@Override
 	public List<Scribe> read(Reader reader, long after, int limit) {
 		Tail current = this.tail;
-		if (!current.holdsAfter(after, this.announced.get())) {
+		if (this.lagging || !current.reaches(after)) {
 			return this.log.read(reader, after, limit);
 		}
 		List<Scribe> scribes = new ArrayList<>(Math.min(Math.max(limit, 0), 128));
@@ -243,6 +251,14 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 		 */
 		boolean holdsAfter(long after, long announced) {
 			return after >= this.start && after < end() && end() >= announced;
+		}
+
+		/**
+		 * Whether this tail can answer a read for pushes after a position: it starts at or
+		 * before it and ends at or after it.
+		 */
+		boolean reaches(long after) {
+			return after >= this.start && after <= end() && this.start != Long.MAX_VALUE;
 		}
 
 	}

@@ -1,5 +1,6 @@
 package io.syncro.store;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -49,8 +50,34 @@ class CachedTailScribeLogTests extends ScribeLogContractTests {
 		assertThat(log.read("alice", 3, 10)).extracting(Scribe::id).containsExactly(4L, 5L);
 		assertThat(counting.reads.get()).isZero();
 		assertThat(log.read("alice", 1, 10)).extracting(Scribe::id).containsExactly(2L, 3L, 4L, 5L);
-		assertThat(log.read("alice", 5, 10)).isEmpty();
+		assertThat(log.read("alice", 6, 10)).isEmpty();
 		assertThat(counting.reads.get()).isEqualTo(2);
+	}
+
+	@Test
+	void aReadAtTheEndOfTheTailIsAnsweredByItWithNothing() {
+		// a live session reads once more after the scribes it was woken for, on every wake
+		CountingLog counting = new CountingLog(new InMemoryScribeLog());
+		CachedTailScribeLog log = new CachedTailScribeLog(counting, 2);
+		for (int i = 0; i < 5; i++) {
+			log.append(List.of(todo(Recipients.all(), null)));
+		}
+		assertThat(log.read("alice", 5, 10)).isEmpty();
+		assertThat(counting.reads.get()).isZero();
+	}
+
+	@Test
+	void aReadAtTheEndOfTheTailWhileItIsRefreshedFindsTheAppendOnTheAnnouncement() {
+		CountingLog counting = new CountingLog(new InMemoryScribeLog());
+		CachedTailScribeLog log = new CachedTailScribeLog(counting, 10);
+		log.append(List.of(todo(Recipients.all(), null)));
+		List<Long> readBeforeTheTail = new ArrayList<>();
+		List<Long> readOnTheAnnouncement = new ArrayList<>();
+		counting.onEntries = () -> log.read("alice", 1, 10).forEach((scribe) -> readBeforeTheTail.add(scribe.id()));
+		log.addListener((lastId) -> log.read("alice", 1, 10).forEach((scribe) -> readOnTheAnnouncement.add(scribe.id())));
+		log.append(List.of(todo(Recipients.all(), null)));
+		assertThat(readBeforeTheTail).isEmpty();
+		assertThat(readOnTheAnnouncement).containsExactly(2L);
 	}
 
 	@Test
@@ -107,6 +134,10 @@ class CachedTailScribeLogTests extends ScribeLogContractTests {
 
 		volatile boolean failEntries;
 
+		// run as the tail reads the log, before it holds what it read
+		volatile Runnable onEntries = () -> {
+		};
+
 		CountingLog(ScribeLog target) {
 			super(target);
 		}
@@ -123,6 +154,7 @@ class CachedTailScribeLogTests extends ScribeLogContractTests {
 			if (this.failEntries) {
 				throw new IllegalStateException("The log cannot be reached");
 			}
+			this.onEntries.run();
 			return super.entries(after, limit);
 		}
 
