@@ -21,6 +21,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.springframework.data.domain.Persistable;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.util.Assert;
@@ -203,14 +204,28 @@ public final class ScribeRecorder {
 		return records;
 	}
 
+	/**
+	 * The records stored under the ids of entities a call saves or deletes. An entity that
+	 * is a {@link Persistable} saying it is new is not read: Spring Data inserts it (or
+	 * leaves it, on a delete), so nothing was stored under its id, or the insert fails.
+	 */
 	Map<RecordKey, @Nullable State> recordsOf(SyncableType<?> type, Iterable<?> entities) {
+		Map<RecordKey, @Nullable State> records = new LinkedHashMap<>();
 		List<Object> ids = new ArrayList<>();
 		for (Object entity : entities) {
-			if (type.javaType().isInstance(entity)) {
-				ids.add(this.entities.snapshots().idOf(entity));
+			if (!type.javaType().isInstance(entity)) {
+				continue;
+			}
+			Object id = this.entities.snapshots().idOf(entity);
+			if (id != null && entity instanceof Persistable<?> persistable && persistable.isNew()) {
+				records.putIfAbsent(type.key(id), null);
+			}
+			else {
+				ids.add(id);
 			}
 		}
-		return recordsWithIds(type, ids);
+		recordsWithIds(type, ids).forEach(records::putIfAbsent);
+		return records;
 	}
 
 	Map<RecordKey, @Nullable State> allRecords(SyncableType<?> type) {

@@ -7,8 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.syncro.play.SyncroPolicy;
 import io.syncro.scribe.Recipients;
 import org.jspecify.annotations.Nullable;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.data.domain.Persistable;
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.repository.CrudRepository;
 
@@ -37,9 +40,11 @@ class RecordingAdvisorTests {
 
 	private final CapturingScribeLog log = new CapturingScribeLog();
 
+	private final MapSnapshots snapshots = new MapSnapshots(this.target, new AtomicInteger());
+
 	private final ScribeRecorder recorder = new ScribeRecorder(this.log.asOutbox(),
 			new SyncableEntities(List.of(new SyncableType<>(Item.class, "Item", String.class, (type) -> ITEM_POLICY)),
-					JsonMapper.shared(), new MapSnapshots(this.target), null));
+					JsonMapper.shared(), this.snapshots, null));
 
 	private @Nullable ScribeRecorder available = this.recorder;
 
@@ -67,6 +72,19 @@ class RecordingAdvisorTests {
 		assertThat(this.log.entries()).containsExactly(
 				create("Item", "{'id': 'i1', 'name': 'Lamp', 'owner': 'alice'}", only("alice")),
 				update("Item", "['i1', {'name': 'Desk lamp'}]", only("alice")));
+	}
+
+	@Test
+	void saveOfAnItemThatSaysItIsNewRecordsACreateWithoutReadingIt() {
+		// Spring Data inserts a Persistable that is new: nothing was stored under its id
+		this.items.save(new NewItem("i1", "Lamp", "alice"));
+		this.items.saveAll(List.of(new NewItem("i2", "Chair", "bob")));
+		assertThat(this.snapshots.loads()).hasValue(0);
+		assertThat(this.log.entries()).containsExactly(
+				create("Item", "{'id': 'i1', 'name': 'Lamp', 'owner': 'alice'}", only("alice")),
+				create("Item", "{'id': 'i2', 'name': 'Chair', 'owner': 'bob'}", only("bob")));
+		this.items.save(new Item("i1", "Desk lamp", "alice"));
+		assertThat(this.snapshots.loads()).hasValue(1);
 	}
 
 	@Test
@@ -203,6 +221,24 @@ class RecordingAdvisorTests {
 	}
 
 	/**
+	 * An item that tells Spring Data it was never stored, as an entity implementing
+	 * {@link Persistable} does until it is loaded or persisted.
+	 */
+	public static class NewItem extends Item implements Persistable<String> {
+
+		NewItem(String id, String name, String owner) {
+			super(id, name, owner);
+		}
+
+		@Override
+		@JsonIgnore
+		public boolean isNew() {
+			return true;
+		}
+
+	}
+
+	/**
 	 * Items go to their owner.
 	 */
 	static class ItemPolicy implements SyncroPolicy<Item> {
@@ -217,7 +253,7 @@ class RecordingAdvisorTests {
 	/**
 	 * Snapshots from the repository's map: copies, as a persistence context would give.
 	 */
-	record MapSnapshots(MapRepository repository) implements EntitySnapshots {
+	record MapSnapshots(MapRepository repository, AtomicInteger loads) implements EntitySnapshots {
 
 		@Override
 		public @Nullable Object idOf(Object entity) {
@@ -231,6 +267,7 @@ class RecordingAdvisorTests {
 
 		@Override
 		public @Nullable Object load(Class<?> type, Object id) {
+			this.loads.incrementAndGet();
 			return this.repository.findById((String) id).map(Item::copy).orElse(null);
 		}
 
