@@ -375,11 +375,20 @@ function percentile(sparse, q) {
 
 const results = [];
 
-function record(row) {
-	results.push(row);
+function describe(row) {
 	const figures = Object.entries(row).filter(([k]) => !['server', 'workload', 'size'].includes(k))
 		.map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(2) : v}`).join(' ');
-	log(`${row.server} ${row.workload} ${row.size}: ${figures}`);
+	return `${row.server} ${row.workload} ${row.size}: ${figures}`;
+}
+
+function record(row) {
+	results.push(row);
+	log(describe(row));
+}
+
+// Runs one measured row (a workload function that returns it) and records it.
+async function measure(workload) {
+	record(await workload());
 }
 
 async function fanout(server, n, m, rate) {
@@ -401,10 +410,9 @@ async function fanout(server, n, m, rate) {
 	const row = { server: server.name, workload: rate ? 'fan-out fixed rate' : 'fan-out full speed', size };
 	if (readies === 'timeout' || drivers.some((d) => d.failed)) {
 		const failed = drivers.find((d) => d.failed);
-		record({ ...row, result: 'FAIL', note: 'subscribers could not connect: ' + (failed ? failed.failed.error : 'timeout') });
 		await stopDrivers(drivers);
 		writer.close();
-		return;
+		return { ...row, result: 'FAIL', note: 'subscribers could not connect: ' + (failed ? failed.failed.error : 'timeout') };
 	}
 	await sleep(300);
 	const cpu0 = cpuSeconds(server.pid);
@@ -430,13 +438,12 @@ async function fanout(server, n, m, rate) {
 	if (!ok) {
 		// late but correct so far: it did not finish in time; anything else is a failure
 		const late = (finished === 'timeout' || written.written < m) && duplicates === 0 && foreign === 0 && written.failures === 0 && errors === 0;
-		record({ ...row, result: late ? 'TIMEOUT' : 'FAIL', note: `${received}/${n * m} delivered, ${complete}/${n} complete, ${duplicates} dup, ${foreign} foreign, ${written.failures} write failures`
+		return { ...row, result: late ? 'TIMEOUT' : 'FAIL', note: `${received}/${n * m} delivered, ${complete}/${n} complete, ${duplicates} dup, ${foreign} foreign, ${written.failures} write failures`
 			+ (written.written < m ? `, the writer made ${written.written}/${m} changes in ${Math.round(budget / 1000)} s` : '') + (finished === 'timeout' ? ', timed out' : '') + (firstError ? `, first error: ${firstError}` : '') + (written.firstFailure ? `, ${written.firstFailure}` : ''),
-			deliveriesPerSec: received / ((now() - t0) / 1000) });
-		return;
+			deliveriesPerSec: received / ((now() - t0) / 1000) };
 	}
-	record({ ...row, result: 'ok', seconds, deliveriesPerSec: (n * m) / seconds, writesPerSec: m / (written.ms / 1000),
-		p50ms: percentile(sparse, 0.5), p99ms: percentile(sparse, 0.99), maxMs: percentile(sparse, 1), serverCpuS: cpu });
+	return { ...row, result: 'ok', seconds, deliveriesPerSec: (n * m) / seconds, writesPerSec: m / (written.ms / 1000),
+		p50ms: percentile(sparse, 0.5), p99ms: percentile(sparse, 0.99), maxMs: percentile(sparse, 1), serverCpuS: cpu };
 }
 
 // Preloads a server with changes numbered from..to (inclusive), the fastest way its users would.
@@ -471,24 +478,27 @@ async function preload(server, from, to, opts) {
 	return null;
 }
 
-async function catchUp(server, k, state) {
+// Fills the log (or stream, database, document) of the catch-up rows up to K changes; on
+// Syncro the first fill, through add_scribe, is the WebSocket write row, returned.
+async function fill(server, k, state) {
+	if (state.loaded >= k) {
+		return null;
+	}
+	const opts = { port: server.port, auth: P.auth, room: 'catchup', db: 'catchup' };
+	const t = performance.now();
+	const rate = await preload(server, state.loaded + 1, k, opts);
+	const seconds = (performance.now() - t) / 1000;
+	log(`${server.name}: preloaded ${k - state.loaded} changes in ${seconds.toFixed(1)} s`);
+	const first = state.loaded === 0;
+	state.loaded = k;
+	return (rate && first) ? { server: server.name, workload: 'write add_scribe', size: `W=${k} 4 clients window 32`, result: 'ok', seconds, changesPerSec: rate } : null;
+}
+
+// A cold client fetching the K changes fill() made.
+async function catchUp(server, k) {
 	const kind = clientKind(server.name);
 	const row = { server: server.name, workload: 'catch-up', size: `K=${k}` };
-	if (kind === 'socketio') {
-		record({ ...row, result: 'n/a', note: 'socket.io keeps no history' });
-		return;
-	}
 	const opts = { port: server.port, auth: P.auth, room: 'catchup', db: 'catchup', catchUp: true, from: null };
-	if (state.loaded < k) {
-		const t = performance.now();
-		const rate = await preload(server, state.loaded + 1, k, opts);
-		const seconds = (performance.now() - t) / 1000;
-		log(`${server.name}: preloaded ${k - state.loaded} changes in ${seconds.toFixed(1)} s`);
-		if (rate && state.loaded === 0) {
-			record({ server: server.name, workload: 'write add_scribe', size: `W=${k} 4 clients window 32`, result: 'ok', seconds, changesPerSec: rate });
-		}
-		state.loaded = k;
-	}
 	await sleep(500);
 	const gcBefore = server.jvm ? jvmHeapAfterGc(server.pid) : null;
 	const gcLines = server.jvm ? gcAfterValues(server.gcLog, 0).lines : 0;
@@ -521,11 +531,10 @@ async function catchUp(server, k, state) {
 		heapGrowthMb = (Math.max(after, ...during) - gcBefore) / 1024;
 	}
 	if (finished === 'timeout' || error || count !== k || duplicates || foreign) {
-		record({ ...row, result: 'FAIL', note: `${count}/${k} received, ${duplicates} dup, ${foreign} foreign` + (error ? ', ' + error : '') + (finished === 'timeout' ? ', timed out' : '') });
-		return;
+		return { ...row, result: 'FAIL', note: `${count}/${k} received, ${duplicates} dup, ${foreign} foreign` + (error ? ', ' + error : '') + (finished === 'timeout' ? ', timed out' : '') };
 	}
-	record({ ...row, result: 'ok', seconds, changesPerSec: k / seconds, rssGrowthMb: (peakRss - rssBefore) / 1024,
-		heapGrowthMb: heapGrowthMb === null ? '' : heapGrowthMb, serverCpuS: cpu });
+	return { ...row, result: 'ok', seconds, changesPerSec: k / seconds, rssGrowthMb: (peakRss - rssBefore) / 1024,
+		heapGrowthMb: heapGrowthMb === null ? '' : heapGrowthMb, serverCpuS: cpu };
 }
 
 async function writePath(server, w) {
@@ -534,8 +543,8 @@ async function writePath(server, w) {
 	const rest = await writers.syncro(opts);
 	await drive(rest, 1, Math.min(1000, w), { window: 16 }); // warm-up, as the other row ran its preload first
 	const r = await drive(rest, 1, w, { window: 16 });
-	record({ server: server.name, workload: 'write REST', size: `W=${w} window 16`, result: r.failures ? 'FAIL' : 'ok',
-		seconds: r.ms / 1000, changesPerSec: w / (r.ms / 1000), note: r.firstFailure || '' });
+	return { server: server.name, workload: 'write REST', size: `W=${w} window 16`, result: r.failures ? 'FAIL' : 'ok',
+		seconds: r.ms / 1000, changesPerSec: w / (r.ms / 1000), note: r.firstFailure || '' };
 }
 
 async function connections(server, count) {
@@ -557,16 +566,15 @@ async function connections(server, count) {
 	if (readies === 'timeout' || drivers.some((d) => d.failed)) {
 		const states = await driverStates(drivers);
 		const ready = states.reduce((a, s) => a + s.ready, 0);
-		record({ ...row, result: 'FAIL', note: `${ready}/${count} connected` + (drivers.find((d) => d.failed) ? ': ' + drivers.find((d) => d.failed).failed.error : ', timed out') });
 		await stopDrivers(drivers);
-		return;
+		return { ...row, result: 'FAIL', note: `${ready}/${count} connected` + (drivers.find((d) => d.failed) ? ': ' + drivers.find((d) => d.failed).failed.error : ', timed out') };
 	}
 	await sleep(1500);
 	const rssAfter = procStatus(server.pid).rssKb;
 	const heapAfter = server.jvm ? jvmHeapAfterGc(server.pid) : null;
 	await stopDrivers(drivers);
-	record({ ...row, result: 'ok', seconds, connectsPerSec: count / seconds, rssKbPerConn: (rssAfter - rssBefore) / count,
-		heapKbPerConn: server.jvm ? (heapAfter - heapBefore) / count : '' });
+	return { ...row, result: 'ok', seconds, connectsPerSec: count / seconds, rssKbPerConn: (rssAfter - rssBefore) / count,
+		heapKbPerConn: server.jvm ? (heapAfter - heapBefore) / count : '' };
 }
 
 // Report
@@ -692,7 +700,7 @@ async function main() {
 		}
 		try {
 			if (kind === 'syncro-disabled') {
-				await writePath(server, P.w);
+				await measure(() => writePath(server, P.w));
 				continue;
 			}
 			const state = { loaded: 0 };
@@ -700,17 +708,25 @@ async function main() {
 			// catch-up first, on an empty log that then holds exactly K changes; on Syncro
 			// its preload through add_scribe is the WebSocket write figure
 			if (P.workloads.includes('catchup')) {
-				for (const k of (jdbc ? P.jdbc.k : P.k)) await catchUp(server, k, state);
+				for (const k of (jdbc ? P.jdbc.k : P.k)) {
+					if (kind === 'socketio') {
+						record({ server: kind, workload: 'catch-up', size: `K=${k}`, result: 'n/a', note: 'socket.io keeps no history' });
+						continue;
+					}
+					const written = await fill(server, k, state);
+					if (written) record(written);
+					await measure(() => catchUp(server, k));
+				}
 			}
-			if (P.workloads.includes('write') && kind === 'syncro-redis') await writePath(server, P.w);
+			if (P.workloads.includes('write') && kind === 'syncro-redis') await measure(() => writePath(server, P.w));
 			if (P.workloads.includes('fanout')) {
-				for (const n of (jdbc ? P.jdbc.n : P.n)) await fanout(server, n, mFor(P.n.indexOf(n)), 0);
+				for (const n of (jdbc ? P.jdbc.n : P.n)) await measure(() => fanout(server, n, mFor(P.n.indexOf(n)), 0));
 			}
 			if (P.workloads.includes('rate') && !jdbc) {
 				// the same seconds of writing at every rate
-				for (const rate of P.rate) await fanout(server, P.rateN, Math.round((P.rateM * rate) / P.rate[0]), rate);
+				for (const rate of P.rate) await measure(() => fanout(server, P.rateN, Math.round((P.rateM * rate) / P.rate[0]), rate));
 			}
-			if (P.workloads.includes('connections') && !jdbc) await connections(server, P.idle);
+			if (P.workloads.includes('connections') && !jdbc) await measure(() => connections(server, P.idle));
 		}
 		catch (e) {
 			record({ server: kind, workload: 'error', size: '', result: 'FAIL', note: String(e.stack || e).split('\n').slice(0, 2).join(' ') });
