@@ -2,7 +2,7 @@
 // Syncro side by side with its peers and the limit of its design, in one run.
 //
 //   node bench.js [--quick | --full] [--only syncro-redis,baseline,...] [--workloads fanout,rate,catchup,write,connections]
-//                 [--n 100,1000] [--m 10000] [--rate 200] [--rate-m 3000] [--k 10000,100000] [--w 5000]
+//                 [--n 100,1000] [--m 10000] [--rates 200@100,50@1000] [--rate-seconds 20] [--k 10000,100000] [--w 5000]
 //                 [--idle 10000] [--auth bench:bench-secret] [--rest-auth alice:alice-secret] [--jar path]
 //                 [--out results] [--label text]
 //
@@ -23,14 +23,15 @@ const ROOT = path.resolve(HERE, '..');
 
 // Options
 
-// M per N: a list as long as n, or one M for every N. The sizes keep a quick run near
-// 2 minutes and a full run near 20 on a 2-core machine; pass --n/--m/--k for the sizes
-// of the issue (M=10,000 at every N), which take hours on such a machine.
+// M per N: a list as long as n, or one M for every N. The fixed-rate rows are (rate, N)
+// pairs, each writing for rateSeconds, as the issue's latency targets are (200/s to 100
+// subscribers, 50/s to 1,000). Pass --n/--m/--k for the sizes of the issue (M=10,000 at
+// every N), which take hours on a 2-core machine.
 const PROFILES = {
-	quick: { n: [100], m: [500], rate: [200], rateN: 100, rateM: 400, k: [5000], w: 1000, idle: 1000, timeout: 30,
-		jdbc: { n: [100], k: [5000] } },
-	full: { n: [100, 1000, 5000], m: [2000, 500, 100], rate: [200, 50], rateN: 1000, rateM: 600, k: [10000, 100000],
-		w: 3000, idle: 10000, timeout: 120, jdbc: { n: [1000], k: [10000] } },
+	quick: { n: [100], m: [500], rates: [{ rate: 200, n: 100 }], rateSeconds: 10, k: [5000], w: 1000, idle: 1000,
+		timeout: 30, jdbc: { n: [100], k: [5000] } },
+	full: { n: [100, 1000, 5000], m: [2000, 500, 100], rates: [{ rate: 200, n: 100 }, { rate: 50, n: 1000 }], rateSeconds: 20,
+		k: [10000, 100000], w: 3000, idle: 10000, timeout: 120, jdbc: { n: [1000], k: [10000] } },
 };
 
 function parseArgs(argv) {
@@ -49,9 +50,21 @@ function parseArgs(argv) {
 	const nums = (v) => list(v).map(Number);
 	if (args.n) { p.n = nums(args.n); p.jdbc = { ...p.jdbc, n: p.n }; }
 	if (args.m) p.m = nums(args.m);
-	if (args.rate) p.rate = nums(args.rate);
-	if (args['rate-m']) p.rateM = Number(args['rate-m']);
-	if (args['rate-n']) p.rateN = Number(args['rate-n']);
+	if (args.rates) {
+		p.rates = list(args.rates).map((pair) => {
+			const [rate, n] = pair.split('@').map(Number);
+			if (!(rate > 0 && n > 0)) throw new Error(`--rates takes rate@subscribers pairs, e.g. 200@100,50@1000: ${pair}`);
+			return { rate, n };
+		});
+	}
+	if (args['rate-seconds']) p.rateSeconds = Number(args['rate-seconds']);
+	// the options before the pairs still work: --rate 200,50 to --rate-n subscribers each,
+	// --rate-m changes at the first rate (the same seconds at every rate)
+	if (args.rate || args['rate-n']) {
+		const rates = args.rate ? nums(args.rate) : p.rates.map((r) => r.rate);
+		p.rates = rates.map((rate, i) => ({ rate, n: Number(args['rate-n']) || p.rates[Math.min(i, p.rates.length - 1)].n }));
+	}
+	if (args['rate-m']) p.rateSeconds = Number(args['rate-m']) / p.rates[0].rate;
 	if (args.k) { p.k = nums(args.k); p.jdbc = { ...p.jdbc, k: p.k }; }
 	if (args.w) p.w = Number(args.w);
 	if (args.idle) p.idle = Number(args.idle);
@@ -268,6 +281,11 @@ async function startServer(kind) {
 		return { name: kind, port, pid: proc.pid, stop: () => stopProcess(proc) };
 	}
 	throw new Error('unknown server ' + kind);
+}
+
+// the changes of a fixed-rate row: rateSeconds of writing
+function rateM(rate) {
+	return Math.round(rate * P.rateSeconds);
 }
 
 function mFor(i) {
@@ -616,10 +634,10 @@ function targets() {
 	const io = find('socketio', 'fan-out full speed', 'N=1000');
 	line('fan-out N=1000: Syncro (redis) / baseline deliveries per s', ratio(s && s.deliveriesPerSec, b && b.deliveriesPerSec), 0.5, 'higher');
 	line('fan-out N=1000: Syncro (redis) / socket.io deliveries per s', ratio(s && s.deliveriesPerSec, io && io.deliveriesPerSec), 1.0, 'higher');
-	for (const rate of P.rate) {
-		const r = results.find((x) => x.server === 'syncro-redis' && x.workload === 'fan-out fixed rate' && x.size.startsWith('N=1000 ') && x.size.endsWith(`@${rate}/s`) && x.result === 'ok');
-		const base = results.find((x) => x.server === 'baseline' && x.workload === 'fan-out fixed rate' && x.size.startsWith('N=1000 ') && x.size.endsWith(`@${rate}/s`) && x.result === 'ok');
-		line(`fan-out N=1000 at ${rate}/s: Syncro (redis) p99 ms` + (base ? ` (baseline: ${fmt(base.p99ms, 1)})` : '') + (rate === 200 ? '' : ' (not a target of the issue)'), r ? r.p99ms : NaN, 100, 'lower');
+	for (const { rate, n } of P.rates) {
+		const r = results.find((x) => x.server === 'syncro-redis' && x.workload === 'fan-out fixed rate' && x.size.startsWith(`N=${n} `) && x.size.endsWith(`@${rate}/s`) && x.result === 'ok');
+		const base = results.find((x) => x.server === 'baseline' && x.workload === 'fan-out fixed rate' && x.size.startsWith(`N=${n} `) && x.size.endsWith(`@${rate}/s`) && x.result === 'ok');
+		line(`fan-out N=${n} at ${rate}/s: Syncro (redis) p99 ms` + (base ? ` (baseline: ${fmt(base.p99ms, 1)})` : ''), r ? r.p99ms : NaN, 100, 'lower');
 	}
 	const kMax = Math.max(...P.k);
 	const cs = find('syncro-redis', 'catch-up', `K=${kMax}`);
@@ -652,7 +670,7 @@ function writeReport(meta) {
 		`Load averages (uptime) before: ${meta.loadBefore}; after: ${meta.loadAfter}. Other work on the machine shares its 2 cores, so compare rows within this run, not across runs.`,
 		`Redis ${meta.redis}, started per server without persistence (\`--save '' --appendonly no\`). Syncro: the sample app jar, JVM \`${P.jvmArgs.join(' ')}\`, H2 in memory for the entities` +
 			(P.auth ? `, clients authenticated as \`${P.auth.split(':')[0]}\`` : '') + `, REST writes as \`${P.restAuth.split(':')[0]}\`` + (P.syncroArgs.length ? `, extra arguments \`${P.syncroArgs.join(' ')}\`` : '') + '.',
-		`Sizes: fan-out N=${P.n.join(', ')} subscribers with M=${P.n.map((n, i) => mFor(i)).join(', ')} changes; fixed rate ${P.rate.join(' and ')}/s to N=${P.rateN} for ${(P.rateM / P.rate[0]).toFixed(0)} s; catch-up K=${P.k.join(', ')}; write W=${P.w}; idle C=${P.idle}; syncro-jdbc only fan-out N=${P.jdbc.n.join(', ')} and catch-up K=${P.jdbc.k.join(', ')}. Run took ${meta.minutes} minutes.`,
+		`Sizes: fan-out N=${P.n.join(', ')} subscribers with M=${P.n.map((n, i) => mFor(i)).join(', ')} changes; fixed rate ${P.rates.map((r) => `${r.rate}/s to N=${r.n}`).join(' and ')}, ${fmt(P.rateSeconds, 1)} s each; catch-up K=${P.k.join(', ')}; write W=${P.w}; idle C=${P.idle}; syncro-jdbc only fan-out N=${P.jdbc.n.join(', ')} and catch-up K=${P.jdbc.k.join(', ')}. Run took ${meta.minutes} minutes.`,
 		P.label ? `\n${P.label}\n` : '',
 		'## Results',
 		'',
@@ -724,7 +742,7 @@ async function main() {
 			}
 			if (P.workloads.includes('rate') && !jdbc) {
 				// the same seconds of writing at every rate
-				for (const rate of P.rate) await measure(() => fanout(server, P.rateN, Math.round((P.rateM * rate) / P.rate[0]), rate));
+				for (const { rate, n } of P.rates) await measure(() => fanout(server, n, rateM(rate), rate));
 			}
 			if (P.workloads.includes('connections') && !jdbc) await measure(() => connections(server, P.idle));
 		}
