@@ -297,6 +297,13 @@ function clientKind(kind) {
 	return kind.startsWith('syncro') ? 'syncro' : kind;
 }
 
+// The subscriber of lib/clients.js for a server: Syncro's speak protocol v2, as its JS
+// client does, but for the one row that keeps v1 for comparison.
+function subscriberKind(server, v1 = false) {
+	const kind = clientKind(server.name);
+	return kind !== 'syncro' ? kind : v1 ? 'syncro' : 'syncroV2';
+}
+
 // The highest scribe id a new Syncro client would sync from: Syncro.last_scribe_id.
 async function syncroLastId(server) {
 	const { openWs } = require('./lib/writers');
@@ -409,7 +416,7 @@ async function measure(workload) {
 	record(await workload());
 }
 
-async function fanout(server, n, m, rate) {
+async function fanout(server, n, m, rate, { v1 = false } = {}) {
 	const kind = clientKind(server.name);
 	const id = `${rate ? 'r' : 'f'}${n}x${m}-${Date.now() % 100000}`;
 	const opts = { port: server.port, auth: P.auth, restAuth: P.restAuth, room: 'room-' + id,
@@ -422,9 +429,10 @@ async function fanout(server, n, m, rate) {
 		opts.since = JSON.parse((await request(server.port, 'GET', '/' + opts.db)).body).update_seq;
 	}
 	const writer = await writers[server.name.startsWith('syncro') ? 'syncro' : kind](opts);
-	const drivers = await startDrivers(kind, n, m, opts, 'sub-' + id);
+	const drivers = await startDrivers(subscriberKind(server, v1), n, m, opts, 'sub-' + id);
 	const readies = await withTimeout(Promise.all(drivers.map((d) => d.readyPromise)), 120000);
-	const size = `N=${n} M=${m}` + (rate ? ` @${rate}/s` : '');
+	// " (v1)" last, so that the targets, which match sizes by their start and end, skip it
+	const size = `N=${n} M=${m}` + (rate ? ` @${rate}/s` : '') + (v1 ? ' (v1)' : '');
 	const row = { server: server.name, workload: rate ? 'fan-out fixed rate' : 'fan-out full speed', size };
 	if (readies === 'timeout' || drivers.some((d) => d.failed)) {
 		const failed = drivers.find((d) => d.failed);
@@ -514,7 +522,6 @@ async function fill(server, k, state) {
 
 // A cold client fetching the K changes fill() made.
 async function catchUp(server, k) {
-	const kind = clientKind(server.name);
 	const row = { server: server.name, workload: 'catch-up', size: `K=${k}` };
 	const opts = { port: server.port, auth: P.auth, room: 'catchup', db: 'catchup', catchUp: true, from: null };
 	await sleep(500);
@@ -528,7 +535,7 @@ async function catchUp(server, k) {
 	const t0 = now();
 	let error = null;
 	const done = new Promise((resolve) => {
-		const client = subscribers[kind](opts, 'cold-' + k + '-' + Date.now() % 100000, {
+		const client = subscribers[subscriberKind(server)](opts, 'cold-' + k + '-' + Date.now() % 100000, {
 			onChange: (seq) => {
 				if (seq < 1 || seq > k) foreign++;
 				else if (seen[seq]) duplicates++;
@@ -577,7 +584,7 @@ async function connections(server, count) {
 	const heapBefore = server.jvm ? jvmHeapAfterGc(server.pid) : null;
 	const rssBefore = procStatus(server.pid).rssKb;
 	const t0 = now();
-	const drivers = await startDrivers(kind, count, 0, opts, 'idle-' + (Date.now() % 100000));
+	const drivers = await startDrivers(subscriberKind(server), count, 0, opts, 'idle-' + (Date.now() % 100000));
 	const readies = await withTimeout(Promise.all(drivers.map((d) => d.readyPromise)), 180000);
 	const seconds = (now() - t0) / 1000;
 	const row = { server: server.name, workload: 'idle connections', size: `C=${count}` };
@@ -670,6 +677,7 @@ function writeReport(meta) {
 		`Load averages (uptime) before: ${meta.loadBefore}; after: ${meta.loadAfter}. Other work on the machine shares its 2 cores, so compare rows within this run, not across runs.`,
 		`Redis ${meta.redis}, started per server without persistence (\`--save '' --appendonly no\`). Syncro: the sample app jar, JVM \`${P.jvmArgs.join(' ')}\`, H2 in memory for the entities` +
 			(P.auth ? `, clients authenticated as \`${P.auth.split(':')[0]}\`` : '') + `, REST writes as \`${P.restAuth.split(':')[0]}\`` + (P.syncroArgs.length ? `, extra arguments \`${P.syncroArgs.join(' ')}\`` : '') + '.',
+		`Syncro's subscribers speak protocol v2 (\`add_scribes\` batches), as its JS client does; the row marked (v1) is the same fixed-rate fan-out with v1 subscribers (one \`add_scribe\` per change).`,
 		`Sizes: fan-out N=${P.n.join(', ')} subscribers with M=${P.n.map((n, i) => mFor(i)).join(', ')} changes; fixed rate ${P.rates.map((r) => `${r.rate}/s to N=${r.n}`).join(' and ')}, ${fmt(P.rateSeconds, 1)} s each; catch-up K=${P.k.join(', ')}; write W=${P.w}; idle C=${P.idle}; syncro-jdbc only fan-out N=${P.jdbc.n.join(', ')} and catch-up K=${P.jdbc.k.join(', ')}. Run took ${meta.minutes} minutes.`,
 		P.label ? `\n${P.label}\n` : '',
 		'## Results',
@@ -743,6 +751,8 @@ async function main() {
 			if (P.workloads.includes('rate') && !jdbc) {
 				// the same seconds of writing at every rate
 				for (const { rate, n } of P.rates) await measure(() => fanout(server, n, rateM(rate), rate));
+				// and once more over protocol v1, at the first pair, beside the v2 row
+				if (kind === 'syncro-redis') await measure(() => fanout(server, P.rates[0].n, rateM(P.rates[0].rate), P.rates[0].rate, { v1: true }));
 			}
 			if (P.workloads.includes('connections') && !jdbc) await measure(() => connections(server, P.idle));
 		}
