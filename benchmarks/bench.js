@@ -81,6 +81,8 @@ function parseArgs(argv) {
 	p.jar = args.jar || path.join(ROOT, 'sample-app/target/sample-app-0.1.0-SNAPSHOT.jar');
 	p.out = args.out || path.join(HERE, 'results');
 	p.label = args.label || '';
+	// --settle off: no waiting for the load average before a row, and no repeats
+	p.settle = args.settle !== 'off';
 	p.jvmArgs = (args['jvm-args'] || process.env.BENCH_JVM_ARGS || '-Xms256m -Xmx1g').split(' ').filter(Boolean);
 	p.syncroArgs = (args['syncro-args'] || process.env.BENCH_SYNCRO_ARGS || '').split(' ').filter(Boolean);
 	return p;
@@ -411,9 +413,42 @@ function record(row) {
 	log(describe(row));
 }
 
-// Runs one measured row (a workload function that returns it) and records it.
+function loadAverage() {
+	return Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+// Other work on the machine shares its cores: before a row, wait (up to 90 s) for the
+// 1-minute load average to fall to 1, and return it.
+async function settle() {
+	let load = loadAverage();
+	if (!P.settle || load <= 1) {
+		return load;
+	}
+	log(`load average ${load}: waiting up to 90 s for 1 or less`);
+	const t = Date.now();
+	while (load > 1 && Date.now() - t < 90000) {
+		await sleep(5000);
+		load = loadAverage();
+	}
+	log(`load average ${load} after ${Math.round((Date.now() - t) / 1000)} s`);
+	return load;
+}
+
+// Runs one measured row (a workload function that returns it) once the machine settled,
+// and records it with the load average before it. A row begun above a load of 1 shared
+// the machine with something else: it is measured again (once), and the repeat is the
+// row. The workload is told it is a repeat (`again`), to measure afresh what it caches.
 async function measure(workload) {
-	record(await workload());
+	let loadBefore = await settle();
+	let row = await workload(false);
+	if (P.settle && loadBefore > 1) {
+		const first = loadBefore;
+		log(`first try, load ${first} before it: ${describe(row)}`);
+		loadBefore = await settle();
+		row = await workload(true);
+		row.note = [row.note, `repeated: load ${first} before the first try`].filter(Boolean).join('; ');
+	}
+	record({ ...row, loadBefore });
 }
 
 async function fanout(server, n, m, rate, { v1 = false } = {}) {
@@ -612,15 +647,15 @@ function fmt(v, digits = 0) {
 
 function tableMarkdown() {
 	const lines = [];
-	lines.push('| server | workload | size | result | time s | rate /s | p50 ms | p99 ms | max ms | memory | server CPU s | note |');
-	lines.push('|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
+	lines.push('| server | workload | size | result | time s | rate /s | p50 ms | p99 ms | max ms | memory | server CPU s | load before | note |');
+	lines.push('|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
 	for (const r of results) {
 		const rate = r.deliveriesPerSec ?? r.changesPerSec ?? r.connectsPerSec;
 		let memory = '';
 		if (r.heapGrowthMb !== undefined) memory = `heap +${fmt(r.heapGrowthMb, 1)} MB, RSS +${fmt(r.rssGrowthMb, 1)} MB`.replace('heap + MB, ', '');
 		if (r.rssKbPerConn !== undefined) memory = (r.heapKbPerConn !== '' ? `heap ${fmt(r.heapKbPerConn, 1)} KB/conn, ` : '') + `RSS ${fmt(r.rssKbPerConn, 1)} KB/conn`;
 		const rateText = (r.result === 'ok' || rate) ? fmt(rate) + (r.deliveriesPerSec && r.writesPerSec ? ` (writes ${fmt(r.writesPerSec)}/s)` : '') : '';
-		lines.push(`| ${r.server} | ${r.workload} | ${r.size} | ${r.result === 'ok' ? 'ok' : '**' + r.result + '**'} | ${r.result === 'ok' ? fmt(r.seconds, 2) : ''} | ${rateText} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${fmt(r.maxMs, 1)} | ${memory} | ${fmt(r.serverCpuS, 1)} | ${r.note || ''} |`);
+		lines.push(`| ${r.server} | ${r.workload} | ${r.size} | ${r.result === 'ok' ? 'ok' : '**' + r.result + '**'} | ${r.result === 'ok' ? fmt(r.seconds, 2) : ''} | ${rateText} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${fmt(r.maxMs, 1)} | ${memory} | ${fmt(r.serverCpuS, 1)} | ${fmt(r.loadBefore, 2)} | ${r.note || ''} |`);
 	}
 	return lines.join('\n');
 }
@@ -661,7 +696,7 @@ function targets() {
 
 function csv() {
 	const keys = ['server', 'workload', 'size', 'result', 'seconds', 'deliveriesPerSec', 'writesPerSec', 'changesPerSec', 'connectsPerSec',
-		'p50ms', 'p99ms', 'maxMs', 'heapGrowthMb', 'rssGrowthMb', 'heapKbPerConn', 'rssKbPerConn', 'serverCpuS', 'note'];
+		'p50ms', 'p99ms', 'maxMs', 'heapGrowthMb', 'rssGrowthMb', 'heapKbPerConn', 'rssKbPerConn', 'serverCpuS', 'loadBefore', 'note'];
 	const esc = (v) => (v === undefined || v === null) ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
 	return [keys.join(',')].concat(results.map((r) => keys.map((k) => esc(typeof r[k] === 'number' ? +r[k].toFixed(3) : r[k])).join(','))).join('\n') + '\n';
 }
@@ -674,7 +709,8 @@ function writeReport(meta) {
 		`# Syncro benchmark, ${P.profile} run, ${meta.startedAt}`,
 		'',
 		`Machine: ${os.cpus().length} cores (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GB; ${os.type()} ${os.release()}; Node ${process.version}; ${meta.java}.`,
-		`Load averages (uptime) before: ${meta.loadBefore}; after: ${meta.loadAfter}. Other work on the machine shares its 2 cores, so compare rows within this run, not across runs.`,
+		`Load averages (uptime) before: ${meta.loadBefore}; after: ${meta.loadAfter}. Other work on the machine shares its 2 cores, so compare rows within this run, not across runs. ` +
+			(P.settle ? 'Before each row the run waited (up to 90 s) for a 1-minute load average of 1 or less (column "load before"), and measured a row again when it began above 1 (its note says so).' : 'Run with `--settle off`: rows did not wait for the load average and none was repeated.'),
 		`Redis ${meta.redis}, started per server without persistence (\`--save '' --appendonly no\`). Syncro: the sample app jar, JVM \`${P.jvmArgs.join(' ')}\`, H2 in memory for the entities` +
 			(P.auth ? `, clients authenticated as \`${P.auth.split(':')[0]}\`` : '') + `, REST writes as \`${P.restAuth.split(':')[0]}\`` + (P.syncroArgs.length ? `, extra arguments \`${P.syncroArgs.join(' ')}\`` : '') + '.',
 		`Syncro's subscribers speak protocol v2 (\`add_scribes\` batches), as its JS client does; the row marked (v1) is the same fixed-rate fan-out with v1 subscribers (one \`add_scribe\` per change).`,
@@ -739,8 +775,10 @@ async function main() {
 						record({ server: kind, workload: 'catch-up', size: `K=${k}`, result: 'n/a', note: 'socket.io keeps no history' });
 						continue;
 					}
+					// the fill is a row of its own on Syncro, but not one to repeat: it makes the log
+					const loadBefore = (kind.startsWith('syncro') && state.loaded === 0) ? await settle() : null;
 					const written = await fill(server, k, state);
-					if (written) record(written);
+					if (written) record({ ...written, loadBefore, note: loadBefore > 1 && P.settle ? `not repeated (it fills the log): load ${loadBefore} before it` : '' });
 					await measure(() => catchUp(server, k));
 				}
 			}
