@@ -245,7 +245,7 @@ async function startSyncro(store, enabled = true) {
 	const proc = startProcess(name, 'java', args);
 	const ready = async () => (await request(port, 'GET', '/api/todos?size=1', headers({ auth: P.restAuth }))).status === 200;
 	await waitFor(ready, 90000, name);
-	return { name: store === 'redis' ? (enabled ? 'syncro-redis' : 'syncro-disabled') : 'syncro-jdbc', port, pid: proc.pid, jvm: true, gcLog, stop: async () => { await stopProcess(proc); if (redis) await stopProcess(redis.proc); } };
+	return { name: store === 'redis' ? (enabled ? 'syncro-redis' : 'syncro-disabled') : 'syncro-jdbc', port, pid: proc.pid, redisPid: redis && redis.proc.pid, jvm: true, gcLog, stop: async () => { await stopProcess(proc); if (redis) await stopProcess(redis.proc); } };
 }
 
 async function startNode(name, script, args, options = {}) {
@@ -262,7 +262,7 @@ async function startServer(kind) {
 		const redis = await startRedis();
 		const proc = await startNode('baseline-' + port, path.join(HERE, 'servers/baseline.js'), [String(port), String(redis.port)]);
 		await waitFor(() => portOpen(port), 15000, kind);
-		return { name: kind, port, pid: proc.pid, stop: async () => { await stopProcess(proc); await stopProcess(redis.proc); } };
+		return { name: kind, port, pid: proc.pid, redisPid: redis.proc.pid, stop: async () => { await stopProcess(proc); await stopProcess(redis.proc); } };
 	}
 	if (kind === 'socketio') {
 		const proc = await startNode('socketio-' + port, path.join(HERE, 'servers/socketio.js'), [String(port)]);
@@ -451,11 +451,55 @@ async function measure(workload) {
 	record({ ...row, loadBefore });
 }
 
-async function fanout(server, n, m, rate, { v1 = false } = {}) {
+// The writer of a server's fan-out rows: Syncro's through its REST API.
+function writerKind(server) {
+	return server.name.startsWith('syncro') ? 'syncro' : clientKind(server.name);
+}
+
+// The CPU seconds of a server and its Redis, if it has one.
+function serverCpu(server) {
+	return cpuSeconds(server.pid) + (server.redisPid ? cpuSeconds(server.redisPid) : 0);
+}
+
+// What a fan-out row's writes cost a server and its Redis with nobody listening: the same
+// writer making the same M changes at the same rate (or window), into a room or database
+// of their own, so that no subscriber of the row sees them. Kept per server, M and rate,
+// so that the v1 row takes the v2 row's; measured afresh for a repeated row.
+//
+// The writes run twice and the second run counts: the first compiles what they need (a
+// JVM's JIT took a third to a half of Syncro's CPU in a profile of a first 400 REST writes
+// at 200/s, after 4,000 at full speed), which would be counted against writing and make
+// delivering look cheap, even less than nothing.
+async function quietCpu(server, m, rate, opts, again) {
+	const key = `${m}@${rate}`;
+	server.quiet = server.quiet || new Map();
+	if (server.quiet.has(key) && !again) {
+		return server.quiet.get(key);
+	}
+	const budget = P.timeout * 1000 + (rate ? (m / rate) * 1000 : 0);
+	let cpu0 = 0;
+	let written = null;
+	for (const pass of ['warm-up', 'measured']) {
+		const writer = await writers[writerKind(server)]({ ...opts, room: opts.room + '-quiet', db: opts.db + '-quiet' });
+		cpu0 = serverCpu(server);
+		written = await drive(writer, 1, m, { window: 16, rate, deadline: performance.now() + budget });
+		// y-websocket's writes resolve once sent: closing waits until the server has them
+		await writer.close();
+		await sleep(300);
+	}
+	const quiet = { cpuS: serverCpu(server) - cpu0, failed: (written.failures || written.written < m) ? `${written.written}/${m} quiet writes made` : null };
+	log(`${server.name}: ${m} writes${rate ? ` at ${rate}/s` : ''} with no subscriber took ${quiet.cpuS.toFixed(2)} CPU s` + (quiet.failed ? `, ${quiet.failed}` : ''));
+	server.quiet.set(key, quiet);
+	return quiet;
+}
+
+async function fanout(server, n, m, rate, { v1 = false, again = false } = {}) {
 	const kind = clientKind(server.name);
 	const id = `${rate ? 'r' : 'f'}${n}x${m}-${Date.now() % 100000}`;
 	const opts = { port: server.port, auth: P.auth, restAuth: P.restAuth, room: 'room-' + id,
 		db: 'db-' + id.replace(/[^a-z0-9]/g, '') };
+	// first, before any subscriber: on Syncro they then sync from after these writes
+	const quiet = await quietCpu(server, m, rate, opts, again);
 	if (kind === 'syncro') {
 		opts.from = await syncroLastId(server);
 	}
@@ -463,7 +507,7 @@ async function fanout(server, n, m, rate, { v1 = false } = {}) {
 		await request(server.port, 'PUT', '/' + opts.db);
 		opts.since = JSON.parse((await request(server.port, 'GET', '/' + opts.db)).body).update_seq;
 	}
-	const writer = await writers[server.name.startsWith('syncro') ? 'syncro' : kind](opts);
+	const writer = await writers[writerKind(server)](opts);
 	const drivers = await startDrivers(subscriberKind(server, v1), n, m, opts, 'sub-' + id);
 	const readies = await withTimeout(Promise.all(drivers.map((d) => d.readyPromise)), 120000);
 	// " (v1)" last, so that the targets, which match sizes by their start and end, skip it
@@ -477,6 +521,7 @@ async function fanout(server, n, m, rate, { v1 = false } = {}) {
 	}
 	await sleep(300);
 	const cpu0 = cpuSeconds(server.pid);
+	const redis0 = server.redisPid ? cpuSeconds(server.redisPid) : 0;
 	const t0 = now();
 	const budget = P.timeout * 1000 + (rate ? (m / rate) * 1000 : 0);
 	// the writer stops at the budget too: a server that takes writes slowly times out
@@ -485,6 +530,7 @@ async function fanout(server, n, m, rate, { v1 = false } = {}) {
 	await sleep(300);
 	const states = await driverStates(drivers);
 	const cpu = cpuSeconds(server.pid) - cpu0;
+	const redisCpu = server.redisPid ? cpuSeconds(server.redisPid) - redis0 : 0;
 	await stopDrivers(drivers);
 	writer.close();
 	const sparse = [];
@@ -503,8 +549,11 @@ async function fanout(server, n, m, rate, { v1 = false } = {}) {
 			+ (written.written < m ? `, the writer made ${written.written}/${m} changes in ${Math.round(budget / 1000)} s` : '') + (finished === 'timeout' ? ', timed out' : '') + (firstError ? `, first error: ${firstError}` : '') + (written.firstFailure ? `, ${written.firstFailure}` : ''),
 			deliveriesPerSec: received / ((now() - t0) / 1000) };
 	}
+	// CPU per delivery: what the server and its Redis spent beyond the same writes unheard
+	const cpuPerDeliveryUs = quiet.failed ? '' : ((cpu + redisCpu - quiet.cpuS) / (n * m)) * 1e6;
 	return { ...row, result: 'ok', seconds, deliveriesPerSec: (n * m) / seconds, writesPerSec: m / (written.ms / 1000),
-		p50ms: percentile(sparse, 0.5), p99ms: percentile(sparse, 0.99), maxMs: percentile(sparse, 1), serverCpuS: cpu };
+		p50ms: percentile(sparse, 0.5), p99ms: percentile(sparse, 0.99), maxMs: percentile(sparse, 1), serverCpuS: cpu,
+		redisCpuS: server.redisPid ? redisCpu : '', quietCpuS: quiet.cpuS, cpuPerDeliveryUs, note: quiet.failed || '' };
 }
 
 // Preloads a server with changes numbered from..to (inclusive), the fastest way its users would.
@@ -647,15 +696,15 @@ function fmt(v, digits = 0) {
 
 function tableMarkdown() {
 	const lines = [];
-	lines.push('| server | workload | size | result | time s | rate /s | p50 ms | p99 ms | max ms | memory | server CPU s | load before | note |');
-	lines.push('|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
+	lines.push('| server | workload | size | result | time s | rate /s | p50 ms | p99 ms | max ms | memory | server CPU s | CPU µs/delivery | load before | note |');
+	lines.push('|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
 	for (const r of results) {
 		const rate = r.deliveriesPerSec ?? r.changesPerSec ?? r.connectsPerSec;
 		let memory = '';
 		if (r.heapGrowthMb !== undefined) memory = `heap +${fmt(r.heapGrowthMb, 1)} MB, RSS +${fmt(r.rssGrowthMb, 1)} MB`.replace('heap + MB, ', '');
 		if (r.rssKbPerConn !== undefined) memory = (r.heapKbPerConn !== '' ? `heap ${fmt(r.heapKbPerConn, 1)} KB/conn, ` : '') + `RSS ${fmt(r.rssKbPerConn, 1)} KB/conn`;
 		const rateText = (r.result === 'ok' || rate) ? fmt(rate) + (r.deliveriesPerSec && r.writesPerSec ? ` (writes ${fmt(r.writesPerSec)}/s)` : '') : '';
-		lines.push(`| ${r.server} | ${r.workload} | ${r.size} | ${r.result === 'ok' ? 'ok' : '**' + r.result + '**'} | ${r.result === 'ok' ? fmt(r.seconds, 2) : ''} | ${rateText} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${fmt(r.maxMs, 1)} | ${memory} | ${fmt(r.serverCpuS, 1)} | ${fmt(r.loadBefore, 2)} | ${r.note || ''} |`);
+		lines.push(`| ${r.server} | ${r.workload} | ${r.size} | ${r.result === 'ok' ? 'ok' : '**' + r.result + '**'} | ${r.result === 'ok' ? fmt(r.seconds, 2) : ''} | ${rateText} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${fmt(r.maxMs, 1)} | ${memory} | ${fmt(r.serverCpuS, 1)} | ${fmt(r.cpuPerDeliveryUs, 1)} | ${fmt(r.loadBefore, 2)} | ${r.note || ''} |`);
 	}
 	return lines.join('\n');
 }
@@ -696,7 +745,7 @@ function targets() {
 
 function csv() {
 	const keys = ['server', 'workload', 'size', 'result', 'seconds', 'deliveriesPerSec', 'writesPerSec', 'changesPerSec', 'connectsPerSec',
-		'p50ms', 'p99ms', 'maxMs', 'heapGrowthMb', 'rssGrowthMb', 'heapKbPerConn', 'rssKbPerConn', 'serverCpuS', 'loadBefore', 'note'];
+		'p50ms', 'p99ms', 'maxMs', 'heapGrowthMb', 'rssGrowthMb', 'heapKbPerConn', 'rssKbPerConn', 'serverCpuS', 'redisCpuS', 'quietCpuS', 'cpuPerDeliveryUs', 'loadBefore', 'note'];
 	const esc = (v) => (v === undefined || v === null) ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
 	return [keys.join(',')].concat(results.map((r) => keys.map((k) => esc(typeof r[k] === 'number' ? +r[k].toFixed(3) : r[k])).join(','))).join('\n') + '\n';
 }
@@ -724,7 +773,7 @@ function writeReport(meta) {
 		'',
 		targets(),
 		'',
-		'Rates: fan-out rows give deliveries per second (N x M over the time from the first write to the last receipt); catch-up rows changes per second; write rows changes per second; connection rows connections per second. Latency is from the writer\'s send to each receipt. A row with a correctness failure (a duplicate, a change outside 1..M, a gap left when the run ended, a client error) says FAIL and gives no figure; TIMEOUT means every change received was right but not all arrived within the time allowed (`--timeout` after the last write), and gives the rate reached so far.',
+		'Rates: fan-out rows give deliveries per second (N x M over the time from the first write to the last receipt); catch-up rows changes per second; write rows changes per second; connection rows connections per second. Latency is from the writer\'s send to each receipt. CPU per delivery (fan-out rows): the CPU seconds of the server and of its Redis (Syncro on redis and the baseline start one each; CSV columns serverCpuS and redisCpuS) during the row, less their CPU seconds for the same writes with no subscriber (quietCpuS, measured before the subscribers connect), divided by the N x M deliveries, in microseconds; its figures are as coarse as the kernel\'s 10 ms ticks, so a small row\'s are rough. A row with a correctness failure (a duplicate, a change outside 1..M, a gap left when the run ended, a client error) says FAIL and gives no figure; TIMEOUT means every change received was right but not all arrived within the time allowed (`--timeout` after the last write), and gives the rate reached so far.',
 		'',
 	].join('\n');
 	fs.writeFileSync(base + '.md', md);
@@ -784,13 +833,14 @@ async function main() {
 			}
 			if (P.workloads.includes('write') && kind === 'syncro-redis') await measure(() => writePath(server, P.w));
 			if (P.workloads.includes('fanout')) {
-				for (const n of (jdbc ? P.jdbc.n : P.n)) await measure(() => fanout(server, n, mFor(P.n.indexOf(n)), 0));
+				for (const n of (jdbc ? P.jdbc.n : P.n)) await measure((again) => fanout(server, n, mFor(P.n.indexOf(n)), 0, { again }));
 			}
 			if (P.workloads.includes('rate') && !jdbc) {
 				// the same seconds of writing at every rate
-				for (const { rate, n } of P.rates) await measure(() => fanout(server, n, rateM(rate), rate));
+				for (const { rate, n } of P.rates) await measure((again) => fanout(server, n, rateM(rate), rate, { again }));
 				// and once more over protocol v1, at the first pair, beside the v2 row
-				if (kind === 'syncro-redis') await measure(() => fanout(server, P.rates[0].n, rateM(P.rates[0].rate), P.rates[0].rate, { v1: true }));
+				const [first] = P.rates;
+				if (kind === 'syncro-redis') await measure((again) => fanout(server, first.n, rateM(first.rate), first.rate, { v1: true, again }));
 			}
 			if (P.workloads.includes('connections') && !jdbc) await measure(() => connections(server, P.idle));
 		}
