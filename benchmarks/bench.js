@@ -382,6 +382,16 @@ function withTimeout(promise, ms) {
 	return Promise.race([promise, sleep(ms).then(() => 'timeout')]);
 }
 
+// The drivers' sparse histograms (bucket, count, bucket, count, ... in 0.1 ms buckets) as
+// one, in bucket order.
+function mergeHistograms(histograms) {
+	const counts = new Map();
+	for (const h of histograms) {
+		for (let i = 0; i < h.length; i += 2) counts.set(h[i], (counts.get(h[i]) || 0) + h[i + 1]);
+	}
+	return [...counts].sort((a, b) => a[0] - b[0]).flat();
+}
+
 function percentile(sparse, q) {
 	let total = 0;
 	for (let i = 1; i < sparse.length; i += 2) total += sparse[i];
@@ -403,7 +413,7 @@ function percentile(sparse, q) {
 const results = [];
 
 function describe(row) {
-	const figures = Object.entries(row).filter(([k]) => !['server', 'workload', 'size'].includes(k))
+	const figures = Object.entries(row).filter(([k]) => !['server', 'workload', 'size', 'histogram'].includes(k))
 		.map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(2) : v}`).join(' ');
 	return `${row.server} ${row.workload} ${row.size}: ${figures}`;
 }
@@ -533,10 +543,9 @@ async function fanout(server, n, m, rate, { v1 = false, again = false } = {}) {
 	const redisCpu = server.redisPid ? cpuSeconds(server.redisPid) - redis0 : 0;
 	await stopDrivers(drivers);
 	writer.close();
-	const sparse = [];
+	const sparse = mergeHistograms(states.map((s) => s.histogram));
 	let complete = 0, received = 0, duplicates = 0, foreign = 0, errors = 0, lastAt = 0, firstError = null;
 	for (const s of states) {
-		for (let i = 0; i < s.histogram.length; i++) sparse.push(s.histogram[i]);
 		complete += s.complete; received += s.received; duplicates += s.duplicates; foreign += s.foreign;
 		errors += s.errors + s.closes; lastAt = Math.max(lastAt, s.lastAt); firstError = firstError || s.firstError;
 	}
@@ -553,7 +562,7 @@ async function fanout(server, n, m, rate, { v1 = false, again = false } = {}) {
 	const cpuPerDeliveryUs = quiet.failed ? '' : ((cpu + redisCpu - quiet.cpuS) / (n * m)) * 1e6;
 	return { ...row, result: 'ok', seconds, deliveriesPerSec: (n * m) / seconds, writesPerSec: m / (written.ms / 1000),
 		p50ms: percentile(sparse, 0.5), p99ms: percentile(sparse, 0.99), maxMs: percentile(sparse, 1), serverCpuS: cpu,
-		redisCpuS: server.redisPid ? redisCpu : '', quietCpuS: quiet.cpuS, cpuPerDeliveryUs, note: quiet.failed || '' };
+		redisCpuS: server.redisPid ? redisCpu : '', quietCpuS: quiet.cpuS, cpuPerDeliveryUs, note: quiet.failed || '', histogram: sparse };
 }
 
 // Preloads a server with changes numbered from..to (inclusive), the fastest way its users would.
@@ -778,6 +787,10 @@ function writeReport(meta) {
 	].join('\n');
 	fs.writeFileSync(base + '.md', md);
 	fs.writeFileSync(base + '.csv', csv());
+	// every fan-out row's latencies, for the chart and for a closer look than p50/p99/max
+	const latencies = results.filter((r) => r.histogram).map((r) => ({ server: r.server, workload: r.workload, size: r.size,
+		bucketMs: 0.1, histogram: r.histogram }));
+	fs.writeFileSync(base + '-latency.json', JSON.stringify(latencies) + '\n');
 	try {
 		execFileSync('python3', [path.join(HERE, 'chart.py'), base + '.csv', base + '.png'], { stdio: 'inherit' });
 	}
@@ -855,7 +868,7 @@ async function main() {
 	meta.minutes = ((Date.now() - t0) / 60000).toFixed(1);
 	const { base, md } = writeReport(meta);
 	console.log(md);
-	log(`wrote ${base}.md, .csv and .png; logs in ${RUN_DIR}`);
+	log(`wrote ${base}.md, .csv, -latency.json and .png; logs in ${RUN_DIR}`);
 	// the timers of workloads' timeouts would keep the process alive for minutes
 	process.exit(0);
 }
