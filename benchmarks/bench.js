@@ -3,7 +3,8 @@
 //
 //   node bench.js [--quick | --full] [--only syncro-redis,baseline,...] [--workloads fanout,rate,catchup,write,connections]
 //                 [--n 100,1000] [--m 10000] [--rates 200@100,50@1000] [--rate-seconds 20] [--k 10000,100000] [--w 5000]
-//                 [--idle 10000] [--auth bench:bench-secret] [--rest-auth alice:alice-secret] [--jar path]
+//                 [--idle 10000] [--auth bench:bench-secret] [--rest-auth alice:alice-secret] [--jar path] [--java path]
+//                 [--settle off]
 //                 [--out results] [--label text]
 //
 // Starts each server on loopback (Redis too, on a free port, without persistence), drives
@@ -83,6 +84,8 @@ function parseArgs(argv) {
 	p.label = args.label || '';
 	// --settle off: no waiting for the load average before a row, and no repeats
 	p.settle = args.settle !== 'off';
+	// the JVM of Syncro's servers, to compare Java versions: --java /usr/lib/jvm/<jdk>/bin/java
+	p.java = args.java || 'java';
 	p.jvmArgs = (args['jvm-args'] || process.env.BENCH_JVM_ARGS || '-Xms256m -Xmx1g').split(' ').filter(Boolean);
 	p.syncroArgs = (args['syncro-args'] || process.env.BENCH_SYNCRO_ARGS || '').split(' ').filter(Boolean);
 	return p;
@@ -171,10 +174,20 @@ function cpuSeconds(pid) {
 	return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+// A tool of the JDK whose java runs Syncro (--java): the jcmd of another version may not
+// attach to it.
+function jdkTool(name) {
+	if (!P.java.includes('/')) {
+		return name;
+	}
+	const tool = path.join(path.dirname(fs.realpathSync(P.java)), name);
+	return fs.existsSync(tool) ? tool : name;
+}
+
 // the JVM's used heap after a full collection, in KB
 function jvmHeapAfterGc(pid) {
-	execFileSync('jcmd', [String(pid), 'GC.run'], { stdio: 'ignore' });
-	const info = execFileSync('jcmd', [String(pid), 'GC.heap_info']).toString();
+	execFileSync(jdkTool('jcmd'), [String(pid), 'GC.run'], { stdio: 'ignore' });
+	const info = execFileSync(jdkTool('jcmd'), [String(pid), 'GC.heap_info']).toString();
 	return Number((/used (\d+)K/.exec(info) || [0, 0])[1]);
 }
 
@@ -242,7 +255,7 @@ async function startSyncro(store, enabled = true) {
 		const [user, password] = auth.split(':');
 		args.push(`--sample.users.${user}=${password}`);
 	}
-	const proc = startProcess(name, 'java', args);
+	const proc = startProcess(name, P.java, args);
 	const ready = async () => (await request(port, 'GET', '/api/todos?size=1', headers({ auth: P.restAuth }))).status === 200;
 	await waitFor(ready, 90000, name);
 	return { name: store === 'redis' ? (enabled ? 'syncro-redis' : 'syncro-disabled') : 'syncro-jdbc', port, pid: proc.pid, redisPid: redis && redis.proc.pid, jvm: true, gcLog, stop: async () => { await stopProcess(proc); if (redis) await stopProcess(redis.proc); } };
@@ -821,7 +834,8 @@ function writeReport(meta) {
 
 async function main() {
 	const meta = { startedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), loadBefore: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') };
-	meta.java = require('child_process').spawnSync('java', ['-version']).stderr.toString().split('\n')[0];
+	const version = require('child_process').spawnSync(P.java, ['-version']);
+	meta.java = `\`${P.java} -version\`: ` + (version.stderr ? version.stderr.toString().trim().split('\n').join(' / ') : String(version.error));
 	meta.redis = execFileSync('redis-server', ['--version']).toString().split(' ')[2];
 	const t0 = Date.now();
 	log(`${P.profile} run: ${P.only.join(', ')}; ${P.workloads.join(', ')}`);
