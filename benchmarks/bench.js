@@ -4,7 +4,7 @@
 //   node bench.js [--quick | --full] [--only syncro-redis,baseline,...] [--workloads fanout,rate,catchup,write,connections]
 //                 [--n 100,1000] [--m 10000] [--rates 200@100,50@1000] [--rate-seconds 20] [--k 10000,100000] [--w 5000]
 //                 [--idle 10000] [--auth bench:bench-secret] [--rest-auth alice:alice-secret] [--jar path] [--java path]
-//                 [--settle off]
+//                 [--settle off] [--cpu-profile dir]
 //                 [--out results] [--label text]
 //
 // Starts each server on loopback (Redis too, on a free port, without persistence), drives
@@ -18,6 +18,7 @@ const path = require('path');
 const { subscribers, now, headers } = require('./lib/clients');
 const { writers, drive, post, request } = require('./lib/writers');
 const { freePort, sleep } = require('./lib/procs');
+const { summarizeFile } = require('./lib/profile');
 
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, '..');
@@ -84,6 +85,9 @@ function parseArgs(argv) {
 	p.label = args.label || '';
 	// --settle off: no waiting for the load average before a row, and no repeats
 	p.settle = args.settle !== 'off';
+	// --cpu-profile dir: async-profiler's collapsed stacks of every fan-out row of Syncro
+	p.cpuProfile = args['cpu-profile'] ? path.resolve(args['cpu-profile']) : null;
+	if (p.cpuProfile && p.cpuProfile.includes(',')) throw new Error('--cpu-profile: the profiler\'s options are separated by commas; a directory without one');
 	// the JVM of Syncro's servers, to compare Java versions: --java /usr/lib/jvm/<jdk>/bin/java
 	p.java = args.java || 'java';
 	p.jvmArgs = (args['jvm-args'] || process.env.BENCH_JVM_ARGS || '-Xms256m -Xmx1g').split(' ').filter(Boolean);
@@ -218,6 +222,65 @@ function gcAfterValues(logFile, fromLine) {
 	return { lines: lines.length, after };
 }
 
+// CPU profiles (--cpu-profile): async-profiler, Maven Central's tools.profiler:async-profiler,
+// attached by jcmd to a JVM server for the measured part of each fan-out row.
+
+const ASYNC_PROFILER_JAR = path.join(os.homedir(), '.m2/repository/tools/profiler/async-profiler/4.2/async-profiler-4.2.jar');
+
+function profilerLibrary() {
+	const lib = path.join(RUN_DIR, 'linux-x64/libasyncProfiler.so');
+	if (fs.existsSync(lib)) {
+		return lib;
+	}
+	if (!fs.existsSync(ASYNC_PROFILER_JAR)) {
+		log('fetching async-profiler 4.2 from Maven Central');
+		execFileSync('mvn', ['-B', '-ntp', '-q', 'dependency:get', '-Dartifact=tools.profiler:async-profiler:4.2'], { stdio: 'inherit' });
+	}
+	execFileSync('unzip', ['-o', '-q', ASYNC_PROFILER_JAR, 'linux-x64/libasyncProfiler.so', '-d', RUN_DIR]);
+	return lib;
+}
+
+// One command to the profiler in a JVM. Its options go in literal double quotes, or jcmd
+// splits them at the commas; jcmd exits with 0 whatever the agent answered, so the answer
+// is read from its output.
+function profilerCommand(pid, command) {
+	const out = execFileSync(jdkTool('jcmd'), [String(pid), 'JVMTI.agent_load', profilerLibrary(), `"${command}"`]).toString();
+	if (!/return code: 0\b/.test(out)) {
+		throw new Error(out.trim().split('\n').pop());
+	}
+}
+
+// Starts profiling a JVM server's CPU (perf events, or the interval timer where those are
+// not allowed); returns whether it runs.
+function startProfile(server) {
+	if (!P.cpuProfile || !server.jvm) {
+		return false;
+	}
+	for (const event of ['cpu', 'itimer']) {
+		try {
+			profilerCommand(server.pid, `start,event=${event},interval=1ms,threads`);
+			return true;
+		}
+		catch (e) {
+			log(`${server.name}: async-profiler with event=${event} did not start: ${e.message}`);
+		}
+	}
+	return false;
+}
+
+// Stops it, writes its collapsed stacks to <dir>/<server>-<workload>-<size>.collapsed and
+// logs what they say.
+function stopProfile(server, row) {
+	const file = path.join(P.cpuProfile, `${server.name}-${row.workload}-${row.size}`.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/_$/, '') + '.collapsed');
+	try {
+		profilerCommand(server.pid, `stop,collapsed,threads,file=${file}`);
+		log(`CPU profile of ${server.name} ${row.workload} ${row.size}: ${file}\n${summarizeFile(file)}`);
+	}
+	catch (e) {
+		log(`${server.name}: no CPU profile: ${e.message}`);
+	}
+}
+
 // Servers
 
 async function startRedis() {
@@ -238,7 +301,9 @@ async function startSyncro(store, enabled = true) {
 	}
 	const name = `syncro-${store}${enabled ? '' : '-disabled'}-${port}`;
 	const gcLog = path.join(RUN_DIR, name + '-gc.log');
-	const args = [...P.jvmArgs, `-Xlog:gc:file=${gcLog}`, '-jar', P.jar,
+	// a profiler attached later sees where inlined code ran, and the JVM does not warn of it
+	const profiling = P.cpuProfile ? ['-XX:+UnlockDiagnosticVMOptions', '-XX:+DebugNonSafepoints', '-XX:+EnableDynamicAgentLoading'] : [];
+	const args = [...P.jvmArgs, ...profiling, `-Xlog:gc:file=${gcLog}`, '-jar', P.jar,
 		'--server.port=' + port, '--server.address=127.0.0.1',
 		'--spring.datasource.url=jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1',
 		'--server.tomcat.max-connections=30000', '--server.tomcat.accept-count=2000',
@@ -543,6 +608,7 @@ async function fanout(server, n, m, rate, { v1 = false, again = false } = {}) {
 		return { ...row, result: 'FAIL', note: 'subscribers could not connect: ' + (failed ? failed.failed.error : 'timeout') };
 	}
 	await sleep(300);
+	const profiling = startProfile(server);
 	const cpu0 = cpuSeconds(server.pid);
 	const redis0 = server.redisPid ? cpuSeconds(server.redisPid) : 0;
 	const t0 = now();
@@ -554,6 +620,7 @@ async function fanout(server, n, m, rate, { v1 = false, again = false } = {}) {
 	const states = await driverStates(drivers);
 	const cpu = cpuSeconds(server.pid) - cpu0;
 	const redisCpu = server.redisPid ? cpuSeconds(server.redisPid) - redis0 : 0;
+	if (profiling) stopProfile(server, row);
 	await stopDrivers(drivers);
 	writer.close();
 	const sparse = mergeHistograms(states.map((s) => s.histogram));
@@ -803,6 +870,7 @@ function writeReport(meta) {
 			(P.auth ? `, clients authenticated as \`${P.auth.split(':')[0]}\`` : '') + `, REST writes as \`${P.restAuth.split(':')[0]}\`` + (P.syncroArgs.length ? `, extra arguments \`${P.syncroArgs.join(' ')}\`` : '') + '.',
 		`Syncro's subscribers speak protocol v2 (\`add_scribes\` batches), as its JS client does; the row marked (v1) is the same fixed-rate fan-out with v1 subscribers (one \`add_scribe\` per change).`,
 		`Sizes: fan-out N=${P.n.join(', ')} subscribers with M=${P.n.map((n, i) => mFor(i)).join(', ')} changes; fixed rate ${P.rates.map((r) => `${r.rate}/s to N=${r.n}`).join(' and ')}, ${fmt(P.rateSeconds, 1)} s each; catch-up K=${P.k.join(', ')}; write W=${P.w}; idle C=${P.idle}; syncro-jdbc only fan-out N=${P.jdbc.n.join(', ')} and catch-up K=${P.jdbc.k.join(', ')}. Run took ${meta.minutes} minutes.`,
+		P.cpuProfile ? `CPU profiles of the fan-out rows of Syncro's servers (async-profiler, 1 ms of CPU a sample) in \`${P.cpuProfile}\`: the CPU figures of those rows include the profiler's.` : '',
 		P.label ? `\n${P.label}\n` : '',
 		'## Results',
 		'',
@@ -838,6 +906,7 @@ async function main() {
 	meta.java = `\`${P.java} -version\`: ` + (version.stderr ? version.stderr.toString().trim().split('\n').join(' / ') : String(version.error));
 	meta.redis = execFileSync('redis-server', ['--version']).toString().split(' ')[2];
 	const t0 = Date.now();
+	if (P.cpuProfile) fs.mkdirSync(P.cpuProfile, { recursive: true });
 	log(`${P.profile} run: ${P.only.join(', ')}; ${P.workloads.join(', ')}`);
 	const syncroKinds = P.only.filter((k) => k.startsWith('syncro'));
 	const order = [...P.only];
