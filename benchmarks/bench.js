@@ -870,7 +870,7 @@ function writeReport(meta) {
 			(P.auth ? `, clients authenticated as \`${P.auth.split(':')[0]}\`` : '') + `, REST writes as \`${P.restAuth.split(':')[0]}\`` + (P.syncroArgs.length ? `, extra arguments \`${P.syncroArgs.join(' ')}\`` : '') + '.',
 		`Syncro's subscribers speak protocol v2 (\`add_scribes\` batches), as its JS client does; the row marked (v1) is the same fixed-rate fan-out with v1 subscribers (one \`add_scribe\` per change).`,
 		`Sizes: fan-out N=${P.n.join(', ')} subscribers with M=${P.n.map((n, i) => mFor(i)).join(', ')} changes; fixed rate ${P.rates.map((r) => `${r.rate}/s to N=${r.n}`).join(' and ')}, ${fmt(P.rateSeconds, 1)} s each; catch-up K=${P.k.join(', ')}; write W=${P.w}; idle C=${P.idle}; syncro-jdbc only fan-out N=${P.jdbc.n.join(', ')} and catch-up K=${P.jdbc.k.join(', ')}. Run took ${meta.minutes} minutes.`,
-		P.cpuProfile ? `CPU profiles of the fan-out rows of Syncro's servers (async-profiler, 1 ms of CPU a sample) in \`${P.cpuProfile}\`: the CPU figures of those rows include the profiler's.` : '',
+		...(P.cpuProfile ? [`CPU profiles of the fan-out rows of Syncro's servers (async-profiler, 1 ms of CPU a sample) in \`${P.cpuProfile}\`: the CPU figures of those rows include the profiler's.`] : []),
 		P.label ? `\n${P.label}\n` : '',
 		'## Results',
 		'',
@@ -880,7 +880,7 @@ function writeReport(meta) {
 		'',
 		targets(),
 		'',
-		'Rates: fan-out rows give deliveries per second (N x M over the time from the first write to the last receipt); catch-up rows changes per second; write rows changes per second; connection rows connections per second. Latency is from the writer\'s send to each receipt. CPU per delivery (fan-out rows): the CPU seconds of the server and of its Redis (Syncro on redis and the baseline start one each; CSV columns serverCpuS and redisCpuS) during the row, less their CPU seconds for the same writes with no subscriber (quietCpuS, measured before the subscribers connect), divided by the N x M deliveries, in microseconds; its figures are as coarse as the kernel\'s 10 ms ticks, so a small row\'s are rough. A row with a correctness failure (a duplicate, a change outside 1..M, a gap left when the run ended, a client error) says FAIL and gives no figure; TIMEOUT means every change received was right but not all arrived within the time allowed (`--timeout` after the last write), and gives the rate reached so far.',
+		'Rates: fan-out rows give deliveries per second (N x M over the time from the first write to the last receipt); catch-up rows changes per second; write rows changes per second; connection rows connections per second. Latency is from the writer\'s send to each receipt. CPU per delivery (fan-out rows): the CPU seconds of the server and of its Redis (Syncro on redis and the baseline start one each; CSV columns serverCpuS and redisCpuS) during the row, less their CPU seconds for the same writes with no subscriber (quietCpuS, measured before the subscribers connect, on the second of two runs of them, as the first pays for the JIT\'s compiling), divided by the N x M deliveries, in microseconds; its figures are as coarse as the kernel\'s 10 ms ticks, so a small row\'s are rough. A row with a correctness failure (a duplicate, a change outside 1..M, a gap left when the run ended, a client error) says FAIL and gives no figure; TIMEOUT means every change received was right but not all arrived within the time allowed (`--timeout` after the last write), and gives the rate reached so far.',
 		'',
 	].join('\n');
 	fs.writeFileSync(base + '.md', md);
