@@ -544,6 +544,12 @@ function writerKind(server) {
 	return server.name.startsWith('syncro') ? 'syncro' : clientKind(server.name);
 }
 
+// The time a fan-out row's writes and deliveries are given, in ms: --timeout, and at a
+// fixed rate the time its writes take.
+function writeBudget(m, rate) {
+	return P.timeout * 1000 + (rate ? (m / rate) * 1000 : 0);
+}
+
 // The CPU seconds of a server and its Redis, if it has one.
 function serverCpu(server) {
 	return cpuSeconds(server.pid) + (server.redisPid ? cpuSeconds(server.redisPid) : 0);
@@ -564,10 +570,10 @@ async function quietCpu(server, m, rate, opts, again) {
 	if (server.quiet.has(key) && !again) {
 		return server.quiet.get(key);
 	}
-	const budget = P.timeout * 1000 + (rate ? (m / rate) * 1000 : 0);
+	const budget = writeBudget(m, rate);
 	let cpu0 = 0;
 	let written = null;
-	for (const pass of ['warm-up', 'measured']) {
+	for (let run = 1; run <= 2; run++) {
 		const writer = await writers[writerKind(server)]({ ...opts, room: opts.room + '-quiet', db: opts.db + '-quiet' });
 		cpu0 = serverCpu(server);
 		written = await drive(writer, 1, m, { window: 16, rate, deadline: performance.now() + budget });
@@ -612,7 +618,7 @@ async function fanout(server, n, m, rate, { v1 = false, again = false } = {}) {
 	const cpu0 = cpuSeconds(server.pid);
 	const redis0 = server.redisPid ? cpuSeconds(server.redisPid) : 0;
 	const t0 = now();
-	const budget = P.timeout * 1000 + (rate ? (m / rate) * 1000 : 0);
+	const budget = writeBudget(m, rate);
 	// the writer stops at the budget too: a server that takes writes slowly times out
 	const written = await drive(writer, 1, m, { window: 16, rate, deadline: performance.now() + budget });
 	const finished = await withTimeout(Promise.all(drivers.map((d) => d.donePromise)), Math.max(1000, budget - (now() - t0)));
