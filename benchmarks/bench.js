@@ -2,8 +2,9 @@
 // Syncro side by side with its peers and the limit of its design, in one run.
 //
 //   node bench.js [--quick | --full] [--only syncro-redis,baseline,...] [--workloads fanout,rate,catchup,write,connections]
-//                 [--n 100,1000] [--m 10000] [--rate 200] [--rate-m 3000] [--k 10000,100000] [--w 5000]
-//                 [--idle 10000] [--auth bench:bench-secret] [--rest-auth alice:alice-secret] [--jar path]
+//                 [--n 100,1000] [--m 10000] [--rates 200@100,50@1000] [--rate-seconds 20] [--k 10000,100000] [--w 5000]
+//                 [--idle 10000] [--auth bench:bench-secret] [--rest-auth alice:alice-secret] [--jar path] [--java path]
+//                 [--settle off] [--cpu-profile dir]
 //                 [--out results] [--label text]
 //
 // Starts each server on loopback (Redis too, on a free port, without persistence), drives
@@ -17,20 +18,22 @@ const path = require('path');
 const { subscribers, now, headers } = require('./lib/clients');
 const { writers, drive, post, request } = require('./lib/writers');
 const { freePort, sleep } = require('./lib/procs');
+const { summarizeFile } = require('./lib/profile');
 
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, '..');
 
 // Options
 
-// M per N: a list as long as n, or one M for every N. The sizes keep a quick run near
-// 2 minutes and a full run near 20 on a 2-core machine; pass --n/--m/--k for the sizes
-// of the issue (M=10,000 at every N), which take hours on such a machine.
+// M per N: a list as long as n, or one M for every N. The fixed-rate rows are (rate, N)
+// pairs, each writing for rateSeconds, as the issue's latency targets are (200/s to 100
+// subscribers, 50/s to 1,000). Pass --n/--m/--k for the sizes of the issue (M=10,000 at
+// every N), which take hours on a 2-core machine.
 const PROFILES = {
-	quick: { n: [100], m: [500], rate: [200], rateN: 100, rateM: 400, k: [5000], w: 1000, idle: 1000, timeout: 30,
-		jdbc: { n: [100], k: [5000] } },
-	full: { n: [100, 1000, 5000], m: [2000, 500, 100], rate: [200, 50], rateN: 1000, rateM: 600, k: [10000, 100000],
-		w: 3000, idle: 10000, timeout: 120, jdbc: { n: [1000], k: [10000] } },
+	quick: { n: [100], m: [500], rates: [{ rate: 200, n: 100 }], rateSeconds: 10, k: [5000], w: 1000, idle: 1000,
+		timeout: 30, jdbc: { n: [100], k: [5000] } },
+	full: { n: [100, 1000, 5000], m: [2000, 500, 100], rates: [{ rate: 200, n: 100 }, { rate: 50, n: 1000 }], rateSeconds: 20,
+		k: [10000, 100000], w: 3000, idle: 10000, timeout: 120, jdbc: { n: [1000], k: [10000] } },
 };
 
 function parseArgs(argv) {
@@ -49,9 +52,21 @@ function parseArgs(argv) {
 	const nums = (v) => list(v).map(Number);
 	if (args.n) { p.n = nums(args.n); p.jdbc = { ...p.jdbc, n: p.n }; }
 	if (args.m) p.m = nums(args.m);
-	if (args.rate) p.rate = nums(args.rate);
-	if (args['rate-m']) p.rateM = Number(args['rate-m']);
-	if (args['rate-n']) p.rateN = Number(args['rate-n']);
+	if (args.rates) {
+		p.rates = list(args.rates).map((pair) => {
+			const [rate, n] = pair.split('@').map(Number);
+			if (!(rate > 0 && n > 0)) throw new Error(`--rates takes rate@subscribers pairs, e.g. 200@100,50@1000: ${pair}`);
+			return { rate, n };
+		});
+	}
+	if (args['rate-seconds']) p.rateSeconds = Number(args['rate-seconds']);
+	// the options before the pairs still work: --rate 200,50 to --rate-n subscribers each,
+	// --rate-m changes at the first rate (the same seconds at every rate)
+	if (args.rate || args['rate-n']) {
+		const rates = args.rate ? nums(args.rate) : p.rates.map((r) => r.rate);
+		p.rates = rates.map((rate, i) => ({ rate, n: Number(args['rate-n']) || p.rates[Math.min(i, p.rates.length - 1)].n }));
+	}
+	if (args['rate-m']) p.rateSeconds = Number(args['rate-m']) / p.rates[0].rate;
 	if (args.k) { p.k = nums(args.k); p.jdbc = { ...p.jdbc, k: p.k }; }
 	if (args.w) p.w = Number(args.w);
 	if (args.idle) p.idle = Number(args.idle);
@@ -68,6 +83,13 @@ function parseArgs(argv) {
 	p.jar = args.jar || path.join(ROOT, 'sample-app/target/sample-app-0.1.0-SNAPSHOT.jar');
 	p.out = args.out || path.join(HERE, 'results');
 	p.label = args.label || '';
+	// --settle off: no waiting for the load average before a row, and no repeats
+	p.settle = args.settle !== 'off';
+	// --cpu-profile dir: async-profiler's collapsed stacks of every fan-out row of Syncro
+	p.cpuProfile = args['cpu-profile'] ? path.resolve(args['cpu-profile']) : null;
+	if (p.cpuProfile && p.cpuProfile.includes(',')) throw new Error('--cpu-profile: the profiler\'s options are separated by commas; a directory without one');
+	// the JVM of Syncro's servers, to compare Java versions: --java /usr/lib/jvm/<jdk>/bin/java
+	p.java = args.java || 'java';
 	p.jvmArgs = (args['jvm-args'] || process.env.BENCH_JVM_ARGS || '-Xms256m -Xmx1g').split(' ').filter(Boolean);
 	p.syncroArgs = (args['syncro-args'] || process.env.BENCH_SYNCRO_ARGS || '').split(' ').filter(Boolean);
 	return p;
@@ -156,10 +178,20 @@ function cpuSeconds(pid) {
 	return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+// A tool of the JDK whose java runs Syncro (--java): the jcmd of another version may not
+// attach to it.
+function jdkTool(name) {
+	if (!P.java.includes('/')) {
+		return name;
+	}
+	const tool = path.join(path.dirname(fs.realpathSync(P.java)), name);
+	return fs.existsSync(tool) ? tool : name;
+}
+
 // the JVM's used heap after a full collection, in KB
 function jvmHeapAfterGc(pid) {
-	execFileSync('jcmd', [String(pid), 'GC.run'], { stdio: 'ignore' });
-	const info = execFileSync('jcmd', [String(pid), 'GC.heap_info']).toString();
+	execFileSync(jdkTool('jcmd'), [String(pid), 'GC.run'], { stdio: 'ignore' });
+	const info = execFileSync(jdkTool('jcmd'), [String(pid), 'GC.heap_info']).toString();
 	return Number((/used (\d+)K/.exec(info) || [0, 0])[1]);
 }
 
@@ -190,6 +222,65 @@ function gcAfterValues(logFile, fromLine) {
 	return { lines: lines.length, after };
 }
 
+// CPU profiles (--cpu-profile): async-profiler, Maven Central's tools.profiler:async-profiler,
+// attached by jcmd to a JVM server for the measured part of each fan-out row.
+
+const ASYNC_PROFILER_JAR = path.join(os.homedir(), '.m2/repository/tools/profiler/async-profiler/4.2/async-profiler-4.2.jar');
+
+function profilerLibrary() {
+	const lib = path.join(RUN_DIR, 'linux-x64/libasyncProfiler.so');
+	if (fs.existsSync(lib)) {
+		return lib;
+	}
+	if (!fs.existsSync(ASYNC_PROFILER_JAR)) {
+		log('fetching async-profiler 4.2 from Maven Central');
+		execFileSync('mvn', ['-B', '-ntp', '-q', 'dependency:get', '-Dartifact=tools.profiler:async-profiler:4.2'], { stdio: 'inherit' });
+	}
+	execFileSync('unzip', ['-o', '-q', ASYNC_PROFILER_JAR, 'linux-x64/libasyncProfiler.so', '-d', RUN_DIR]);
+	return lib;
+}
+
+// One command to the profiler in a JVM. Its options go in literal double quotes, or jcmd
+// splits them at the commas; jcmd exits with 0 whatever the agent answered, so the answer
+// is read from its output.
+function profilerCommand(pid, command) {
+	const out = execFileSync(jdkTool('jcmd'), [String(pid), 'JVMTI.agent_load', profilerLibrary(), `"${command}"`]).toString();
+	if (!/return code: 0\b/.test(out)) {
+		throw new Error(out.trim().split('\n').pop());
+	}
+}
+
+// Starts profiling a JVM server's CPU (perf events, or the interval timer where those are
+// not allowed); returns whether it runs.
+function startProfile(server) {
+	if (!P.cpuProfile || !server.jvm) {
+		return false;
+	}
+	for (const event of ['cpu', 'itimer']) {
+		try {
+			profilerCommand(server.pid, `start,event=${event},interval=1ms,threads`);
+			return true;
+		}
+		catch (e) {
+			log(`${server.name}: async-profiler with event=${event} did not start: ${e.message}`);
+		}
+	}
+	return false;
+}
+
+// Stops it, writes its collapsed stacks to <dir>/<server>-<workload>-<size>.collapsed and
+// logs what they say.
+function stopProfile(server, row) {
+	const file = path.join(P.cpuProfile, `${server.name}-${row.workload}-${row.size}`.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/_$/, '') + '.collapsed');
+	try {
+		profilerCommand(server.pid, `stop,collapsed,threads,file=${file}`);
+		log(`CPU profile of ${server.name} ${row.workload} ${row.size}: ${file}\n${summarizeFile(file)}`);
+	}
+	catch (e) {
+		log(`${server.name}: no CPU profile: ${e.message}`);
+	}
+}
+
 // Servers
 
 async function startRedis() {
@@ -210,7 +301,9 @@ async function startSyncro(store, enabled = true) {
 	}
 	const name = `syncro-${store}${enabled ? '' : '-disabled'}-${port}`;
 	const gcLog = path.join(RUN_DIR, name + '-gc.log');
-	const args = [...P.jvmArgs, `-Xlog:gc:file=${gcLog}`, '-jar', P.jar,
+	// a profiler attached later sees where inlined code ran, and the JVM does not warn of it
+	const profiling = P.cpuProfile ? ['-XX:+UnlockDiagnosticVMOptions', '-XX:+DebugNonSafepoints', '-XX:+EnableDynamicAgentLoading'] : [];
+	const args = [...P.jvmArgs, ...profiling, `-Xlog:gc:file=${gcLog}`, '-jar', P.jar,
 		'--server.port=' + port, '--server.address=127.0.0.1',
 		'--spring.datasource.url=jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1',
 		'--server.tomcat.max-connections=30000', '--server.tomcat.accept-count=2000',
@@ -227,10 +320,10 @@ async function startSyncro(store, enabled = true) {
 		const [user, password] = auth.split(':');
 		args.push(`--sample.users.${user}=${password}`);
 	}
-	const proc = startProcess(name, 'java', args);
+	const proc = startProcess(name, P.java, args);
 	const ready = async () => (await request(port, 'GET', '/api/todos?size=1', headers({ auth: P.restAuth }))).status === 200;
 	await waitFor(ready, 90000, name);
-	return { name: store === 'redis' ? (enabled ? 'syncro-redis' : 'syncro-disabled') : 'syncro-jdbc', port, pid: proc.pid, jvm: true, gcLog, stop: async () => { await stopProcess(proc); if (redis) await stopProcess(redis.proc); } };
+	return { name: store === 'redis' ? (enabled ? 'syncro-redis' : 'syncro-disabled') : 'syncro-jdbc', port, pid: proc.pid, redisPid: redis && redis.proc.pid, jvm: true, gcLog, stop: async () => { await stopProcess(proc); if (redis) await stopProcess(redis.proc); } };
 }
 
 async function startNode(name, script, args, options = {}) {
@@ -247,7 +340,7 @@ async function startServer(kind) {
 		const redis = await startRedis();
 		const proc = await startNode('baseline-' + port, path.join(HERE, 'servers/baseline.js'), [String(port), String(redis.port)]);
 		await waitFor(() => portOpen(port), 15000, kind);
-		return { name: kind, port, pid: proc.pid, stop: async () => { await stopProcess(proc); await stopProcess(redis.proc); } };
+		return { name: kind, port, pid: proc.pid, redisPid: redis.proc.pid, stop: async () => { await stopProcess(proc); await stopProcess(redis.proc); } };
 	}
 	if (kind === 'socketio') {
 		const proc = await startNode('socketio-' + port, path.join(HERE, 'servers/socketio.js'), [String(port)]);
@@ -270,6 +363,11 @@ async function startServer(kind) {
 	throw new Error('unknown server ' + kind);
 }
 
+// the changes of a fixed-rate row: rateSeconds of writing
+function rateM(rate) {
+	return Math.round(rate * P.rateSeconds);
+}
+
 function mFor(i) {
 	const m = P.m;
 	return m[Math.min(Math.max(0, i), m.length - 1)];
@@ -277,6 +375,13 @@ function mFor(i) {
 
 function clientKind(kind) {
 	return kind.startsWith('syncro') ? 'syncro' : kind;
+}
+
+// The subscriber of lib/clients.js for a server: Syncro's speak protocol v2, as its JS
+// client does, but for the one row that keeps v1 for comparison.
+function subscriberKind(server, v1 = false) {
+	const kind = clientKind(server.name);
+	return kind !== 'syncro' ? kind : v1 ? 'syncro' : 'syncroV2';
 }
 
 // The highest scribe id a new Syncro client would sync from: Syncro.last_scribe_id.
@@ -355,6 +460,16 @@ function withTimeout(promise, ms) {
 	return Promise.race([promise, sleep(ms).then(() => 'timeout')]);
 }
 
+// The drivers' sparse histograms (bucket, count, bucket, count, ... in 0.1 ms buckets) as
+// one, in bucket order.
+function mergeHistograms(histograms) {
+	const counts = new Map();
+	for (const h of histograms) {
+		for (let i = 0; i < h.length; i += 2) counts.set(h[i], (counts.get(h[i]) || 0) + h[i + 1]);
+	}
+	return [...counts].sort((a, b) => a[0] - b[0]).flat();
+}
+
 function percentile(sparse, q) {
 	let total = 0;
 	for (let i = 1; i < sparse.length; i += 2) total += sparse[i];
@@ -375,18 +490,110 @@ function percentile(sparse, q) {
 
 const results = [];
 
-function record(row) {
-	results.push(row);
-	const figures = Object.entries(row).filter(([k]) => !['server', 'workload', 'size'].includes(k))
+function describe(row) {
+	const figures = Object.entries(row).filter(([k]) => !['server', 'workload', 'size', 'histogram'].includes(k))
 		.map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(2) : v}`).join(' ');
-	log(`${row.server} ${row.workload} ${row.size}: ${figures}`);
+	return `${row.server} ${row.workload} ${row.size}: ${figures}`;
 }
 
-async function fanout(server, n, m, rate) {
+function record(row) {
+	results.push(row);
+	log(describe(row));
+}
+
+function loadAverage() {
+	return Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+// Other work on the machine shares its cores: before a row, wait (up to 90 s) for the
+// 1-minute load average to fall to 1, and return it.
+async function settle() {
+	let load = loadAverage();
+	if (!P.settle || load <= 1) {
+		return load;
+	}
+	log(`load average ${load}: waiting up to 90 s for 1 or less`);
+	const t = Date.now();
+	while (load > 1 && Date.now() - t < 90000) {
+		await sleep(5000);
+		load = loadAverage();
+	}
+	log(`load average ${load} after ${Math.round((Date.now() - t) / 1000)} s`);
+	return load;
+}
+
+// Runs one measured row (a workload function that returns it) once the machine settled,
+// and records it with the load average before it. A row begun above a load of 1 shared
+// the machine with something else: it is measured again (once), and the repeat is the
+// row. The workload is told it is a repeat (`again`), to measure afresh what it caches.
+async function measure(workload) {
+	let loadBefore = await settle();
+	let row = await workload(false);
+	if (P.settle && loadBefore > 1) {
+		const first = loadBefore;
+		log(`first try, load ${first} before it: ${describe(row)}`);
+		loadBefore = await settle();
+		row = await workload(true);
+		row.note = [row.note, `repeated: load ${first} before the first try`].filter(Boolean).join('; ');
+	}
+	record({ ...row, loadBefore });
+}
+
+// The writer of a server's fan-out rows: Syncro's through its REST API.
+function writerKind(server) {
+	return server.name.startsWith('syncro') ? 'syncro' : clientKind(server.name);
+}
+
+// The time a fan-out row's writes and deliveries are given, in ms: --timeout, and at a
+// fixed rate the time its writes take.
+function writeBudget(m, rate) {
+	return P.timeout * 1000 + (rate ? (m / rate) * 1000 : 0);
+}
+
+// The CPU seconds of a server and its Redis, if it has one.
+function serverCpu(server) {
+	return cpuSeconds(server.pid) + (server.redisPid ? cpuSeconds(server.redisPid) : 0);
+}
+
+// What a fan-out row's writes cost a server and its Redis with nobody listening: the same
+// writer making the same M changes at the same rate (or window), into a room or database
+// of their own, so that no subscriber of the row sees them. Kept per server, M and rate,
+// so that the v1 row takes the v2 row's; measured afresh for a repeated row.
+//
+// The writes run twice and the second run counts: the first compiles what they need (a
+// JVM's JIT took a third to a half of Syncro's CPU in a profile of a first 400 REST writes
+// at 200/s, after 4,000 at full speed), which would be counted against writing and make
+// delivering look cheap, even less than nothing.
+async function quietCpu(server, m, rate, opts, again) {
+	const key = `${m}@${rate}`;
+	server.quiet = server.quiet || new Map();
+	if (server.quiet.has(key) && !again) {
+		return server.quiet.get(key);
+	}
+	const budget = writeBudget(m, rate);
+	let cpu0 = 0;
+	let written = null;
+	for (let run = 1; run <= 2; run++) {
+		const writer = await writers[writerKind(server)]({ ...opts, room: opts.room + '-quiet', db: opts.db + '-quiet' });
+		cpu0 = serverCpu(server);
+		written = await drive(writer, 1, m, { window: 16, rate, deadline: performance.now() + budget });
+		// y-websocket's writes resolve once sent: closing waits until the server has them
+		await writer.close();
+		await sleep(300);
+	}
+	const quiet = { cpuS: serverCpu(server) - cpu0, failed: (written.failures || written.written < m) ? `${written.written}/${m} quiet writes made` : null };
+	log(`${server.name}: ${m} writes${rate ? ` at ${rate}/s` : ''} with no subscriber took ${quiet.cpuS.toFixed(2)} CPU s` + (quiet.failed ? `, ${quiet.failed}` : ''));
+	server.quiet.set(key, quiet);
+	return quiet;
+}
+
+async function fanout(server, n, m, rate, { v1 = false, again = false } = {}) {
 	const kind = clientKind(server.name);
 	const id = `${rate ? 'r' : 'f'}${n}x${m}-${Date.now() % 100000}`;
 	const opts = { port: server.port, auth: P.auth, restAuth: P.restAuth, room: 'room-' + id,
 		db: 'db-' + id.replace(/[^a-z0-9]/g, '') };
+	// first, before any subscriber: on Syncro they then sync from after these writes
+	const quiet = await quietCpu(server, m, rate, opts, again);
 	if (kind === 'syncro') {
 		opts.from = await syncroLastId(server);
 	}
@@ -394,34 +601,37 @@ async function fanout(server, n, m, rate) {
 		await request(server.port, 'PUT', '/' + opts.db);
 		opts.since = JSON.parse((await request(server.port, 'GET', '/' + opts.db)).body).update_seq;
 	}
-	const writer = await writers[server.name.startsWith('syncro') ? 'syncro' : kind](opts);
-	const drivers = await startDrivers(kind, n, m, opts, 'sub-' + id);
+	const writer = await writers[writerKind(server)](opts);
+	const drivers = await startDrivers(subscriberKind(server, v1), n, m, opts, 'sub-' + id);
 	const readies = await withTimeout(Promise.all(drivers.map((d) => d.readyPromise)), 120000);
-	const size = `N=${n} M=${m}` + (rate ? ` @${rate}/s` : '');
+	// " (v1)" last, so that the targets, which match sizes by their start and end, skip it
+	const size = `N=${n} M=${m}` + (rate ? ` @${rate}/s` : '') + (v1 ? ' (v1)' : '');
 	const row = { server: server.name, workload: rate ? 'fan-out fixed rate' : 'fan-out full speed', size };
 	if (readies === 'timeout' || drivers.some((d) => d.failed)) {
 		const failed = drivers.find((d) => d.failed);
-		record({ ...row, result: 'FAIL', note: 'subscribers could not connect: ' + (failed ? failed.failed.error : 'timeout') });
 		await stopDrivers(drivers);
 		writer.close();
-		return;
+		return { ...row, result: 'FAIL', note: 'subscribers could not connect: ' + (failed ? failed.failed.error : 'timeout') };
 	}
 	await sleep(300);
+	const profiling = startProfile(server);
 	const cpu0 = cpuSeconds(server.pid);
+	const redis0 = server.redisPid ? cpuSeconds(server.redisPid) : 0;
 	const t0 = now();
-	const budget = P.timeout * 1000 + (rate ? (m / rate) * 1000 : 0);
+	const budget = writeBudget(m, rate);
 	// the writer stops at the budget too: a server that takes writes slowly times out
 	const written = await drive(writer, 1, m, { window: 16, rate, deadline: performance.now() + budget });
 	const finished = await withTimeout(Promise.all(drivers.map((d) => d.donePromise)), Math.max(1000, budget - (now() - t0)));
 	await sleep(300);
 	const states = await driverStates(drivers);
 	const cpu = cpuSeconds(server.pid) - cpu0;
+	const redisCpu = server.redisPid ? cpuSeconds(server.redisPid) - redis0 : 0;
+	if (profiling) stopProfile(server, row);
 	await stopDrivers(drivers);
 	writer.close();
-	const sparse = [];
+	const sparse = mergeHistograms(states.map((s) => s.histogram));
 	let complete = 0, received = 0, duplicates = 0, foreign = 0, errors = 0, lastAt = 0, firstError = null;
 	for (const s of states) {
-		for (let i = 0; i < s.histogram.length; i++) sparse.push(s.histogram[i]);
 		complete += s.complete; received += s.received; duplicates += s.duplicates; foreign += s.foreign;
 		errors += s.errors + s.closes; lastAt = Math.max(lastAt, s.lastAt); firstError = firstError || s.firstError;
 	}
@@ -430,13 +640,15 @@ async function fanout(server, n, m, rate) {
 	if (!ok) {
 		// late but correct so far: it did not finish in time; anything else is a failure
 		const late = (finished === 'timeout' || written.written < m) && duplicates === 0 && foreign === 0 && written.failures === 0 && errors === 0;
-		record({ ...row, result: late ? 'TIMEOUT' : 'FAIL', note: `${received}/${n * m} delivered, ${complete}/${n} complete, ${duplicates} dup, ${foreign} foreign, ${written.failures} write failures`
+		return { ...row, result: late ? 'TIMEOUT' : 'FAIL', note: `${received}/${n * m} delivered, ${complete}/${n} complete, ${duplicates} dup, ${foreign} foreign, ${written.failures} write failures`
 			+ (written.written < m ? `, the writer made ${written.written}/${m} changes in ${Math.round(budget / 1000)} s` : '') + (finished === 'timeout' ? ', timed out' : '') + (firstError ? `, first error: ${firstError}` : '') + (written.firstFailure ? `, ${written.firstFailure}` : ''),
-			deliveriesPerSec: received / ((now() - t0) / 1000) });
-		return;
+			deliveriesPerSec: received / ((now() - t0) / 1000) };
 	}
-	record({ ...row, result: 'ok', seconds, deliveriesPerSec: (n * m) / seconds, writesPerSec: m / (written.ms / 1000),
-		p50ms: percentile(sparse, 0.5), p99ms: percentile(sparse, 0.99), maxMs: percentile(sparse, 1), serverCpuS: cpu });
+	// CPU per delivery: what the server and its Redis spent beyond the same writes unheard
+	const cpuPerDeliveryUs = quiet.failed ? '' : ((cpu + redisCpu - quiet.cpuS) / (n * m)) * 1e6;
+	return { ...row, result: 'ok', seconds, deliveriesPerSec: (n * m) / seconds, writesPerSec: m / (written.ms / 1000),
+		p50ms: percentile(sparse, 0.5), p99ms: percentile(sparse, 0.99), maxMs: percentile(sparse, 1), serverCpuS: cpu,
+		redisCpuS: server.redisPid ? redisCpu : '', quietCpuS: quiet.cpuS, cpuPerDeliveryUs, note: quiet.failed || '', histogram: sparse };
 }
 
 // Preloads a server with changes numbered from..to (inclusive), the fastest way its users would.
@@ -471,24 +683,26 @@ async function preload(server, from, to, opts) {
 	return null;
 }
 
-async function catchUp(server, k, state) {
-	const kind = clientKind(server.name);
+// Fills the log (or stream, database, document) of the catch-up rows up to K changes; on
+// Syncro the first fill, through add_scribe, is the WebSocket write row, returned.
+async function fill(server, k, state) {
+	if (state.loaded >= k) {
+		return null;
+	}
+	const opts = { port: server.port, auth: P.auth, room: 'catchup', db: 'catchup' };
+	const t = performance.now();
+	const rate = await preload(server, state.loaded + 1, k, opts);
+	const seconds = (performance.now() - t) / 1000;
+	log(`${server.name}: preloaded ${k - state.loaded} changes in ${seconds.toFixed(1)} s`);
+	const first = state.loaded === 0;
+	state.loaded = k;
+	return (rate && first) ? { server: server.name, workload: 'write add_scribe', size: `W=${k} 4 clients window 32`, result: 'ok', seconds, changesPerSec: rate } : null;
+}
+
+// A cold client fetching the K changes fill() made.
+async function catchUp(server, k) {
 	const row = { server: server.name, workload: 'catch-up', size: `K=${k}` };
-	if (kind === 'socketio') {
-		record({ ...row, result: 'n/a', note: 'socket.io keeps no history' });
-		return;
-	}
 	const opts = { port: server.port, auth: P.auth, room: 'catchup', db: 'catchup', catchUp: true, from: null };
-	if (state.loaded < k) {
-		const t = performance.now();
-		const rate = await preload(server, state.loaded + 1, k, opts);
-		const seconds = (performance.now() - t) / 1000;
-		log(`${server.name}: preloaded ${k - state.loaded} changes in ${seconds.toFixed(1)} s`);
-		if (rate && state.loaded === 0) {
-			record({ server: server.name, workload: 'write add_scribe', size: `W=${k} 4 clients window 32`, result: 'ok', seconds, changesPerSec: rate });
-		}
-		state.loaded = k;
-	}
 	await sleep(500);
 	const gcBefore = server.jvm ? jvmHeapAfterGc(server.pid) : null;
 	const gcLines = server.jvm ? gcAfterValues(server.gcLog, 0).lines : 0;
@@ -500,7 +714,7 @@ async function catchUp(server, k, state) {
 	const t0 = now();
 	let error = null;
 	const done = new Promise((resolve) => {
-		const client = subscribers[kind](opts, 'cold-' + k + '-' + Date.now() % 100000, {
+		const client = subscribers[subscriberKind(server)](opts, 'cold-' + k + '-' + Date.now() % 100000, {
 			onChange: (seq) => {
 				if (seq < 1 || seq > k) foreign++;
 				else if (seen[seq]) duplicates++;
@@ -521,11 +735,10 @@ async function catchUp(server, k, state) {
 		heapGrowthMb = (Math.max(after, ...during) - gcBefore) / 1024;
 	}
 	if (finished === 'timeout' || error || count !== k || duplicates || foreign) {
-		record({ ...row, result: 'FAIL', note: `${count}/${k} received, ${duplicates} dup, ${foreign} foreign` + (error ? ', ' + error : '') + (finished === 'timeout' ? ', timed out' : '') });
-		return;
+		return { ...row, result: 'FAIL', note: `${count}/${k} received, ${duplicates} dup, ${foreign} foreign` + (error ? ', ' + error : '') + (finished === 'timeout' ? ', timed out' : '') };
 	}
-	record({ ...row, result: 'ok', seconds, changesPerSec: k / seconds, rssGrowthMb: (peakRss - rssBefore) / 1024,
-		heapGrowthMb: heapGrowthMb === null ? '' : heapGrowthMb, serverCpuS: cpu });
+	return { ...row, result: 'ok', seconds, changesPerSec: k / seconds, rssGrowthMb: (peakRss - rssBefore) / 1024,
+		heapGrowthMb: heapGrowthMb === null ? '' : heapGrowthMb, serverCpuS: cpu };
 }
 
 async function writePath(server, w) {
@@ -534,8 +747,8 @@ async function writePath(server, w) {
 	const rest = await writers.syncro(opts);
 	await drive(rest, 1, Math.min(1000, w), { window: 16 }); // warm-up, as the other row ran its preload first
 	const r = await drive(rest, 1, w, { window: 16 });
-	record({ server: server.name, workload: 'write REST', size: `W=${w} window 16`, result: r.failures ? 'FAIL' : 'ok',
-		seconds: r.ms / 1000, changesPerSec: w / (r.ms / 1000), note: r.firstFailure || '' });
+	return { server: server.name, workload: 'write REST', size: `W=${w} window 16`, result: r.failures ? 'FAIL' : 'ok',
+		seconds: r.ms / 1000, changesPerSec: w / (r.ms / 1000), note: r.firstFailure || '' };
 }
 
 async function connections(server, count) {
@@ -550,23 +763,22 @@ async function connections(server, count) {
 	const heapBefore = server.jvm ? jvmHeapAfterGc(server.pid) : null;
 	const rssBefore = procStatus(server.pid).rssKb;
 	const t0 = now();
-	const drivers = await startDrivers(kind, count, 0, opts, 'idle-' + (Date.now() % 100000));
+	const drivers = await startDrivers(subscriberKind(server), count, 0, opts, 'idle-' + (Date.now() % 100000));
 	const readies = await withTimeout(Promise.all(drivers.map((d) => d.readyPromise)), 180000);
 	const seconds = (now() - t0) / 1000;
 	const row = { server: server.name, workload: 'idle connections', size: `C=${count}` };
 	if (readies === 'timeout' || drivers.some((d) => d.failed)) {
 		const states = await driverStates(drivers);
 		const ready = states.reduce((a, s) => a + s.ready, 0);
-		record({ ...row, result: 'FAIL', note: `${ready}/${count} connected` + (drivers.find((d) => d.failed) ? ': ' + drivers.find((d) => d.failed).failed.error : ', timed out') });
 		await stopDrivers(drivers);
-		return;
+		return { ...row, result: 'FAIL', note: `${ready}/${count} connected` + (drivers.find((d) => d.failed) ? ': ' + drivers.find((d) => d.failed).failed.error : ', timed out') };
 	}
 	await sleep(1500);
 	const rssAfter = procStatus(server.pid).rssKb;
 	const heapAfter = server.jvm ? jvmHeapAfterGc(server.pid) : null;
 	await stopDrivers(drivers);
-	record({ ...row, result: 'ok', seconds, connectsPerSec: count / seconds, rssKbPerConn: (rssAfter - rssBefore) / count,
-		heapKbPerConn: server.jvm ? (heapAfter - heapBefore) / count : '' });
+	return { ...row, result: 'ok', seconds, connectsPerSec: count / seconds, rssKbPerConn: (rssAfter - rssBefore) / count,
+		heapKbPerConn: server.jvm ? (heapAfter - heapBefore) / count : '' };
 }
 
 // Report
@@ -579,40 +791,57 @@ function fmt(v, digits = 0) {
 
 function tableMarkdown() {
 	const lines = [];
-	lines.push('| server | workload | size | result | time s | rate /s | p50 ms | p99 ms | max ms | memory | server CPU s | note |');
-	lines.push('|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
+	lines.push('| server | workload | size | result | time s | rate /s | p50 ms | p99 ms | max ms | memory | server CPU s | CPU µs/delivery | load before | note |');
+	lines.push('|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
 	for (const r of results) {
 		const rate = r.deliveriesPerSec ?? r.changesPerSec ?? r.connectsPerSec;
 		let memory = '';
 		if (r.heapGrowthMb !== undefined) memory = `heap +${fmt(r.heapGrowthMb, 1)} MB, RSS +${fmt(r.rssGrowthMb, 1)} MB`.replace('heap + MB, ', '');
 		if (r.rssKbPerConn !== undefined) memory = (r.heapKbPerConn !== '' ? `heap ${fmt(r.heapKbPerConn, 1)} KB/conn, ` : '') + `RSS ${fmt(r.rssKbPerConn, 1)} KB/conn`;
 		const rateText = (r.result === 'ok' || rate) ? fmt(rate) + (r.deliveriesPerSec && r.writesPerSec ? ` (writes ${fmt(r.writesPerSec)}/s)` : '') : '';
-		lines.push(`| ${r.server} | ${r.workload} | ${r.size} | ${r.result === 'ok' ? 'ok' : '**' + r.result + '**'} | ${r.result === 'ok' ? fmt(r.seconds, 2) : ''} | ${rateText} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${fmt(r.maxMs, 1)} | ${memory} | ${fmt(r.serverCpuS, 1)} | ${r.note || ''} |`);
+		lines.push(`| ${r.server} | ${r.workload} | ${r.size} | ${r.result === 'ok' ? 'ok' : '**' + r.result + '**'} | ${r.result === 'ok' ? fmt(r.seconds, 2) : ''} | ${rateText} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${fmt(r.maxMs, 1)} | ${memory} | ${fmt(r.serverCpuS, 1)} | ${fmt(r.cpuPerDeliveryUs, 1)} | ${fmt(r.loadBefore, 2)} | ${r.note || ''} |`);
 	}
 	return lines.join('\n');
 }
 
-function find(server, workload, size) {
-	return results.find((r) => r.server === server && r.workload === workload && (!size || r.size.startsWith(size)) && r.result === 'ok');
+// The first ok row of a server's workload whose size starts with `size` (whole words), not
+// the row kept on protocol v1.
+function find(server, workload, size = '', sizeEnd = '') {
+	return results.find((r) => r.server === server && r.workload === workload && r.result === 'ok' && !r.size.endsWith(' (v1)')
+		&& (r.size === size || r.size.startsWith(size ? size + ' ' : '')) && r.size.endsWith(sizeEnd));
 }
 
 function targets() {
 	const out = [];
 	const ratio = (a, b) => (a && b) ? a / b : NaN;
-	const line = (text, value, goal, better) => {
-		const met = Number.isNaN(value) ? 'not measured' : (better === 'higher' ? value >= goal : value <= goal) ? 'met' : 'MISSED';
+	// `uncounted`: why a measured row does not count against its goal
+	const line = (text, value, goal, better, uncounted = '') => {
+		const met = uncounted || (Number.isNaN(value) ? 'not measured' : (better === 'higher' ? value >= goal : value <= goal) ? 'met' : 'MISSED');
 		out.push(`| ${text} | ${Number.isNaN(value) ? '' : fmt(value, 2)} | ${better === 'higher' ? '>=' : '<='} ${goal} | ${met} |`);
 	};
-	const s = find('syncro-redis', 'fan-out full speed', 'N=1000');
-	const b = find('baseline', 'fan-out full speed', 'N=1000');
-	const io = find('socketio', 'fan-out full speed', 'N=1000');
-	line('fan-out N=1000: Syncro (redis) / baseline deliveries per s', ratio(s && s.deliveriesPerSec, b && b.deliveriesPerSec), 0.5, 'higher');
-	line('fan-out N=1000: Syncro (redis) / socket.io deliveries per s', ratio(s && s.deliveriesPerSec, io && io.deliveriesPerSec), 1.0, 'higher');
-	for (const rate of P.rate) {
-		const r = results.find((x) => x.server === 'syncro-redis' && x.workload === 'fan-out fixed rate' && x.size.startsWith('N=1000 ') && x.size.endsWith(`@${rate}/s`) && x.result === 'ok');
-		const base = results.find((x) => x.server === 'baseline' && x.workload === 'fan-out fixed rate' && x.size.startsWith('N=1000 ') && x.size.endsWith(`@${rate}/s`) && x.result === 'ok');
-		line(`fan-out N=1000 at ${rate}/s: Syncro (redis) p99 ms` + (base ? ` (baseline: ${fmt(base.p99ms, 1)})` : '') + (rate === 200 ? '' : ' (not a target of the issue)'), r ? r.p99ms : NaN, 100, 'lower');
+	const rateRow = (server, { rate, n }) => find(server, 'fan-out fixed rate', `N=${n}`, `@${rate}/s`);
+	// latency against the baseline's, where the baseline itself is quick enough to compare with
+	for (const pair of P.rates) {
+		const s = rateRow('syncro-redis', pair);
+		const b = rateRow('baseline', pair);
+		line(`fan-out N=${pair.n} at ${pair.rate}/s: Syncro (redis) p99 / baseline p99`, ratio(s && s.p99ms, b && b.p99ms), 2, 'lower',
+			(s && b && !(b.p99ms < 50)) ? `not counted: baseline p99 ${fmt(b.p99ms, 1)} ms` : '');
 	}
+	const s100 = find('syncro-redis', 'fan-out full speed', 'N=100');
+	const b100 = find('baseline', 'fan-out full speed', 'N=100');
+	line('fan-out N=100 full speed: Syncro (redis) / baseline deliveries per s', ratio(s100 && s100.deliveriesPerSec, b100 && b100.deliveriesPerSec), 0.8, 'higher');
+	// a CPU per delivery at or below 0 is the noise of the quiet writes, not a cost to divide by
+	const cpu = (where, s, b) => {
+		const measured = s && b && typeof s.cpuPerDeliveryUs === 'number' && typeof b.cpuPerDeliveryUs === 'number';
+		const counted = measured && s.cpuPerDeliveryUs > 0 && b.cpuPerDeliveryUs > 0;
+		line(`CPU per delivery: Syncro (redis) / baseline, ${where}`, counted ? s.cpuPerDeliveryUs / b.cpuPerDeliveryUs : NaN, 2, 'lower',
+			(measured && !counted) ? `not counted: ${fmt(s.cpuPerDeliveryUs, 1)} / ${fmt(b.cpuPerDeliveryUs, 1)} µs, within the noise of the quiet writes` : '');
+	};
+	for (const pair of P.rates) cpu(`fan-out N=${pair.n} at ${pair.rate}/s`, rateRow('syncro-redis', pair), rateRow('baseline', pair));
+	cpu('fan-out N=100 full speed', s100, b100);
+	const s1000 = find('syncro-redis', 'fan-out full speed', 'N=1000');
+	const io = find('socketio', 'fan-out full speed', 'N=1000');
+	line('fan-out N=1000: Syncro (redis) / socket.io deliveries per s', ratio(s1000 && s1000.deliveriesPerSec, io && io.deliveriesPerSec), 1.0, 'higher');
 	const kMax = Math.max(...P.k);
 	const cs = find('syncro-redis', 'catch-up', `K=${kMax}`);
 	const cp = find('pouchdb', 'catch-up', `K=${kMax}`);
@@ -628,7 +857,7 @@ function targets() {
 
 function csv() {
 	const keys = ['server', 'workload', 'size', 'result', 'seconds', 'deliveriesPerSec', 'writesPerSec', 'changesPerSec', 'connectsPerSec',
-		'p50ms', 'p99ms', 'maxMs', 'heapGrowthMb', 'rssGrowthMb', 'heapKbPerConn', 'rssKbPerConn', 'serverCpuS', 'note'];
+		'p50ms', 'p99ms', 'maxMs', 'heapGrowthMb', 'rssGrowthMb', 'heapKbPerConn', 'rssKbPerConn', 'serverCpuS', 'redisCpuS', 'quietCpuS', 'cpuPerDeliveryUs', 'loadBefore', 'note'];
 	const esc = (v) => (v === undefined || v === null) ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
 	return [keys.join(',')].concat(results.map((r) => keys.map((k) => esc(typeof r[k] === 'number' ? +r[k].toFixed(3) : r[k])).join(','))).join('\n') + '\n';
 }
@@ -641,10 +870,13 @@ function writeReport(meta) {
 		`# Syncro benchmark, ${P.profile} run, ${meta.startedAt}`,
 		'',
 		`Machine: ${os.cpus().length} cores (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GB; ${os.type()} ${os.release()}; Node ${process.version}; ${meta.java}.`,
-		`Load averages (uptime) before: ${meta.loadBefore}; after: ${meta.loadAfter}. Other work on the machine shares its 2 cores, so compare rows within this run, not across runs.`,
+		`Load averages (uptime) before: ${meta.loadBefore}; after: ${meta.loadAfter}. Other work on the machine shares its 2 cores, so compare rows within this run, not across runs. ` +
+			(P.settle ? 'Before each row the run waited (up to 90 s) for a 1-minute load average of 1 or less (column "load before"), and measured a row again when it began above 1 (its note says so).' : 'Run with `--settle off`: rows did not wait for the load average and none was repeated.'),
 		`Redis ${meta.redis}, started per server without persistence (\`--save '' --appendonly no\`). Syncro: the sample app jar, JVM \`${P.jvmArgs.join(' ')}\`, H2 in memory for the entities` +
 			(P.auth ? `, clients authenticated as \`${P.auth.split(':')[0]}\`` : '') + `, REST writes as \`${P.restAuth.split(':')[0]}\`` + (P.syncroArgs.length ? `, extra arguments \`${P.syncroArgs.join(' ')}\`` : '') + '.',
-		`Sizes: fan-out N=${P.n.join(', ')} subscribers with M=${P.n.map((n, i) => mFor(i)).join(', ')} changes; fixed rate ${P.rate.join(' and ')}/s to N=${P.rateN} for ${(P.rateM / P.rate[0]).toFixed(0)} s; catch-up K=${P.k.join(', ')}; write W=${P.w}; idle C=${P.idle}; syncro-jdbc only fan-out N=${P.jdbc.n.join(', ')} and catch-up K=${P.jdbc.k.join(', ')}. Run took ${meta.minutes} minutes.`,
+		`Syncro's subscribers speak protocol v2 (\`add_scribes\` batches), as its JS client does; the row marked (v1) is the same fixed-rate fan-out with v1 subscribers (one \`add_scribe\` per change).`,
+		`Sizes: fan-out N=${P.n.join(', ')} subscribers with M=${P.n.map((n, i) => mFor(i)).join(', ')} changes; fixed rate ${P.rates.map((r) => `${r.rate}/s to N=${r.n}`).join(' and ')}, ${fmt(P.rateSeconds, 1)} s each; catch-up K=${P.k.join(', ')}; write W=${P.w}; idle C=${P.idle}; syncro-jdbc only fan-out N=${P.jdbc.n.join(', ')} and catch-up K=${P.jdbc.k.join(', ')}. Run took ${meta.minutes} minutes.`,
+		...(P.cpuProfile ? [`CPU profiles of the fan-out rows of Syncro's servers (async-profiler, 1 ms of CPU a sample) in \`${P.cpuProfile}\`: the CPU figures of those rows include the profiler's.`] : []),
 		P.label ? `\n${P.label}\n` : '',
 		'## Results',
 		'',
@@ -654,11 +886,15 @@ function writeReport(meta) {
 		'',
 		targets(),
 		'',
-		'Rates: fan-out rows give deliveries per second (N x M over the time from the first write to the last receipt); catch-up rows changes per second; write rows changes per second; connection rows connections per second. Latency is from the writer\'s send to each receipt. A row with a correctness failure (a duplicate, a change outside 1..M, a gap left when the run ended, a client error) says FAIL and gives no figure; TIMEOUT means every change received was right but not all arrived within the time allowed (`--timeout` after the last write), and gives the rate reached so far.',
+		'Rates: fan-out rows give deliveries per second (N x M over the time from the first write to the last receipt); catch-up rows changes per second; write rows changes per second; connection rows connections per second. Latency is from the writer\'s send to each receipt. CPU per delivery (fan-out rows): the CPU seconds of the server and of its Redis (Syncro on redis and the baseline start one each; CSV columns serverCpuS and redisCpuS) during the row, less their CPU seconds for the same writes with no subscriber (quietCpuS, measured before the subscribers connect, on the second of two runs of them, as the first pays for the JIT\'s compiling), divided by the N x M deliveries, in microseconds; its figures are as coarse as the kernel\'s 10 ms ticks, so a small row\'s are rough. A row with a correctness failure (a duplicate, a change outside 1..M, a gap left when the run ended, a client error) says FAIL and gives no figure; TIMEOUT means every change received was right but not all arrived within the time allowed (`--timeout` after the last write), and gives the rate reached so far.',
 		'',
 	].join('\n');
 	fs.writeFileSync(base + '.md', md);
 	fs.writeFileSync(base + '.csv', csv());
+	// every fan-out row's latencies, for the chart and for a closer look than p50/p99/max
+	const latencies = results.filter((r) => r.histogram).map((r) => ({ server: r.server, workload: r.workload, size: r.size,
+		bucketMs: 0.1, histogram: r.histogram }));
+	fs.writeFileSync(base + '-latency.json', JSON.stringify(latencies) + '\n');
 	try {
 		execFileSync('python3', [path.join(HERE, 'chart.py'), base + '.csv', base + '.png'], { stdio: 'inherit' });
 	}
@@ -672,9 +908,11 @@ function writeReport(meta) {
 
 async function main() {
 	const meta = { startedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), loadBefore: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') };
-	meta.java = require('child_process').spawnSync('java', ['-version']).stderr.toString().split('\n')[0];
+	const version = require('child_process').spawnSync(P.java, ['-version']);
+	meta.java = `\`${P.java} -version\`: ` + (version.stderr ? version.stderr.toString().trim().split('\n').join(' / ') : String(version.error));
 	meta.redis = execFileSync('redis-server', ['--version']).toString().split(' ')[2];
 	const t0 = Date.now();
+	if (P.cpuProfile) fs.mkdirSync(P.cpuProfile, { recursive: true });
 	log(`${P.profile} run: ${P.only.join(', ')}; ${P.workloads.join(', ')}`);
 	const syncroKinds = P.only.filter((k) => k.startsWith('syncro'));
 	const order = [...P.only];
@@ -692,7 +930,7 @@ async function main() {
 		}
 		try {
 			if (kind === 'syncro-disabled') {
-				await writePath(server, P.w);
+				await measure(() => writePath(server, P.w));
 				continue;
 			}
 			const state = { loaded: 0 };
@@ -700,17 +938,30 @@ async function main() {
 			// catch-up first, on an empty log that then holds exactly K changes; on Syncro
 			// its preload through add_scribe is the WebSocket write figure
 			if (P.workloads.includes('catchup')) {
-				for (const k of (jdbc ? P.jdbc.k : P.k)) await catchUp(server, k, state);
+				for (const k of (jdbc ? P.jdbc.k : P.k)) {
+					if (kind === 'socketio') {
+						record({ server: kind, workload: 'catch-up', size: `K=${k}`, result: 'n/a', note: 'socket.io keeps no history' });
+						continue;
+					}
+					// the fill is a row of its own on Syncro, but not one to repeat: it makes the log
+					const loadBefore = (kind.startsWith('syncro') && state.loaded === 0) ? await settle() : null;
+					const written = await fill(server, k, state);
+					if (written) record({ ...written, loadBefore, note: loadBefore > 1 && P.settle ? `not repeated (it fills the log): load ${loadBefore} before it` : '' });
+					await measure(() => catchUp(server, k));
+				}
 			}
-			if (P.workloads.includes('write') && kind === 'syncro-redis') await writePath(server, P.w);
+			if (P.workloads.includes('write') && kind === 'syncro-redis') await measure(() => writePath(server, P.w));
 			if (P.workloads.includes('fanout')) {
-				for (const n of (jdbc ? P.jdbc.n : P.n)) await fanout(server, n, mFor(P.n.indexOf(n)), 0);
+				for (const n of (jdbc ? P.jdbc.n : P.n)) await measure((again) => fanout(server, n, mFor(P.n.indexOf(n)), 0, { again }));
 			}
 			if (P.workloads.includes('rate') && !jdbc) {
 				// the same seconds of writing at every rate
-				for (const rate of P.rate) await fanout(server, P.rateN, Math.round((P.rateM * rate) / P.rate[0]), rate);
+				for (const { rate, n } of P.rates) await measure((again) => fanout(server, n, rateM(rate), rate, { again }));
+				// and once more over protocol v1, at the first pair, beside the v2 row
+				const [first] = P.rates;
+				if (kind === 'syncro-redis') await measure((again) => fanout(server, first.n, rateM(first.rate), first.rate, { v1: true, again }));
 			}
-			if (P.workloads.includes('connections') && !jdbc) await connections(server, P.idle);
+			if (P.workloads.includes('connections') && !jdbc) await measure(() => connections(server, P.idle));
 		}
 		catch (e) {
 			record({ server: kind, workload: 'error', size: '', result: 'FAIL', note: String(e.stack || e).split('\n').slice(0, 2).join(' ') });
@@ -723,7 +974,7 @@ async function main() {
 	meta.minutes = ((Date.now() - t0) / 60000).toFixed(1);
 	const { base, md } = writeReport(meta);
 	console.log(md);
-	log(`wrote ${base}.md, .csv and .png; logs in ${RUN_DIR}`);
+	log(`wrote ${base}.md, .csv, -latency.json and .png; logs in ${RUN_DIR}`);
 	// the timers of workloads' timeouts would keep the process alive for minutes
 	process.exit(0);
 }

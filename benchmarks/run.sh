@@ -3,9 +3,10 @@
 # server on loopback, drives it, stops it, and prints one table (also written to
 # benchmarks/results/<date>-<profile>.md, .csv, .svg and .png).
 #
-#   benchmarks/run.sh            # quick run, about 2 minutes
-#   benchmarks/run.sh --full     # full run, about 20 minutes
+#   benchmarks/run.sh            # quick run
+#   benchmarks/run.sh --full     # full run: the targets (longer, the more the machine's load makes rows wait)
 #   benchmarks/run.sh --quick --only syncro-redis,baseline --workloads fanout --n 1000 --m 10000
+#   benchmarks/run.sh --quick --only syncro-redis --workloads rate --cpu-profile /tmp/profiles
 #
 # Environment: BENCH_AUTH=user:password gives every Syncro connection an HTTP Basic
 # header and the server the user as --sample.users.<user>=<password>; the REST writer
