@@ -4,7 +4,7 @@
 //   node bench.js [--quick | --full] [--only syncro-redis,baseline,...] [--workloads fanout,rate,catchup,write,connections]
 //                 [--n 100,1000] [--m 10000] [--rates 200@100,50@1000] [--rate-seconds 20] [--k 10000,100000] [--w 5000]
 //                 [--idle 10000] [--auth bench:bench-secret] [--rest-auth alice:alice-secret] [--jar path] [--java path]
-//                 [--settle off] [--cpu-profile dir]
+//                 [--settle off] [--warmup seconds] [--cpu-profile dir]
 //                 [--out results] [--label text]
 //
 // Starts each server on loopback (Redis too, on a free port, without persistence), drives
@@ -30,9 +30,9 @@ const ROOT = path.resolve(HERE, '..');
 // subscribers, 50/s to 1,000). Pass --n/--m/--k for the sizes of the issue (M=10,000 at
 // every N), which take hours on a 2-core machine.
 const PROFILES = {
-	quick: { n: [100], m: [500], rates: [{ rate: 200, n: 100 }], rateSeconds: 10, k: [5000], w: 1000, idle: 1000,
+	quick: { n: [100], m: [500], rates: [{ rate: 200, n: 100 }], rateSeconds: 10, warmup: 20, k: [5000], w: 1000, idle: 1000,
 		timeout: 30, jdbc: { n: [100], k: [5000] } },
-	full: { n: [100, 1000, 5000], m: [2000, 500, 100], rates: [{ rate: 200, n: 100 }, { rate: 50, n: 1000 }], rateSeconds: 20,
+	full: { n: [100, 1000, 5000], m: [2000, 500, 100], rates: [{ rate: 200, n: 100 }, { rate: 50, n: 1000 }], rateSeconds: 20, warmup: 40,
 		k: [10000, 100000], w: 3000, idle: 10000, timeout: 120, jdbc: { n: [1000], k: [10000] } },
 };
 
@@ -85,6 +85,7 @@ function parseArgs(argv) {
 	p.label = args.label || '';
 	// --settle off: no waiting for the load average before a row, and no repeats
 	p.settle = args.settle !== 'off';
+	p.warmup = (args.warmup !== undefined) ? Number(args.warmup) : p.warmup;
 	// --cpu-profile dir: async-profiler's collapsed stacks of every fan-out row of Syncro
 	p.cpuProfile = args['cpu-profile'] ? path.resolve(args['cpu-profile']) : null;
 	if (p.cpuProfile && p.cpuProfile.includes(',')) throw new Error('--cpu-profile: the profiler\'s options are separated by commas; a directory without one');
@@ -587,13 +588,26 @@ async function quietCpu(server, m, rate, opts, again) {
 	return quiet;
 }
 
-async function fanout(server, n, m, rate, { v1 = false, again = false } = {}) {
+// A JIT (the JVM's C2 most of all, V8's too) reaches its steady code only after tens of
+// seconds of load; in a profile of Syncro's first minute, compiling was a quarter of its
+// CPU. Every server therefore gets the same unmeasured fan-out before its first fan-out,
+// rate or write row: --warmup seconds (0 for none) of 200 changes/s to 100 subscribers.
+async function warmUp(server) {
+	if (P.warmup <= 0) {
+		return;
+	}
+	log(`${server.name}: warming up, ${P.warmup} s of 200 changes/s to 100 subscribers, not measured`);
+	const row = await fanout(server, 100, 200 * P.warmup, 200, { warmUp: true });
+	log(`${server.name}: warmed up (${row.result})`);
+}
+
+async function fanout(server, n, m, rate, { v1 = false, again = false, warmUp = false } = {}) {
 	const kind = clientKind(server.name);
 	const id = `${rate ? 'r' : 'f'}${n}x${m}-${Date.now() % 100000}`;
 	const opts = { port: server.port, auth: P.auth, restAuth: P.restAuth, room: 'room-' + id,
 		db: 'db-' + id.replace(/[^a-z0-9]/g, '') };
 	// first, before any subscriber: on Syncro they then sync from after these writes
-	const quiet = await quietCpu(server, m, rate, opts, again);
+	const quiet = warmUp ? { cpuS: 0 } : await quietCpu(server, m, rate, opts, again);
 	if (kind === 'syncro') {
 		opts.from = await syncroLastId(server);
 	}
@@ -614,7 +628,7 @@ async function fanout(server, n, m, rate, { v1 = false, again = false } = {}) {
 		return { ...row, result: 'FAIL', note: 'subscribers could not connect: ' + (failed ? failed.failed.error : 'timeout') };
 	}
 	await sleep(300);
-	const profiling = startProfile(server);
+	const profiling = !warmUp && startProfile(server);
 	const cpu0 = cpuSeconds(server.pid);
 	const redis0 = server.redisPid ? cpuSeconds(server.redisPid) : 0;
 	const t0 = now();
@@ -950,6 +964,7 @@ async function main() {
 					await measure(() => catchUp(server, k));
 				}
 			}
+			if (['fanout', 'rate', 'write'].some((w) => P.workloads.includes(w))) await warmUp(server);
 			if (P.workloads.includes('write') && kind === 'syncro-redis') await measure(() => writePath(server, P.w));
 			if (P.workloads.includes('fanout')) {
 				for (const n of (jdbc ? P.jdbc.n : P.n)) await measure((again) => fanout(server, n, mFor(P.n.indexOf(n)), 0, { again }));
