@@ -78,7 +78,7 @@ public final class Session {
 		this.listener = listener;
 		this.server = settings.role() == EngineSettings.Role.SERVER;
 		this.version = version;
-		this.channel = new Channel(peer, connection, settings, host.executor(), userLimiter, new Inbound());
+		this.channel = new Channel(peer, connection, settings, host.writers(), userLimiter, new Inbound());
 		if (this.server) {
 			Reader reader = Reader.of(identity, version >= ProtocolVersion.V2);
 			this.delivery = new Delivery(this.channel, host.feed(this), reader, new Narrowing(host.scopes(), identity),
@@ -639,6 +639,12 @@ public final class Session {
 		EngineSettings settings();
 
 		java.util.concurrent.Executor executor();
+
+		/**
+		 * Runs the writes to connections.
+		 * @return the executor
+		 */
+		java.util.concurrent.Executor writers();
 
 		/**
 		 * Settles a scribe of a peer by the mark rules of PROTOCOL.md section 4.

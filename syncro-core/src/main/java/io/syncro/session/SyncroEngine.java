@@ -56,6 +56,8 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 
 	private static final int DELIVERY_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
+	private static final int WRITER_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
 	// a power of two: how many recently pushed scribes keep their JSON text
 	private static final int SERIALISED_SLOTS = 4096;
 
@@ -77,6 +79,8 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	// appends while it waits for one reads them all at once, rather than a thread per
 	// session each reading the log after every append
 	private final ExecutorService deliveries;
+
+	private final Writers writers;
 
 	private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
 
@@ -169,6 +173,8 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 		this.landings = new Landings(log);
 		this.liveness = Executors.newSingleThreadScheduledExecutor(daemonThreads("syncro-" + settings.uid() + "-liveness-"));
 		this.liveness.scheduleWithFixedDelay(this::checkLiveness, 1, 1, TimeUnit.SECONDS);
+		this.writers = new Writers(WRITER_THREADS, daemonThreads("syncro-" + settings.uid() + "-write-"));
+		this.liveness.scheduleWithFixedDelay(this.writers::watch, 50, 50, TimeUnit.MILLISECONDS);
 		this.subscription = log.addListener(this::appended);
 	}
 
@@ -332,6 +338,11 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	@Override
 	public Executor executor() {
 		return this.executor;
+	}
+
+	@Override
+	public Executor writers() {
+		return this.writers;
 	}
 
 	@Override
@@ -695,6 +706,7 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 			logger.warn("Could not stop listening to the scribe log", ex);
 		}
 		this.executor.shutdown();
+		this.writers.shutdown();
 		this.deliveries.shutdown();
 		this.liveness.shutdown();
 	}
