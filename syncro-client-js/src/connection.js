@@ -12,6 +12,12 @@ const OPEN = 1;
 /** Messages that carry no id and are never answered (protocol v2's `hello`). */
 const NOTICES = new Set(['hello']);
 
+/** How long the answer to a v2 push waits for later pushes to answer with it, in ms. */
+const PUSH_ANSWER_DELAY = 20;
+
+/** The most v2 pushes one answer waits for: answered at once when this many are applied. */
+const PUSHES_PER_ANSWER = 8;
+
 /**
  * @typedef {object} ConnectionHandlers
  * @property {(connection: Connection) => void} onOpen the socket opened
@@ -49,6 +55,12 @@ export class Connection {
 		this._nextId = 1;
 		/** @private @type {Map<number, {resolve: Function, reject: Function, process?: Function, timer: any}>} */
 		this._awaiting = new Map();
+		/** @private the highest push applied but not answered yet, 0 when none */
+		this._pushToAnswer = 0;
+		/** @private how many pushes that answer will answer */
+		this._pushesToAnswer = 0;
+		/** @private */
+		this._pushAnswerTimer = null;
 		/** Whether the socket is closed (or never opened). */
 		this.closed = false;
 		/** Whether the socket is open. */
@@ -104,12 +116,47 @@ export class Connection {
 	}
 
 	/**
+	 * Answers an applied push of protocol v2 (`add_scribes`, `records`), together with the
+	 * pushes applied after it within {@link PUSH_ANSWER_DELAY} ms, or with the next
+	 * {@link PUSHES_PER_ANSWER} at most: answers to pushes are cumulative (PROTOCOL.md §8.3),
+	 * so one answer to the last of them answers them all, and the server reads one message
+	 * where it read one per push.
+	 * @param {number} id the push's id
+	 */
+	answerPush(id) {
+		this._pushToAnswer = Math.max(this._pushToAnswer, id);
+		this._pushesToAnswer++;
+		if (this._pushesToAnswer >= PUSHES_PER_ANSWER) {
+			this._answerPushes();
+		}
+		else if (this._pushAnswerTimer === null) {
+			this._pushAnswerTimer = setTimeout(() => this._answerPushes(), PUSH_ANSWER_DELAY);
+		}
+	}
+
+	/** @private */
+	_answerPushes() {
+		clearTimeout(this._pushAnswerTimer);
+		this._pushAnswerTimer = null;
+		const id = this._pushToAnswer;
+		this._pushToAnswer = 0;
+		this._pushesToAnswer = 0;
+		if (id > 0) {
+			this.respond(id, true);
+		}
+	}
+
+	/**
 	 * Answers a request of the peer (or reports a problem, without `id`) with an error.
 	 * @param {number | null} id the request's id, if it answers one
 	 * @param {number} code the error code
 	 * @param {string} message one human sentence
 	 */
 	fail(id, code, message) {
+		if (id != null && this._pushToAnswer > 0) {
+			// the pushes before this one were applied: their answer goes first, in order
+			this._answerPushes();
+		}
 		this._send(id == null ? { type: 'error', code, message } : { type: 'error', id, code, message });
 	}
 
@@ -201,6 +248,8 @@ export class Connection {
 		}
 		this.closed = true;
 		this.open = false;
+		clearTimeout(this._pushAnswerTimer);
+		this._pushAnswerTimer = null;
 		for (const waiting of this._awaiting.values()) {
 			clearTimeout(waiting.timer);
 			waiting.reject(new SyncroError('closed', 'The connection closed before the answer came.'));

@@ -119,7 +119,8 @@ export class Sync {
 
 	/**
 	 * A batch of live pushes (`add_scribes`, protocol v2): applied in order and stored, then
-	 * answered `true` once. Like a sync answer, a malformed scribe in it is reported and
+	 * answered `true`, together with the batches that follow it closely
+	 * ({@link Connection#answerPush}). Like a sync answer, a malformed scribe in it is reported and
 	 * skipped; a batch that is not an array is answered 400.
 	 * @param {Connection} conn
 	 * @param {any} message
@@ -129,12 +130,12 @@ export class Sync {
 			conn.fail(message.id, 400, "An add_scribes needs an array of scribes in 'scribes'.");
 			return;
 		}
-		this.apply(message.scribes).then(() => conn.respond(message.id, true));
+		this.apply(message.scribes).then(() => conn.answerPush(message.id));
 	}
 
 	/**
 	 * A batch of the records the subscriptions give a klass (`records`, protocol v2):
-	 * applied and stored, then answered `true`. A record without an id is reported and
+	 * applied and stored, then answered `true` as a push is ({@link Connection#answerPush}). A record without an id is reported and
 	 * skipped; a batch that is not an array is answered 400.
 	 * @param {Connection} conn
 	 * @param {any} message
@@ -153,7 +154,7 @@ export class Sync {
 		for (const change of changes) {
 			host.changed(change, 'remote');
 		}
-		host.persist({ records }).catch(() => {}).then(() => conn.respond(message.id, true));
+		host.persist({ records }).catch(() => {}).then(() => conn.answerPush(message.id));
 	}
 
 	/**

@@ -309,7 +309,7 @@ describe('protocol v2', () => {
 	});
 
 	describe('batched pushes', () => {
-		it('applies each add_scribes batch in order and answers it once', async () => {
+		it('applies each add_scribes batch in order and answers the batches of a moment with one answer', async () => {
 			server = await new FakeServer({ pushBatchSize: 3 }).listen();
 			const reader = await online();
 			const changes = collect(reader, 'change');
@@ -322,9 +322,23 @@ describe('protocol v2', () => {
 			assert.deepEqual(session.pushReplies.map(({ scribes, reply }) => [scribes.map((scribe) => scribe.id), reply.result]),
 				[[[3, 6, 9], true], [[12, 15, 18], true], [[21], true]]);
 			const responses = server.received.filter((entry) => entry.message.type === 'response');
-			assert.equal(responses.length, 1 + 3, 'the pull\'s answer and one per batch');
+			assert.equal(responses.length, 1 + 1, 'the pull\'s answer and one answer to the last batch, which answers all three');
 			assert.equal(reader.position, 21);
 			assert.deepEqual(changes.map((change) => change.id), ['t1', 't2', 't3', 't4', 't5', 't6', 't7']);
+		});
+
+		it('answers at once when eight pushes wait for their answer, and the rest after a moment', async () => {
+			server = await new FakeServer({ pushBatchSize: 1 }).listen();
+			const reader = await online();
+			const before = server.received.filter((entry) => entry.message.type === 'response').length;
+			for (let i = 1; i <= 20; i++) {
+				server.append('Todo', 'create', { id: `t${i}`, n: i });
+			}
+			const session = server.session(reader.uid);
+			await waitFor(() => session.pushReplies.length === 20, 'every push answered');
+			const answers = server.received.filter((entry) => entry.message.type === 'response').slice(before);
+			assert.equal(answers.length, 3, 'after the 8th, the 16th, and the last push');
+			assert.equal(reader.collection('Todo').all().length, 20);
 		});
 
 		it('skips scribes at or below its position in a batch, reports a malformed one, and answers 400 a batch that is no array', async () => {

@@ -362,6 +362,8 @@ class Session {
 		this.sentUpTo = 0;
 		this.nextId = 1;
 		this.awaiting = new Map();
+		/** ids of the v2 pushes (add_scribes, records) not answered yet */
+		this.pushes = new Set();
 		this.queue = Promise.resolve();
 		/** answers the client gave to our pushes: {scribe, reply} (v1), {scribes, reply} (v2) */
 		this.pushReplies = [];
@@ -394,6 +396,9 @@ class Session {
 		const id = this.nextId++;
 		return new Promise((resolve) => {
 			this.awaiting.set(id, resolve);
+			if (message.type === 'add_scribes' || message.type === 'records') {
+				this.pushes.add(id);
+			}
 			this.send({ ...message, id });
 		});
 	}
@@ -429,6 +434,17 @@ class Session {
 	handle(message) {
 		const { type, id } = message;
 		if (type === 'response' || type === 'error') {
+			if (type === 'response' && this.pushes.has(id)) {
+				// answers to v2 pushes are cumulative, as the server takes them: this one
+				// answers every push before it too
+				for (const push of [...this.pushes].filter((push) => push < id)) {
+					this.pushes.delete(push);
+					const earlier = this.awaiting.get(push);
+					this.awaiting.delete(push);
+					earlier?.(message);
+				}
+			}
+			this.pushes.delete(id);
 			const resolve = this.awaiting.get(id);
 			this.awaiting.delete(id);
 			resolve?.(message);
