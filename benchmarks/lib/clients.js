@@ -97,7 +97,7 @@ function syncro(opts, uid, handlers) {
 // Syncro over protocol v2 (PROTOCOL.md section 8): answer the pull with nothing,
 // subscribe to a scope when asked (opts.subscribe = {scope, params}; the scope's records
 // come in `records` batches, counted by onRecords), sync from a position, then take
-// `add_scribes` pushes and answer each once.
+// `add_scribes` pushes and answer them as the JS client does.
 function syncroV2(opts, uid, handlers) {
 	const ws = new WebSocket(`ws://127.0.0.1:${opts.port}/syncro?client=${uid}&v=2`,
 		{ headers: headers(opts), perMessageDeflate: false });
@@ -115,6 +115,29 @@ function syncroV2(opts, uid, handlers) {
 	const ready = () => {
 		if (subscribed && synced) {
 			handlers.onReady && handlers.onReady();
+		}
+	};
+	// pushes are answered as the JS client answers them (its Connection#answerPush): the
+	// pushes applied within 20 ms with one answer to the last, at once when eight wait
+	let toAnswer = 0;
+	let waiting = 0;
+	let timer = null;
+	const answerPushes = () => {
+		clearTimeout(timer);
+		timer = null;
+		if (toAnswer > 0 && ws.readyState === WebSocket.OPEN) {
+			ws.send('{"type":"response","id":' + toAnswer + ',"result":true}');
+		}
+		toAnswer = 0;
+		waiting = 0;
+	};
+	const answerPush = (id) => {
+		toAnswer = Math.max(toAnswer, id);
+		if (++waiting >= 8) {
+			answerPushes();
+		}
+		else if (timer === null) {
+			timer = setTimeout(answerPushes, 20);
 		}
 	};
 	const apply = (scribe) => {
@@ -135,12 +158,12 @@ function syncroV2(opts, uid, handlers) {
 			}
 		}
 		else if (m.type === 'add_scribes') {
-			ws.send('{"type":"response","id":' + m.id + ',"result":true}');
 			m.scribes.forEach(apply);
+			answerPush(m.id);
 		}
 		else if (m.type === 'records') {
-			ws.send('{"type":"response","id":' + m.id + ',"result":true}');
 			handlers.onRecords && handlers.onRecords(m.records.length, m.more === true);
+			answerPush(m.id);
 		}
 		else if (m.type === 'sync') {
 			ws.send('{"type":"response","id":' + m.id + ',"result":[]}');
