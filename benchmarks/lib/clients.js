@@ -118,7 +118,7 @@ function syncroV2(opts, uid, handlers) {
 		}
 	};
 	// pushes are answered as the JS client answers them (its Connection#answerPush): the
-	// pushes applied within 20 ms with one answer to the last, at once when eight wait
+	// pushes applied within 100 ms with one answer to the last, at once when sixteen wait
 	let toAnswer = 0;
 	let waiting = 0;
 	let timer = null;
@@ -133,11 +133,11 @@ function syncroV2(opts, uid, handlers) {
 	};
 	const answerPush = (id) => {
 		toAnswer = Math.max(toAnswer, id);
-		if (++waiting >= 8) {
+		if (++waiting >= 16) {
 			answerPushes();
 		}
 		else if (timer === null) {
-			timer = setTimeout(answerPushes, 20);
+			timer = setTimeout(answerPushes, 100);
 		}
 	};
 	const apply = (scribe) => {

@@ -13,10 +13,10 @@ const OPEN = 1;
 const NOTICES = new Set(['hello']);
 
 /** How long the answer to a v2 push waits for later pushes to answer with it, in ms. */
-const PUSH_ANSWER_DELAY = 20;
+const PUSH_ANSWER_DELAY = 100;
 
 /** The most v2 pushes one answer waits for: answered at once when this many are applied. */
-const PUSHES_PER_ANSWER = 8;
+const PUSHES_PER_ANSWER = 16;
 
 /**
  * @typedef {object} ConnectionHandlers
