@@ -1,6 +1,8 @@
 package io.syncro.store;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,7 +51,7 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	private final Object refreshing = new Object();
 
 	/** The tail: every entry with an id in (start, end], oldest first. Replaced, never changed. */
-	private volatile Tail tail = new Tail(0, List.of());
+	private volatile Tail tail = Tail.EMPTY;
 
 	/** The highest id the other log announced. */
 	private final AtomicLong announced = new AtomicLong();
@@ -81,7 +83,7 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 		}
 		catch (UnsupportedOperationException ex) {
 			logger.info("{} cannot be read for every client; its sessions read it directly", this.log);
-			this.tail = new Tail(Long.MAX_VALUE, List.of());
+			this.tail = Tail.NONE;
 		}
 		catch (RuntimeException ex) {
 			// sessions then read the log themselves: slower, nothing lost
@@ -105,9 +107,7 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 				return;
 			}
 			long from = Math.max(current.end(), lastId - this.capacity);
-			List<ScribeEntry> kept = (from == current.end()) ? current.entries() : List.of();
-			long start = (from == current.end()) ? current.start : from;
-			List<ScribeEntry> added = new ArrayList<>();
+			Tail next = (from == current.end()) ? current : Tail.EMPTY.from(from);
 			long position = from;
 			while (position < lastId) {
 				List<ScribeEntry> batch = this.log.entries(position, (int) Math.min(READ_BATCH, lastId - position));
@@ -119,17 +119,13 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 						// not the gapless ids a tail needs: leave every read to the log
 						logger.warn("The log skipped from id {} to {}; reading it directly from now on", position - 1,
 								entry.id());
-						this.tail = new Tail(Long.MAX_VALUE, List.of());
+						this.tail = Tail.NONE;
 						return;
 					}
-					added.add(entry);
+					next = next.plus(entry, this.capacity);
 				}
 			}
-			List<ScribeEntry> entries = new ArrayList<>(kept.size() + added.size());
-			entries.addAll(kept);
-			entries.addAll(added);
-			int drop = Math.max(0, entries.size() - this.capacity);
-			this.tail = new Tail(start + drop, List.copyOf(entries.subList(drop, entries.size())));
+			this.tail = next;
 		}
 	}
 
@@ -140,9 +136,8 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 			return this.log.read(reader, after, limit);
 		}
 		List<Scribe> scribes = new ArrayList<>(Math.min(Math.max(limit, 0), 128));
-		List<ScribeEntry> entries = current.entries();
-		for (int i = (int) (after - current.start); i < entries.size() && scribes.size() < limit; i++) {
-			ScribeEntry entry = entries.get(i);
+		for (int i = (int) (after - current.start); i < current.size && scribes.size() < limit; i++) {
+			ScribeEntry entry = current.get(i);
 			if (entry.isFor(reader)) {
 				scribes.add(entry.scribe());
 			}
@@ -182,7 +177,7 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 			return this.log.entries(after, limit);
 		}
 		int from = (int) (after - current.start);
-		return current.entries().subList(from, (int) Math.min(current.entries().size(), (long) from + Math.max(limit, 0)));
+		return current.entries(from, (int) Math.min(current.size, (long) from + Math.max(limit, 0)));
 	}
 
 	@Override
@@ -236,13 +231,62 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	/**
-	 * The entries with ids in (start, start + size], consecutive; none at all once
-	 * {@code start} is {@link Long#MAX_VALUE}.
+	 * The entries with ids in (start, start + size], consecutive, at
+	 * {@code slots[offset..offset + size)}; none at all once {@code start} is
+	 * {@link Long#MAX_VALUE}. A tail is never changed once published: the next one writes
+	 * only the slots after its end, or moves to a new array when the slots run out, so
+	 * that an append costs no copy of the whole tail (only every {@code capacity} appends
+	 * one of {@code capacity} entries).
 	 */
-	private record Tail(long start, List<ScribeEntry> entries) {
+	private record Tail(long start, ScribeEntry[] slots, int offset, int size) {
+
+		static final Tail EMPTY = new Tail(0, new ScribeEntry[0], 0, 0);
+
+		static final Tail NONE = new Tail(Long.MAX_VALUE, new ScribeEntry[0], 0, 0);
+
+		/** An empty tail whose next entry is {@code start + 1}. */
+		Tail from(long start) {
+			return new Tail(start, this.slots, 0, 0);
+		}
+
+		/**
+		 * This tail and the next entry, the oldest dropped beyond {@code capacity}.
+		 * Writes only the slot after this tail's end, which no published tail reads.
+		 */
+		Tail plus(ScribeEntry entry, int capacity) {
+			ScribeEntry[] target = this.slots;
+			int first = this.offset;
+			long firstId = this.start;
+			int kept = this.size;
+			if (first + kept == target.length) {
+				int keep = Math.min(kept, capacity - 1);
+				target = new ScribeEntry[2 * capacity];
+				System.arraycopy(this.slots, first + kept - keep, target, 0, keep);
+				firstId += kept - keep;
+				first = 0;
+				kept = keep;
+			}
+			target[first + kept] = entry;
+			kept++;
+			if (kept > capacity) {
+				first++;
+				firstId++;
+				kept--;
+			}
+			return new Tail(firstId, target, first, kept);
+		}
 
 		long end() {
-			return this.start + this.entries.size();
+			return this.start + this.size;
+		}
+
+		ScribeEntry get(int index) {
+			return this.slots[this.offset + index];
+		}
+
+		/** The entries at indexes [from, to), as an unmodifiable view. */
+		List<ScribeEntry> entries(int from, int to) {
+			return Collections.unmodifiableList(Arrays.asList(this.slots).subList(this.offset + from, this.offset + to));
 		}
 
 		/**

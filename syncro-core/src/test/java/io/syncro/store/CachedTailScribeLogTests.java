@@ -55,6 +55,40 @@ class CachedTailScribeLogTests extends ScribeLogContractTests {
 	}
 
 	@Test
+	void theTailKeepsTheNewestEntriesThroughManyAppendsAndWhatItHandedOutNeverChanges() {
+		CountingLog counting = new CountingLog(new InMemoryScribeLog());
+		CachedTailScribeLog log = new CachedTailScribeLog(counting, 3);
+		List<List<ScribeEntry>> handedOut = new ArrayList<>();
+		long last = 0;
+		for (int round = 1; round <= 40; round++) {
+			// one, two or four at once: the tail's slots run out at every place in a batch
+			int batch = (round % 3 == 0) ? 2 : (round % 7 == 0) ? 4 : 1;
+			List<ScribeEntry> appending = new ArrayList<>();
+			for (int i = 0; i < batch; i++) {
+				appending.add(todo(Recipients.all(), null));
+			}
+			log.append(appending);
+			last += batch;
+			if (last < 3) {
+				continue;
+			}
+			int entriesReads = counting.entriesReads.get();
+			List<ScribeEntry> tail = log.entries(last - 3, 10);
+			assertThat(tail).extracting(ScribeEntry::id).containsExactly(last - 2, last - 1, last);
+			assertThat(log.read("alice", last - 3, 10)).extracting(Scribe::id).containsExactly(last - 2, last - 1, last);
+			assertThat(counting.entriesReads.get()).isEqualTo(entriesReads);
+			handedOut.add(tail);
+		}
+		assertThat(counting.reads.get()).isZero();
+		for (int round = 0; round < handedOut.size(); round++) {
+			List<Long> ids = handedOut.get(round).stream().map(ScribeEntry::id).toList();
+			assertThat(ids).hasSize(3);
+			assertThat(ids.get(1)).isEqualTo(ids.get(0) + 1);
+			assertThat(ids.get(2)).isEqualTo(ids.get(0) + 2);
+		}
+	}
+
+	@Test
 	void aReadAtTheEndOfTheTailIsAnsweredByItWithNothing() {
 		// a live session reads once more after the scribes it was woken for, on every wake
 		CountingLog counting = new CountingLog(new InMemoryScribeLog());
