@@ -4,18 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
 
 import io.syncro.protocol.FrameDecoder.Frame;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
@@ -23,31 +19,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Properties of {@link FrameEncoder} and {@link FrameDecoder} together: however a
- * stream is cut into reads, the same frames come out.
+ * stream is cut into reads, the same frames come out. Each case draws its input from a
+ * {@link Random} with the seed in its name, so a failure is replayed by its seed.
  */
 class FramingProperties {
 
-	@Property
-	void encodedMessagesCutAnywhereDecodeToTheSameMessages(@ForAll("messages") List<String> messages,
-			@ForAll @Size(max = 40) List<@IntRange(min = 0, max = Integer.MAX_VALUE) Integer> cuts) {
+	static LongStream seeds() {
+		return LongStream.range(0, 300);
+	}
+
+	@ParameterizedTest(name = "seed {0}")
+	@MethodSource("seeds")
+	void encodedMessagesCutAnywhereDecodeToTheSameMessages(long seed) {
+		Random random = new Random(seed);
+		List<String> messages = list(random, 30, () -> message(random));
 		byte[] stream = concat(messages.stream().map(FrameEncoder::encode).toList());
 		List<Frame> frames = new ArrayList<>();
 		FrameDecoder decoder = new FrameDecoder();
-		for (byte[] chunk : cut(stream, cuts)) {
+		for (byte[] chunk : cut(stream, cuts(random))) {
 			frames.addAll(decoder.feed(chunk));
 		}
 		assertThat(frames).extracting(Frame::message).containsExactlyElementsOf(messages);
 		assertThat(decoder.isAtFrameBoundary()).isTrue();
 	}
 
-	@Property
-	void badFramesAmongGoodOnesAreReportedInPlaceAndTheRestStillDecode(
-			@ForAll("framesWithBadOnes") List<Object> frames,
-			@ForAll @Size(max = 40) List<@IntRange(min = 0, max = Integer.MAX_VALUE) Integer> cuts) {
+	@ParameterizedTest(name = "seed {0}")
+	@MethodSource("seeds")
+	void badFramesAmongGoodOnesAreReportedInPlaceAndTheRestStillDecode(long seed) {
+		Random random = new Random(seed);
 		int max = 100;
 		List<byte[]> encoded = new ArrayList<>();
 		List<Object> expected = new ArrayList<>();
-		for (Object frame : frames) {
+		for (Object frame : list(random, 30, () -> frameOrBadOne(random, max))) {
 			if (frame instanceof String message) {
 				encoded.add(FrameEncoder.encode(message));
 				expected.add(message);
@@ -64,7 +67,7 @@ class FramingProperties {
 		}
 		FrameDecoder decoder = new FrameDecoder(max);
 		List<Object> actual = new ArrayList<>();
-		for (byte[] chunk : cut(concat(encoded), cuts)) {
+		for (byte[] chunk : cut(concat(encoded), cuts(random))) {
 			for (Frame frame : decoder.feed(chunk)) {
 				actual.add(frame.isError() ? (Object) frame.error().getCode() : frame.message());
 			}
@@ -72,69 +75,97 @@ class FramingProperties {
 		assertThat(actual).containsExactlyElementsOf(expected);
 	}
 
-	@Property
-	void anyBytesDecodeTheSameHoweverTheyAreCutAndNeverThrow(@ForAll @Size(max = 3000) byte[] bytes,
-			@ForAll @IntRange(min = 1, max = 65535) int max,
-			@ForAll @Size(max = 40) List<@IntRange(min = 0, max = Integer.MAX_VALUE) Integer> cuts) {
+	@ParameterizedTest(name = "seed {0}")
+	@MethodSource("seeds")
+	void anyBytesDecodeTheSameHoweverTheyAreCutAndNeverThrow(long seed) {
+		Random random = new Random(seed);
+		byte[] bytes = new byte[random.nextInt(3001)];
+		random.nextBytes(bytes);
+		int max = 1 + random.nextInt(65535);
 		List<String> whole = describe(new FrameDecoder(max).feed(bytes));
 		FrameDecoder decoder = new FrameDecoder(max);
 		List<String> pieces = new ArrayList<>();
-		for (byte[] chunk : cut(bytes, cuts)) {
+		for (byte[] chunk : cut(bytes, cuts(random))) {
 			pieces.addAll(describe(decoder.feed(chunk)));
 		}
 		assertThat(pieces).isEqualTo(whole);
 	}
 
-	@Provide
-	Arbitrary<List<String>> messages() {
-		return message().list().ofMaxSize(30);
-	}
-
-	@Provide
-	Arbitrary<List<Object>> framesWithBadOnes() {
-		Arbitrary<Object> good = text(25).filter((text) -> utf8Length(text) <= 100).map((text) -> (Object) text);
-		Arbitrary<Object> empty = Arbitraries.just(0);
-		Arbitrary<Object> oversized = Arbitraries.integers().between(101, 3000).map((length) -> (Object) length);
-		return Arbitraries.frequencyOf(Tuple.of(6, good), Tuple.of(1, empty),
-				Tuple.of(2, oversized))
-			.list()
-			.ofMaxSize(30);
+	/** A good frame (text of at most {@code max} UTF-8 bytes) or a bad one's length. */
+	private static Object frameOrBadOne(Random random, int max) {
+		int pick = random.nextInt(9);
+		if (pick == 0) {
+			return 0;
+		}
+		if (pick < 3) {
+			return max + 1 + random.nextInt(3000 - max);
+		}
+		String text;
+		do {
+			text = text(random, 25);
+		}
+		while (utf8Length(text) > max);
+		return text;
 	}
 
 	/**
 	 * Any valid message text: arbitrary Unicode, JSON-like messages, and now and then one
 	 * as long as a frame can hold.
 	 */
-	private Arbitrary<String> message() {
-		return Arbitraries.frequencyOf(Tuple.of(10, text(2000)), Tuple.of(10, json()),
-				Tuple.of(1, Arbitraries.integers().between(65000, 65535).map("x"::repeat)));
+	private static String message(Random random) {
+		int pick = random.nextInt(21);
+		if (pick == 0) {
+			return "x".repeat(65000 + random.nextInt(536));
+		}
+		return (pick % 2 == 0) ? text(random, 2000) : json(random);
 	}
 
 	/** 1 to {@code max} code points, mostly ASCII, some from the rest of the BMP and beyond. */
-	private Arbitrary<String> text(int max) {
-		Arbitrary<Integer> ascii = Arbitraries.integers().between(0, 0x7F);
-		Arbitrary<Integer> bmp = Arbitraries.integers()
-			.between(0x80, 0xFFFF)
-			.filter((cp) -> cp < Character.MIN_SURROGATE || cp > Character.MAX_SURROGATE);
-		Arbitrary<Integer> supplementary = Arbitraries.integers().between(0x10000, Character.MAX_CODE_POINT);
-		Arbitrary<Integer> codePoint = Arbitraries.frequencyOf(Tuple.of(6, ascii),
-				Tuple.of(3, bmp), Tuple.of(1, supplementary));
-		return codePoint.list().ofMinSize(1).ofMaxSize(max).map((codePoints) -> {
-			StringBuilder text = new StringBuilder();
-			codePoints.forEach(text::appendCodePoint);
-			return text.toString();
-		});
+	private static String text(Random random, int max) {
+		StringBuilder text = new StringBuilder();
+		int length = 1 + random.nextInt(max);
+		for (int i = 0; i < length; i++) {
+			text.appendCodePoint(codePoint(random));
+		}
+		return text.toString();
 	}
 
-	/** Protocol messages whose strings are arbitrary text, escapes and all. */
-	private Arbitrary<String> json() {
-		Arbitrary<String> word = text(200);
-		return Combinators.combine(Arbitraries.longs().greaterOrEqual(1), word, word, word.list().ofMaxSize(5))
-			.as((id, klass, method, args) -> {
-				ArrayNode array = JsonNodeFactory.instance.arrayNode();
-				args.forEach(array::add);
-				return MessageCodec.encode(new Message.Rpc(id, klass, method, array));
-			});
+	private static int codePoint(Random random) {
+		int pick = random.nextInt(10);
+		if (pick < 6) {
+			return random.nextInt(0x80);
+		}
+		if (pick < 9) {
+			int cp;
+			do {
+				cp = 0x80 + random.nextInt(0x10000 - 0x80);
+			}
+			while (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE);
+			return cp;
+		}
+		return 0x10000 + random.nextInt(Character.MAX_CODE_POINT + 1 - 0x10000);
+	}
+
+	/** A protocol message whose strings are arbitrary text, escapes and all. */
+	private static String json(Random random) {
+		ArrayNode args = JsonNodeFactory.instance.arrayNode();
+		list(random, 5, () -> text(random, 200)).forEach(args::add);
+		long id = 1 + Math.floorMod(random.nextLong(), Long.MAX_VALUE - 1);
+		return MessageCodec.encode(new Message.Rpc(id, text(random, 200), text(random, 200), args));
+	}
+
+	/** Up to 40 cut points anywhere in an int's range. */
+	private static List<Integer> cuts(Random random) {
+		return list(random, 40, () -> random.nextInt(Integer.MAX_VALUE));
+	}
+
+	private static <T> List<T> list(Random random, int maxSize, Supplier<T> element) {
+		int size = random.nextInt(maxSize + 1);
+		List<T> list = new ArrayList<>(size);
+		for (int i = 0; i < size; i++) {
+			list.add(element.get());
+		}
+		return list;
 	}
 
 	private static List<String> describe(List<Frame> frames) {
