@@ -43,7 +43,7 @@ public final class Attributes {
 	}
 
 	/**
-	 * A title: a string of 1 to 500 characters.
+	 * A title: a string of 1 to 500 characters, not all blank.
 	 * @param value the JSON value
 	 * @return the title
 	 */
@@ -52,7 +52,7 @@ public final class Attributes {
 	}
 
 	/**
-	 * A list's name: a string of 1 to 500 characters.
+	 * A list's name: a string of 1 to 500 characters, not all blank.
 	 * @param value the JSON value
 	 * @return the name
 	 */
@@ -62,8 +62,9 @@ public final class Attributes {
 
 	private static String shortText(@Nullable JsonNode value, String field) {
 		String text = string(value, field);
-		if (text.isEmpty() || text.codePointCount(0, text.length()) > MAX_TITLE_LENGTH) {
-			throw SyncroException.badRequest("A " + field + " must have 1 to " + MAX_TITLE_LENGTH + " characters.");
+		if (text.isBlank() || text.codePointCount(0, text.length()) > MAX_TITLE_LENGTH) {
+			throw SyncroException.badRequest("A " + field + " must have 1 to " + MAX_TITLE_LENGTH
+					+ " characters, not all of them blank.");
 		}
 		return text;
 	}

@@ -63,6 +63,7 @@ class SampleAppRestTests {
 	void badInputIsA400WithAJsonErrorNeverA500() throws Exception {
 		String[][] cases = { { "POST", "/api/todos", "not json" }, { "POST", "/api/todos", "[1,2]" },
 				{ "POST", "/api/todos", "{}" }, { "POST", "/api/todos", "{\"title\":\"\"}" },
+				{ "POST", "/api/todos", "{\"title\":\" \\t\\n\"}" }, { "POST", "/api/lists", "{\"name\":\"   \"}" },
 				{ "POST", "/api/todos", "{\"title\":\"" + "x".repeat(501) + "\"}" }, { "POST", "/api/todos", "{\"title\":7}" },
 				{ "POST", "/api/pages", "{\"owner\":\"bad owner!\",\"title\":\"t\"}" },
 				{ "POST", "/api/pages", "{\"owner\":null,\"title\":\"t\"}" },
@@ -82,6 +83,38 @@ class SampleAppRestTests {
 		assertThat(call("PATCH", "/api/pages/" + page, "{\"owner\":\"bad owner!\"}").statusCode()).isEqualTo(400);
 		assertThat(call("PATCH", "/api/pages/" + page, "{\"colour\":\"red\"}").statusCode()).isEqualTo(400);
 		assertThat(call("PATCH", "/api/pages/missing", "{\"title\":\"t\"}").statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void every4xxOfTheApiIsOneProblemJsonShape() throws Exception {
+		String id = MessageCodec.readTree(call("POST", "/api/todos", "{\"title\":\"ok\"}").body()).path("id").asString();
+		assertProblem(call("POST", "/api/todos", "{\"title\":"), 400, "/api/todos");
+		assertProblem(call("POST", "/api/todos", "{\"title\":\" \"}"), 400, "/api/todos");
+		assertProblem(call("PUT", "/api/todos/" + id, "{}"), 405, "/api/todos/" + id);
+		assertProblem(call("GET", "/api/todos/missing", null), 404, "/api/todos/missing");
+		assertProblem(call("GET", "/api/nothing-here", null), 404, "/api/nothing-here");
+		assertProblem(call("bob", "POST", "/api/pages", "{\"owner\":\"alice\",\"title\":\"t\"}"), 403, "/api/pages");
+		HttpRequest textPlain = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/api/todos"))
+			.header("Content-Type", "text/plain")
+			.header("Authorization", SampleUsers.basic("alice"))
+			.POST(HttpRequest.BodyPublishers.ofString("title"))
+			.build();
+		assertProblem(this.http.send(textPlain, HttpResponse.BodyHandlers.ofString()), 415, "/api/todos");
+		HttpRequest anonymous = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/api/todos")).build();
+		HttpResponse<String> unauthorized = this.http.send(anonymous, HttpResponse.BodyHandlers.ofString());
+		assertProblem(unauthorized, 401, "/api/todos");
+		assertThat(unauthorized.headers().firstValue("WWW-Authenticate")).isEmpty();
+	}
+
+	private static void assertProblem(HttpResponse<String> response, int status, String instance) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+		assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+		JsonNode problem = MessageCodec.readTree(response.body());
+		assertThat(problem.path("status").asInt()).isEqualTo(status);
+		assertThat(problem.path("title").asString()).isNotBlank();
+		assertThat(problem.path("instance").asString()).isEqualTo(instance);
+		assertThat(problem.has("detail")).as(response.body()).isTrue();
+		assertThat(response.body()).doesNotContain("Exception").doesNotContain("timestamp");
 	}
 
 	@Test

@@ -19,8 +19,8 @@ import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.authentication.logout.HttpStatusReturningLogoutSuccessHandler;
 import org.springframework.security.web.savedrequest.NullRequestCache;
 
@@ -52,7 +52,16 @@ public class SecurityConfiguration {
 	@Bean
 	SecurityFilterChain securityFilterChain(HttpSecurity http, @Value("${syncro.path:/syncro}") String path)
 			throws Exception {
-		HttpStatusEntryPoint unauthorized = new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED);
+		// the API's problem JSON, without WWW-Authenticate so that a browser asks nothing
+		AuthenticationEntryPoint unauthorized = (request, response, exception) -> json(response,
+				HttpServletResponse.SC_UNAUTHORIZED, MediaType.APPLICATION_PROBLEM_JSON_VALUE,
+				JsonNodeFactory.instance.objectNode()
+					.put("type", "about:blank")
+					.put("title", HttpStatus.UNAUTHORIZED.getReasonPhrase())
+					.put("status", HttpServletResponse.SC_UNAUTHORIZED)
+					.put("detail", "Sign in first: HTTP Basic credentials or the session cookie of /login.")
+					.put("instance", request.getRequestURI())
+					.toString());
 		http.authorizeHttpRequests((requests) -> requests.requestMatchers(path, path + "/**", "/api/**")
 			.authenticated()
 			.requestMatchers("/actuator/health", "/actuator/health/**")
@@ -64,9 +73,10 @@ public class SecurityConfiguration {
 			.httpBasic((basic) -> basic.authenticationEntryPoint(unauthorized))
 			.formLogin((form) -> form.loginProcessingUrl("/login")
 				.successHandler((request, response, authentication) -> json(response, HttpServletResponse.SC_OK,
+						MediaType.APPLICATION_JSON_VALUE,
 						JsonNodeFactory.instance.objectNode().put("user", authentication.getName()).toString()))
 				.failureHandler((request, response, exception) -> json(response, HttpServletResponse.SC_UNAUTHORIZED,
-						"{\"message\":\"Wrong user name or password.\"}")))
+						MediaType.APPLICATION_JSON_VALUE, "{\"message\":\"Wrong user name or password.\"}")))
 			.logout((logout) -> logout.logoutUrl("/logout")
 				.logoutSuccessHandler(new HttpStatusReturningLogoutSuccessHandler(HttpStatus.NO_CONTENT)))
 			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(unauthorized))
@@ -92,9 +102,10 @@ public class SecurityConfiguration {
 		return new PlainPasswords();
 	}
 
-	private static void json(HttpServletResponse response, int status, String body) throws java.io.IOException {
+	private static void json(HttpServletResponse response, int status, String contentType, String body)
+			throws java.io.IOException {
 		response.setStatus(status);
-		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+		response.setContentType(contentType);
 		response.getWriter().write(body);
 	}
 
