@@ -206,6 +206,11 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
+	public String store() {
+		return this.log.store();
+	}
+
+	@Override
 	public String epoch() {
 		return this.log.epoch();
 	}

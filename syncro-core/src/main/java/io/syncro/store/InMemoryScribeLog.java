@@ -200,6 +200,11 @@ public final class InMemoryScribeLog implements ScribeLog {
 	}
 
 	@Override
+	public String store() {
+		return "memory";
+	}
+
+	@Override
 	public String epoch() {
 		return this.epoch;
 	}

@@ -160,6 +160,17 @@ public interface ScribeLog {
 	String epoch();
 
 	/**
+	 * The kind of store the scribes are kept in, as its property names it
+	 * ({@code memory}, {@code jdbc}, {@code redis}); a log that wraps another gives that
+	 * one's. Health and the actuator endpoint show it.
+	 * @return the store's name
+	 * @since 0.2.0
+	 */
+	default String store() {
+		return getClass().getSimpleName();
+	}
+
+	/**
 	 * The highest id that {@link #read} could return to a client that leaves its own
 	 * scribes out, or 0.
 	 * @param client the reader's uid

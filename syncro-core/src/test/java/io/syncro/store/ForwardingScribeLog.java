@@ -69,6 +69,11 @@ public class ForwardingScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
+	public String store() {
+		return this.target.store();
+	}
+
+	@Override
 	public String epoch() {
 		return this.target.epoch();
 	}

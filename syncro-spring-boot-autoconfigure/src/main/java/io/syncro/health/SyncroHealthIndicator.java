@@ -8,9 +8,10 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.util.Assert;
 
 /**
- * Reports whether the engine's scribe log answers: {@code UP} with the log's kind
- * ({@code store}), the highest scribe id the server could send (its own uid's
- * {@link ScribeLog#lastId last id}, {@code lastScribeId}) and the open sessions;
+ * Reports whether the engine's scribe log answers: {@code UP} with the store it keeps
+ * the scribes in ({@code store}: {@code memory}, {@code jdbc} or {@code redis}), the
+ * highest scribe id the server could send (its own uid's {@link ScribeLog#lastId last
+ * id}, {@code lastScribeId}) and the open sessions;
  * {@code DOWN} with the error when the log fails, as a JDBC or Redis log does while its
  * database is unreachable.
  *
@@ -35,7 +36,7 @@ public final class SyncroHealthIndicator extends AbstractHealthIndicator {
 		ScribeLog log = this.engine.log();
 		long lastId = log.lastId(this.engine.settings().uid());
 		builder.up()
-			.withDetail("store", log.getClass().getSimpleName())
+			.withDetail("store", log.store())
 			.withDetail("lastScribeId", lastId)
 			.withDetail("sessions", this.engine.sessions().size());
 	}

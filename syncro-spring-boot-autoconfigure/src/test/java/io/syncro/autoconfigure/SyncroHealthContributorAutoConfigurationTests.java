@@ -32,7 +32,7 @@ class SyncroHealthContributorAutoConfigurationTests {
 			assertThat(context).hasSingleBean(SyncroHealthIndicator.class).hasBean("syncroHealthIndicator");
 			Health health = context.getBean(SyncroHealthIndicator.class).health();
 			assertThat(health.getStatus()).isEqualTo(Status.UP);
-			assertThat(health.getDetails()).containsEntry("store", "InMemoryScribeLog")
+			assertThat(health.getDetails()).containsEntry("store", "memory")
 				.containsEntry("lastScribeId", 0L);
 		});
 	}

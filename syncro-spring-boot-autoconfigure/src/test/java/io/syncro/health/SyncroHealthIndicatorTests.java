@@ -39,7 +39,7 @@ class SyncroHealthIndicatorTests {
 		try (SyncroEngine engine = engine(log)) {
 			Health health = new SyncroHealthIndicator(engine).health();
 			assertThat(health.getStatus()).isEqualTo(Status.UP);
-			assertThat(health.getDetails()).containsEntry("store", "InMemoryScribeLog")
+			assertThat(health.getDetails()).containsEntry("store", "memory")
 				.containsEntry("lastScribeId", 2L)
 				.containsEntry("sessions", 0);
 		}
@@ -71,7 +71,7 @@ class SyncroHealthIndicatorTests {
 				log.append(List.of(entry()));
 				SyncroHealthIndicator indicator = new SyncroHealthIndicator(engine);
 				assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
-				assertThat(indicator.health().getDetails()).containsEntry("store", "RedisScribeLog")
+				assertThat(indicator.health().getDetails()).containsEntry("store", "redis")
 					.containsEntry("lastScribeId", 1L);
 				redis.restart(() -> {
 					Health down = indicator.health();

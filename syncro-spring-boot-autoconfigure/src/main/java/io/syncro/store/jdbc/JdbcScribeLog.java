@@ -256,6 +256,11 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	}
 
 	@Override
+	public String store() {
+		return "jdbc";
+	}
+
+	@Override
 	public String epoch() {
 		String epoch = this.jdbcClient.sql(this.epochSql).query(String.class).optional().orElse(null);
 		Assert.state(epoch != null, () -> "Table " + this.prefix + "log_head has no epoch; run initializeSchema()");

@@ -656,6 +656,11 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	 * {@link #rotateEpoch()} is run.
 	 */
 	@Override
+	public String store() {
+		return "redis";
+	}
+
+	@Override
 	public String epoch() {
 		String epoch = this.redis.opsForValue().get(epochKey());
 		if (epoch != null) {
