@@ -222,6 +222,30 @@ class SampleAppListsTests {
 		assertThat(health.statusCode()).isEqualTo(200);
 	}
 
+	@Test
+	void operatorsSeeTheNodesSessionsTheirLagAndTheOutbox() throws Exception {
+		try (WireClient phone = SampleUsers.signedIn("bob", this.port).live(uid("bob-status"))) {
+			http("alice", "POST", "/api/todos", "{\"title\":\"Counted\"}", 201);
+			JsonNode status = await().atMost(WAIT)
+				.until(() -> http("admin", "GET", "/actuator/syncro", null, 200),
+						(node) -> node.path("sessions").valueStream()
+							.anyMatch((session) -> session.path("client").asString().equals(phone.uid())
+									&& session.path("lag").asLong() == 0));
+			assertThat(status.path("store").asString()).isEqualTo("jdbc");
+			assertThat(status.path("head").asLong()).isPositive();
+			assertThat(status.path("sessionCount").asInt()).isGreaterThanOrEqualTo(1);
+			assertThat(status.path("outboxPending").asLong()).isZero();
+			JsonNode session = status.path("sessions").valueStream()
+				.filter((candidate) -> candidate.path("client").asString().equals(phone.uid()))
+				.findFirst()
+				.orElseThrow();
+			assertThat(session.path("user").asString()).isEqualTo("bob");
+			assertThat(session.path("live").asBoolean()).isTrue();
+			assertThat(session.path("position").asLong()).isEqualTo(status.path("head").asLong());
+		}
+		http("alice", "GET", "/actuator/syncro", null, 403);
+	}
+
 	private String createList(String user, String name) throws Exception {
 		return http(user, "POST", "/api/lists", "{\"name\":\"" + name + "\"}", 201).path("id").asString();
 	}

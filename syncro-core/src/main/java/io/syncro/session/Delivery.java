@@ -105,6 +105,13 @@ final class Delivery {
 		}
 	}
 
+	/** How far through the log this client was brought: sent, or read past for it. */
+	long position() {
+		synchronized (this.lock) {
+			return Math.max(this.sentUpTo, this.scanned);
+		}
+	}
+
 	/**
 	 * Answers the client's {@code sync}: the scribes meant for it after {@code from}, in a
 	 * batch that fits the batch size and the message budget; the connection goes live with

@@ -111,6 +111,13 @@ final class Pusher {
 		}
 	}
 
+	/** The highest own scribe id sent on this connection. */
+	long position() {
+		synchronized (this.lock) {
+			return this.sentUpTo;
+		}
+	}
+
 	/**
 	 * Speaks protocol v2 from now on: the pull is answered with no scribes, and answers
 	 * say where each scribe landed.

@@ -154,6 +154,17 @@ public final class Session {
 	}
 
 	/**
+	 * How far through the log this connection has come: on a server, the highest scribe
+	 * id sent to the peer or read past for it (the log's head less this is the peer's
+	 * lag); on a client, the highest of its own scribe ids pushed.
+	 * @return the scribe id, 0 before any
+	 * @since 0.2.0
+	 */
+	public long position() {
+		return (this.delivery != null) ? this.delivery.position() : this.pusher.position();
+	}
+
+	/**
 	 * The number of messages waiting to be written to the connection.
 	 * @return the count
 	 */

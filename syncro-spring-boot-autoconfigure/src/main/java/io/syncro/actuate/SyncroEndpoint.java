@@ -1,5 +1,6 @@
 package io.syncro.actuate;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 
@@ -10,6 +11,9 @@ import io.syncro.scope.Subscription;
 import io.syncro.scribe.Identity;
 import io.syncro.session.Session;
 import io.syncro.session.SyncroEngine;
+import io.syncro.store.LogCompactor;
+import io.syncro.store.ScribeLog;
+import io.syncro.store.jdbc.JdbcScribeOutbox;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -18,7 +22,10 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
  * Syncro's Actuator endpoint, {@code /actuator/syncro}. For operators:
- * {@code /actuator/syncro/explain?klass=Todo&id=42&user=alice} (or {@code client=<uid>}
+ * {@code /actuator/syncro} gives this node's state: its store, the log's head and
+ * horizon, the sessions open on this node with each one's position and lag (the most
+ * behind first, up to {@value #LISTED_SESSIONS}), the outbox's backlog and the latest
+ * compaction where compaction runs. {@code /actuator/syncro/explain?klass=Todo&id=42&user=alice} (or {@code client=<uid>}
  * in place of {@code user}) says whether that user's clients, or that client, receive the
  * record, and why: the policy that decides, the recipients it gives the record, and the
  * keys of the client they name. A user is taken without authorities, and a client as the
@@ -33,13 +40,50 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 @Endpoint(id = "syncro")
 public class SyncroEndpoint {
 
+	/** The most sessions listed by {@link #status()}; all are counted. */
+	public static final int LISTED_SESSIONS = 100;
+
 	private final SyncableEntities entities;
 
 	private final SyncroEngine engine;
 
-	public SyncroEndpoint(SyncableEntities entities, SyncroEngine engine) {
+	private final @Nullable JdbcScribeOutbox outbox;
+
+	private final @Nullable LogCompactor compactor;
+
+	/**
+	 * Creates the endpoint.
+	 * @param entities the synchronised entities, for explain
+	 * @param engine the engine
+	 * @param outbox the outbox, or {@code null} without one
+	 * @param compactor the log's compactor, or {@code null} when compaction is off
+	 */
+	public SyncroEndpoint(SyncableEntities entities, SyncroEngine engine, @Nullable JdbcScribeOutbox outbox,
+			@Nullable LogCompactor compactor) {
 		this.entities = entities;
 		this.engine = engine;
+		this.outbox = outbox;
+		this.compactor = compactor;
+	}
+
+	/**
+	 * This node's state.
+	 * @return the state
+	 */
+	@ReadOperation
+	public Status status() {
+		ScribeLog log = this.engine.log();
+		long head = log.head();
+		List<SessionState> sessions = this.engine.sessions()
+			.stream()
+			.map((session) -> SessionState.of(session, head))
+			.sorted(Comparator.comparingLong(SessionState::lag).reversed())
+			.toList();
+		Compaction compaction = (this.compactor != null)
+				? new Compaction(log.horizon(), this.compactor.last()) : null;
+		return new Status(this.engine.settings().uid(), log.store(), head, log.horizon(), sessions.size(),
+				sessions.subList(0, Math.min(sessions.size(), LISTED_SESSIONS)),
+				(this.outbox != null) ? this.outbox.pending() : null, compaction);
 	}
 
 	/**
@@ -75,6 +119,54 @@ public class SyncroEndpoint {
 			}
 		}
 		return explanation;
+	}
+
+	/**
+	 * A node's state.
+	 *
+	 * @param serverId the server's client uid ({@code syncro.server-id})
+	 * @param store where the log keeps scribes: {@code memory}, {@code jdbc}, {@code redis}
+	 * @param head the highest scribe id appended
+	 * @param horizon the compacted log's horizon, 0 when nothing was compacted
+	 * @param sessionCount the sessions open on this node
+	 * @param sessions the most behind of them
+	 * @param outboxPending the transactions whose scribes wait in the outbox, or
+	 * {@code null} without one
+	 * @param compaction the compaction state, or {@code null} when compaction is off
+	 */
+	public record Status(String serverId, String store, long head, long horizon, int sessionCount,
+			List<SessionState> sessions, @Nullable Long outboxPending, @Nullable Compaction compaction) {
+	}
+
+	/**
+	 * A session open on this node.
+	 *
+	 * @param client the client's uid
+	 * @param user the user it is bound to, or {@code null}
+	 * @param protocol the protocol version it speaks
+	 * @param live whether it receives new scribes as they are appended
+	 * @param position the highest scribe id sent to it or read past for it
+	 * @param lag the log's head less its position
+	 * @param pendingMessages the messages waiting to be written to it
+	 */
+	public record SessionState(String client, @Nullable String user, int protocol, boolean live, long position,
+			long lag, int pendingMessages) {
+
+		static SessionState of(Session session, long head) {
+			long position = session.position();
+			return new SessionState(session.peer(), session.user(), session.version(), session.isLive(), position,
+					Math.max(0, head - position), session.pendingMessages());
+		}
+
+	}
+
+	/**
+	 * The compaction state.
+	 *
+	 * @param horizon the log's horizon
+	 * @param last the latest compaction, or {@code null} before the first
+	 */
+	public record Compaction(long horizon, LogCompactor.@Nullable Run last) {
 	}
 
 }

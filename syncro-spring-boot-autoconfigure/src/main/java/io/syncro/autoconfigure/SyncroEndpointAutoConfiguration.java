@@ -3,7 +3,10 @@ package io.syncro.autoconfigure;
 import io.syncro.actuate.SyncroEndpoint;
 import io.syncro.recording.SyncableEntities;
 import io.syncro.session.SyncroEngine;
+import io.syncro.store.LogCompactor;
+import io.syncro.store.jdbc.JdbcScribeOutbox;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -26,8 +29,9 @@ public final class SyncroEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	SyncroEndpoint syncroEndpoint(SyncableEntities entities, SyncroEngine engine) {
-		return new SyncroEndpoint(entities, engine);
+	SyncroEndpoint syncroEndpoint(SyncableEntities entities, SyncroEngine engine,
+			ObjectProvider<JdbcScribeOutbox> outbox, ObjectProvider<LogCompactor> compactor) {
+		return new SyncroEndpoint(entities, engine, outbox.getIfUnique(), compactor.getIfUnique());
 	}
 
 }
