@@ -28,4 +28,12 @@ public interface ScribeOutbox {
 	 */
 	void relay();
 
+	/**
+	 * The number of transactions whose scribes wait to be relayed: near 0 unless the log
+	 * cannot be reached.
+	 * @return the backlog
+	 * @since 0.2.0
+	 */
+	long pending();
+
 }

@@ -4,7 +4,7 @@ import io.syncro.actuate.SyncroEndpoint;
 import io.syncro.recording.SyncableEntities;
 import io.syncro.session.SyncroEngine;
 import io.syncro.store.LogCompactor;
-import io.syncro.store.jdbc.JdbcScribeOutbox;
+import io.syncro.store.ScribeOutbox;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -30,7 +30,7 @@ public final class SyncroEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	SyncroEndpoint syncroEndpoint(SyncableEntities entities, SyncroEngine engine,
-			ObjectProvider<JdbcScribeOutbox> outbox, ObjectProvider<LogCompactor> compactor) {
+			ObjectProvider<ScribeOutbox> outbox, ObjectProvider<LogCompactor> compactor) {
 		return new SyncroEndpoint(entities, engine, outbox.getIfUnique(), compactor.getIfUnique());
 	}
 

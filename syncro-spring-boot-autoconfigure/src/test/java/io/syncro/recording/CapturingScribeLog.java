@@ -77,6 +77,11 @@ class CapturingScribeLog extends ForwardingScribeLog {
 			public void relay() {
 			}
 
+			@Override
+			public long pending() {
+				return 0;
+			}
+
 		};
 	}
 

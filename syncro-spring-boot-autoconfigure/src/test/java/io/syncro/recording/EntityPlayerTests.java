@@ -1,6 +1,7 @@
 package io.syncro.recording;
 
 import io.syncro.play.SyncClasses;
+import io.syncro.play.Syncable;
 import io.syncro.protocol.SyncroException;
 import io.syncro.recording.RecordingContext.Playing;
 import io.syncro.recording.RecordingTestApplication.TodoPolicy;

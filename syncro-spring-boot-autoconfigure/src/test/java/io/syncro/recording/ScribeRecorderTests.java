@@ -1,5 +1,6 @@
 package io.syncro.recording;
 
+import io.syncro.play.Syncable;
 import io.syncro.recording.sample.Plain;
 import io.syncro.recording.sample.Todo;
 import io.syncro.recording.sample.TodoRepository;

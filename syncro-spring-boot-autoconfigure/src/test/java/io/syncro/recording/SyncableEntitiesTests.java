@@ -1,5 +1,6 @@
 package io.syncro.recording;
 
+import io.syncro.play.Syncable;
 import io.syncro.play.SyncroPolicy;
 import io.syncro.recording.generated.Ticket;
 import io.syncro.recording.sample.Todo;

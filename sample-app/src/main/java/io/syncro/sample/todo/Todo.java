@@ -2,7 +2,7 @@ package io.syncro.sample.todo;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.syncro.recording.Syncable;
+import io.syncro.play.Syncable;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;

@@ -3,7 +3,7 @@ package io.syncro.recording.board;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.syncro.recording.Syncable;
+import io.syncro.play.Syncable;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;

@@ -1,6 +1,6 @@
 package io.syncro.recording.board;
 
-import io.syncro.recording.Syncable;
+import io.syncro.play.Syncable;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 

@@ -1,6 +1,6 @@
 package io.syncro.recording.generated;
 
-import io.syncro.recording.Syncable;
+import io.syncro.play.Syncable;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.Id;
