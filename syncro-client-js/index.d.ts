@@ -43,7 +43,10 @@ export interface ChangeEvent<T extends object = AnyRecord> {
 export interface RefusedEvent {
 	/** The client scribe id. */
 	scribe: number;
-	/** 400, 403 or 404. */
+	/**
+	 * 400, 403 or 404; or 410: a resent scribe the server settled so long ago that it no longer
+	 * knows whether it was played or refused (PROTOCOL.md §4.4).
+	 */
 	code: number;
 	/** The server's sentence. */
 	message: string;
@@ -288,7 +291,7 @@ export declare class Syncro {
 	 * v2: landed at or below the position), nor refused.
 	 */
 	readonly pendingWrites: number;
-	/** The highest server scribe id processed; null before the first sync. */
+	/** The highest server scribe id processed; null before the first sync (and after a reset, until a scribe comes). */
 	readonly position: number | null;
 	readonly closed: boolean;
 	collection<T extends object = AnyRecord>(klass: string): Collection<T>;
@@ -317,7 +320,11 @@ export declare class Syncro {
 	whenSettled(): Promise<void>;
 	/** Closes the connection, waits for store writes, releases the uid. */
 	close(): Promise<void>;
-	/** Closes, then deletes every free uid of the client's user (opened with `user`) with its records and pending writes; resolves with how many pending writes were deleted. */
+	/**
+	 * Closes, then deletes every free uid of the client's user (opened with `user`) with its
+	 * records and pending writes; resolves with how many pending writes were deleted. Rejects
+	 * with a TypeError for a client opened without `user`.
+	 */
 	signOut(): Promise<number>;
 	on<E extends keyof SyncroEvents>(event: E, listener: (payload: SyncroEvents[E]) => void): () => void;
 	off<E extends keyof SyncroEvents>(event: E, listener: (payload: SyncroEvents[E]) => void): void;

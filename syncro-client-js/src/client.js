@@ -43,7 +43,8 @@ import { Sync } from './sync.js';
 import { claimUid, clientUrl } from './uids.js';
 
 /**
- * @typedef {import('./records.js').Attributes} Attributes
+ * @typedef {import('./records.js').AnyRecord} AnyRecord
+ * @typedef {import('./records.js').JsonValue} JsonValue
  * @typedef {import('./records.js').Scribe} Scribe
  * @typedef {import('./stores.js').Store} Store
  * @typedef {import('./stores.js').StoreChange} StoreChange
@@ -56,20 +57,21 @@ import { claimUid, clientUrl } from './uids.js';
  * @property {string | number} id the record's id
  * @property {'create' | 'update' | 'destroy'} type `create` when the record appeared,
  *   `destroy` when it went, `update` otherwise
- * @property {Readonly<Attributes> | null} record the record now (null after a destroy)
- * @property {Readonly<Attributes> | null} previous the record before (null before a create)
+ * @property {Readonly<AnyRecord> | null} record the record now (null after a destroy)
+ * @property {Readonly<AnyRecord> | null} previous the record before (null before a create)
  * @property {'local' | 'remote'} source `local` for this client's own writes; `remote` for
  *   scribes from the server and for rollbacks of refused scribes
  *
  * @typedef {object} RefusedEvent the server refused one of this client's scribes for good
  * @property {number} scribe the client scribe id
- * @property {number} code 400, 403 or 404
+ * @property {number} code 400, 403 or 404; or 410, for a resent scribe settled so long ago
+ *   that the server no longer knows its outcome
  * @property {string} message the server's sentence
  * @property {string} klass the record's class
  * @property {string | number} id the record's id
  * @property {'create' | 'update' | 'destroy'} type the scribe's type
  * @property {any} data the scribe's data
- * @property {Readonly<Attributes> | null} record the record after the rollback
+ * @property {Readonly<AnyRecord> | null} record the record after the rollback
  *
  * @typedef {object} ConflictEvent one of this client's writes left the pending list and that
  *   changed what the user sees of its record: the server ordered a concurrent change after
@@ -79,8 +81,8 @@ import { claimUid, clientUrl } from './uids.js';
  * @property {number} scribe the client scribe id of the write
  * @property {'create' | 'update' | 'destroy'} type the write's type
  * @property {any} data the write's data, as sent
- * @property {Readonly<Attributes> | null} record the record now
- * @property {Readonly<Attributes> | null} previous the record as the user saw it before
+ * @property {Readonly<AnyRecord> | null} record the record now
+ * @property {Readonly<AnyRecord> | null} previous the record as the user saw it before
  *
  * @typedef {object} MismatchEvent the confirmed records of a klass differed from the
  *   server's digest of those this client may see (PROTOCOL.md §8.9)
@@ -367,7 +369,7 @@ export class Syncro extends Emitter {
 
 	/**
 	 * The scopes this client subscribes to.
-	 * @returns {Array<{scope: string, params: Record<string, unknown>}>}
+	 * @returns {Array<{scope: string, params: Record<string, JsonValue>}>}
 	 */
 	get subscriptions() {
 		return this._subscriptions.list();
@@ -466,7 +468,7 @@ export class Syncro extends Emitter {
 	 * @param {string} klass
 	 * @param {'create' | 'update' | 'destroy'} type
 	 * @param {any} data the scribe's data, checked by the collection
-	 * @returns {Promise<Attributes | null>} the record after the change, once stored
+	 * @returns {Promise<AnyRecord | null>} the record after the change, once stored
 	 */
 	_write(klass, type, data) {
 		if (this._closed) {

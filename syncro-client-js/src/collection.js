@@ -8,6 +8,7 @@ import { isPlainObject, isRecordId, jsonEqual, toJson, uuid } from './records.js
 
 /**
  * @typedef {import('./records.js').Attributes} Attributes
+ * @typedef {import('./records.js').AnyRecord} AnyRecord
  * @typedef {import('./client.js').ChangeEvent} ChangeEvent
  */
 
@@ -19,6 +20,8 @@ import { isPlainObject, isRecordId, jsonEqual, toJson, uuid } from './records.js
  */
 export class Collection {
 	/**
+	 * Use `client.collection(klass)`, which makes one per class.
+	 * @private
 	 * @param {import('./client.js').Syncro} client
 	 * @param {string} klass
 	 */
@@ -34,7 +37,7 @@ export class Collection {
 	/**
 	 * Creates a record. Its `id` is a new UUID unless `attrs` has one.
 	 * @param {Attributes} attrs the attributes (JSON values)
-	 * @returns {Promise<Readonly<Attributes>>} the record, once its scribe is stored
+	 * @returns {Promise<Readonly<AnyRecord>>} the record, once its scribe is stored
 	 */
 	create(attrs = {}) {
 		if (!isPlainObject(attrs)) {
@@ -58,7 +61,7 @@ export class Collection {
 	 * scribe; a change that changes nothing records nothing.
 	 * @param {string | number} id the record's id
 	 * @param {Attributes} changes the attributes to set
-	 * @returns {Promise<Readonly<Attributes>>} the record, once its scribe is stored
+	 * @returns {Promise<Readonly<AnyRecord>>} the record, once its scribe is stored
 	 */
 	update(id, changes) {
 		if (!isPlainObject(changes)) {
@@ -100,7 +103,7 @@ export class Collection {
 	/**
 	 * A record as this client sees it (the server's state with the pending local changes).
 	 * @param {string | number} id the record's id
-	 * @returns {Readonly<Attributes> | undefined} the frozen record, or undefined
+	 * @returns {Readonly<AnyRecord> | undefined} the frozen record, or undefined
 	 */
 	get(id) {
 		return this._client._get(this.klass, id);
@@ -108,7 +111,7 @@ export class Collection {
 
 	/**
 	 * Every record of the class as this client sees it, in the order they first appeared.
-	 * @returns {Readonly<Attributes>[]}
+	 * @returns {Readonly<AnyRecord>[]}
 	 */
 	all() {
 		return this._client._all(this.klass);

@@ -5,7 +5,12 @@
  */
 
 /**
- * @typedef {Record<string, unknown>} Attributes a record: JSON attributes, `id` included
+ * @typedef {Record<string, unknown>} Attributes JSON attributes: of a record (`id` included), or
+ *   changes to them
+ * @typedef {{id: string | number, [attribute: string]: unknown}} AnyRecord a record: JSON
+ *   attributes, `id` included
+ * @typedef {string | number | boolean | null | JsonValue[] | {[key: string]: JsonValue}} JsonValue
+ *   a JSON value
  * @typedef {{id: number, klass: string, type: 'create' | 'update' | 'destroy', data: any}} Scribe
  */
 

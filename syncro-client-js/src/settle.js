@@ -61,7 +61,7 @@ export class Settlement {
 	 * The server refused an own scribe for good: it is dropped, and the record rolls back
 	 * to its confirmed copy with the other pending scribes on top. Fires `refused`.
 	 * @param {number} scribeId the client scribe id
-	 * @param {number} code 400, 403 or 404
+	 * @param {number} code 400, 403 or 404, or 410 (an outcome the server no longer knows)
 	 * @param {unknown} message the server's sentence
 	 */
 	refuse(scribeId, code, message) {

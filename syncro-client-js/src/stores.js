@@ -17,7 +17,7 @@
 
 /**
  * @typedef {import('./records.js').Scribe} Scribe
- * @typedef {import('./records.js').Attributes} Attributes
+ * @typedef {import('./records.js').AnyRecord} AnyRecord
  *
  * @typedef {object} StoredState what a store holds for one uid
  * @property {number} nextScribeId the id the next local scribe gets (1 at first)
@@ -28,7 +28,7 @@
  * @property {number} [serverMark] the highest own scribe id the server is known to have
  *   settled (0 at first, or when left out): a later pull from below it means the server
  *   lost some
- * @property {Array<{klass: string, id: string | number, record: Attributes}>} records the
+ * @property {Array<{klass: string, id: string | number, record: AnyRecord}>} records the
  *   confirmed records
  * @property {Scribe[]} scribes the pending local scribes, oldest first
  * @property {import('./subscriptions.js').StoredSubscription[]} [subscriptions] the scopes
@@ -40,7 +40,7 @@
  * @property {number | null} [position] the new position
  * @property {string | null} [epoch] the new epoch
  * @property {number} [serverMark] the new server's mark as last seen
- * @property {Array<{klass: string, id: string | number, record: Attributes | null}>} [records]
+ * @property {Array<{klass: string, id: string | number, record: AnyRecord | null}>} [records]
  *   confirmed records to put, or to delete where `record` is null
  * @property {Scribe[]} [addScribes] pending scribes to add; one replaces a pending scribe of
  *   the same id (after a renumbering)
@@ -118,7 +118,7 @@ export class MemoryStore {
 	 * @param {object} [snapshot] a value returned by {@link MemoryStore#snapshot}
 	 */
 	constructor(snapshot) {
-		/** @private @type {Map<string, {nextScribeId: number, position: number | null, epoch: string | null, serverMark: number, records: Map<string, {klass: string, id: string | number, record: Attributes}>, scribes: Map<number, Scribe>}>} */
+		/** @private @type {Map<string, {nextScribeId: number, position: number | null, epoch: string | null, serverMark: number, records: Map<string, {klass: string, id: string | number, record: AnyRecord}>, scribes: Map<number, Scribe>}>} */
 		this._data = new Map();
 		/** @private @type {Set<string>} */
 		this._locked = new Set();

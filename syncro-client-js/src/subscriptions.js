@@ -10,10 +10,11 @@ import { SyncroError } from './errors.js';
 
 /**
  * @typedef {import('./connection.js').Connection} Connection
+ * @typedef {import('./records.js').JsonValue} JsonValue
  *
  * @typedef {object} StoredSubscription one subscription as the store keeps it
  * @property {string} scope the scope's name
- * @property {Record<string, unknown>} params its parameters
+ * @property {Record<string, JsonValue>} params its parameters (a JSON copy)
  * @property {boolean} on true while subscribed; false for an unsubscribe the server has not
  *   answered yet
  * @property {boolean} [confirmed] whether the server accepted it once
@@ -46,7 +47,7 @@ export class Subscriptions {
 
 	/**
 	 * The scopes subscribed to.
-	 * @returns {Array<{scope: string, params: Record<string, unknown>}>}
+	 * @returns {Array<{scope: string, params: Record<string, JsonValue>}>}
 	 */
 	list() {
 		return [...this._entries.values()].filter((entry) => entry.on)
