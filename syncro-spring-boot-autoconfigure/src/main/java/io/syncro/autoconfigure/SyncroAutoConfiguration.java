@@ -1,13 +1,17 @@
 package io.syncro.autoconfigure;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
 import io.syncro.play.SyncClasses;
 import io.syncro.protocol.ErrorCodes;
+import io.syncro.protocol.InputLimits;
 import io.syncro.protocol.SyncroException;
 import io.syncro.recording.RecordingRepositoryPostProcessor;
 import io.syncro.recording.ScribeRecorder;
@@ -15,6 +19,7 @@ import io.syncro.recording.SyncableEntities;
 import io.syncro.rpc.RpcRegistry;
 import io.syncro.session.EngineObserver;
 import io.syncro.session.EngineSettings;
+import io.syncro.session.RateLimit;
 import io.syncro.session.Session;
 import io.syncro.session.SyncroEngine;
 import io.syncro.session.TransactionRunner;
@@ -27,6 +32,7 @@ import io.syncro.recording.SyncroScope;
 import io.syncro.store.CachedTailScribeLog;
 import io.syncro.store.ClientExpiry;
 import io.syncro.store.ClientStore;
+import io.syncro.store.Compaction;
 import io.syncro.store.InMemoryClientStore;
 import io.syncro.store.InMemoryScribeLog;
 import io.syncro.store.ScribeLog;
@@ -46,8 +52,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.ConcurrencyFailureException;
@@ -118,7 +127,6 @@ public final class SyncroAutoConfiguration {
 			ObjectProvider<ClientStore> clients, SyncClasses classes, RpcRegistry rpc,
 			ObjectProvider<TransactionRunner> transactions, ObjectProvider<EngineObserver> observers,
 			ObjectProvider<Scopes> scopes) {
-		properties.validate();
 		ScribeLog scribeLog = log.getIfAvailable();
 		ClientStore clientStore = clients.getIfAvailable();
 		if (scribeLog == null || clientStore == null) {
@@ -133,8 +141,39 @@ public final class SyncroAutoConfiguration {
 				properties.getSync().getBatchSize(), properties.getSession().getMaxPending(),
 				properties.getRequestTimeout(), (int) properties.getMaxMessageBytes().toBytes(),
 				transactions.getIfAvailable(() -> TransactionRunner.NONE));
-		return new SyncroEngine(properties.limit(settings), withCachedTail(scribeLog, properties), clientStore, classes,
+		return new SyncroEngine(limited(settings, properties), withCachedTail(scribeLog, properties), clientStore, classes,
 				rpc, EngineObserver.of(observers.orderedStream().toList()), scopes.getIfAvailable(() -> Scopes.NONE));
+	}
+
+	/**
+	 * Checks the {@code syncro.*} properties once they are bound, whichever engine the
+	 * application uses.
+	 */
+	@Bean
+	static SyncroPropertiesValidator syncroPropertiesValidator() {
+		return new SyncroPropertiesValidator();
+	}
+
+	/**
+	 * Engine settings with the input and rate limits, the window and the heartbeat of the
+	 * properties.
+	 */
+	private static EngineSettings limited(EngineSettings settings, SyncroProperties properties) {
+		SyncroProperties.Limits limits = properties.getLimits();
+		SyncroProperties.RateLimit rateLimit = properties.getRateLimit();
+		InputLimits input = new InputLimits((int) limits.getMaxDataBytes().toBytes(), limits.getMaxNestingDepth(),
+				limits.getMaxUidLength(), limits.getMaxKlassLength(), limits.getMaxMethodLength());
+		RateLimit rate = rateLimit.isEnabled() ? new RateLimit(rateLimit.getRequestsPerSecond(), rateLimit.getBurst(),
+				rateLimit.getMaxRefused(), rateLimit.getRefusedWindow()) : RateLimit.NONE;
+		RateLimit userRate = rateLimit.isEnabled()
+				? new RateLimit(rateLimit.getPerUser().getRequestsPerSecond(), rateLimit.getPerUser().getBurst(),
+						rateLimit.getMaxRefused(), rateLimit.getRefusedWindow())
+				: RateLimit.NONE;
+		return settings.withInputLimits(input)
+			.withRateLimit(rate)
+			.withUserRateLimit(userRate)
+			.withWindow(properties.getSession().getWindow())
+			.withHeartbeat(properties.getSession().getHeartbeat());
 	}
 
 	/**
@@ -162,7 +201,8 @@ public final class SyncroAutoConfiguration {
 					compaction.getTombstoneRetention(), properties.getRequestTimeout());
 		}
 		engine.watchHorizon();
-		return new LogCompactor(log, compaction.compaction(), Clock.systemUTC()).start(compaction.getInterval());
+		return new LogCompactor(log, new Compaction(compaction.getKeepRecent(), compaction.getTombstoneRetention()),
+				Clock.systemUTC()).start(compaction.getInterval());
 	}
 
 	@Bean(destroyMethod = "close")
@@ -207,15 +247,13 @@ public final class SyncroAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(ScribeOutbox.class)
+		@DependsOnDatabaseInitialization
 		JdbcScribeOutbox syncroScribeOutbox(DataSource dataSource, PlatformTransactionManager transactionManager,
 				ScribeLog log, SyncroProperties properties) {
 			JdbcScribeOutbox outbox = new JdbcScribeOutbox(dataSource, transactionManager, log,
 					properties.getJdbc().getTablePrefix());
 			outbox.setBatchSize(properties.getOutbox().getBatchSize());
 			outbox.warnIfCommitsMayBeLost();
-			if (properties.getJdbc().isInitializeSchema()) {
-				outbox.initializeSchema();
-			}
 			outbox.startRelaying(properties.getOutbox().getRelayInterval());
 			return outbox;
 		}
@@ -238,6 +276,35 @@ public final class SyncroAutoConfiguration {
 		static RecordingRepositoryPostProcessor syncroRecordingRepositoryPostProcessor(
 				ObjectProvider<ScribeRecorder> recorder) {
 			return new RecordingRepositoryPostProcessor(recorder);
+		}
+
+	}
+
+	/**
+	 * Syncro's tables in the application's database, created as
+	 * {@code syncro.jdbc.initialize-schema} says: the outbox's always (recording needs it
+	 * whatever the log), the client store's unless everything is in memory, and the log's
+	 * with {@code syncro.store=jdbc}.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ JdbcClient.class, JdbcScribeOutbox.class, DatabaseInitializationMode.class })
+	@ConditionalOnSingleCandidate(DataSource.class)
+	static class JdbcSchemaConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		SyncroJdbcSchemaInitializer syncroJdbcSchemaInitializer(DataSource dataSource, SyncroProperties properties) {
+			List<BiConsumer<DataSource, String>> schemas = new ArrayList<>();
+			schemas.add(JdbcScribeOutbox::createSchema);
+			if (properties.getStore() != SyncroProperties.Store.MEMORY) {
+				schemas.add(JdbcClientStore::createSchema);
+			}
+			if (properties.getStore() == SyncroProperties.Store.JDBC) {
+				schemas.add(JdbcScribeLog::createSchema);
+			}
+			SyncroProperties.Jdbc jdbc = properties.getJdbc();
+			return new SyncroJdbcSchemaInitializer(dataSource, jdbc.getInitializeSchema(), jdbc.getTablePrefix(),
+					schemas);
 		}
 
 	}
@@ -279,6 +346,7 @@ public final class SyncroAutoConfiguration {
 		 */
 		@Bean
 		@ConditionalOnMissingBean
+		@DependsOnDatabaseInitialization
 		ClientStore syncroClientStore(RedisConnectionFactory connectionFactory, SyncroProperties properties,
 				ObjectProvider<DataSource> dataSource, ObjectProvider<PlatformTransactionManager> transactionManager) {
 			DataSource database = dataSource.getIfUnique();
@@ -299,13 +367,11 @@ public final class SyncroAutoConfiguration {
 
 		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean
+		@DependsOnDatabaseInitialization
 		ScribeLog syncroScribeLog(DataSource dataSource, PlatformTransactionManager transactionManager,
 				SyncroProperties properties) {
 			SyncroProperties.Jdbc jdbc = properties.getJdbc();
 			JdbcScribeLog log = new JdbcScribeLog(dataSource, transactionManager, jdbc.getTablePrefix());
-			if (jdbc.isInitializeSchema()) {
-				log.initializeSchema();
-			}
 			if (!jdbc.getPollInterval().isZero()) {
 				log.startPolling(jdbc.getPollInterval());
 			}
@@ -314,6 +380,7 @@ public final class SyncroAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
+		@DependsOnDatabaseInitialization
 		ClientStore syncroClientStore(DataSource dataSource, PlatformTransactionManager transactionManager,
 				SyncroProperties properties) {
 			return jdbcClientStore(dataSource, transactionManager, properties);
@@ -321,12 +388,7 @@ public final class SyncroAutoConfiguration {
 
 		static JdbcClientStore jdbcClientStore(DataSource dataSource, PlatformTransactionManager transactionManager,
 				SyncroProperties properties) {
-			JdbcClientStore store = new JdbcClientStore(dataSource, transactionManager,
-					properties.getJdbc().getTablePrefix());
-			if (properties.getJdbc().isInitializeSchema()) {
-				store.initializeSchema();
-			}
-			return store;
+			return new JdbcClientStore(dataSource, transactionManager, properties.getJdbc().getTablePrefix());
 		}
 
 	}

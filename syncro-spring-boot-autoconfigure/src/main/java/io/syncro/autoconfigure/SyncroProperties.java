@@ -4,15 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.syncro.protocol.InputLimits;
-import io.syncro.scribe.Scribe;
 import io.syncro.session.EngineSettings;
-import io.syncro.session.Session;
 import io.syncro.web.ClientUidLimits;
 import io.syncro.web.ConnectionLimits;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.convert.DataSizeUnit;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.util.unit.DataSize;
 import org.springframework.util.unit.DataUnit;
 
@@ -162,46 +159,6 @@ public class SyncroProperties {
 		return this.session;
 	}
 
-	/**
-	 * The given engine settings with the input and rate limits of these properties.
-	 * @param settings the settings to limit
-	 * @return the limited settings
-	 */
-	EngineSettings limit(EngineSettings settings) {
-		InputLimits input = new InputLimits((int) this.limits.maxDataBytes.toBytes(), this.limits.maxNestingDepth,
-				this.limits.maxUidLength, this.limits.maxKlassLength, this.limits.maxMethodLength);
-		io.syncro.session.RateLimit rate = this.rateLimit.enabled
-				? new io.syncro.session.RateLimit(this.rateLimit.requestsPerSecond, this.rateLimit.burst,
-						this.rateLimit.maxRefused, this.rateLimit.refusedWindow)
-				: io.syncro.session.RateLimit.NONE;
-		io.syncro.session.RateLimit userRate = this.rateLimit.enabled
-				? new io.syncro.session.RateLimit(this.rateLimit.perUser.requestsPerSecond, this.rateLimit.perUser.burst,
-						this.rateLimit.maxRefused, this.rateLimit.refusedWindow)
-				: io.syncro.session.RateLimit.NONE;
-		return settings.withInputLimits(input)
-			.withRateLimit(rate)
-			.withUserRateLimit(userRate)
-			.withWindow(this.session.window)
-			.withHeartbeat(this.session.heartbeat);
-	}
-
-	/**
-	 * The connection limits of these properties.
-	 * @return the limits
-	 */
-	ConnectionLimits connectionLimits() {
-		return new ConnectionLimits(this.connections.maxTotal, this.connections.maxPerClient,
-				this.connections.maxPerUser);
-	}
-
-	/**
-	 * The limits of these properties on the client uids of one user.
-	 * @return the limits
-	 */
-	ClientUidLimits clientUidLimits() {
-		return new ClientUidLimits(this.clients.maxPerUser, this.clients.maxNewPerHour);
-	}
-
 	public Jdbc getJdbc() {
 		return this.jdbc;
 	}
@@ -216,160 +173,6 @@ public class SyncroProperties {
 
 	public Log getLog() {
 		return this.log;
-	}
-
-	/**
-	 * Fails start-up, naming the property, when a value cannot work.
-	 */
-	void validate() {
-		if (!this.path.startsWith("/")) {
-			throw new InvalidConfigurationPropertyValueException("syncro.path", this.path, "It must start with '/'.");
-		}
-		if (!Session.isValidUid(this.serverId)) {
-			throw new InvalidConfigurationPropertyValueException("syncro.server-id", this.serverId,
-					"It must be 1 to 64 characters of [A-Za-z0-9_.:-].");
-		}
-		long bytes = this.maxMessageBytes.toBytes();
-		if (bytes < 1024 || bytes > Integer.MAX_VALUE) {
-			throw new InvalidConfigurationPropertyValueException("syncro.max-message-bytes", this.maxMessageBytes,
-					"It must be from 1KB to 2GB.");
-		}
-		if (this.requestTimeout.isNegative() || this.requestTimeout.isZero()) {
-			throw new InvalidConfigurationPropertyValueException("syncro.request-timeout", this.requestTimeout,
-					"It must be positive.");
-		}
-		if (this.sync.batchSize < 1 || this.sync.batchSize > 10000) {
-			throw new InvalidConfigurationPropertyValueException("syncro.sync.batch-size", this.sync.batchSize,
-					"It must be from 1 to 10000.");
-		}
-		validateLimits();
-		this.log.compaction.validate();
-		if (this.sync.cachedTail < 0) {
-			throw new InvalidConfigurationPropertyValueException("syncro.sync.cached-tail", this.sync.cachedTail,
-					"It must not be negative.");
-		}
-		if (this.session.maxPending < 1) {
-			throw new InvalidConfigurationPropertyValueException("syncro.session.max-pending", this.session.maxPending,
-					"It must be positive.");
-		}
-		if (this.session.window < 1) {
-			throw new InvalidConfigurationPropertyValueException("syncro.session.window", this.session.window,
-					"It must be positive.");
-		}
-		if (this.session.heartbeat == null || this.session.heartbeat.isNegative() || this.session.heartbeat.isZero()) {
-			throw new InvalidConfigurationPropertyValueException("syncro.session.heartbeat", this.session.heartbeat,
-					"It must be positive.");
-		}
-		if (!this.jdbc.tablePrefix.matches("[A-Za-z_][A-Za-z0-9_]{0,30}")) {
-			throw new InvalidConfigurationPropertyValueException("syncro.jdbc.table-prefix", this.jdbc.tablePrefix,
-					"It must be a plain SQL identifier prefix of letters, digits and underscores.");
-		}
-		if (!this.redis.namespace.matches("[^\\s]{1,64}")) {
-			throw new InvalidConfigurationPropertyValueException("syncro.redis.namespace", this.redis.namespace,
-					"It must be 1 to 64 characters without white space.");
-		}
-		if (this.outbox.relayInterval.isNegative() || this.outbox.relayInterval.isZero()) {
-			throw new InvalidConfigurationPropertyValueException("syncro.outbox.relay-interval",
-					this.outbox.relayInterval, "It must be positive.");
-		}
-		if (this.outbox.batchSize < 1 || this.outbox.batchSize > 10000) {
-			throw new InvalidConfigurationPropertyValueException("syncro.outbox.batch-size", this.outbox.batchSize,
-					"It must be from 1 to 10000.");
-		}
-		if (this.jdbc.pollInterval.isNegative()) {
-			throw new InvalidConfigurationPropertyValueException("syncro.jdbc.poll-interval", this.jdbc.pollInterval,
-					"It must not be negative.");
-		}
-	}
-
-	private void validateLimits() {
-		long dataBytes = this.limits.maxDataBytes.toBytes();
-		if (dataBytes < 64 || dataBytes > Integer.MAX_VALUE) {
-			throw new InvalidConfigurationPropertyValueException("syncro.limits.max-data-bytes", this.limits.maxDataBytes,
-					"It must be from 64B to 2GB.");
-		}
-		if (this.limits.maxNestingDepth < 1 || this.limits.maxNestingDepth > InputLimits.MAX_ALLOWED_NESTING_DEPTH) {
-			throw new InvalidConfigurationPropertyValueException("syncro.limits.max-nesting-depth",
-					this.limits.maxNestingDepth, "It must be from 1 to " + InputLimits.MAX_ALLOWED_NESTING_DEPTH + ".");
-		}
-		if (this.limits.maxUidLength < 1 || this.limits.maxUidLength > InputLimits.PROTOCOL_MAX_UID_LENGTH) {
-			throw new InvalidConfigurationPropertyValueException("syncro.limits.max-uid-length", this.limits.maxUidLength,
-					"It must be from 1 to " + InputLimits.PROTOCOL_MAX_UID_LENGTH + ".");
-		}
-		if (this.limits.maxKlassLength < 1 || this.limits.maxKlassLength > Scribe.MAX_KLASS_LENGTH) {
-			throw new InvalidConfigurationPropertyValueException("syncro.limits.max-klass-length",
-					this.limits.maxKlassLength, "It must be from 1 to " + Scribe.MAX_KLASS_LENGTH + ".");
-		}
-		if (this.limits.maxMethodLength < 1) {
-			throw new InvalidConfigurationPropertyValueException("syncro.limits.max-method-length",
-					this.limits.maxMethodLength, "It must be positive.");
-		}
-		if (!(this.rateLimit.requestsPerSecond > 0)) {
-			throw new InvalidConfigurationPropertyValueException("syncro.rate-limit.requests-per-second",
-					this.rateLimit.requestsPerSecond, "It must be positive; set syncro.rate-limit.enabled=false for none.");
-		}
-		if (this.rateLimit.burst < 1) {
-			throw new InvalidConfigurationPropertyValueException("syncro.rate-limit.burst", this.rateLimit.burst,
-					"It must be positive.");
-		}
-		if (this.rateLimit.maxRefused < 0) {
-			throw new InvalidConfigurationPropertyValueException("syncro.rate-limit.max-refused",
-					this.rateLimit.maxRefused, "It must not be negative.");
-		}
-		if (this.rateLimit.refusedWindow.isNegative() || this.rateLimit.refusedWindow.isZero()) {
-			throw new InvalidConfigurationPropertyValueException("syncro.rate-limit.refused-window",
-					this.rateLimit.refusedWindow, "It must be positive.");
-		}
-		if (this.connections.maxTotal < 1) {
-			throw new InvalidConfigurationPropertyValueException("syncro.connections.max-total",
-					this.connections.maxTotal, "It must be positive.");
-		}
-		if (this.connections.maxPerClient < 1) {
-			throw new InvalidConfigurationPropertyValueException("syncro.connections.max-per-client",
-					this.connections.maxPerClient, "It must be positive; 2 or more lets a client reconnect before its old connection is gone.");
-		}
-		if (this.connections.maxPerUser < 1) {
-			throw new InvalidConfigurationPropertyValueException("syncro.connections.max-per-user",
-					this.connections.maxPerUser, "It must be positive.");
-		}
-		if (!isPositive(this.connections.handshakeTimeout)) {
-			throw new InvalidConfigurationPropertyValueException("syncro.connections.handshake-timeout",
-					this.connections.handshakeTimeout, "It must be positive.");
-		}
-		if (!(this.rateLimit.perUser.requestsPerSecond > 0)) {
-			throw new InvalidConfigurationPropertyValueException("syncro.rate-limit.per-user.requests-per-second",
-					this.rateLimit.perUser.requestsPerSecond,
-					"It must be positive; set syncro.rate-limit.enabled=false for no rate limit.");
-		}
-		if (this.rateLimit.perUser.burst < 1) {
-			throw new InvalidConfigurationPropertyValueException("syncro.rate-limit.per-user.burst",
-					this.rateLimit.perUser.burst, "It must be positive.");
-		}
-		validateClients();
-	}
-
-	private void validateClients() {
-		if (this.clients.maxPerUser < 1) {
-			throw new InvalidConfigurationPropertyValueException("syncro.clients.max-per-user", this.clients.maxPerUser,
-					"It must be positive.");
-		}
-		if (this.clients.maxNewPerHour < 1) {
-			throw new InvalidConfigurationPropertyValueException("syncro.clients.max-new-per-hour",
-					this.clients.maxNewPerHour, "It must be positive.");
-		}
-		if (!isPositive(this.clients.cleanupInterval)) {
-			throw new InvalidConfigurationPropertyValueException("syncro.clients.cleanup-interval",
-					this.clients.cleanupInterval, "It must be positive.");
-		}
-		if (this.clients.expireAfter == null || this.clients.expireAfter.compareTo(this.clients.cleanupInterval) <= 0) {
-			throw new InvalidConfigurationPropertyValueException("syncro.clients.expire-after", this.clients.expireAfter,
-					"It must be longer than syncro.clients.cleanup-interval (" + this.clients.cleanupInterval
-							+ "): the uids of open connections are marked as seen once per cleanup.");
-		}
-	}
-
-	private static boolean isPositive(Duration duration) {
-		return duration != null && !duration.isNegative() && !duration.isZero();
 	}
 
 	/**
@@ -806,9 +609,10 @@ public class SyncroProperties {
 	public static class Jdbc {
 
 		/**
-		 * Whether to create the tables at start-up when they are absent.
+		 * When to create the tables at start-up (those absent): in an embedded database
+		 * only, always, or never (the application's migrations create them).
 		 */
-		private boolean initializeSchema = true;
+		private DatabaseInitializationMode initializeSchema = DatabaseInitializationMode.EMBEDDED;
 
 		/**
 		 * Prefix of the table names.
@@ -821,11 +625,11 @@ public class SyncroProperties {
 		 */
 		private Duration pollInterval = Duration.ofMillis(500);
 
-		public boolean isInitializeSchema() {
+		public DatabaseInitializationMode getInitializeSchema() {
 			return this.initializeSchema;
 		}
 
-		public void setInitializeSchema(boolean initializeSchema) {
+		public void setInitializeSchema(DatabaseInitializationMode initializeSchema) {
 			this.initializeSchema = initializeSchema;
 		}
 
@@ -974,30 +778,6 @@ public class SyncroProperties {
 		public void setInterval(Duration interval) {
 			this.interval = interval;
 		}
-
-		void validate() {
-			if (this.keepRecent < 1) {
-				throw new InvalidConfigurationPropertyValueException("syncro.log.compaction.keep-recent", this.keepRecent,
-						"It must be at least 1.");
-			}
-			if (this.tombstoneRetention.isNegative()) {
-				throw new InvalidConfigurationPropertyValueException("syncro.log.compaction.tombstone-retention",
-						this.tombstoneRetention, "It must not be negative.");
-			}
-			if (this.interval.isNegative() || this.interval.isZero()) {
-				throw new InvalidConfigurationPropertyValueException("syncro.log.compaction.interval", this.interval,
-						"It must be positive.");
-			}
-		}
-
-		/**
-		 * What compaction keeps.
-		 * @return the compaction
-		 */
-		public io.syncro.store.Compaction compaction() {
-			return new io.syncro.store.Compaction(this.keepRecent, this.tombstoneRetention);
-		}
-
 	}
 
 }

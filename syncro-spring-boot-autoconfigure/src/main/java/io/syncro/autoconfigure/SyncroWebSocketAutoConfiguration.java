@@ -1,6 +1,8 @@
 package io.syncro.autoconfigure;
 
 import io.syncro.session.SyncroEngine;
+import io.syncro.web.ClientUidLimits;
+import io.syncro.web.ConnectionLimits;
 import io.syncro.web.MalformedOriginFilter;
 import io.syncro.web.PrincipalIdentityResolver;
 import io.syncro.web.SyncroIdentityResolver;
@@ -49,8 +51,13 @@ public final class SyncroWebSocketAutoConfiguration {
 	@ConditionalOnMissingBean
 	SyncroWebSocketEndpoint syncroWebSocketEndpoint(SyncroEngine engine, SyncroProperties properties,
 			SyncroIdentityResolver identityResolver) {
+		SyncroProperties.Connections connections = properties.getConnections();
+		SyncroProperties.Clients clients = properties.getClients();
 		return new SyncroWebSocketEndpoint(engine, properties.getPath(), properties.getAllowedOrigins(),
-				identityResolver, properties.connectionLimits(), properties.clientUidLimits());
+				identityResolver,
+				new ConnectionLimits(connections.getMaxTotal(), connections.getMaxPerClient(),
+						connections.getMaxPerUser()),
+				new ClientUidLimits(clients.getMaxPerUser(), clients.getMaxNewPerHour()));
 	}
 
 }

@@ -2,11 +2,15 @@ package io.syncro.autoconfigure;
 
 import java.time.Duration;
 
+import io.syncro.play.SyncClasses;
 import io.syncro.protocol.InputLimits;
+import io.syncro.rpc.RpcRegistry;
+import io.syncro.session.EngineSettings;
 import io.syncro.session.RateLimit;
 import io.syncro.session.SyncroEngine;
 import io.syncro.store.ClientExpiry;
-import io.syncro.web.ClientUidLimits;
+import io.syncro.store.InMemoryClientStore;
+import io.syncro.store.InMemoryScribeLog;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -34,12 +38,13 @@ class SyncroLimitsPropertiesTests {
 			assertThat(engine.settings().rateLimit()).isEqualTo(RateLimit.defaults());
 			SyncroProperties properties = context.getBean(SyncroProperties.class);
 			// below Tomcat's own default cap of 8,192 connections, so that Syncro refuses first
-			assertThat(properties.connectionLimits().maxTotal()).isEqualTo(4096);
-			assertThat(properties.connectionLimits().maxPerClient()).isGreaterThanOrEqualTo(2);
-			assertThat(properties.connectionLimits().maxPerUser()).isEqualTo(32);
+			assertThat(properties.getConnections().getMaxTotal()).isEqualTo(4096);
+			assertThat(properties.getConnections().getMaxPerClient()).isGreaterThanOrEqualTo(2);
+			assertThat(properties.getConnections().getMaxPerUser()).isEqualTo(32);
 			assertThat(properties.getConnections().getHandshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
 			assertThat(engine.settings().userRateLimit()).isEqualTo(new RateLimit(300, 3000, 1000, Duration.ofSeconds(10)));
-			assertThat(properties.clientUidLimits()).isEqualTo(new ClientUidLimits(200, 100));
+			assertThat(properties.getClients().getMaxPerUser()).isEqualTo(200);
+			assertThat(properties.getClients().getMaxNewPerHour()).isEqualTo(100);
 			assertThat(properties.getClients().getExpireAfter()).isEqualTo(Duration.ofDays(30));
 			assertThat(properties.getClients().getCleanupInterval()).isEqualTo(Duration.ofHours(1));
 			assertThat(context).hasSingleBean(ClientExpiry.class);
@@ -63,10 +68,11 @@ class SyncroLimitsPropertiesTests {
 				assertThat(engine.settings().rateLimit()).isEqualTo(new RateLimit(7.5, 9, 11, Duration.ofSeconds(3)));
 				assertThat(engine.settings().userRateLimit()).isEqualTo(new RateLimit(20, 40, 11, Duration.ofSeconds(3)));
 				SyncroProperties properties = context.getBean(SyncroProperties.class);
-				assertThat(properties.connectionLimits().maxTotal()).isEqualTo(20000);
-				assertThat(properties.connectionLimits().maxPerClient()).isEqualTo(3);
-				assertThat(properties.connectionLimits().maxPerUser()).isEqualTo(12);
-				assertThat(properties.clientUidLimits()).isEqualTo(new ClientUidLimits(50, 5));
+				assertThat(properties.getConnections().getMaxTotal()).isEqualTo(20000);
+				assertThat(properties.getConnections().getMaxPerClient()).isEqualTo(3);
+				assertThat(properties.getConnections().getMaxPerUser()).isEqualTo(12);
+				assertThat(properties.getClients().getMaxPerUser()).isEqualTo(50);
+				assertThat(properties.getClients().getMaxNewPerHour()).isEqualTo(5);
 			});
 	}
 
@@ -98,6 +104,18 @@ class SyncroLimitsPropertiesTests {
 		assertFailsNaming("syncro.clients.max-new-per-hour=0", "syncro.clients.max-new-per-hour");
 		assertFailsNaming("syncro.clients.cleanup-interval=0s", "syncro.clients.cleanup-interval");
 		assertFailsNaming("syncro.clients.expire-after=30m", "syncro.clients.expire-after");
+	}
+
+	@Test
+	void valuesAreCheckedWhenTheApplicationHasAnEngineOfItsOwn() {
+		this.contextRunner
+			.withBean(SyncroEngine.class,
+					() -> new SyncroEngine(EngineSettings.server(), new InMemoryScribeLog(), new InMemoryClientStore(),
+							new SyncClasses(), new RpcRegistry()))
+			.withPropertyValues("syncro.sync.batch-size=0")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("syncro.sync.batch-size"));
 	}
 
 	private void assertFailsNaming(String property, String name) {

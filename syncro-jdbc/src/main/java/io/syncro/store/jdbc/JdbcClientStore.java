@@ -31,8 +31,9 @@ import org.springframework.util.Assert;
  * or H2).
  * <p>
  * The tables, shown with the default prefix {@code syncro_} (the DDL is in
- * {@code client-store-schema.sql} next to this class, {@code client-store-schema-mariadb.sql}
- * on MariaDB, and is run by {@link #initializeSchema()}):
+ * {@code client-store-schema-<platform>.sql} next to this class, for {@code h2},
+ * {@code postgresql} and {@code mariadb} (MySQL too), and is run by
+ * {@link #initializeSchema()}):
  * <pre class="code">
  * syncro_client(uid VARCHAR(64) PRIMARY KEY, mark BIGINT, synced BOOLEAN, principal VARCHAR(255),
  *               bound_at BIGINT, last_seen BIGINT)     -- epoch milliseconds
@@ -216,7 +217,19 @@ public class JdbcClientStore implements ClientStore {
 	 * Creates the tables unless they exist. Safe to call on every start-up of every node.
 	 */
 	public void initializeSchema() {
-		JdbcSchema.initialize(this.dataSource, "client-store-schema.sql", this.prefix);
+		createSchema(this.dataSource, this.prefix);
+	}
+
+	/**
+	 * Creates the tables of a client store unless they exist, from the database's own script
+	 * ({@code client-store-schema-<platform>.sql} next to this class). Safe to run on every start-up
+	 * of every node.
+	 * @param dataSource where the tables go
+	 * @param tablePrefix the table-name prefix
+	 * @since 0.2.0
+	 */
+	public static void createSchema(DataSource dataSource, String tablePrefix) {
+		JdbcSchema.initialize(dataSource, "client-store-schema.sql", JdbcSchema.checkedPrefix(tablePrefix));
 	}
 
 	@Override

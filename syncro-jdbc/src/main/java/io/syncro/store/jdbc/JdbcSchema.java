@@ -78,18 +78,21 @@ final class JdbcSchema {
 
 	/**
 	 * Runs a schema script of this package with its tables named by the given prefix:
-	 * the database's own variant of the script if there is one, the script itself
-	 * otherwise. Every statement is safe to run again. Two nodes starting together can
-	 * still collide inside the database's catalog ({@code CREATE TABLE IF NOT EXISTS} is
-	 * not atomic on PostgreSQL), so a failed run is tried again: the second run finds what
-	 * the other node created.
+	 * the database's own variant of the script ({@code <name>-<platform>.sql}), and the
+	 * PostgreSQL variant, standard SQL, for a database without one. Every statement is
+	 * safe to run again. Two nodes starting together can still collide inside the
+	 * database's catalog ({@code CREATE TABLE IF NOT EXISTS} is not atomic on
+	 * PostgreSQL), so a failed run is tried again: the second run finds what the other
+	 * node created.
 	 * @param dataSource where the tables go
-	 * @param script the script's file name next to this class, such as {@code outbox-schema.sql}
+	 * @param script the script's file name next to this class, without the platform, such as
+	 * {@code outbox-schema.sql}
 	 * @param prefix the table-name prefix
 	 */
 	static void initialize(DataSource dataSource, String script, String prefix) {
 		String own = script.replaceFirst("\\.sql$", "-" + platform(dataSource) + ".sql");
-		String chosen = (JdbcSchema.class.getResource(own) != null) ? own : script;
+		String chosen = (JdbcSchema.class.getResource(own) != null) ? own
+				: script.replaceFirst("\\.sql$", "-postgresql.sql");
 		String sql = read(chosen).replace("%PREFIX%", prefix);
 		ResourceDatabasePopulator populator = new ResourceDatabasePopulator(
 				new ByteArrayResource(sql.getBytes(StandardCharsets.UTF_8), chosen));

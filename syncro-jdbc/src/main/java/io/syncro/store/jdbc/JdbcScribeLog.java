@@ -48,8 +48,9 @@ import org.springframework.util.Assert;
  * H2), shared by every node that uses that database.
  * <p>
  * The tables, shown with the default prefix {@code syncro_} (the DDL is in
- * {@code scribe-log-schema.sql} next to this class, {@code scribe-log-schema-mariadb.sql}
- * on MariaDB, and is run by {@link #initializeSchema()}):
+ * {@code scribe-log-schema-<platform>.sql} next to this class, for {@code h2},
+ * {@code postgresql} and {@code mariadb} (MySQL too), and is run by
+ * {@link #initializeSchema()}):
  * <pre class="code">
  * syncro_log_head(id INT PRIMARY KEY, last_id BIGINT, relayed TEXT, epoch)   -- one row, id = 1
  * syncro_scribe(id BIGINT PRIMARY KEY, klass, type, data TEXT, everyone BOOLEAN, origin, cause)
@@ -119,7 +120,6 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 
 	private final String epochSql;
 
-	private final String startEpochSql;
 
 	private final String rotateEpochSql;
 
@@ -189,7 +189,6 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		this.headSql = "SELECT last_id FROM " + head + " WHERE id = 1";
 		this.relayedHeadSql = "SELECT last_id, relayed FROM " + head + " WHERE id = 1";
 		this.epochSql = "SELECT epoch FROM " + head + " WHERE id = 1";
-		this.startEpochSql = "UPDATE " + head + " SET epoch = ? WHERE id = 1 AND epoch IS NULL";
 		this.rotateEpochSql = "UPDATE " + head + " SET epoch = ? WHERE id = 1";
 		this.updateRelayedHeadSql = "UPDATE " + head + " SET last_id = ?, relayed = ? WHERE id = 1";
 		this.insertScribeSql = "INSERT INTO " + scribe
@@ -218,9 +217,25 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	 * Creates the tables unless they exist. Safe to call on every start-up of every node.
 	 */
 	public void initializeSchema() {
-		JdbcSchema.initialize(this.dataSource, "scribe-log-schema.sql", this.prefix);
-		widenRecipientKeys(JdbcSchema.MARIADB.equals(JdbcSchema.platform(this.dataSource)));
-		this.jdbcClient.sql(this.startEpochSql).param(UUID.randomUUID().toString()).update();
+		createSchema(this.dataSource, this.prefix);
+	}
+
+	/**
+	 * Creates the tables of a log unless they exist, from the database's own script
+	 * ({@code scribe-log-schema-<platform>.sql} next to this class), and starts its
+	 * history. Safe to run on every start-up of every node.
+	 * @param dataSource where the tables go
+	 * @param tablePrefix the table-name prefix
+	 * @since 0.2.0
+	 */
+	public static void createSchema(DataSource dataSource, String tablePrefix) {
+		String prefix = JdbcSchema.checkedPrefix(tablePrefix);
+		JdbcSchema.initialize(dataSource, "scribe-log-schema.sql", prefix);
+		widenRecipientKeys(dataSource, prefix, JdbcSchema.MARIADB.equals(JdbcSchema.platform(dataSource)));
+		JdbcClient.create(dataSource)
+			.sql("UPDATE " + prefix + "log_head SET epoch = ? WHERE id = 1 AND epoch IS NULL")
+			.param(UUID.randomUUID().toString())
+			.update();
 	}
 
 	/**
@@ -229,9 +244,9 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	 * an {@code ALTER TABLE} locks the table for every node while it runs. MariaDB's tables
 	 * are made wide, but it has its own words for the current schema and a column's type.
 	 */
-	private void widenRecipientKeys(boolean mariadb) {
-		String table = this.prefix + "scribe_client";
-		Integer length = this.jdbcClient
+	private static void widenRecipientKeys(DataSource dataSource, String prefix, boolean mariadb) {
+		String table = prefix + "scribe_client";
+		Integer length = JdbcClient.create(dataSource)
 			.sql("SELECT character_maximum_length FROM information_schema.columns WHERE table_schema = "
 					+ (mariadb ? "DATABASE()" : "CURRENT_SCHEMA")
 					+ " AND LOWER(table_name) = LOWER(?) AND LOWER(column_name) = 'client'")
@@ -241,7 +256,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 			.orElse(null);
 		if (length != null && length < RECIPIENT_KEY_LENGTH) {
 			String widened = "VARCHAR(" + RECIPIENT_KEY_LENGTH + ")";
-			this.jdbcTemplate.execute("ALTER TABLE " + table
+			new JdbcTemplate(dataSource).execute("ALTER TABLE " + table
 					+ (mariadb ? " MODIFY client " + widened + " NOT NULL" : " ALTER COLUMN client SET DATA TYPE " + widened));
 		}
 	}

@@ -38,8 +38,9 @@ import org.springframework.util.Assert;
  * {@link ScribeLog}.
  * <p>
  * The tables, shown with the default prefix {@code syncro_} (the DDL is in
- * {@code outbox-schema.sql} next to this class, {@code outbox-schema-mariadb.sql} on
- * MariaDB, and is run by {@link #initializeSchema()}):
+ * {@code outbox-schema-<platform>.sql} next to this class, for {@code h2},
+ * {@code postgresql} and {@code mariadb} (MySQL too), and is run by
+ * {@link #initializeSchema()}):
  * <pre class="code">
  * syncro_outbox(seq BIGINT IDENTITY PRIMARY KEY, entries TEXT)   -- one row per transaction
  * syncro_outbox_relay(id INT PRIMARY KEY, relayed_at BIGINT)     -- one row, id = 1
@@ -152,7 +153,19 @@ public class JdbcScribeOutbox implements ScribeOutbox, AutoCloseable {
 	 * Creates the tables unless they exist. Safe to call on every start-up of every node.
 	 */
 	public void initializeSchema() {
-		JdbcSchema.initialize(this.dataSource, "outbox-schema.sql", this.prefix);
+		createSchema(this.dataSource, this.prefix);
+	}
+
+	/**
+	 * Creates the tables of an outbox unless they exist, from the database's own script
+	 * ({@code outbox-schema-<platform>.sql} next to this class). Safe to run on every start-up
+	 * of every node.
+	 * @param dataSource where the tables go
+	 * @param tablePrefix the table-name prefix
+	 * @since 0.2.0
+	 */
+	public static void createSchema(DataSource dataSource, String tablePrefix) {
+		JdbcSchema.initialize(dataSource, "outbox-schema.sql", JdbcSchema.checkedPrefix(tablePrefix));
 	}
 
 	/**

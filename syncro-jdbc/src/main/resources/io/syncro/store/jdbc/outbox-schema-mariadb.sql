@@ -1,4 +1,4 @@
--- The outbox of JdbcScribeOutbox on MariaDB, safe to run again: outbox-schema.sql statement
+-- The outbox of JdbcScribeOutbox on MariaDB, safe to run again: outbox-schema-postgresql.sql statement
 -- by statement (see it for what the tables and columns hold), keep the two in step.
 -- %PREFIX% is replaced by the table-name prefix (syncro_ by default).
 -- The tables are InnoDB, for its row locks and transactions, whose AUTO_INCREMENT counter

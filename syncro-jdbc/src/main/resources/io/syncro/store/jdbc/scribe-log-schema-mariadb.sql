@@ -1,4 +1,4 @@
--- The scribe log of JdbcScribeLog on MariaDB, safe to run again: scribe-log-schema.sql
+-- The scribe log of JdbcScribeLog on MariaDB, safe to run again: scribe-log-schema-postgresql.sql
 -- statement by statement (see it for what the tables and columns hold), keep the two in
 -- step. %PREFIX% is replaced by the table-name prefix (syncro_ by default).
 -- The tables are InnoDB, for its row locks and transactions, in utf8mb4 with a binary

@@ -1,5 +1,7 @@
--- The outbox of JdbcScribeOutbox, valid on PostgreSQL and H2 and safe to run again;
--- MariaDB runs outbox-schema-mariadb.sql instead: keep the two in step.
+-- The outbox of JdbcScribeOutbox on H2, safe to run again.
+-- The same statements as outbox-schema-postgresql.sql,
+-- and outbox-schema-mariadb.sql says them in MariaDB's words (MySQL runs it too):
+-- keep the three in step.
 -- %PREFIX% is replaced by the table-name prefix (syncro_ by default).
 
 -- The scribes of committed transactions not yet in the scribe log, one row per transaction,

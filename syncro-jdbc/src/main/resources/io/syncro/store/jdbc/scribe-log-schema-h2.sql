@@ -1,5 +1,7 @@
--- The scribe log of JdbcScribeLog, valid on PostgreSQL and H2 and safe to run again;
--- MariaDB runs scribe-log-schema-mariadb.sql instead: keep the two in step.
+-- The scribe log of JdbcScribeLog on H2, safe to run again.
+-- The same statements as scribe-log-schema-postgresql.sql,
+-- and scribe-log-schema-mariadb.sql says them in MariaDB's words (MySQL runs it too):
+-- keep the three in step.
 -- %PREFIX% is replaced by the table-name prefix (syncro_ by default).
 
 -- One row (id = 1) holding the highest id handed out. Every append updates it first,

@@ -1,5 +1,7 @@
--- The client state of JdbcClientStore, valid on PostgreSQL and H2 and safe to run again;
--- MariaDB runs client-store-schema-mariadb.sql instead: keep the two in step.
+-- The client state of JdbcClientStore on PostgreSQL, safe to run again.
+-- The same statements as client-store-schema-h2.sql,
+-- and client-store-schema-mariadb.sql says them in MariaDB's words (MySQL runs it too):
+-- keep the three in step.
 -- %PREFIX% is replaced by the table-name prefix (syncro_ by default).
 
 -- bound_at: when principal was bound; last_seen: when the uid last connected or was seen
