@@ -589,6 +589,10 @@ public abstract class ScribeLogContractTests {
 			assertThat(appendedIds).hasSize((int) total);
 			assertThat(new ArrayList<>(appendedIds).stream().sorted().toList())
 				.containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+			// a reader that failed stops the others early: its failure is the one to report
+			for (Future<List<Scribe>> reader : readerResults) {
+				assertThat(reader).succeedsWithin(CONCURRENCY_WAIT);
+			}
 			for (int r = 0; r < readers.size(); r++) {
 				String client = readers.get(r);
 				List<Scribe> seen = readerResults.get(r).get(CONCURRENCY_WAIT.toSeconds(), TimeUnit.SECONDS);
