@@ -40,6 +40,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.Assert;
 
@@ -99,6 +100,9 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 
 	private static final int APPEND_ATTEMPTS = 5;
 
+	/** The most reads made again after a snapshot that missed committing scribes (MariaDB). */
+	private static final int READ_ATTEMPTS = 10;
+
 	/** The longest recipient key: a pair of a user's and an authority's (Recipients). */
 	private static final int RECIPIENT_KEY_LENGTH = 512;
 
@@ -109,6 +113,21 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	private final JdbcClient jdbcClient;
 
 	private final TransactionTemplate appendTransaction;
+
+	/**
+	 * MariaDB only: a read and a count of its range in one snapshot. A read view that
+	 * InnoDB takes while two appends commit can hold the later and not the earlier (seen
+	 * in the concurrent-readers contract test, a few runs in twenty); a reader that took
+	 * the later would move past the earlier for good. A count of the same range in a later
+	 * statement finds the rows that snapshot missed, and the read is made again.
+	 * PostgreSQL and H2 show a commit to every later snapshot.
+	 */
+	private final TransactionTemplate snapshotTransaction;
+
+	private final String countRangeSql;
+
+	// whether the database is MariaDB (or MySQL), found on the first read
+	private volatile @Nullable Boolean mariadb;
 
 	private final String prefix;
 
@@ -182,10 +201,14 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		this.appendTransaction = new TransactionTemplate(transactionManager);
 		this.appendTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.appendTransaction.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
+		this.snapshotTransaction = new TransactionTemplate(transactionManager);
+		this.snapshotTransaction.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+		this.snapshotTransaction.setReadOnly(true);
 		String head = this.prefix + "log_head";
 		String scribe = this.prefix + "scribe";
 		String client = this.prefix + "scribe_client";
 		this.lockHeadSql = "UPDATE " + head + " SET last_id = last_id + ? WHERE id = 1";
+		this.countRangeSql = "SELECT COUNT(*) FROM " + this.prefix + "scribe WHERE id > ? AND id <= ?";
 		this.headSql = "SELECT last_id FROM " + head + " WHERE id = 1";
 		this.relayedHeadSql = "SELECT last_id, relayed FROM " + head + " WHERE id = 1";
 		this.epochSql = "SELECT epoch FROM " + head + " WHERE id = 1";
@@ -426,10 +449,52 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		if (limit <= 0) {
 			return List.of();
 		}
+		if (!isMariaDb() || TransactionSynchronizationManager.isActualTransactionActive()) {
+			return readOnce(reader, after, limit);
+		}
+		for (int attempt = 1;; attempt++) {
+			Snapshot snapshot = this.snapshotTransaction.execute((status) -> {
+				List<Scribe> scribes = readOnce(reader, after, limit);
+				return new Snapshot(scribes, scribes.isEmpty() ? 0 : countUpTo(after, scribes));
+			});
+			Assert.state(snapshot != null, "No snapshot read");
+			List<Scribe> scribes = snapshot.scribes();
+			if (scribes.isEmpty() || countUpTo(after, scribes) <= snapshot.count() || attempt == READ_ATTEMPTS) {
+				return scribes;
+			}
+			logger.debug("A read after {} missed scribes that were committing; reading again", after);
+		}
+	}
+
+	private List<Scribe> readOnce(Reader reader, long after, int limit) {
 		return this.jdbcClient.sql(reader.own() ? this.readWithOwnSql : this.readSql)
 			.paramSource(readerParameters(reader).addValue("after", after).addValue("limit", limit))
 			.query(JdbcScribeLog::scribe)
 			.list();
+	}
+
+	/** The number of scribes, for anyone, after {@code after} and up to the last of some. */
+	private long countUpTo(long after, List<Scribe> scribes) {
+		return this.jdbcClient.sql(this.countRangeSql)
+			.params(after, scribes.get(scribes.size() - 1).id())
+			.query(Long.class)
+			.single();
+	}
+
+	private boolean isMariaDb() {
+		Boolean mariadb = this.mariadb;
+		if (mariadb == null) {
+			mariadb = JdbcSchema.MARIADB.equals(JdbcSchema.platform(this.dataSource));
+			this.mariadb = mariadb;
+		}
+		return mariadb;
+	}
+
+	/**
+	 * Scribes read in one snapshot, with the number of scribes for anyone that snapshot
+	 * held in their range.
+	 */
+	private record Snapshot(List<Scribe> scribes, long count) {
 	}
 
 	/** The reader's uid, the keys it is meant by, and those keys excluded. */
