@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
@@ -102,6 +103,9 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 
 	/** The most reads made again after a snapshot that missed committing scribes (MariaDB). */
 	private static final int READ_ATTEMPTS = 10;
+
+	/** How far below the last id a reader is meant the check of its snapshot reaches (MariaDB). */
+	private static final long LAST_ID_CHECKED = 10_000;
 
 	/** The longest recipient key: a pair of a user's and an authority's (Recipients). */
 	private static final int RECIPIENT_KEY_LENGTH = 512;
@@ -449,36 +453,40 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		if (limit <= 0) {
 			return List.of();
 		}
-		if (!isMariaDb() || TransactionSynchronizationManager.isActualTransactionActive()) {
-			return readOnce(reader, after, limit);
-		}
-		for (int attempt = 1;; attempt++) {
-			Snapshot snapshot = this.snapshotTransaction.execute((status) -> {
-				List<Scribe> scribes = readOnce(reader, after, limit);
-				return new Snapshot(scribes, scribes.isEmpty() ? 0 : countUpTo(after, scribes));
-			});
-			Assert.state(snapshot != null, "No snapshot read");
-			List<Scribe> scribes = snapshot.scribes();
-			if (scribes.isEmpty() || countUpTo(after, scribes) <= snapshot.count() || attempt == READ_ATTEMPTS) {
-				return scribes;
-			}
-			logger.debug("A read after {} missed scribes that were committing; reading again", after);
-		}
-	}
-
-	private List<Scribe> readOnce(Reader reader, long after, int limit) {
-		return this.jdbcClient.sql(reader.own() ? this.readWithOwnSql : this.readSql)
+		return consistent(() -> this.jdbcClient.sql(reader.own() ? this.readWithOwnSql : this.readSql)
 			.paramSource(readerParameters(reader).addValue("after", after).addValue("limit", limit))
 			.query(JdbcScribeLog::scribe)
-			.list();
+			.list(), (scribes) -> scribes.isEmpty() ? null : new Range(after, scribes.get(scribes.size() - 1).id()));
 	}
 
-	/** The number of scribes, for anyone, after {@code after} and up to the last of some. */
-	private long countUpTo(long after, List<Scribe> scribes) {
-		return this.jdbcClient.sql(this.countRangeSql)
-			.params(after, scribes.get(scribes.size() - 1).id())
-			.query(Long.class)
-			.single();
+	/**
+	 * A read that reaches up to an id. On MariaDB it runs in one snapshot with a count of
+	 * the scribes (for anyone) in the range it reached, and again while a count of that
+	 * range in a later statement finds more: the snapshot missed scribes that were
+	 * committing (see {@link #snapshotTransaction}). Inside a transaction of the caller's,
+	 * whose snapshot it cannot choose, it only reads.
+	 */
+	private <T> T consistent(Supplier<T> read, Function<T, @Nullable Range> reached) {
+		if (!isMariaDb() || TransactionSynchronizationManager.isActualTransactionActive()) {
+			return read.get();
+		}
+		for (int attempt = 1;; attempt++) {
+			Snapshot<T> snapshot = this.snapshotTransaction.execute((status) -> {
+				T result = read.get();
+				Range range = reached.apply(result);
+				return new Snapshot<>(result, range, (range != null) ? count(range) : 0);
+			});
+			Assert.state(snapshot != null, "No snapshot read");
+			Range range = snapshot.range();
+			if (range == null || count(range) <= snapshot.count() || attempt == READ_ATTEMPTS) {
+				return snapshot.result();
+			}
+			logger.debug("A read up to {} missed scribes that were committing; reading again", range.upTo());
+		}
+	}
+
+	private long count(Range range) {
+		return this.jdbcClient.sql(this.countRangeSql).params(range.after(), range.upTo()).query(Long.class).single();
 	}
 
 	private boolean isMariaDb() {
@@ -490,11 +498,12 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		return mariadb;
 	}
 
-	/**
-	 * Scribes read in one snapshot, with the number of scribes for anyone that snapshot
-	 * held in their range.
-	 */
-	private record Snapshot(List<Scribe> scribes, long count) {
+	/** The ids in (after, upTo]. */
+	private record Range(long after, long upTo) {
+	}
+
+	/** What a read found in one snapshot, and how many scribes that snapshot held in its range. */
+	private record Snapshot<T>(T result, @Nullable Range range, long count) {
 	}
 
 	/** The reader's uid, the keys it is meant by, and those keys excluded. */
@@ -548,11 +557,12 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	@Override
 	public long lastId(Reader reader) {
 		Assert.notNull(reader, "Reader must not be null");
-		return this.jdbcClient.sql(reader.own() ? this.lastIdWithOwnSql : this.lastIdSql)
+		// scribes still committing when a later one is seen are among the last appends
+		return consistent(() -> this.jdbcClient.sql(reader.own() ? this.lastIdWithOwnSql : this.lastIdSql)
 			.paramSource(readerParameters(reader))
 			.query(Long.class)
 			.optional()
-			.orElse(0L);
+			.orElse(0L), (last) -> (last == 0) ? null : new Range(Math.max(0, last - LAST_ID_CHECKED), last));
 	}
 
 	@Override
