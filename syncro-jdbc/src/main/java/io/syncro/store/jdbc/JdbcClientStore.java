@@ -31,8 +31,8 @@ import org.springframework.util.Assert;
  * or H2).
  * <p>
  * The tables, shown with the default prefix {@code syncro_} (the DDL is in
- * {@code client-store-schema-<platform>.sql} next to this class, for {@code h2},
- * {@code postgresql} and {@code mariadb} (MySQL too), and is run by
+ * {@code client-store-schema-postgresql.sql} next to this class, for PostgreSQL and H2,
+ * {@code client-store-schema-mariadb.sql} for MariaDB and MySQL, and is run by
  * {@link #initializeSchema()}):
  * <pre class="code">
  * syncro_client(uid VARCHAR(64) PRIMARY KEY, mark BIGINT, synced BOOLEAN, principal VARCHAR(255),
@@ -222,7 +222,8 @@ public class JdbcClientStore implements ClientStore {
 
 	/**
 	 * Creates the tables of a client store unless they exist, from the database's own script
-	 * ({@code client-store-schema-<platform>.sql} next to this class). Safe to run on every start-up
+	 * ({@code client-store-schema-<platform>.sql} next to this class, the PostgreSQL
+	 * one where the database has none of its own). Safe to run on every start-up
 	 * of every node.
 	 * @param dataSource where the tables go
 	 * @param tablePrefix the table-name prefix

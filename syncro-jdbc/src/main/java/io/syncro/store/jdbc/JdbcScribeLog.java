@@ -50,8 +50,8 @@ import org.springframework.util.Assert;
  * H2), shared by every node that uses that database.
  * <p>
  * The tables, shown with the default prefix {@code syncro_} (the DDL is in
- * {@code scribe-log-schema-<platform>.sql} next to this class, for {@code h2},
- * {@code postgresql} and {@code mariadb} (MySQL too), and is run by
+ * {@code scribe-log-schema-postgresql.sql} next to this class, for PostgreSQL and H2,
+ * {@code scribe-log-schema-mariadb.sql} for MariaDB and MySQL, and is run by
  * {@link #initializeSchema()}):
  * <pre class="code">
  * syncro_log_head(id INT PRIMARY KEY, last_id BIGINT, relayed TEXT, epoch)   -- one row, id = 1
@@ -249,7 +249,8 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 
 	/**
 	 * Creates the tables of a log unless they exist, from the database's own script
-	 * ({@code scribe-log-schema-<platform>.sql} next to this class), and starts its
+	 * ({@code scribe-log-schema-<platform>.sql} next to this class, the PostgreSQL
+	 * one where the database has none of its own), and starts its
 	 * history. Safe to run on every start-up of every node.
 	 * @param dataSource where the tables go
 	 * @param tablePrefix the table-name prefix

@@ -38,8 +38,8 @@ import org.springframework.util.Assert;
  * {@link ScribeLog}.
  * <p>
  * The tables, shown with the default prefix {@code syncro_} (the DDL is in
- * {@code outbox-schema-<platform>.sql} next to this class, for {@code h2},
- * {@code postgresql} and {@code mariadb} (MySQL too), and is run by
+ * {@code outbox-schema-postgresql.sql} next to this class, for PostgreSQL and H2,
+ * {@code outbox-schema-mariadb.sql} for MariaDB and MySQL, and is run by
  * {@link #initializeSchema()}):
  * <pre class="code">
  * syncro_outbox(seq BIGINT IDENTITY PRIMARY KEY, entries TEXT)   -- one row per transaction
@@ -158,7 +158,8 @@ public class JdbcScribeOutbox implements ScribeOutbox, AutoCloseable {
 
 	/**
 	 * Creates the tables of an outbox unless they exist, from the database's own script
-	 * ({@code outbox-schema-<platform>.sql} next to this class). Safe to run on every start-up
+	 * ({@code outbox-schema-<platform>.sql} next to this class, the PostgreSQL
+	 * one where the database has none of its own). Safe to run on every start-up
 	 * of every node.
 	 * @param dataSource where the tables go
 	 * @param tablePrefix the table-name prefix

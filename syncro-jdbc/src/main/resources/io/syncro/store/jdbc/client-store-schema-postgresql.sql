@@ -1,7 +1,6 @@
--- The client state of JdbcClientStore on PostgreSQL, safe to run again.
--- The same statements as client-store-schema-h2.sql,
--- and client-store-schema-mariadb.sql says them in MariaDB's words (MySQL runs it too):
--- keep the three in step.
+-- The client state of JdbcClientStore on PostgreSQL and H2 (and any database without a script of its own),
+-- safe to run again. client-store-schema-mariadb.sql says the same in MariaDB's words (MySQL
+-- runs it too): keep the two in step.
 -- %PREFIX% is replaced by the table-name prefix (syncro_ by default).
 
 -- bound_at: when principal was bound; last_seen: when the uid last connected or was seen

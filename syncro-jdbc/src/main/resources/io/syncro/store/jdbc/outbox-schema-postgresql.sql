@@ -1,7 +1,6 @@
--- The outbox of JdbcScribeOutbox on PostgreSQL, safe to run again.
--- The same statements as outbox-schema-h2.sql,
--- and outbox-schema-mariadb.sql says them in MariaDB's words (MySQL runs it too):
--- keep the three in step.
+-- The outbox of JdbcScribeOutbox on PostgreSQL and H2 (and any database without a script of its own),
+-- safe to run again. outbox-schema-mariadb.sql says the same in MariaDB's words (MySQL
+-- runs it too): keep the two in step.
 -- %PREFIX% is replaced by the table-name prefix (syncro_ by default).
 
 -- The scribes of committed transactions not yet in the scribe log, one row per transaction,

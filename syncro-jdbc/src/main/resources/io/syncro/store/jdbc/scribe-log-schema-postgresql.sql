@@ -1,7 +1,6 @@
--- The scribe log of JdbcScribeLog on PostgreSQL, safe to run again.
--- The same statements as scribe-log-schema-h2.sql,
--- and scribe-log-schema-mariadb.sql says them in MariaDB's words (MySQL runs it too):
--- keep the three in step.
+-- The scribe log of JdbcScribeLog on PostgreSQL and H2 (and any database without a script of its own),
+-- safe to run again. scribe-log-schema-mariadb.sql says the same in MariaDB's words (MySQL
+-- runs it too): keep the two in step.
 -- %PREFIX% is replaced by the table-name prefix (syncro_ by default).
 
 -- One row (id = 1) holding the highest id handed out. Every append updates it first,
