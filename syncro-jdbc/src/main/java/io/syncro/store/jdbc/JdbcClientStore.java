@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
@@ -145,7 +146,7 @@ public class JdbcClientStore implements ClientStore {
 	private final String releaseSql;
 
 	/** Whether uids' rows are created before they are updated; known once first asked. */
-	private volatile @Nullable Boolean createsFirst;
+	private final BooleanSupplier createsFirst;
 
 	/**
 	 * Creates a store on the given database with tables named {@code syncro_…}.
@@ -167,6 +168,7 @@ public class JdbcClientStore implements ClientStore {
 		Assert.notNull(transactionManager, "PlatformTransactionManager must not be null");
 		this.prefix = JdbcSchema.checkedPrefix(tablePrefix);
 		this.dataSource = dataSource;
+		this.createsFirst = JdbcSchema.isMariaDb(dataSource);
 		this.jdbcTemplate = new JdbcTemplate(dataSource);
 		this.jdbcClient = JdbcClient.create(this.jdbcTemplate);
 		this.transaction = new TransactionTemplate(transactionManager);
@@ -475,12 +477,7 @@ public class JdbcClientStore implements ClientStore {
 	 * its first read, so that it could not tell why its insert found a duplicate key.
 	 */
 	private boolean createsFirst() {
-		Boolean first = this.createsFirst;
-		if (first == null) {
-			first = JdbcSchema.MARIADB.equals(JdbcSchema.platform(this.dataSource));
-			this.createsFirst = first;
-		}
-		return first;
+		return this.createsFirst.getAsBoolean();
 	}
 
 	/**

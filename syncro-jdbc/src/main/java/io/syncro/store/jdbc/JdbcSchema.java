@@ -5,9 +5,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.dao.DataAccessException;
@@ -74,6 +77,30 @@ final class JdbcSchema {
 			.execute((ConnectionCallback<String>) (connection) -> connection.getMetaData().getDatabaseProductName());
 		String platform = (product != null) ? product.toLowerCase(Locale.ROOT) : "";
 		return (platform.contains("mariadb") || platform.contains("mysql")) ? MARIADB : platform;
+	}
+
+	/**
+	 * Whether a database is MariaDB (or MySQL, see {@link #platform}), asked of it on the
+	 * first call only, not when the caller is made.
+	 * @param dataSource the database
+	 * @return the answer, remembered once found
+	 */
+	static BooleanSupplier isMariaDb(DataSource dataSource) {
+		return new BooleanSupplier() {
+
+			private volatile @Nullable Boolean mariadb;
+
+			@Override
+			public boolean getAsBoolean() {
+				Boolean found = this.mariadb;
+				if (found == null) {
+					found = MARIADB.equals(platform(dataSource));
+					this.mariadb = found;
+				}
+				return found;
+			}
+
+		};
 	}
 
 	/**

@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -130,8 +131,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 
 	private final String countRangeSql;
 
-	// whether the database is MariaDB (or MySQL), found on the first read
-	private volatile @Nullable Boolean mariadb;
+	private final BooleanSupplier mariadb;
 
 	private final String prefix;
 
@@ -208,6 +208,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		this.snapshotTransaction = new TransactionTemplate(transactionManager);
 		this.snapshotTransaction.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
 		this.snapshotTransaction.setReadOnly(true);
+		this.mariadb = JdbcSchema.isMariaDb(dataSource);
 		String head = this.prefix + "log_head";
 		String scribe = this.prefix + "scribe";
 		String client = this.prefix + "scribe_client";
@@ -259,7 +260,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	public static void createSchema(DataSource dataSource, String tablePrefix) {
 		String prefix = JdbcSchema.checkedPrefix(tablePrefix);
 		JdbcSchema.initialize(dataSource, "scribe-log-schema.sql", prefix);
-		widenRecipientKeys(dataSource, prefix, JdbcSchema.MARIADB.equals(JdbcSchema.platform(dataSource)));
+		widenRecipientKeys(dataSource, prefix, JdbcSchema.isMariaDb(dataSource).getAsBoolean());
 		JdbcClient.create(dataSource)
 			.sql("UPDATE " + prefix + "log_head SET epoch = ? WHERE id = 1 AND epoch IS NULL")
 			.param(UUID.randomUUID().toString())
@@ -468,7 +469,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 	 * whose snapshot it cannot choose, it only reads.
 	 */
 	private <T> T consistent(Supplier<T> read, Function<T, @Nullable Range> reached) {
-		if (!isMariaDb() || TransactionSynchronizationManager.isActualTransactionActive()) {
+		if (!this.mariadb.getAsBoolean() || TransactionSynchronizationManager.isActualTransactionActive()) {
 			return read.get();
 		}
 		for (int attempt = 1;; attempt++) {
@@ -488,15 +489,6 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 
 	private long count(Range range) {
 		return this.jdbcClient.sql(this.countRangeSql).params(range.after(), range.upTo()).query(Long.class).single();
-	}
-
-	private boolean isMariaDb() {
-		Boolean mariadb = this.mariadb;
-		if (mariadb == null) {
-			mariadb = JdbcSchema.MARIADB.equals(JdbcSchema.platform(this.dataSource));
-			this.mariadb = mariadb;
-		}
-		return mariadb;
 	}
 
 	/** The ids in (after, upTo]. */
