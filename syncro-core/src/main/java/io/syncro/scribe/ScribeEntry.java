@@ -91,6 +91,18 @@ public record ScribeEntry(Scribe scribe, Recipients recipients, @Nullable String
 	}
 
 	/**
+	 * This entry as a log keeps it: with the scribe's id set, and data of its own, which
+	 * later changes to this entry's data do not reach.
+	 * @param id the assigned id
+	 * @return a copy
+	 * @since 0.2.0
+	 */
+	public ScribeEntry copyWithId(long id) {
+		Scribe copy = new Scribe(id, this.scribe.klass(), this.scribe.type(), this.scribe.data().deepCopy());
+		return new ScribeEntry(copy, this.recipients, this.origin, this.cause, this.audience);
+	}
+
+	/**
 	 * This entry recorded by a client scribe's play.
 	 * @param playing the client scribe, or {@code null} for none
 	 * @return a copy

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.syncro.scribe.Reader;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,10 +73,45 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 			throw new IllegalArgumentException("Capacity must be positive");
 		}
 		this.capacity = capacity;
-		this.subscription = log.addListener(this::appended);
+		this.subscription = log.addListener(new AppendListener() {
+
+			@Override
+			public void appended(long lastId) {
+				CachedTailScribeLog.this.appended(lastId, null);
+			}
+
+			@Override
+			public void appended(List<ScribeEntry> entries) {
+				keep(entries);
+				CachedTailScribeLog.this.appended(entries.get(entries.size() - 1).id(), entries);
+			}
+
+		});
 	}
 
-	private void appended(long lastId) {
+	/**
+	 * Adds what this node appended to the tail when it follows the tail's end, so that the
+	 * announcement finds them there and reads nothing back.
+	 */
+	private void keep(List<ScribeEntry> entries) {
+		synchronized (this.refreshing) {
+			Tail next = this.tail;
+			for (ScribeEntry entry : entries) {
+				if (entry.id() != next.end() + 1 || next.start == Long.MAX_VALUE) {
+					return;
+				}
+				next = next.plus(entry, this.capacity);
+			}
+			this.tail = next;
+		}
+	}
+
+	/**
+	 * Refreshes the tail up to an announced id, then tells the listeners.
+	 * @param lastId the last id appended
+	 * @param appended what this node appended, up to that id; {@code null} for others' appends
+	 */
+	private void appended(long lastId, @Nullable List<ScribeEntry> appended) {
 		this.announced.accumulateAndGet(lastId, Math::max);
 		try {
 			refresh(lastId);
@@ -92,7 +128,12 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 		}
 		for (AppendListener listener : this.listeners) {
 			try {
-				listener.appended(lastId);
+				if (appended != null) {
+					listener.appended(appended);
+				}
+				else {
+					listener.appended(lastId);
+				}
 			}
 			catch (RuntimeException ex) {
 				logger.warn("Append listener {} failed on scribes up to id {}", listener, lastId, ex);

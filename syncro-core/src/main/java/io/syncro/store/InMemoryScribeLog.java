@@ -83,7 +83,7 @@ public final class InMemoryScribeLog implements ScribeLog {
 			lastId = current.lastId;
 			for (ScribeEntry entry : entries) {
 				lastId++;
-				ScribeEntry kept = copyOf(entry, lastId);
+				ScribeEntry kept = entry.copyWithId(lastId);
 				array[size++] = kept;
 				appended.add(kept);
 			}
@@ -91,8 +91,9 @@ public final class InMemoryScribeLog implements ScribeLog {
 			// in the shared array is safe; this volatile write publishes them.
 			this.view = new View(array, size, lastId);
 		}
-		notifyListeners(lastId);
-		return List.copyOf(appended);
+		List<ScribeEntry> told = List.copyOf(appended);
+		notifyListeners(told);
+		return told;
 	}
 
 	@Override
@@ -112,19 +113,14 @@ public final class InMemoryScribeLog implements ScribeLog {
 		}
 	}
 
-	private static ScribeEntry copyOf(ScribeEntry entry, long id) {
-		Scribe scribe = entry.scribe();
-		Scribe copy = new Scribe(id, scribe.klass(), scribe.type(), scribe.data().deepCopy());
-		return new ScribeEntry(copy, entry.recipients(), entry.origin(), entry.cause(), entry.audience());
-	}
-
-	private void notifyListeners(long lastId) {
+	private void notifyListeners(List<ScribeEntry> appended) {
 		for (AppendListener listener : this.listeners) {
 			try {
-				listener.appended(lastId);
+				listener.appended(appended);
 			}
 			catch (RuntimeException ex) {
-				logger.warn("Append listener {} failed on scribes up to id {}", listener, lastId, ex);
+				logger.warn("Append listener {} failed on scribes up to id {}", listener,
+						appended.get(appended.size() - 1).id(), ex);
 			}
 		}
 	}

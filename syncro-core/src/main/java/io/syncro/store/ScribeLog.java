@@ -201,6 +201,18 @@ public interface ScribeLog {
 		 */
 		void appended(long lastId);
 
+		/**
+		 * Called after this node appended scribes, with the entries as appended, instead of
+		 * {@link #appended(long)}: a listener that keeps scribes can take them from here
+		 * rather than read them back. Their ids are consecutive; scribes of other nodes may
+		 * come before them. Calls {@link #appended(long)} with the last id by default.
+		 * @param entries the entries appended, oldest first, never empty
+		 * @since 0.2.0
+		 */
+		default void appended(List<ScribeEntry> entries) {
+			appended(entries.get(entries.size() - 1).id());
+		}
+
 	}
 
 }

@@ -41,6 +41,26 @@ class CachedTailScribeLogTests extends ScribeLogContractTests {
 	}
 
 	@Test
+	void theNodesOwnAppendsGoIntoTheTailWithoutAReadBackAndOthersAreReadBack() {
+		CountingLog counting = new CountingLog(new InMemoryScribeLog());
+		counting.tellEntries = true;
+		CachedTailScribeLog log = new CachedTailScribeLog(counting, 100);
+		log.append(List.of(todo(Recipients.all(), null)));
+		log.append(List.of(todo(Recipients.only("alice"), null), todo(Recipients.all(), "bob")));
+		assertThat(counting.entriesReads.get()).isZero();
+		assertThat(log.read("alice", 0, 10)).extracting(Scribe::id).containsExactly(1L, 2L, 3L);
+		assertThat(log.read("bob", 0, 10)).extracting(Scribe::id).containsExactly(1L);
+		// another node appended 4 and 5, and this node 6 before their announcement came
+		counting.muted = true;
+		counting.append(List.of(todo(Recipients.all(), null), todo(Recipients.all(), null)));
+		counting.muted = false;
+		log.append(List.of(todo(Recipients.all(), null)));
+		assertThat(counting.entriesReads.get()).isOne();
+		assertThat(log.read("carol", 3, 10)).extracting(Scribe::id).containsExactly(4L, 5L, 6L);
+		assertThat(counting.reads.get()).isZero();
+	}
+
+	@Test
 	void readsBeforeOrAfterTheTailGoToTheLog() {
 		CountingLog counting = new CountingLog(new InMemoryScribeLog());
 		CachedTailScribeLog log = new CachedTailScribeLog(counting, 2);
@@ -158,11 +178,16 @@ class CachedTailScribeLogTests extends ScribeLogContractTests {
 	}
 
 	/**
-	 * Counts the reads that reach the log.
+	 * Counts the reads that reach the log. Tells listeners only the last id of an append,
+	 * as a shared log tells of another node's, unless {@link #tellEntries} is set.
 	 */
 	private static final class CountingLog extends ForwardingScribeLog {
 
 		final AtomicInteger reads = new AtomicInteger();
+
+		volatile boolean tellEntries;
+
+		volatile boolean muted;
 
 		final AtomicInteger entriesReads = new AtomicInteger();
 
@@ -180,6 +205,31 @@ class CachedTailScribeLogTests extends ScribeLogContractTests {
 		public List<Scribe> read(Reader reader, long after, int limit) {
 			this.reads.incrementAndGet();
 			return super.read(reader, after, limit);
+		}
+
+		@Override
+		public AutoCloseable addListener(AppendListener listener) {
+			return super.addListener(new AppendListener() {
+
+				@Override
+				public void appended(long lastId) {
+					listener.appended(lastId);
+				}
+
+				@Override
+				public void appended(List<ScribeEntry> entries) {
+					if (CountingLog.this.muted) {
+						return;
+					}
+					if (CountingLog.this.tellEntries) {
+						listener.appended(entries);
+					}
+					else {
+						listener.appended(entries.get(entries.size() - 1).id());
+					}
+				}
+
+			});
 		}
 
 		@Override

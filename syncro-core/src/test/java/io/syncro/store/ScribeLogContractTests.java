@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 
 import io.syncro.scribe.Cause;
 import io.syncro.scribe.Identity;
@@ -403,6 +404,32 @@ public abstract class ScribeLogContractTests {
 				entry(Recipients.only("bob"), null)));
 		await().atMost(NOTIFICATION_WAIT).untilAsserted(() -> assertThat(told).contains(3L));
 		assertThat(told).allSatisfy((id) -> assertThat(id).isBetween(1L, 3L));
+	}
+
+	@Test
+	void listenersAreToldThisNodesAppendsWithTheEntriesAsTheLogKeepsThem() {
+		List<List<ScribeEntry>> told = new CopyOnWriteArrayList<>();
+		listen(this.log, new ScribeLog.AppendListener() {
+
+			@Override
+			public void appended(long lastId) {
+			}
+
+			@Override
+			public void appended(List<ScribeEntry> entries) {
+				told.add(entries);
+			}
+
+		});
+		ObjectNode attributes = record("r1");
+		ScribeEntry forAlice = new ScribeEntry(Scribe.create("Todo", attributes), Recipients.only("alice"), "bob");
+		List<ScribeEntry> appended = this.log.append(List.of(forAlice, entry(Recipients.all(), null)));
+		attributes.put("changedLater", "by the caller, after the append");
+		List<ScribeEntry> relayed = this.log.appendRelayed(List.of(new Relayed(1, List.of(entry(Recipients.all(), null)))));
+		await().atMost(NOTIFICATION_WAIT).untilAsserted(() -> assertThat(told).containsExactly(appended, relayed));
+		assertThat(this.log.entries(0, 10)).containsExactlyElementsOf(
+				Stream.concat(appended.stream(), relayed.stream()).toList());
+		assertThat(appended.get(0).scribe().data().has("changedLater")).isFalse();
 	}
 
 	@Test

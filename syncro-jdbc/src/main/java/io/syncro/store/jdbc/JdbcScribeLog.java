@@ -366,7 +366,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 				List<ScribeEntry> appended = this.appendTransaction.execute((status) -> work.get());
 				Assert.state(appended != null, "No entries appended");
 				if (!appended.isEmpty()) {
-					notifyListeners(appended.get(appended.size() - 1).id());
+					notifyListeners(appended);
 				}
 				return appended;
 			}
@@ -392,7 +392,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		List<ScribeEntry> appended = new ArrayList<>(count);
 		List<Object[]> clients = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
-			ScribeEntry entry = entries.get(i).withId(first + i);
+			ScribeEntry entry = entries.get(i).copyWithId(first + i);
 			appended.add(entry);
 			for (String client : entry.recipients().listed()) {
 				clients.add(new Object[] { entry.id(), client });
@@ -614,7 +614,7 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 			long head = this.jdbcClient.sql(this.headSql).query(Long.class).optional().orElse(0L);
 			long previous = this.lastNotified.getAndAccumulate(head, Math::max);
 			if (head > previous) {
-				tellListeners(head);
+				tellListeners(head, null);
 			}
 		}
 		catch (RuntimeException ex) {
@@ -640,15 +640,26 @@ public class JdbcScribeLog implements ScribeLog, AutoCloseable {
 		}
 	}
 
-	private void notifyListeners(long lastId) {
+	private void notifyListeners(List<ScribeEntry> appended) {
+		long lastId = appended.get(appended.size() - 1).id();
 		this.lastNotified.accumulateAndGet(lastId, Math::max);
-		tellListeners(lastId);
+		tellListeners(lastId, appended);
 	}
 
-	private void tellListeners(long lastId) {
+	/**
+	 * Tells the listeners about appends up to the given id.
+	 * @param lastId the last id appended
+	 * @param appended what this node appended, up to that id; {@code null} for others' appends
+	 */
+	private void tellListeners(long lastId, @Nullable List<ScribeEntry> appended) {
 		for (AppendListener listener : this.listeners) {
 			try {
-				listener.appended(lastId);
+				if (appended != null) {
+					listener.appended(appended);
+				}
+				else {
+					listener.appended(lastId);
+				}
 			}
 			catch (RuntimeException ex) {
 				logger.warn("Scribe log listener " + listener + " failed", ex);

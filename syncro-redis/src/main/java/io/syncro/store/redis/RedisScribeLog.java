@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -456,6 +457,9 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 
 	private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
 
+	/** The positions this node's last relayed append left; {@code null} until it made one. */
+	private volatile @Nullable String lastRelayed;
+
 	/** The highest id listeners were told about, so that no append is told twice. */
 	private final AtomicLong lastTold = new AtomicLong();
 
@@ -505,15 +509,16 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		if (entries.isEmpty()) {
 			return List.of();
 		}
-		long last = append(entries, NOT_RELAYED, NOT_RELAYED);
-		return withIds(entries, last);
+		return told(withIds(entries, append(entries, NOT_RELAYED, NOT_RELAYED)));
 	}
 
 	/**
 	 * {@inheritDoc}
 	 * <p>
 	 * The positions of the last call are kept in {@code <namespace>:log:relayed}, written
-	 * by the append script.
+	 * by the append script. The script appends only if they are the ones expected: those
+	 * this node's last call left, with no round trip to read them, unless another node
+	 * relayed since; then they are read, and the append tried again.
 	 */
 	@Override
 	public List<ScribeEntry> appendRelayed(List<Relayed> transactions) {
@@ -522,24 +527,33 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 			return List.of();
 		}
 		String positions = Relayed.positionsText(transactions);
-		for (int attempt = 1; attempt <= RELAY_ATTEMPTS; attempt++) {
-			String previous = this.redis.opsForValue().get(relayedKey());
-			Set<Long> skipped = Relayed.positionsOf(previous);
+		String expected = this.lastRelayed;
+		int reads = 0;
+		while (true) {
+			if (expected == null) {
+				if (reads++ == RELAY_ATTEMPTS) {
+					throw new IllegalStateException("The relayed positions in " + relayedKey()
+							+ " kept changing: is more than one relay appending at a time?");
+				}
+				expected = Objects.requireNonNullElse(this.redis.opsForValue().get(relayedKey()), "");
+			}
+			Set<Long> skipped = Relayed.positionsOf(expected);
 			List<ScribeEntry> entries = new ArrayList<>();
 			for (Relayed transaction : transactions) {
 				if (!skipped.contains(transaction.position())) {
 					entries.addAll(transaction.entries());
 				}
 			}
-			long last = append(entries, (previous != null) ? previous : "", positions);
+			long last = append(entries, expected, positions);
 			if (last >= 0) {
-				return withIds(entries, last);
+				this.lastRelayed = positions;
+				return told(withIds(entries, last));
 			}
-			// The positions changed since they were read: as relays run one at a time, it
-			// was this very call, run by Lettuce a second time after a broken connection.
+			// The positions are not the ones expected: another node relayed since this
+			// one last did, or, once read, this very call ran a second time (Lettuce sends
+			// a command again after a broken connection).
+			expected = null;
 		}
-		throw new IllegalStateException("The relayed positions in " + relayedKey()
-				+ " kept changing: is more than one relay appending at a time?");
 	}
 
 	/**
@@ -568,9 +582,6 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		}
 		Long last = this.redis.execute(APPEND_SCRIPT, keys, arguments.toArray());
 		Assert.state(last != null, "The append script returned no id");
-		if (last >= 0 && count > 0) {
-			tellIfNew(last);
-		}
 		return last;
 	}
 
@@ -578,7 +589,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		long first = last - entries.size() + 1;
 		List<ScribeEntry> appended = new ArrayList<>(entries.size());
 		for (int i = 0; i < entries.size(); i++) {
-			appended.add(entries.get(i).withId(first + i));
+			appended.add(entries.get(i).copyWithId(first + i));
 		}
 		return List.copyOf(appended);
 	}
@@ -832,14 +843,31 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		}
 	}
 
-	/** Tells the listeners about appends up to the given id, unless they know already. */
-	private void tellIfNew(long lastId) {
+	/** Tells the listeners about this node's appended entries, unless they know already. */
+	private List<ScribeEntry> told(List<ScribeEntry> appended) {
+		if (!appended.isEmpty()) {
+			tellIfNew(appended.get(appended.size() - 1).id(), appended);
+		}
+		return appended;
+	}
+
+	/**
+	 * Tells the listeners about appends up to the given id, unless they know already.
+	 * @param lastId the last id appended
+	 * @param appended what this node appended, up to that id; {@code null} for others' appends
+	 */
+	private void tellIfNew(long lastId, @Nullable List<ScribeEntry> appended) {
 		if (this.lastTold.getAndAccumulate(lastId, Math::max) >= lastId) {
 			return;
 		}
 		for (AppendListener listener : this.listeners) {
 			try {
-				listener.appended(lastId);
+				if (appended != null) {
+					listener.appended(appended);
+				}
+				else {
+					listener.appended(lastId);
+				}
 			}
 			catch (RuntimeException ex) {
 				logger.warn("Scribe log listener {} failed on scribes up to id {}", listener, lastId, ex);
@@ -852,7 +880,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		try {
 			String lastId = this.redis.opsForValue().get(lastIdKey());
 			if (lastId != null) {
-				tellIfNew(Long.parseLong(lastId));
+				tellIfNew(Long.parseLong(lastId), null);
 			}
 		}
 		catch (RuntimeException ex) {
@@ -944,7 +972,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 				logger.debug("Ignoring a message on {} that is not an id", channel());
 				return;
 			}
-			run(() -> tellIfNew(lastId));
+			run(() -> tellIfNew(lastId, null));
 		}
 
 		@Override

@@ -27,6 +27,7 @@ import io.syncro.scribe.Reader;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
+import io.syncro.store.Relayed;
 import io.syncro.store.ScribeLog;
 import io.syncro.store.ScribeLogContractTests;
 import io.syncro.testing.RedisServer;
@@ -274,6 +275,34 @@ class RedisScribeLogTests extends ScribeLogContractTests {
 		assertThat(read).isEqualTo(meant);
 		assertThat(commands.get()).as("commands of reading %d scribes 500 at a time", meant)
 			.isEqualTo((int) (meant / 500) + 1);
+	}
+
+	@Test
+	void aRelayedAppendIsOneRoundTripOnTheNodeThatRelayedLastAndLeavesOutWhatAnotherNodeRelayedSince() {
+		LettuceConnectionFactory factory = this.connections.newFactory();
+		AtomicInteger commands = new AtomicInteger();
+		factory.getRequiredNativeClient().addListener(new CommandListener() {
+
+			@Override
+			public void commandStarted(CommandStartedEvent event) {
+				commands.incrementAndGet();
+			}
+
+		});
+		RedisScribeLog log = node(factory, RedisScribeLog.DEFAULT_NAMESPACE);
+		ScribeLog other = createSecondNodeLog();
+		log.appendRelayed(List.of(new Relayed(1, List.of(entry(Recipients.all(), null)))));
+		commands.set(0);
+		assertThat(ids(log.appendRelayed(List.of(new Relayed(2, List.of(entry(Recipients.all(), null)))))))
+			.containsExactly(2L);
+		assertThat(commands.get()).as("commands of a relayed append after this node's own").isOne();
+		// another node relays 3, then this one relays 3 again (as after a crash) with 4
+		other.appendRelayed(List.of(new Relayed(3, List.of(entry(Recipients.all(), null)))));
+		commands.set(0);
+		assertThat(ids(log.appendRelayed(List.of(new Relayed(3, List.of(entry(Recipients.all(), null))),
+				new Relayed(4, List.of(entry(Recipients.all(), null))))))).containsExactly(4L);
+		assertThat(commands.get()).as("the script, the read of the positions, the script again").isEqualTo(3);
+		assertThat(log.read("alice", 0, 10)).extracting(Scribe::id).containsExactly(1L, 2L, 3L, 4L);
 	}
 
 	@Test
