@@ -31,9 +31,12 @@ if [ ! -d "$here/node_modules/ws" ] || [ "$here/package-lock.json" -nt "$here/no
 fi
 
 jar="$root/sample-app/target/sample-app-0.1.0-SNAPSHOT.jar"
-newest_source="$(find "$root/syncro-core/src/main" "$root/syncro-spring-boot-autoconfigure/src/main" "$root/sample-app/src/main" -type f -newer "$jar" 2>/dev/null | head -1 || true)"
+# every module's sources count: the jar nests them all
+newest_source="$(find "$root"/syncro-*/src/main "$root/sample-app/src/main" -type f -newer "$jar" 2>/dev/null | head -1 || true)"
 if [ ! -f "$jar" ] || [ -n "$newest_source" ]; then
 	echo "building the sample app's jar" >&2
+	# removed first: a repackaged jar whose own classes did not change keeps its old nested jars
+	rm -f "$jar"
 	(cd "$root" && mvn -B -q -pl sample-app -am package -DskipTests >&2)
 fi
 
