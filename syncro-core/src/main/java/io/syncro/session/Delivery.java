@@ -389,7 +389,11 @@ final class Delivery {
 		}
 		this.sentUpTo = batch.lastId();
 		this.scanned = Math.max(this.scanned, batch.lastId());
-		return (int) scribes.stream().filter((scribe) -> scribe.id() <= batch.lastId()).count();
+		int through = 0;
+		while (through < scribes.size() && scribes.get(through).id() <= batch.lastId()) {
+			through++;
+		}
+		return through;
 	}
 
 	// called holding lock

@@ -176,10 +176,14 @@ public final class CachedTailScribeLog implements ScribeLog, AutoCloseable {
 		if (this.lagging || !current.reaches(after)) {
 			return this.log.read(reader, after, limit);
 		}
-		List<Scribe> scribes = new ArrayList<>(Math.min(Math.max(limit, 0), 128));
+		// most reads are a live session's, finding one scribe or none: no list until one is found
+		List<Scribe> scribes = List.of();
 		for (int i = (int) (after - current.start); i < current.size && scribes.size() < limit; i++) {
 			ScribeEntry entry = current.get(i);
 			if (entry.isFor(reader)) {
+				if (scribes.isEmpty()) {
+					scribes = new ArrayList<>(Math.min(limit, current.size - i));
+				}
 				scribes.add(entry.scribe());
 			}
 		}
