@@ -205,7 +205,9 @@ public interface ScribeLog {
 		 * Called after this node appended scribes, with the entries as appended, instead of
 		 * {@link #appended(long)}: a listener that keeps scribes can take them from here
 		 * rather than read them back. Their ids are consecutive; scribes of other nodes may
-		 * come before them. Calls {@link #appended(long)} with the last id by default.
+		 * come before them. Not called when the listener was told of these ids already (a
+		 * shared log's announcement can come before the append returns). Calls
+		 * {@link #appended(long)} with the last id by default.
 		 * @param entries the entries appended, oldest first, never empty
 		 * @since 0.2.0
 		 */
