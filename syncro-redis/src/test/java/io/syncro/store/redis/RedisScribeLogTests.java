@@ -236,17 +236,8 @@ class RedisScribeLogTests extends ScribeLogContractTests {
 
 	@Test
 	void readOfASyncAnswerIsOneRoundTrip() {
-		LettuceConnectionFactory factory = this.connections.newFactory();
 		AtomicInteger commands = new AtomicInteger();
-		factory.getRequiredNativeClient().addListener(new CommandListener() {
-
-			@Override
-			public void commandStarted(CommandStartedEvent event) {
-				commands.incrementAndGet();
-			}
-
-		});
-		RedisScribeLog log = node(factory, RedisScribeLog.DEFAULT_NAMESPACE);
+		RedisScribeLog log = countingNode(commands);
 		List<ScribeEntry> entries = new ArrayList<>();
 		for (int i = 0; i < 10_000; i++) {
 			entries.add(entry((i % 3 == 0) ? Recipients.only("alice") : Recipients.allExcept(Set.of("bob")),
@@ -279,17 +270,8 @@ class RedisScribeLogTests extends ScribeLogContractTests {
 
 	@Test
 	void aRelayedAppendIsOneRoundTripOnTheNodeThatRelayedLastAndLeavesOutWhatAnotherNodeRelayedSince() {
-		LettuceConnectionFactory factory = this.connections.newFactory();
 		AtomicInteger commands = new AtomicInteger();
-		factory.getRequiredNativeClient().addListener(new CommandListener() {
-
-			@Override
-			public void commandStarted(CommandStartedEvent event) {
-				commands.incrementAndGet();
-			}
-
-		});
-		RedisScribeLog log = node(factory, RedisScribeLog.DEFAULT_NAMESPACE);
+		RedisScribeLog log = countingNode(commands);
 		ScribeLog other = createSecondNodeLog();
 		log.appendRelayed(List.of(new Relayed(1, List.of(entry(Recipients.all(), null)))));
 		commands.set(0);
@@ -586,6 +568,20 @@ class RedisScribeLogTests extends ScribeLogContractTests {
 				+ "read %d scribes in batches of 500 in %.1f ms%n", oneThread, eightThreads, threads, read, readMillis);
 		assertThat(read).isEqualTo(10_000);
 		assertThat(position).isEqualTo(10_000);
+	}
+
+	/** A node in the default namespace whose connections count every command they send. */
+	private RedisScribeLog countingNode(AtomicInteger commands) {
+		LettuceConnectionFactory factory = this.connections.newFactory();
+		factory.getRequiredNativeClient().addListener(new CommandListener() {
+
+			@Override
+			public void commandStarted(CommandStartedEvent event) {
+				commands.incrementAndGet();
+			}
+
+		});
+		return node(factory, RedisScribeLog.DEFAULT_NAMESPACE);
 	}
 
 	private void addListener(ScribeLog log, ScribeLog.AppendListener listener) {
