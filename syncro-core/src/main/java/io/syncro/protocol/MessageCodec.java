@@ -218,7 +218,15 @@ public final class MessageCodec {
 	 * @return the message's JSON text
 	 */
 	public static String addScribes(long id, List<String> scribes) {
-		return "{\"type\":\"add_scribes\",\"id\":" + id + ",\"scribes\":[" + String.join(",", scribes) + "]}";
+		return "{\"type\":\"add_scribes\",\"id\":" + id + ",\"scribes\":[" + commaSeparated(scribes) + "]}";
+	}
+
+	/**
+	 * Joins JSON texts with commas; a lone text is itself, not a copy (most pushes carry
+	 * one scribe, to many connections).
+	 */
+	private static String commaSeparated(List<String> texts) {
+		return (texts.size() == 1) ? texts.get(0) : String.join(",", texts);
 	}
 
 	/**
@@ -229,7 +237,7 @@ public final class MessageCodec {
 	 * @return the message's JSON text
 	 */
 	public static String syncAnswer(long id, List<String> scribes, boolean more) {
-		return "{\"type\":\"response\",\"id\":" + id + ",\"result\":[" + String.join(",", scribes) + "]"
+		return "{\"type\":\"response\",\"id\":" + id + ",\"result\":[" + commaSeparated(scribes) + "]"
 				+ (more ? ",\"more\":true}" : "}");
 	}
 
@@ -372,7 +380,7 @@ public final class MessageCodec {
 	 */
 	public static String records(long id, String klass, boolean first, List<String> records, boolean more) {
 		return "{\"type\":\"records\",\"id\":" + id + ",\"klass\":" + writeTree(nodes.stringNode(klass))
-				+ (first ? ",\"first\":true" : "") + ",\"records\":[" + String.join(",", records) + "]"
+				+ (first ? ",\"first\":true" : "") + ",\"records\":[" + commaSeparated(records) + "]"
 				+ (more ? ",\"more\":true}" : "}");
 	}
 

@@ -86,6 +86,12 @@ final class Channel {
 
 	private final AtomicInteger writers = new AtomicInteger();
 
+	// the thread running writingHere, whose sends it writes itself once its work is done
+	private volatile @Nullable Thread writingHere;
+
+	// whether the thread writingHere is to write; only that thread touches it
+	private boolean writeHereAfter;
+
 	private final AtomicLong requestIds = new AtomicLong();
 
 	private final Map<Long, CompletableFuture<Message>> awaiting = new ConcurrentHashMap<>();
@@ -483,6 +489,10 @@ final class Channel {
 		}
 		this.queue.add(item);
 		if (this.writers.getAndIncrement() == 0) {
+			if (Thread.currentThread() == this.writingHere) {
+				this.writeHereAfter = true;
+				return;
+			}
 			try {
 				this.executor.execute(this::write);
 			}
@@ -492,10 +502,32 @@ final class Channel {
 		}
 	}
 
+	/**
+	 * Runs work that sends, and then writes what it sent on the calling thread rather than
+	 * handing it to a writer thread, unless a writer is at work on this channel already;
+	 * for the work of a thread that may block on a write, such as a push. What the work
+	 * sends goes out together once it is done, after anything queued before it.
+	 * @param work the work
+	 */
+	void writingHere(Runnable work) {
+		this.writingHere = Thread.currentThread();
+		try {
+			work.run();
+		}
+		finally {
+			this.writingHere = null;
+			if (this.writeHereAfter) {
+				this.writeHereAfter = false;
+				write();
+			}
+		}
+	}
+
 	private void write() {
 		int missed = 1;
 		do {
 			Object item;
+			boolean sent = false;
 			while ((item = this.queue.poll()) != null) {
 				this.pending.decrementAndGet();
 				if (item instanceof CloseAfterWrites closing) {
@@ -509,7 +541,8 @@ final class Channel {
 					return;
 				}
 				try {
-					this.connection.send((String) item);
+					this.connection.send((String) item, !this.queue.isEmpty());
+					sent = true;
 				}
 				catch (IOException | RuntimeException ex) {
 					logger.debug("Sending to {} failed; closing", this.peer, ex);
@@ -518,7 +551,9 @@ final class Channel {
 				}
 			}
 			try {
-				this.connection.flush();
+				if (sent) {
+					this.connection.flush();
+				}
 			}
 			catch (IOException | RuntimeException ex) {
 				logger.debug("Sending to {} failed; closing", this.peer, ex);

@@ -20,6 +20,20 @@ public interface Connection {
 	void send(String message) throws IOException;
 
 	/**
+	 * Sends one message, saying whether more are queued right behind it, so that a
+	 * connection that gathers messages into fewer writes gathers only when there is
+	 * something to gather, and writes a lone message at once. Sends {@link #send(String)}
+	 * by default.
+	 * @param message the message's JSON text
+	 * @param more whether further messages wait to be sent now
+	 * @throws IOException if the connection is broken
+	 * @since 0.2.0
+	 */
+	default void send(String message, boolean more) throws IOException {
+		send(message);
+	}
+
+	/**
 	 * Writes out what {@link #send} may have buffered. A session calls it whenever it has
 	 * sent everything it had queued, so a connection may gather the messages sent before
 	 * it into fewer writes; by default every send writes at once and this does nothing.

@@ -96,7 +96,9 @@ final class Delivery {
 		this.batched = batched;
 		this.window = window;
 		this.batchSize = batchSize;
-		this.pushes = new SerialTask(feed::deliver, this::pushNew);
+		// the delivery thread writes the pushes once the run ends, so a wake while it writes
+		// (a slow client) runs on another, and the client's pushes pile up to its limit
+		this.pushes = new SerialTask((run) -> feed.deliver(() -> channel.writingHere(run)), this::pushNew);
 	}
 
 	boolean isLive() {

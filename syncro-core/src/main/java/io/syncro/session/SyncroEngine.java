@@ -78,7 +78,7 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	// reads the log for live sessions: a few threads, so that a session woken by many
 	// appends while it waits for one reads them all at once, rather than a thread per
 	// session each reading the log after every append
-	private final ExecutorService deliveries;
+	private final Writers deliveries;
 
 	private final Writers writers;
 
@@ -165,8 +165,9 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 		this.observer = observer;
 		this.appendClock = (observer != EngineObserver.NONE) ? new AppendClock() : null;
 		this.executor = Executors.newCachedThreadPool(daemonThreads("syncro-" + settings.uid() + "-"));
-		this.deliveries = Executors.newFixedThreadPool(DELIVERY_THREADS,
-				daemonThreads("syncro-" + settings.uid() + "-deliver-"));
+		// pushes are written by the thread that sends them (Channel.writingHere), so a slow client
+		// can hold a delivery thread: the pool grows past a write stuck on one
+		this.deliveries = new Writers(DELIVERY_THREADS, daemonThreads("syncro-" + settings.uid() + "-deliver-"));
 		for (int i = 0; i < PEER_LOCKS; i++) {
 			this.peerLocks[i] = new Object();
 		}
@@ -174,7 +175,10 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 		this.liveness = Executors.newSingleThreadScheduledExecutor(daemonThreads("syncro-" + settings.uid() + "-liveness-"));
 		this.liveness.scheduleWithFixedDelay(this::checkLiveness, 1, 1, TimeUnit.SECONDS);
 		this.writers = new Writers(WRITER_THREADS, daemonThreads("syncro-" + settings.uid() + "-write-"));
-		this.liveness.scheduleWithFixedDelay(this.writers::watch, 50, 50, TimeUnit.MILLISECONDS);
+		this.liveness.scheduleWithFixedDelay(() -> {
+			this.writers.watch();
+			this.deliveries.watch();
+		}, 50, 50, TimeUnit.MILLISECONDS);
 		this.subscription = log.addListener(this::appended);
 	}
 

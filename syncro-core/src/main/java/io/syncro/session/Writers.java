@@ -9,10 +9,11 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The threads that write to a node's connections: a few, over one queue, so that a burst
+ * Threads that write to a node's connections: a few, over one queue, so that a burst
  * of writes (an append pushed to every session) wakes a few threads once rather than one
  * thread per write. Waking a parked thread for each push was a fifth of the server's CPU
- * at 200 changes a second to 100 subscribers.
+ * at 200 changes a second to 100 subscribers. An engine has two such pools: the delivery
+ * threads, which write the pushes they make, and the writers of everything else.
  * <p>
  * A write blocks while the peer does not read and the network's buffers are full. So
  * that such a client holds up no one else, {@link #watch} (run every few tens of

@@ -31,7 +31,7 @@ import org.springframework.web.socket.handler.AbstractWebSocketHandler;
  * thread at a time, so sends never interleave, and a slow client only holds its own
  * writer. On a JSR-356 container (Tomcat) the frames a session sends in one go are
  * batched and written out together when its queue is empty, rather than with one write
- * per frame.
+ * per frame; a lone frame is written at once, without being copied into the batch.
  * <p>
  * A connection that opens binds its uid to its user ({@link ClientBindings}); one whose
  * uid was bound to another user meanwhile, or whose user reached its
@@ -190,8 +190,8 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 
 		private final WebSocketSession webSocket;
 
-		/** Writes out the frames batched so far, or {@code null} when frames are not batched. */
-		private final @Nullable IoAction flushBatch;
+		/** The container's batching of frames, or {@code null} when frames are not batched. */
+		private final @Nullable Batching batching;
 
 		private final Object state = new Object();
 
@@ -201,20 +201,30 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 		// guarded by state
 		private @Nullable CloseStatus deferredClose;
 
-		WebSocketConnection(WebSocketSession webSocket, @Nullable IoAction flushBatch) {
+		WebSocketConnection(WebSocketSession webSocket, @Nullable Batching batching) {
 			this.webSocket = webSocket;
-			this.flushBatch = flushBatch;
+			this.batching = batching;
 		}
 
 		@Override
 		public void send(String message) throws IOException {
-			whileSending(() -> this.webSocket.sendMessage(new TextMessage(message)));
+			send(message, false);
+		}
+
+		@Override
+		public void send(String message, boolean more) throws IOException {
+			whileSending(() -> {
+				if (more && this.batching != null) {
+					this.batching.start();
+				}
+				this.webSocket.sendMessage(new TextMessage(message));
+			});
 		}
 
 		@Override
 		public void flush() throws IOException {
-			if (this.flushBatch != null) {
-				whileSending(this.flushBatch);
+			if (this.batching != null) {
+				whileSending(this.batching::writeOut);
 			}
 		}
 
@@ -272,9 +282,40 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 	}
 
 	/**
+	 * The batching of a JSR-356 session's frames: while it is on, a send that fits the
+	 * container's buffer is only copied into it, and turning it off writes the batch out.
+	 * It is on only while frames wait behind the one being sent, as a lone frame is written
+	 * faster without the copy. Used by one sending thread at a time.
+	 */
+	private static final class Batching {
+
+		private final RemoteEndpoint.Basic remote;
+
+		private boolean on;
+
+		Batching(RemoteEndpoint.Basic remote) {
+			this.remote = remote;
+		}
+
+		void start() throws IOException {
+			if (!this.on) {
+				this.remote.setBatchingAllowed(true);
+				this.on = true;
+			}
+		}
+
+		void writeOut() throws IOException {
+			if (this.on) {
+				this.on = false;
+				this.remote.setBatchingAllowed(false);
+			}
+		}
+
+	}
+
+	/**
 	 * Tuning of a JSR-356 session (Tomcat's), loaded only when that API is present. Its
-	 * frames are batched: a send that fits the container's buffer is only copied into it,
-	 * and the flush writes the batch. Its incoming message buffers are cut to
+	 * frames are batched when several are sent in one go ({@link Batching}). Its incoming message buffers are cut to
 	 * {@value #MESSAGE_BUFFER_SIZE} characters and bytes: the handler gathers partial
 	 * messages itself, so they only set the size of the parts, and Tomcat's defaults
 	 * (8,192 characters, 16 KB, and 8 KB) are most of an idle connection's heap. Tomcat
@@ -286,10 +327,9 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 
 		/**
 		 * Tunes the session.
-		 * @return how to write out its batch, or {@code null} when its frames are not
-		 * batched
+		 * @return the batching of its frames, or {@code null} when they cannot be batched
 		 */
-		static @Nullable IoAction tune(WebSocketSession webSocket) {
+		static @Nullable Batching tune(WebSocketSession webSocket) {
 			if (!(webSocket instanceof NativeWebSocketSession nativeSession)) {
 				return null;
 			}
@@ -299,15 +339,7 @@ final class SyncroWebSocketHandler extends AbstractWebSocketHandler {
 			}
 			session.setMaxTextMessageBufferSize(MESSAGE_BUFFER_SIZE);
 			session.setMaxBinaryMessageBufferSize(MESSAGE_BUFFER_SIZE);
-			try {
-				RemoteEndpoint.Basic remote = session.getBasicRemote();
-				remote.setBatchingAllowed(true);
-				return remote::flushBatch;
-			}
-			catch (IOException | RuntimeException ex) {
-				logger.debug("Could not batch the frames of {}", webSocket.getId(), ex);
-				return null;
-			}
+			return new Batching(session.getBasicRemote());
 		}
 
 	}
