@@ -665,7 +665,8 @@ async function fanout(server, n, m, rate, { v1 = false, again = false, warmUp = 
 	const cpuPerDeliveryUs = quiet.failed ? '' : ((cpu + redisCpu - quiet.cpuS) / (n * m)) * 1e6;
 	return { ...row, result: 'ok', seconds, deliveriesPerSec: (n * m) / seconds, writesPerSec: m / (written.ms / 1000),
 		p50ms: percentile(sparse, 0.5), p99ms: percentile(sparse, 0.99), maxMs: percentile(sparse, 1), serverCpuS: cpu,
-		redisCpuS: server.redisPid ? redisCpu : '', quietCpuS: quiet.cpuS, cpuPerDeliveryUs, note: quiet.failed || '', histogram: sparse };
+		redisCpuS: server.redisPid ? redisCpu : '', quietCpuS: quiet.cpuS, cpuPerDeliveryUs, writeAckP50ms: written.ackP50,
+		writeAckP99ms: written.ackP99, note: quiet.failed || '', histogram: sparse };
 }
 
 // Preloads a server with changes numbered from..to (inclusive), the fastest way its users would.
@@ -874,7 +875,7 @@ function targets() {
 
 function csv() {
 	const keys = ['server', 'workload', 'size', 'result', 'seconds', 'deliveriesPerSec', 'writesPerSec', 'changesPerSec', 'connectsPerSec',
-		'p50ms', 'p99ms', 'maxMs', 'heapGrowthMb', 'rssGrowthMb', 'heapKbPerConn', 'rssKbPerConn', 'serverCpuS', 'redisCpuS', 'quietCpuS', 'cpuPerDeliveryUs', 'loadBefore', 'note'];
+		'p50ms', 'p99ms', 'maxMs', 'heapGrowthMb', 'rssGrowthMb', 'heapKbPerConn', 'rssKbPerConn', 'serverCpuS', 'redisCpuS', 'quietCpuS', 'cpuPerDeliveryUs', 'writeAckP50ms', 'writeAckP99ms', 'loadBefore', 'note'];
 	const esc = (v) => (v === undefined || v === null) ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
 	return [keys.join(',')].concat(results.map((r) => keys.map((k) => esc(typeof r[k] === 'number' ? +r[k].toFixed(3) : r[k])).join(','))).join('\n') + '\n';
 }
@@ -903,7 +904,7 @@ function writeReport(meta) {
 		'',
 		targets(),
 		'',
-		'Rates: fan-out rows give deliveries per second (N x M over the time from the first write to the last receipt); catch-up rows changes per second; write rows changes per second; connection rows connections per second. Latency is from the writer\'s send to each receipt. CPU per delivery (fan-out rows): the CPU seconds of the server and of its Redis (Syncro on redis and the baseline start one each; CSV columns serverCpuS and redisCpuS) during the row, less their CPU seconds for the same writes with no subscriber (quietCpuS, measured before the subscribers connect, on the second of two runs of them, as the first pays for the JIT\'s compiling), divided by the N x M deliveries, in microseconds; its figures are as coarse as the kernel\'s 10 ms ticks, so a small row\'s are rough. A row with a correctness failure (a duplicate, a change outside 1..M, a gap left when the run ended, a client error) says FAIL and gives no figure; TIMEOUT means every change received was right but not all arrived within the time allowed (`--timeout` after the last write), and gives the rate reached so far.',
+		'Rates: fan-out rows give deliveries per second (N x M over the time from the first write to the last receipt); catch-up rows changes per second; write rows changes per second; connection rows connections per second. Latency is from the writer\'s send to each receipt; the time from a write\'s send to its acknowledgement (the REST answer, the XADD reply, the socket.io ack) is in the CSV (writeAckP50ms, writeAckP99ms), as every receipt waits for the write path first. CPU per delivery (fan-out rows): the CPU seconds of the server and of its Redis (Syncro on redis and the baseline start one each; CSV columns serverCpuS and redisCpuS) during the row, less their CPU seconds for the same writes with no subscriber (quietCpuS, measured before the subscribers connect, on the second of two runs of them, as the first pays for the JIT\'s compiling), divided by the N x M deliveries, in microseconds; its figures are as coarse as the kernel\'s 10 ms ticks, so a small row\'s are rough. A row with a correctness failure (a duplicate, a change outside 1..M, a gap left when the run ended, a client error) says FAIL and gives no figure; TIMEOUT means every change received was right but not all arrived within the time allowed (`--timeout` after the last write), and gives the rate reached so far.',
 		'',
 	].join('\n');
 	fs.writeFileSync(base + '.md', md);

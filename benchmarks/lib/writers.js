@@ -188,6 +188,11 @@ async function drive(writer, first, last, { window = 16, rate = 0, deadline = In
 	let written = 0;
 	let failures = 0;
 	let firstFailure = null;
+	const acks = [];
+	const timed = (seq) => {
+		const sent = performance.now();
+		return writer.write(seq).then(() => acks.push(performance.now() - sent));
+	};
 	// a write still unanswered at the deadline is given up on, not waited for
 	const untilDeadline = (promise) => (deadline === Infinity) ? promise
 		: Promise.race([promise, new Promise((r) => setTimeout(r, Math.max(0, deadline - performance.now())).unref())]);
@@ -203,7 +208,7 @@ async function drive(writer, first, last, { window = 16, rate = 0, deadline = In
 			if (wait > 1) {
 				await new Promise((r) => setTimeout(r, wait));
 			}
-			inFlight.push(writer.write(seq).then(() => written++, failed));
+			inFlight.push(timed(seq).then(() => written++, failed));
 		}
 		await untilDeadline(Promise.all(inFlight));
 	}
@@ -212,7 +217,7 @@ async function drive(writer, first, last, { window = 16, rate = 0, deadline = In
 		const lane = async () => {
 			while (next <= last && performance.now() < deadline) {
 				const seq = next++;
-				await untilDeadline(writer.write(seq).then(() => written++, failed));
+				await untilDeadline(timed(seq).then(() => written++, failed));
 			}
 		};
 		const lanes = [];
@@ -221,7 +226,9 @@ async function drive(writer, first, last, { window = 16, rate = 0, deadline = In
 		}
 		await Promise.all(lanes);
 	}
-	return { ms: performance.now() - started, written, failures, firstFailure };
+	acks.sort((a, b) => a - b);
+	const at = (q) => acks.length ? acks[Math.min(acks.length - 1, Math.ceil(acks.length * q) - 1)] : NaN;
+	return { ms: performance.now() - started, written, failures, firstFailure, ackP50: at(0.5), ackP99: at(0.99) };
 }
 
 module.exports = { writers, drive, post, request, openWs };
