@@ -30,9 +30,9 @@ const ROOT = path.resolve(HERE, '..');
 // subscribers, 50/s to 1,000). Pass --n/--m/--k for the sizes of the issue (M=10,000 at
 // every N), which take hours on a 2-core machine.
 const PROFILES = {
-	quick: { n: [100], m: [500], rates: [{ rate: 200, n: 100 }], rateSeconds: 10, warmup: 20, k: [5000], w: 1000, idle: 1000,
+	quick: { n: [100], m: [500], rates: [{ rate: 200, n: 100 }], rateSeconds: 10, warmup: 60, k: [5000], w: 1000, idle: 1000,
 		timeout: 30, jdbc: { n: [100], k: [5000] } },
-	full: { n: [100, 1000, 5000], m: [2000, 500, 100], rates: [{ rate: 200, n: 100 }, { rate: 50, n: 1000 }], rateSeconds: 20, warmup: 40,
+	full: { n: [100, 1000, 5000], m: [2000, 500, 100], rates: [{ rate: 200, n: 100 }, { rate: 50, n: 1000 }], rateSeconds: 20, warmup: 120,
 		k: [10000, 100000], w: 3000, idle: 10000, timeout: 120, jdbc: { n: [1000], k: [10000] } },
 };
 
@@ -591,17 +591,27 @@ async function quietCpu(server, m, rate, opts, again) {
 	return quiet;
 }
 
-// A JIT (the JVM's C2 most of all, V8's too) reaches its steady code only after tens of
-// seconds of load; in a profile of Syncro's first minute, compiling was a quarter of its
-// CPU. Every server therefore gets the same unmeasured fan-out before its first fan-out,
-// rate or write row: --warmup seconds (0 for none) of 200 changes/s to 100 subscribers.
+// A JIT (the JVM's C2 most of all, V8's too) reaches its steady code only after a minute
+// or more of load, and undoes some of it when new subscribers take a path its profile had
+// not seen. In a profile of Syncro's first measured row after 20 s of warming up, C2 took
+// 37% of the server's CPU; over rounds of warming up, Syncro's CPU per round fell from 17
+// to 7 s and stayed there from the eighth round on. Every server therefore gets the same
+// unmeasured rounds before its first fan-out, rate or write row, --warmup seconds (0 for
+// none) of 200 changes/s in rounds of WARM_ROUND_S, each to 100 new subscribers; each
+// round's CPU and p99 are logged, to show where the server's steady state began.
+const WARM_ROUND_S = 10;
+
 async function warmUp(server) {
-	if (P.warmup <= 0) {
+	const rounds = Math.ceil(P.warmup / WARM_ROUND_S);
+	if (rounds <= 0) {
 		return;
 	}
-	log(`${server.name}: warming up, ${P.warmup} s of 200 changes/s to 100 subscribers, not measured`);
-	const row = await fanout(server, 100, 200 * P.warmup, 200, { warmUp: true });
-	log(`${server.name}: warmed up (${row.result})`);
+	log(`${server.name}: warming up, ${rounds} rounds of ${WARM_ROUND_S} s of 200 changes/s to 100 new subscribers, not measured`);
+	for (let round = 1; round <= rounds; round++) {
+		const row = await fanout(server, 100, 200 * WARM_ROUND_S, 200, { warmUp: true });
+		const cpu = (row.result === 'ok') ? `, ${(row.serverCpuS + (row.redisCpuS || 0)).toFixed(2)} CPU s, p99 ${row.p99ms} ms` : '';
+		log(`${server.name}: warm-up round ${round}: ${row.result}${cpu}`);
+	}
 }
 
 async function fanout(server, n, m, rate, { v1 = false, again = false, warmUp = false } = {}) {
