@@ -13,7 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import io.syncro.protocol.MessageCodec;
 import io.syncro.scribe.Reader;
@@ -463,6 +465,12 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	/** The highest id listeners were told about, so that no append is told twice. */
 	private final AtomicLong lastTold = new AtomicLong();
 
+	/** This node's appends under way: from before the script runs until they are told. */
+	private final AtomicInteger appending = new AtomicInteger();
+
+	/** The highest id announced while appends of this node were under way, not yet told. */
+	private final AtomicLong heard = new AtomicLong();
+
 	private final Object subscriptionMonitor = new Object();
 
 	/** Tells listeners about other nodes' appends; created by the first listener. */
@@ -509,7 +517,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		if (entries.isEmpty()) {
 			return List.of();
 		}
-		return told(withIds(entries, append(entries, NOT_RELAYED, NOT_RELAYED)));
+		return appending(() -> told(withIds(entries, append(entries, NOT_RELAYED, NOT_RELAYED))));
 	}
 
 	/**
@@ -526,6 +534,10 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		if (transactions.isEmpty()) {
 			return List.of();
 		}
+		return appending(() -> appendRelayedNow(transactions));
+	}
+
+	private List<ScribeEntry> appendRelayedNow(List<Relayed> transactions) {
 		String positions = Relayed.positionsText(transactions);
 		String expected = this.lastRelayed;
 		int reads = 0;
@@ -843,6 +855,56 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		}
 	}
 
+	/**
+	 * Runs an append of this node's. The announcement of an append often arrives before
+	 * the script's answer; told first, it would have the listeners read back from Redis
+	 * the scribes this node is about to give them. So announcements heard while appends
+	 * are under way wait until one ends ({@link #announced}), and are told then, on the
+	 * log's thread: for this node's own appends they are told already by then, and
+	 * another node's wait at most one append of this node's (also one that failed
+	 * after the script ran, whose scribes only its announcement tells of).
+	 */
+	private List<ScribeEntry> appending(Supplier<List<ScribeEntry>> append) {
+		this.appending.incrementAndGet();
+		try {
+			return append.get();
+		}
+		finally {
+			this.appending.decrementAndGet();
+			ScheduledExecutorService executor = this.events;
+			if (executor != null && this.heard.get() > this.lastTold.get()) {
+				runQuietly(executor, this::tellHeard);
+			}
+		}
+	}
+
+	/**
+	 * An append announced on the channel, or the last id read after subscribing: told
+	 * now, unless appends of this node are under way.
+	 */
+	private void announced(long lastId) {
+		this.heard.accumulateAndGet(lastId, Math::max);
+		if (this.appending.get() == 0) {
+			tellHeard();
+		}
+	}
+
+	private void tellHeard() {
+		long lastId = this.heard.getAndSet(0);
+		if (lastId > 0) {
+			tellIfNew(lastId, null);
+		}
+	}
+
+	private static void runQuietly(ScheduledExecutorService executor, Runnable task) {
+		try {
+			executor.execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			// closed
+		}
+	}
+
 	/** Tells the listeners about this node's appended entries, unless they know already. */
 	private List<ScribeEntry> told(List<ScribeEntry> appended) {
 		if (!appended.isEmpty()) {
@@ -880,7 +942,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 		try {
 			String lastId = this.redis.opsForValue().get(lastIdKey());
 			if (lastId != null) {
-				tellIfNew(Long.parseLong(lastId), null);
+				announced(Long.parseLong(lastId));
 			}
 		}
 		catch (RuntimeException ex) {
@@ -972,23 +1034,14 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 				logger.debug("Ignoring a message on {} that is not an id", channel());
 				return;
 			}
-			run(() -> tellIfNew(lastId, null));
+			runQuietly(this.executor, () -> announced(lastId));
 		}
 
 		@Override
 		public void onChannelSubscribed(byte[] channel, long count) {
 			// Subscribed for the first time or again after a lost connection: appends
 			// announced while unsubscribed were missed.
-			run(RedisScribeLog.this::catchUp);
-		}
-
-		private void run(Runnable task) {
-			try {
-				this.executor.execute(task);
-			}
-			catch (RejectedExecutionException ex) {
-				// closed
-			}
+			runQuietly(this.executor, RedisScribeLog.this::catchUp);
 		}
 
 	}
