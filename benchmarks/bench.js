@@ -88,9 +88,10 @@ function parseArgs(argv) {
 	p.warmup = (args.warmup !== undefined) ? Number(args.warmup) : p.warmup;
 	// --cpu-profile dir: async-profiler's collapsed stacks of every fan-out row of Syncro
 	p.cpuProfile = args['cpu-profile'] ? path.resolve(args['cpu-profile']) : null;
-	// --profile-event alloc: the profiles count allocated bytes instead of CPU
+	// --profile-event alloc: the profiles count allocated bytes instead of CPU; wall: the
+	// threads' wall-clock time, waiting included (where a request's time goes)
 	p.profileEvent = args['profile-event'] || 'cpu';
-	if (!['cpu', 'alloc'].includes(p.profileEvent)) throw new Error('--profile-event: cpu or alloc');
+	if (!['cpu', 'alloc', 'wall'].includes(p.profileEvent)) throw new Error('--profile-event: cpu, alloc or wall');
 	if (p.cpuProfile && p.cpuProfile.includes(',')) throw new Error('--cpu-profile: the profiler\'s options are separated by commas; a directory without one');
 	// the JVM of Syncro's servers, to compare Java versions: --java /usr/lib/jvm/<jdk>/bin/java
 	p.java = args.java || 'java';
@@ -260,7 +261,7 @@ function startProfile(server) {
 	if (!P.cpuProfile || !server.jvm) {
 		return false;
 	}
-	for (const event of (P.profileEvent === 'alloc') ? ['alloc'] : ['cpu', 'itimer']) {
+	for (const event of (P.profileEvent === 'cpu') ? ['cpu', 'itimer'] : [P.profileEvent]) {
 		try {
 			profilerCommand(server.pid, (event === 'alloc') ? 'start,event=alloc,threads' : `start,event=${event},interval=1ms,threads`);
 			return true;
