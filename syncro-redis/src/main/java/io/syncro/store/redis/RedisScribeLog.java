@@ -473,8 +473,11 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 
 	private final Object subscriptionMonitor = new Object();
 
-	/** Tells listeners about other nodes' appends; created by the first listener. */
-	private @Nullable ScheduledExecutorService events;
+	/**
+	 * Tells listeners about other nodes' appends; created by the first listener. Set under
+	 * the monitor, read without it by appends as they end.
+	 */
+	private volatile @Nullable ScheduledExecutorService events;
 
 	private @Nullable RedisConnection subscriber;
 
