@@ -466,7 +466,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	private final AtomicLong lastTold = new AtomicLong();
 
 	/** This node's appends under way: from before the script runs until they are told. */
-	private final AtomicInteger appending = new AtomicInteger();
+	private final AtomicInteger appendsUnderWay = new AtomicInteger();
 
 	/** The highest id announced while appends of this node were under way, not yet told. */
 	private final AtomicLong heard = new AtomicLong();
@@ -868,12 +868,12 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	 * after the script ran, whose scribes only its announcement tells of).
 	 */
 	private List<ScribeEntry> appending(Supplier<List<ScribeEntry>> append) {
-		this.appending.incrementAndGet();
+		this.appendsUnderWay.incrementAndGet();
 		try {
 			return append.get();
 		}
 		finally {
-			this.appending.decrementAndGet();
+			this.appendsUnderWay.decrementAndGet();
 			ScheduledExecutorService executor = this.events;
 			if (executor != null && this.heard.get() > this.lastTold.get()) {
 				runQuietly(executor, this::tellHeard);
@@ -887,7 +887,7 @@ public final class RedisScribeLog implements ScribeLog, AutoCloseable {
 	 */
 	private void announced(long lastId) {
 		this.heard.accumulateAndGet(lastId, Math::max);
-		if (this.appending.get() == 0) {
+		if (this.appendsUnderWay.get() == 0) {
 			tellHeard();
 		}
 	}
