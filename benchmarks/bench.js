@@ -86,7 +86,7 @@ function parseArgs(argv) {
 	// --settle off: no waiting for the load average before a row, and no repeats
 	p.settle = args.settle !== 'off';
 	p.warmup = (args.warmup !== undefined) ? Number(args.warmup) : p.warmup;
-	// --cpu-profile dir: async-profiler's collapsed stacks of every fan-out row of Syncro
+	// --cpu-profile dir: async-profiler's collapsed stacks of every fan-out and catch-up row of Syncro
 	p.cpuProfile = args['cpu-profile'] ? path.resolve(args['cpu-profile']) : null;
 	// --profile-event alloc: the profiles count allocated bytes instead of CPU; wall: the
 	// threads' wall-clock time, waiting included (where a request's time goes)
@@ -738,6 +738,7 @@ async function catchUp(server, k) {
 	const rssBefore = procStatus(server.pid).rssKb;
 	const sampler = rssSampler(server.pid);
 	const cpu0 = cpuSeconds(server.pid);
+	const profiling = startProfile(server);
 	const seen = new Uint8Array(k + 1);
 	let count = 0, duplicates = 0, foreign = 0;
 	const t0 = now();
@@ -757,6 +758,7 @@ async function catchUp(server, k) {
 	const seconds = (now() - t0) / 1000;
 	const peakRss = sampler.stop();
 	const cpu = cpuSeconds(server.pid) - cpu0;
+	if (profiling) stopProfile(server, row);
 	let heapGrowthMb = null;
 	if (server.jvm) {
 		const during = gcAfterValues(server.gcLog, gcLines).after;

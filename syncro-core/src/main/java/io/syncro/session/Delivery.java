@@ -8,6 +8,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.syncro.protocol.Message;
@@ -85,6 +88,9 @@ final class Delivery {
 	// guarded by lock: the log's horizon as the last read found it, -1 while not watched
 	private long horizon = -1;
 
+	// guarded by lock: the page after the last sync answer with more, read ahead
+	private @Nullable ReadAhead readAhead;
+
 	private final SerialTask pushes;
 
 	Delivery(Channel channel, Feed feed, Reader reader, Narrowing narrowing, boolean batched, int window,
@@ -127,30 +133,43 @@ final class Delivery {
 	boolean answerSync(long requestId, long from, Runnable check) {
 		boolean wentLive = false;
 		synchronized (this.lock) {
-			long head = this.feed.head();
+			Page page = page(from);
+			long head = page.head();
 			long position = from;
 			List<Scribe> scribes;
 			Batch answer;
-			do {
-				// scribes a narrowed klass leaves out are passed over, never answered empty with more
-				// read before the log, so that pushes find any tombstone removed after
-				long seen = this.feed.horizon();
-				scribes = this.feed.readComplete(this.reader, position, this.batchSize + 1);
+			while (true) {
+				scribes = page.scribes();
 				check.run();
-				this.horizon = seen;
+				this.horizon = page.horizon();
+				if (scribes.size() > this.batchSize) {
+					// most answers end with the batch size's scribe: the page after it is read
+					// while this answer is written and the client takes it in
+					readAhead(scribes.get(this.batchSize - 1).id());
+				}
 				answer = Batch.of(scribes, narrow(), this.feed::json, this.batchSize, this.channel.messageBudget(),
 						Long.MAX_VALUE, position);
 				position = answer.lastId();
+				// scribes a narrowed klass leaves out are passed over, never answered empty with more
+				if (!answer.scribes().isEmpty() || scribes.size() <= this.batchSize) {
+					break;
+				}
+				page = page(position);
 			}
-			while (answer.scribes().isEmpty() && scribes.size() > this.batchSize);
 			boolean more = answer.cut() || (scribes.size() > this.batchSize && !answer.scribes().isEmpty());
 			this.channel.sendText(MessageCodec.syncAnswer(requestId, answer.scribes(), more));
 			this.feed.syncAnswered(answer.scribes().size());
 			this.sentUpTo = Math.max(this.sentUpTo, answer.lastId());
 			this.scanned = Math.max(this.scanned, more ? answer.lastId() : Math.max(answer.lastId(), head));
-			if (!more && !this.live) {
-				this.live = true;
-				wentLive = true;
+			if (!more) {
+				this.readAhead = null;
+				if (!this.live) {
+					this.live = true;
+					wentLive = true;
+				}
+			}
+			else if (this.readAhead == null || this.readAhead.after() != answer.lastId()) {
+				readAhead(answer.lastId());
 			}
 			releaseAnswers();
 		}
@@ -158,6 +177,63 @@ final class Delivery {
 			wake();
 		}
 		return wentLive;
+	}
+
+	/**
+	 * The page of a sync answer after a position: the one read ahead for it, or else read
+	 * now.
+	 */
+	// called holding lock
+	private Page page(long after) {
+		Page page = takeReadAhead(after);
+		return (page != null) ? page : read(after);
+	}
+
+	/**
+	 * Reads the log after a position: the head, then the horizon (so that pushes find any
+	 * tombstone removed after), then the scribes.
+	 */
+	private Page read(long after) {
+		long head = this.feed.head();
+		long horizon = this.feed.horizon();
+		return new Page(head, horizon, this.feed.readComplete(this.reader, after, this.batchSize + 1));
+	}
+
+	/**
+	 * Reads the page after a position on another thread, as the client's next sync asks
+	 * for it, so that a client paging through the log waits less for the log. A tombstone
+	 * that compaction removes meanwhile from above the position raises the horizon past
+	 * it, and the client's next sync is refused for that before the page is used
+	 * ({@link Session}).
+	 */
+	// called holding lock
+	private void readAhead(long after) {
+		try {
+			this.readAhead = new ReadAhead(after, CompletableFuture.supplyAsync(() -> read(after), this.feed.readAheads()));
+		}
+		catch (RejectedExecutionException ex) {
+			this.readAhead = null;
+		}
+	}
+
+	/**
+	 * The page read ahead after the position, waiting for it if need be; {@code null} when
+	 * none was read after that position or reading it failed (the page is then read again,
+	 * and a failure answered as any read's).
+	 */
+	// called holding lock
+	private @Nullable Page takeReadAhead(long from) {
+		ReadAhead ahead = this.readAhead;
+		this.readAhead = null;
+		if (ahead == null || ahead.after() != from) {
+			return null;
+		}
+		try {
+			return ahead.page().join();
+		}
+		catch (CompletionException ex) {
+			return null;
+		}
 	}
 
 	/**
@@ -504,6 +580,21 @@ final class Delivery {
 	}
 
 	/**
+	 * The log after a position as one read found it.
+	 * @param head the head before the read
+	 * @param horizon the watched horizon before the read
+	 * @param scribes the scribes read
+	 */
+	private record Page(long head, long horizon, List<Scribe> scribes) {
+	}
+
+	/**
+	 * A page being read ahead of the client's sync from its position.
+	 */
+	private record ReadAhead(long after, CompletableFuture<Page> page) {
+	}
+
+	/**
 	 * What a delivery reads and reports, narrowed from the engine.
 	 */
 	interface Feed {
@@ -530,6 +621,13 @@ final class Delivery {
 		 * @param work the work
 		 */
 		void deliver(Runnable work);
+
+		/**
+		 * The threads that read ahead of clients' next syncs; they refuse a read while many
+		 * wait.
+		 * @return the executor
+		 */
+		Executor readAheads();
 
 		long landingTimeoutMillis();
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -13,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -56,6 +58,11 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 
 	private static final int DELIVERY_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
+	private static final int READ_AHEAD_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+	/** The most reads ahead that wait for a thread; past them, clients' next pages are read when asked for. */
+	private static final int READ_AHEADS_WAITING = 256;
+
 	private static final int WRITER_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
 	// a power of two: how many recently pushed scribes keep their JSON text
@@ -79,6 +86,8 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 	// appends while it waits for one reads them all at once, rather than a thread per
 	// session each reading the log after every append
 	private final Writers deliveries;
+
+	private final ThreadPoolExecutor readAheads;
 
 	private final Writers writers;
 
@@ -168,6 +177,9 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 		// pushes are written by the thread that sends them (Channel.writingHere), so a slow client
 		// can hold a delivery thread: the pool grows past a write stuck on one
 		this.deliveries = new Writers(DELIVERY_THREADS, daemonThreads("syncro-" + settings.uid() + "-deliver-"));
+		this.readAheads = new ThreadPoolExecutor(READ_AHEAD_THREADS, READ_AHEAD_THREADS, 30, TimeUnit.SECONDS,
+				new ArrayBlockingQueue<>(READ_AHEADS_WAITING), daemonThreads("syncro-" + settings.uid() + "-read-ahead-"));
+		this.readAheads.allowCoreThreadTimeOut(true);
 		for (int i = 0; i < PEER_LOCKS; i++) {
 			this.peerLocks[i] = new Object();
 		}
@@ -426,6 +438,11 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 			@Override
 			public long head() {
 				return SyncroEngine.this.landings.head();
+			}
+
+			@Override
+			public Executor readAheads() {
+				return SyncroEngine.this.readAheads;
 			}
 
 			@Override
@@ -712,6 +729,7 @@ public final class SyncroEngine implements AutoCloseable, Session.Host {
 		this.executor.shutdown();
 		this.writers.shutdown();
 		this.deliveries.shutdown();
+		this.readAheads.shutdown();
 		this.liveness.shutdown();
 	}
 

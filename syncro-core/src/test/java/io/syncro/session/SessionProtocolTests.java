@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +20,7 @@ import io.syncro.play.SyncroPolicy;
 import io.syncro.protocol.ErrorCodes;
 import io.syncro.protocol.SyncroException;
 import io.syncro.rpc.RpcRegistry;
+import io.syncro.scribe.Reader;
 import io.syncro.scribe.Recipients;
 import io.syncro.scribe.Scribe;
 import io.syncro.scribe.ScribeEntry;
@@ -212,6 +216,57 @@ class SessionProtocolTests {
 			assertThat(reply.path("result")).extracting((scribe) -> scribe.path("id").asLong()).containsExactly(1L, 2L, 3L);
 			assertThat(reply.has("more")).isFalse();
 		}
+	}
+
+	@Test
+	void aPageReadAheadIsAnsweredAndWhatWasAppendedAfterItsReadIsPushed() throws Exception {
+		InMemoryScribeLog store = new InMemoryScribeLog();
+		BlockingQueue<Long> reads = new LinkedBlockingQueue<>();
+		ScribeLog counted = new ForwardingScribeLog(store) {
+
+			@Override
+			public List<Scribe> readComplete(Reader reader, long after, int limit) {
+				List<Scribe> read = super.readComplete(reader, after, limit);
+				reads.add(after);
+				return read;
+			}
+
+		};
+		try (SyncroEngine engine = new SyncroEngine(EngineSettings.server().withBatchSize(BATCH_SIZE), counted,
+				new InMemoryClientStore(), new SyncClasses(), new RpcRegistry())) {
+			for (int i = 1; i <= 4; i++) {
+				store.append(List.of(entry("r" + i, Recipients.all(), null)));
+			}
+			CapturingConnection bob = new CapturingConnection();
+			Session session = engine.open("bob", bob);
+			session.receiveMessage("{\"type\":\"response\",\"id\":" + bob.next().path("id").asLong() + ",\"result\":[]}");
+			session.receiveMessage("{\"type\":\"sync\",\"id\":5,\"from\":null}");
+			assertThat(ids(bob.next())).containsExactly(1L, 2L, 3L);
+			assertThat(reads.poll(5, TimeUnit.SECONDS)).isZero();
+			// the next page, read before the client asks for it; then two more appends
+			assertThat(reads.poll(5, TimeUnit.SECONDS)).isEqualTo(3);
+			store.append(List.of(entry("r5", Recipients.all(), null), entry("r6", Recipients.all(), null)));
+			session.receiveMessage("{\"type\":\"sync\",\"id\":6,\"from\":3}");
+			JsonNode answer = bob.next();
+			assertThat(ids(answer)).containsExactly(4L);
+			assertThat(answer.has("more")).isFalse();
+			// live from 4: the appends the page was read before come as pushes
+			List<Long> pushed = new ArrayList<>();
+			while (pushed.size() < 2) {
+				JsonNode push = bob.next();
+				assertThat(push.path("type").asString()).isEqualTo("add_scribe");
+				pushed.add(push.path("scribe").path("id").asLong());
+				session.receiveMessage("{\"type\":\"response\",\"id\":" + push.path("id").asLong() + ",\"result\":true}");
+			}
+			assertThat(pushed).containsExactly(5L, 6L);
+			assertThat(reads).doesNotContain(3L);
+		}
+	}
+
+	private static List<Long> ids(JsonNode answer) {
+		List<Long> ids = new ArrayList<>();
+		answer.path("result").forEach((scribe) -> ids.add(scribe.path("id").asLong()));
+		return ids;
 	}
 
 	@Test
