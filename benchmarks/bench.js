@@ -917,7 +917,7 @@ function writeReport(meta) {
 		'',
 		targets(),
 		'',
-		'Rates: fan-out rows give deliveries per second (N x M over the time from the first write to the last receipt); catch-up rows changes per second; write rows changes per second; connection rows connections per second. Latency is from the writer\'s send to each receipt; the time from a write\'s send to its acknowledgement (the REST answer, the XADD reply, the socket.io ack) is in the CSV (writeAckP50ms, writeAckP99ms), as every receipt waits for the write path first. CPU per delivery (fan-out rows): the CPU seconds of the server and of its Redis (Syncro on redis and the baseline start one each; CSV columns serverCpuS and redisCpuS) during the row, less their CPU seconds for the same writes with no subscriber (quietCpuS, measured before the subscribers connect, on the second of two runs of them, as the first pays for the JIT\'s compiling), divided by the N x M deliveries, in microseconds; its figures are as coarse as the kernel\'s 10 ms ticks, so a small row\'s are rough. A row with a correctness failure (a duplicate, a change outside 1..M, a gap left when the run ended, a client error) says FAIL and gives no figure; TIMEOUT means every change received was right but not all arrived within the time allowed (`--timeout` after the last write), and gives the rate reached so far.',
+		'Rates: fan-out rows give deliveries per second (N x M over the time from the first write to the last receipt); catch-up rows changes per second, in the second of two fetches of the K changes by a new client (the first, whose rate the note gives, compiles the server\'s read path: the JVM\'s C2, Node\'s V8); write rows changes per second; connection rows connections per second. Latency is from the writer\'s send to each receipt; the time from a write\'s send to its acknowledgement (the REST answer, the XADD reply, the socket.io ack) is in the CSV (writeAckP50ms, writeAckP99ms), as every receipt waits for the write path first. CPU per delivery (fan-out rows): the CPU seconds of the server and of its Redis (Syncro on redis and the baseline start one each; CSV columns serverCpuS and redisCpuS) during the row, less their CPU seconds for the same writes with no subscriber (quietCpuS, measured before the subscribers connect, on the second of two runs of them, as the first pays for the JIT\'s compiling), divided by the N x M deliveries, in microseconds; its figures are as coarse as the kernel\'s 10 ms ticks, so a small row\'s are rough. A row with a correctness failure (a duplicate, a change outside 1..M, a gap left when the run ended, a client error) says FAIL and gives no figure; TIMEOUT means every change received was right but not all arrived within the time allowed (`--timeout` after the last write), and gives the rate reached so far.',
 		'',
 	].join('\n');
 	fs.writeFileSync(base + '.md', md);
@@ -978,7 +978,14 @@ async function main() {
 					const loadBefore = (kind.startsWith('syncro') && state.loaded === 0) ? await settle() : null;
 					const written = await fill(server, k, state);
 					if (written) record({ ...written, loadBefore, note: loadBefore > 1 && P.settle ? `not repeated (it fills the log): load ${loadBefore} before it` : '' });
-					await measure(() => catchUp(server, k));
+					// a first fetch, not measured, compiles the server's read path (the JVM's C2,
+					// Node's V8), as on a server that has served clients for a while
+					const cold = await catchUp(server, k);
+					const coldNote = (cold.result === 'ok') ? `first fetch ${fmt(cold.changesPerSec)}/s` : `first fetch ${cold.result}: ${cold.note}`;
+					await measure(async (again) => {
+						const row = await catchUp(server, k);
+						return { ...row, note: [row.note, coldNote].filter(Boolean).join('; ') };
+					});
 				}
 			}
 			if (['fanout', 'rate', 'write'].some((w) => P.workloads.includes(w))) await warmUp(server);
