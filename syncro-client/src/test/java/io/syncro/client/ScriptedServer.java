@@ -62,23 +62,9 @@ final class ScriptedServer implements Transport {
 	 * @return the message
 	 */
 	JsonNode next() {
-		try {
-			while (true) {
-				String message = link().sent.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-				assertThat(message).as("a message from the client").isNotNull();
-				JsonNode read = MessageCodec.readTree(message);
-				if (!read.path("type").asString().equals("digest")) {
-					return read;
-				}
-				// as a server that gives no digests (docs/PROTOCOL.md section 8.9)
-				send("{\"type\":\"error\",\"id\":" + read.path("id").asLong()
-						+ ",\"code\":501,\"message\":\"The message type 'digest' is unknown.\"}");
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
+		JsonNode message = poll(WAIT.toMillis());
+		assertThat(message).as("a message from the client").isNotNull();
+		return message;
 	}
 
 	/**
@@ -93,11 +79,38 @@ final class ScriptedServer implements Transport {
 	}
 
 	/**
-	 * Whether the client sent nothing more within a moment.
+	 * Whether the client sent nothing more within a moment, but {@code digest} requests
+	 * (answered as {@link #next()} answers them).
 	 * @return whether nothing came
 	 */
-	boolean sentNothingMore() throws InterruptedException {
-		return link().sent.poll(200, TimeUnit.MILLISECONDS) == null;
+	boolean sentNothingMore() {
+		return poll(200) == null;
+	}
+
+	/**
+	 * The next message the client sent within a time, answering its {@code digest}
+	 * requests as a server that gives none (docs/PROTOCOL.md section 8.9).
+	 */
+	private @Nullable JsonNode poll(long millis) {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+		try {
+			while (true) {
+				String message = link().sent.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+				if (message == null) {
+					return null;
+				}
+				JsonNode read = MessageCodec.readTree(message);
+				if (!read.path("type").asString().equals("digest")) {
+					return read;
+				}
+				send("{\"type\":\"error\",\"id\":" + read.path("id").asLong()
+						+ ",\"code\":501,\"message\":\"The message type 'digest' is unknown.\"}");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/**

@@ -321,13 +321,17 @@ final class Pusher {
 				return;
 			}
 		}
-		renumberIfForgotten(expected);
+		boolean renumbered = renumberIfForgotten(expected);
 		boolean again;
 		synchronized (this.lock) {
 			again = expected == this.conflictFrom;
 			this.conflictFrom = expected;
-			this.generation++;
-			this.sentUpTo = expected - 1;
+			// a renumbering restarted pushes from there already, and some may have gone
+			// since: going back again would send them twice
+			if (!renumbered) {
+				this.generation++;
+				this.sentUpTo = expected - 1;
+			}
 			this.paused = again;
 		}
 		if (!again) {
