@@ -982,7 +982,7 @@ async function main() {
 					// Node's V8), as on a server that has served clients for a while
 					const cold = await catchUp(server, k);
 					const coldNote = (cold.result === 'ok') ? `first fetch ${fmt(cold.changesPerSec)}/s` : `first fetch ${cold.result}: ${cold.note}`;
-					await measure(async (again) => {
+					await measure(async () => {
 						const row = await catchUp(server, k);
 						return { ...row, note: [row.note, coldNote].filter(Boolean).join('; ') };
 					});
